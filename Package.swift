@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module map: training links OpenBLAS/LAPACKE through `CLAPACK` and
+// `TelltaleLinearAlgebra`; scoring (`TelltaleScoring`) and data reading
+// (`TelltaleData`) are pure Swift so a scorer never needs the C libraries.
+let package = Package(
+    name: "Telltale",
+    products: [
+        .executable(name: "telltale", targets: ["telltale"]),
+        .library(name: "TelltaleData", targets: ["TelltaleData"]),
+        .library(name: "TelltaleScoring", targets: ["TelltaleScoring"]),
+        .library(name: "TelltaleTraining", targets: ["TelltaleTraining"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLAPACK",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "TelltaleLinearAlgebra", dependencies: ["CLAPACK"]),
+        .target(name: "TelltaleData", dependencies: ["CZlib"]),
+        .target(name: "TelltaleScoring"),
+        .target(
+            name: "TelltaleTraining",
+            dependencies: ["TelltaleLinearAlgebra", "TelltaleData", "TelltaleScoring"]
+        ),
+        .target(
+            name: "TelltaleCLI",
+            dependencies: [
+                "TelltaleData", "TelltaleScoring", "TelltaleTraining", "TelltaleLinearAlgebra",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "telltale", dependencies: ["TelltaleCLI"]),
+        .testTarget(name: "TelltaleLinearAlgebraTests", dependencies: ["TelltaleLinearAlgebra"]),
+        .testTarget(name: "TelltaleDataTests", dependencies: ["TelltaleData"]),
+        .testTarget(
+            name: "TelltaleTrainingTests",
+            dependencies: ["TelltaleTraining", "TelltaleData", "TelltaleLinearAlgebra"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "TelltaleCLITests",
+            dependencies: ["TelltaleCLI", "telltale"]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

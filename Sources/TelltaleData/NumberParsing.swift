@@ -1,0 +1,92 @@
+import Foundation
+
+/// Parses a decimal number from ASCII bytes without going through `String`.
+///
+/// Bulk CSV numbers are the hot path of every command: Foundation's
+/// `Double(String)` on each cell was 40x slower than parsing bytes
+/// (`../shared/platform-notes.md`). The fast path is Clinger's: when the
+/// decimal mantissa fits in 53 bits and the power of ten is at most 22, one
+/// multiplication or division by an exact power of ten is correctly rounded.
+/// Everything else (long mantissas, large exponents, inf/nan spellings) goes to
+/// `strtod`, so results are always the correctly rounded double.
+public enum NumberParsing {
+    @usableFromInline static let exactPowersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    /// The number in `bytes`, or nil if the bytes are not a number. Leading and
+    /// trailing spaces are allowed; an empty field is not a number (the caller
+    /// decides that empty means missing).
+    public static func parseDouble(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        var start = 0, end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 || bytes[end - 1] == 0x0D { end -= 1 }
+        if start == end { return nil }
+        var i = start
+        var negative = false
+        if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if bytes[i] == UInt8(ascii: "+") { i += 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var exponent = 0
+        var sawDigit = false
+        while i < end, bytes[i] &- 48 < 10 {
+            sawDigit = true
+            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48); if mantissa != 0 { digits += 1 } }
+            else { exponent += 1 }
+            i += 1
+        }
+        if i < end, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < end, bytes[i] &- 48 < 10 {
+                sawDigit = true
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48)
+                    if mantissa != 0 { digits += 1 }
+                    exponent -= 1
+                }
+                i += 1
+            }
+        }
+        if !sawDigit { return slowPath(bytes, start, end) }
+        if i < end, bytes[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            var expNegative = false
+            if i < end, bytes[i] == UInt8(ascii: "-") { expNegative = true; i += 1 } else if i < end, bytes[i] == UInt8(ascii: "+") { i += 1 }
+            var e = 0
+            var sawExpDigit = false
+            while i < end, bytes[i] &- 48 < 10 {
+                sawExpDigit = true
+                if e < 100_000 { e = e * 10 + Int(bytes[i] &- 48) }
+                i += 1
+            }
+            if !sawExpDigit { return nil }
+            exponent += expNegative ? -e : e
+        }
+        if i != end { return nil }
+        if digits >= 19 { return slowPath(bytes, start, end) } // may have dropped digits
+        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        if mantissa < (1 << 53) && exponent >= -22 && exponent <= 22 {
+            var v = Double(mantissa)
+            if exponent >= 0 { v *= exactPowersOfTen[exponent] } else { v /= exactPowersOfTen[-exponent] }
+            return negative ? -v : v
+        }
+        return slowPath(bytes, start, end)
+    }
+
+    /// `strtod` on a NUL-terminated copy; rejects trailing garbage and hex forms.
+    static func slowPath(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+        let count = end - start
+        for k in start..<end where bytes[k] | 0x20 == UInt8(ascii: "x") { return nil }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { buf -> Double? in
+            for k in 0..<count { buf[k] = CChar(bitPattern: bytes[start + k]) }
+            buf[count] = 0
+            var endPtr: UnsafeMutablePointer<CChar>?
+            let v = strtod(buf.baseAddress!, &endPtr)
+            guard let e = endPtr, e == buf.baseAddress! + count else { return nil }
+            return v
+        }
+    }
+
+    public static func parseDouble(_ text: String) -> Double? {
+        var s = text
+        return s.withUTF8 { parseDouble($0) }
+    }
+}

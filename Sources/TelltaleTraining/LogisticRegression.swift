@@ -1,0 +1,162 @@
+import Foundation
+import TelltaleLinearAlgebra
+import TelltaleScoring
+
+/// Settings of a (penalised) logistic regression, fitted by Newton's method.
+///
+/// Minimises
+///
+///     Σᵢ wᵢ [log(1 + e^ηᵢ) − yᵢ ηᵢ] + (λ/2) ‖β‖²,   η = b₀ + Xβ,
+///
+/// with the intercept b₀ unpenalised and the penalty on the coefficients as
+/// the user's columns are scaled: `l2: λ` is scikit-learn's
+/// `LogisticRegression(C: 1/λ)`, and `l2: 0` is the plain maximum-likelihood
+/// fit of statsmodels' `Logit`.
+///
+/// Columns are centred and scaled internally (Newton on standardised columns
+/// is far better conditioned) and results are mapped back, so coefficients,
+/// standard errors and intervals are on the user's scale.
+///
+/// A value type: `fit` returns a `FittedLogisticRegression` and leaves the
+/// settings untouched, so there is no "not fitted yet" state.
+public struct LogisticRegression: Sendable {
+    /// λ of the L2 penalty (0 = none).
+    public var l2: Double
+    public var fitIntercept: Bool
+    public var maxIterations: Int
+    /// Convergence: the largest Newton step on the standardised scale falls
+    /// below this. Newton converges quadratically, so the step bounds the
+    /// remaining error by about its square.
+    public var tolerance: Double
+    /// Threads that share the rows of each pass (OpenBLAS itself runs one
+    /// thread per call then: on 2 cores that was 1.5x faster than letting it
+    /// thread small per-block calls, `../shared/platform-notes.md`).
+    public var threads: Int
+    /// Accumulate Hessians in single precision while far from the optimum.
+    /// The Hessian only steers the step; the gradient stays in double, and
+    /// the final Hessian (for standard errors) is always double.
+    public var singlePrecisionEarlyHessians: Bool
+
+    public init(l2: Double = 0, fitIntercept: Bool = true, maxIterations: Int = 100,
+                tolerance: Double = 1e-8, threads: Int = min(ProcessInfo.processInfo.activeProcessorCount, 8),
+                singlePrecisionEarlyHessians: Bool = true) {
+        self.l2 = l2
+        self.fitIntercept = fitIntercept
+        self.maxIterations = maxIterations
+        self.tolerance = tolerance
+        self.threads = max(1, threads)
+        self.singlePrecisionEarlyHessians = singlePrecisionEarlyHessians
+    }
+
+    /// Checks the settings, naming the bad one.
+    public func validate() throws {
+        guard l2.isFinite, l2 >= 0 else { throw FitError.invalidSetting("l2 must be a finite number >= 0, got \(l2)") }
+        guard maxIterations >= 1 else { throw FitError.invalidSetting("maxIterations must be at least 1, got \(maxIterations)") }
+        guard tolerance > 0, tolerance.isFinite else { throw FitError.invalidSetting("tolerance must be > 0, got \(tolerance)") }
+    }
+
+    /// Fits the model.
+    /// - Parameters:
+    ///   - x: row-major `y.count x names.count` values.
+    ///   - y: labels, each 0 or 1.
+    ///   - weights: optional non-negative sample weights (frequency weights:
+    ///     weight 2 is the same as the row twice).
+    /// - Throws: `FitError` for unusable data, `LAPACKError` only for internal failures.
+    /// - Complexity: O(iterations · n · p²) flops, dominated by `syrk`.
+    public func fit(x: [Double], y: [Double], names: [String], weights: [Double]? = nil) throws -> FittedLogisticRegression {
+        try validate()
+        let n = y.count, p = names.count
+        guard n > 0 else { throw FitError.noRows }
+        precondition(x.count == n * p, "x has \(x.count) values, expected \(n) x \(p)")
+        if let bad = y.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+            throw FitError.invalidLabel(row: bad, value: y[bad])
+        }
+        if let w = weights {
+            precondition(w.count == n, "one weight per row")
+            if let bad = w.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) { throw FitError.invalidWeight(row: bad, value: w[bad]) }
+        }
+        if let bad = x.firstIndex(where: { !$0.isFinite }) {
+            throw FitError.nonFiniteValue(row: bad / max(p, 1), column: names[bad % max(p, 1)])
+        }
+        let totalWeight = weights?.reduce(0, +) ?? Double(n)
+        let positives = zip(y, weights ?? Array(repeating: 1, count: n)).reduce(0) { $0 + $1.0 * $1.1 }
+        if positives == 0 || positives == totalWeight {
+            throw FitError.singleClass(value: positives == 0 ? 0 : 1)
+        }
+
+        var notes: [FitNote] = []
+        let stats = ColumnStatistics(x: x, rows: n, columns: p)
+
+        // Constant columns carry no information beyond the intercept.
+        var kept: [Int] = []
+        for j in 0..<p {
+            if stats.isConstant(j) { notes.append(.constantColumn(names[j], value: stats.mean[j])) } else { kept.append(j) }
+        }
+
+        if l2 == 0 {
+            let separating = SeparationCheck.univariate(x: x, y: y, weights: weights, columns: p, candidates: kept)
+            if !separating.isEmpty {
+                throw FitError.separation(SeparationReport(columns: separating.map { names[$0.column] },
+                                                           complete: separating.contains { $0.complete },
+                                                           detail: separating.map { $0.describe(names) }))
+            }
+        }
+
+        let start = fitIntercept ? Logistic.logit(positives / totalWeight) : 0
+        var design = StandardisedDesign(x: x, rows: n, columns: p, keep: kept, stats: stats, intercept: fitIntercept)
+        var engine = NewtonEngine(design: design, y: y, weights: weights, penalty: design.penaltyDiagonal(l2: l2), threads: threads)
+        var startBeta = [start] + Array(repeating: 0, count: kept.count)
+        if !fitIntercept { startBeta.removeFirst() }
+
+        // At the start every fitted probability is the same, so the first
+        // Hessian is the (weighted) Gram matrix of the standardised design, up
+        // to a constant: the collinearity check comes free with iteration one.
+        var firstPass: PassResult? = engine.pass(startBeta, hessian: .double)
+        var gram = firstPass!.hessian!
+        for k in 0..<design.width { gram[k, k] -= design.penaltyDiagonal(l2: l2)[k] }
+        let collinear = try CollinearityCheck.find(gram: gram, design: design, names: names)
+        for c in collinear { notes.append(.collinearColumn(c.column, combination: c.combination)) }
+        if l2 == 0, !collinear.isEmpty {
+            // Not identified without a penalty: drop them, as R's glm does.
+            let drop = Set(collinear.map(\.index))
+            kept = kept.filter { !drop.contains($0) }
+            design = StandardisedDesign(x: x, rows: n, columns: p, keep: kept, stats: stats, intercept: fitIntercept)
+            engine = NewtonEngine(design: design, y: y, weights: weights, penalty: design.penaltyDiagonal(l2: l2), threads: threads)
+            startBeta = (fitIntercept ? [start] : []) + Array(repeating: 0, count: kept.count)
+            firstPass = nil
+        }
+
+        let outcome = try engine.run(start: startBeta, firstPass: firstPass, maxIterations: maxIterations,
+                                     tolerance: tolerance, singlePrecisionEarly: singlePrecisionEarlyHessians,
+                                     detectSeparation: l2 == 0)
+        if let sep = outcome.separation {
+            throw FitError.separation(SeparationReport(
+                columns: sep.columns.map { names[kept[$0]] }, complete: sep.complete,
+                detail: ["the fitted probabilities of \(sep.rowsAtBoundary) rows reached 0 or 1 while coefficients kept growing"]))
+        }
+        if !outcome.converged { notes.append(.notConverged(iterations: outcome.iterations, lastStep: outcome.lastStep)) }
+
+        // Back to the user's scale: θ = A θs, Cov(θ) = A Cov(θs) Aᵀ.
+        let transform = design.backTransform()
+        let theta = transform.multiplied(by: outcome.beta)
+        let covariance = transform.multiplied(by: outcome.covariance).multiplied(by: transform, .none, .transpose)
+
+        let nullLogLikelihood = fitIntercept
+            ? NullModel.logLikelihood(positives: positives, total: totalWeight)
+            : -totalWeight * log(2)
+        return FittedLogisticRegression(
+            settings: self, names: names, keptColumns: kept, theta: theta, covariance: covariance,
+            hasIntercept: fitIntercept, logLikelihood: outcome.logLikelihood,
+            nullLogLikelihood: nullLogLikelihood, observations: n, totalWeight: totalWeight,
+            positives: positives, iterations: outcome.iterations, converged: outcome.converged,
+            gradientNorm: outcome.gradientNorm, notes: notes)
+    }
+}
+
+enum NullModel {
+    /// Log-likelihood of the intercept-only model: Σ w [y log ȳ + (1−y) log(1−ȳ)].
+    static func logLikelihood(positives: Double, total: Double) -> Double {
+        let rate = positives / total
+        return positives * log(rate) + (total - positives) * log(1 - rate)
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TelltaleData
+@testable import TelltaleTraining
+
+/// Agreement with statsmodels and scikit-learn on committed data
+/// (provenance in `Fixtures/README.md`).
+@Suite struct ReferenceAgreementTests {
+    @Test func spectorMatchesStatsmodelsLogitToOneMillionth() throws {
+        let d = try Fixtures.design("spector.csv", label: "GRADE")
+        #expect(d.names == ["GPA", "TUCE", "PSI"])
+        let fit = try LogisticRegression().fit(x: d.values, y: d.labels, names: d.names)
+        #expect(fit.converged)
+        for (k, row) in fit.coefficients.enumerated() {
+            #expect(relativeClose(row.estimate, Fixtures.numbers("spector", "coef")[k], 1e-6), "coef \(row.name)")
+            #expect(relativeClose(row.standardError, Fixtures.numbers("spector", "se")[k], 1e-6), "se \(row.name)")
+            #expect(relativeClose(row.z, Fixtures.numbers("spector", "z")[k], 1e-6), "z \(row.name)")
+            #expect(relativeClose(row.pValue, Fixtures.numbers("spector", "p")[k], 1e-6), "p \(row.name)")
+            #expect(relativeClose(row.lower95, Fixtures.numbers("spector", "ci_low")[k], 1e-6), "ci_low \(row.name)")
+            #expect(relativeClose(row.upper95, Fixtures.numbers("spector", "ci_high")[k], 1e-6), "ci_high \(row.name)")
+        }
+        #expect(relativeClose(fit.logLikelihood, Fixtures.number("spector", "llf"), 1e-9))
+        #expect(relativeClose(fit.nullLogLikelihood, Fixtures.number("spector", "llnull"), 1e-9))
+        #expect(relativeClose(fit.aic, Fixtures.number("spector", "aic"), 1e-9))
+        #expect(relativeClose(fit.bic, Fixtures.number("spector", "bic"), 1e-9))
+        #expect(relativeClose(fit.pseudoRSquared, Fixtures.number("spector", "prsquared"), 1e-9))
+    }
+
+    @Test func oneHotEncodedTableMatchesStatsmodels() throws {
+        let d = try Fixtures.design("synthetic.csv", label: "churned")
+        let expectedNames = Array((Fixtures.reference["synthetic"] as! [String: Any])["names"] as! [String]).dropFirst()
+        #expect(d.names == Array(expectedNames), "account_id is an identifier, segment is one-hot against 'Enterprise'")
+        let fit = try LogisticRegression().fit(x: d.values, y: d.labels, names: d.names)
+        for (k, row) in fit.coefficients.enumerated() {
+            #expect(relativeClose(row.estimate, Fixtures.numbers("synthetic", "coef")[k], 1e-6), "coef \(row.name)")
+            #expect(relativeClose(row.standardError, Fixtures.numbers("synthetic", "se")[k], 1e-6), "se \(row.name)")
+        }
+        #expect(relativeClose(fit.logLikelihood, Fixtures.number("synthetic", "llf"), 1e-10))
+        #expect(relativeClose(fit.aic, Fixtures.number("synthetic", "aic"), 1e-10))
+    }
+
+    @Test func frequencyWeightsMatchStatsmodelsGLM() throws {
+        let d = try Fixtures.design("synthetic.csv", label: "churned")
+        let weights = try String(contentsOfFile: Fixtures.path("synthetic_weights.txt"), encoding: .utf8)
+            .split(separator: "\n").map { Double($0)! }
+        let fit = try LogisticRegression().fit(x: d.values, y: d.labels, names: d.names, weights: weights)
+        for (k, row) in fit.coefficients.enumerated() {
+            #expect(relativeClose(row.estimate, Fixtures.numbers("synthetic_weighted", "coef")[k], 1e-6), "coef \(row.name)")
+            #expect(relativeClose(row.standardError, Fixtures.numbers("synthetic_weighted", "se")[k], 1e-6), "se \(row.name)")
+        }
+        #expect(relativeClose(fit.logLikelihood, Fixtures.number("synthetic_weighted", "llf"), 1e-10))
+    }
+
+    @Test(arguments: ["0.5", "5.0", "50.0"])
+    func penalisedFitMatchesScikitLearnWithCEqualOneOverLambda(lambda: String) throws {
+        let d = try Fixtures.design("synthetic.csv", label: "churned")
+        let fit = try LogisticRegression(l2: Double(lambda)!).fit(x: d.values, y: d.labels, names: d.names)
+        let ref = (Fixtures.reference["penalised"] as! [String: Any])[lambda] as! [String: Any]
+        let coef = (ref["coef"] as! [NSNumber]).map(\.doubleValue)
+        #expect(relativeClose(fit.intercept, (ref["intercept"] as! NSNumber).doubleValue, 1e-6))
+        for (k, row) in fit.coefficients.dropFirst().enumerated() {
+            #expect(relativeClose(row.estimate, coef[k], 1e-6), "coef \(row.name) at λ = \(lambda)")
+        }
+    }
+}
