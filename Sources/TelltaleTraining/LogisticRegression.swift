@@ -90,7 +90,7 @@ public struct LogisticRegression: Sendable {
         // Constant columns carry no information beyond the intercept.
         var kept: [Int] = []
         for j in 0..<p {
-            if stats.isConstant(j) { notes.append(.constantColumn(names[j], value: stats.mean[j])) } else { kept.append(j) }
+            if stats.isConstant(j) { notes.append(.constantColumn(names[j], value: stats.minimum[j])) } else { kept.append(j) }
         }
 
         if l2 == 0 {
