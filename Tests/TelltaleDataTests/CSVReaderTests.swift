@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import TelltaleData
+
+/// Writes `text` to a fresh temporary file and returns its path.
+func temporaryFile(_ text: String, name: String = "t.csv") -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-tests-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let url = dir.appendingPathComponent(name)
+    try! Data(text.utf8).write(to: url)
+    return url.path
+}
+
+func records(_ path: String) throws -> [(Int, [String])] {
+    var out: [(Int, [String])] = []
+    try CSVReader(path: path).forEachRecord { out.append(($0.line, $0.strings)) }
+    return out
+}
+
+@Suite struct CSVReaderTests {
+    @Test func quotedFieldsKeepCommasQuotesAndNewlines() throws {
+        let path = temporaryFile("id,note,n\n1,\"a, b\",2\n2,\"say \"\"hi\"\"\",3\n3,\"two\nlines\",4\n4,,5\n")
+        let r = try records(path)
+        #expect(r.map(\.1) == [["id", "note", "n"], ["1", "a, b", "2"], ["2", "say \"hi\"", "3"], ["3", "two\nlines", "4"], ["4", "", "5"]])
+        #expect(r.map(\.0) == [1, 2, 3, 4, 6], "a record's line is where it starts")
+    }
+
+    @Test func crlfBomAndBlankLinesAreHandled() throws {
+        let path = temporaryFile("\u{FEFF}a,b\r\n1,2\r\n\r\n3,\"x\r\ny\"\r\n")
+        let r = try records(path)
+        #expect(r.map(\.1) == [["a", "b"], ["1", "2"], ["3", "x\r\ny"]])
+        #expect(r.map(\.0) == [1, 2, 4])
+    }
+
+    @Test func lastRecordWithoutNewlineAndQuotedEmptyField() throws {
+        let r = try records(temporaryFile("a,b\n1,\"\""))
+        #expect(r.map(\.1) == [["a", "b"], ["1", ""]])
+    }
+
+    @Test func unterminatedQuoteNamesTheLineWhereItOpened() {
+        let path = temporaryFile("a,b\n1,2\n3,\"oops\n4,5\n")
+        #expect(throws: DataError.unterminatedQuote(file: path, line: 3)) { try records(path) }
+    }
+
+    @Test func recordsLongerThanAChunkSurvive() throws {
+        let long = String(repeating: "x", count: CSVReader.chunkSize + 17)
+        let r = try records(temporaryFile("a,b\n\"\(long)\",1\n2,3\n"))
+        #expect(r[1].1[0].count == long.count)
+        #expect(r[2].1 == ["2", "3"])
+    }
+
+    @Test func gzipFilesAreReadTransparently() throws {
+        let plain = temporaryFile("a,b\n1,2\n3,4\n")
+        let gz = plain + ".gz"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "gzip -c '\(plain)' > '\(gz)'"]
+        try p.run(); p.waitUntilExit()
+        #expect(try records(gz).map(\.1) == [["a", "b"], ["1", "2"], ["3", "4"]])
+    }
+
+    @Test func aMissingFileIsACleanError() {
+        #expect(throws: DataError.cannotOpen(file: "/nonexistent/x.csv", reason: "no such file")) {
+            try records("/nonexistent/x.csv")
+        }
+    }
+}
+
+@Suite struct NumberParsingTests {
+    @Test(arguments: ["0", "-0", "12", "-3.5", "1e6", "1E-7", "+4.25", " 7 ", "0.1", "123456789012345678901234",
+                      "2.2250738585072014e-308", "1.7976931348623157e308", "9007199254740993", "0.30000000000000004",
+                      "4.9e-324", "1.", ".5", "3.14159265358979323846"])
+    func parsesLikeTheStandardLibrary(text: String) {
+        let expected = Double(text.trimmingCharacters(in: .whitespaces))!
+        let got = NumberParsing.parseDouble(text)
+        #expect(got == expected)
+        #expect(got?.sign == expected.sign)
+    }
+
+    @Test(arguments: ["", " ", "abc", "1.2.3", "1e", "--1", "12a", "0x10", "1,5", "e5", "."])
+    func rejectsNonNumbers(text: String) {
+        #expect(NumberParsing.parseDouble(text) == nil)
+    }
+
+    @Test func randomDecimalsRoundTripExactly() {
+        var s: UInt64 = 42
+        for _ in 0..<20_000 {
+            s = s &* 6364136223846793005 &+ 1442695040888963407
+            let v = Double(bitPattern: (s >> 2) & 0x3FFF_FFFF_FFFF_FFFF) // positive finite-ish
+            guard v.isFinite else { continue }
+            for text in [v.description, String(format: "%.6f", v / 1e300), String(format: "%.3e", v)] {
+                #expect(NumberParsing.parseDouble(text) == Double(text), "\(text)")
+            }
+        }
+    }
+}
