@@ -49,7 +49,7 @@ public struct DesignMatrix: Sendable {
                 guard let x = v[r] else { continue }
                 if x == 0 || x == 1 { y[r] = x } else {
                     problems.record(.badValue(file: table.file, line: table.lines[r], column: label,
-                                              value: "\(x)", expected: "a binary label (\(BinaryLabel.accepted))"))
+                                              value: x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)", expected: "a binary label (\(BinaryLabel.accepted))"))
                 }
             }
         case .text(let v):

@@ -59,7 +59,7 @@ import Testing
     @Test func aLabelThatIsNotBinaryNamesLineAndValue() throws {
         let path = temporaryFile("x,churned\n1,0\n2,1\n3,2\n")
         let t = try FlatTable.read(path: path)
-        #expect(throws: DataError.badValue(file: path, line: 4, column: "churned", value: "2.0",
+        #expect(throws: DataError.badValue(file: path, line: 4, column: "churned", value: "2",
                                            expected: "a binary label (\(BinaryLabel.accepted))")) {
             try DesignMatrix(table: t, label: "churned")
         }

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The `telltale` command: one executable, one verb per job.
+public struct Telltale: ParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "telltale",
+        abstract: "Spot churn before it happens: usage signals, combined patterns, health bands and alerts.",
+        discussion: """
+        Start with `telltale fit --data TABLE.csv --label churned` for a quick logistic \
+        regression on a flat table. See README.md for the whole workflow.
+        """,
+        version: version,
+        subcommands: [FitCommand.self]
+    )
+
+    public init() {}
+}
