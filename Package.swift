@@ -37,6 +37,12 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "telltale", dependencies: ["TelltaleCLI"]),
+        // Benchmarks: run through benchmarks/*/run.sh, never by the test suite.
+        .executableTarget(
+            name: "TelltaleBenchLogistic",
+            dependencies: ["TelltaleTraining", "TelltaleLinearAlgebra"],
+            path: "benchmarks/Sources/TelltaleBenchLogistic"
+        ),
         .testTarget(name: "TelltaleLinearAlgebraTests", dependencies: ["TelltaleLinearAlgebra"]),
         .testTarget(name: "TelltaleDataTests", dependencies: ["TelltaleData"]),
         .testTarget(

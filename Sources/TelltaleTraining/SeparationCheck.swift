@@ -26,14 +26,11 @@ enum SeparationCheck {
     /// Columns whose ranges among label-1 and label-0 rows do not overlap
     /// (complete) or touch at a single value (quasi-complete). Rows with
     /// weight 0 do not count.
-    static func univariate(x: [Double], y: [Double], weights: [Double]?, columns p: Int, candidates: [Int]) -> [SeparatingColumn] {
+    static func univariate(_ stats: ColumnStatistics, candidates: [Int]) -> [SeparatingColumn] {
         var found: [SeparatingColumn] = []
         for j in candidates {
-            var lo1 = Double.infinity, hi1 = -Double.infinity, lo0 = Double.infinity, hi0 = -Double.infinity
-            for i in 0..<y.count where (weights?[i] ?? 1) > 0 {
-                let v = x[i * p + j]
-                if y[i] == 1 { lo1 = min(lo1, v); hi1 = max(hi1, v) } else { lo0 = min(lo0, v); hi0 = max(hi0, v) }
-            }
+            let lo1 = stats.minimumPositive[j], hi1 = stats.maximumPositive[j]
+            let lo0 = stats.minimumNegative[j], hi0 = stats.maximumNegative[j]
             if hi0 < lo1 { found.append(.init(column: j, complete: true, positivesAbove: true, boundary: hi0)) }
             else if hi1 < lo0 { found.append(.init(column: j, complete: true, positivesAbove: false, boundary: hi1)) }
             else if hi0 == lo1 { found.append(.init(column: j, complete: false, positivesAbove: true, boundary: hi0)) }

@@ -1,86 +1,151 @@
 import Foundation
 import TelltaleLinearAlgebra
 
-/// Column means, standard deviations and ranges of a row-major matrix.
+/// Everything the fit needs to know about the columns, from two passes over
+/// the data: means by one `dgemv` (Xᵀ1 / n), then, over centred values (which
+/// avoids the cancellation of Σx² − n·x̄²), spreads, ranges, the ranges within
+/// each class (for the separation check) and the first non-finite cell.
 struct ColumnStatistics {
     var mean: [Double]
     var standardDeviation: [Double]
     var minimum: [Double]
     var maximum: [Double]
     var rootMeanSquare: [Double]
+    /// Ranges among rows labelled 1 and 0 (rows with weight 0 excluded).
+    var minimumPositive: [Double], maximumPositive: [Double]
+    var minimumNegative: [Double], maximumNegative: [Double]
+    /// (row, column) of the first NaN or infinite value, if any.
+    var firstNonFinite: (row: Int, column: Int)?
 
-    /// Means by one `dgemv` (Xᵀ1 / n); spreads and ranges in a second pass
-    /// over centred values, which is accurate where Σx² − n·x̄² would cancel.
-    init(x: [Double], rows n: Int, columns p: Int) {
+    init(x: [Double], y: [Double], weights: [Double]?, rows n: Int, columns p: Int) {
         let ones = [Double](repeating: 1 / Double(n), count: n)
         let mean = Matrix(rows: n, columns: p, storage: x).multiplied(by: ones, .transpose)
         var sumSq = [Double](repeating: 0, count: p)
-        var lo = [Double](repeating: .infinity, count: p)
-        var hi = [Double](repeating: -.infinity, count: p)
+        var lo = [Double](repeating: .infinity, count: p), hi = [Double](repeating: -.infinity, count: p)
+        var lo1 = lo, hi1 = hi, lo0 = lo, hi0 = hi
+        var bad: (Int, Int)?
         x.withUnsafeBufferPointer { xp in
+        y.withUnsafeBufferPointer { yp in
+        mean.withUnsafeBufferPointer { mp in
+        sumSq.withUnsafeMutableBufferPointer { ss in
+        lo1.withUnsafeMutableBufferPointer { lo1p in
+        hi1.withUnsafeMutableBufferPointer { hi1p in
+        lo0.withUnsafeMutableBufferPointer { lo0p in
+        hi0.withUnsafeMutableBufferPointer { hi0p in
             for i in 0..<n {
                 let row = xp.baseAddress! + i * p
+                for j in 0..<p { let d = row[j] - mp[j]; ss[j] += d * d }
+                // Ranges per class; rows with weight 0 do not count.
+                if let w = weights, !(w[i] > 0) { continue }
+                let (lop, hip) = yp[i] == 1 ? (lo1p, hi1p) : (lo0p, hi0p)
                 for j in 0..<p {
                     let v = row[j]
-                    let d = v - mean[j]
-                    sumSq[j] += d * d
-                    lo[j] = Swift.min(lo[j], v)
-                    hi[j] = Swift.max(hi[j], v)
+                    lop[j] = Swift.min(lop[j], v)
+                    hip[j] = Swift.max(hip[j], v)
                 }
             }
+        }}}}}}}}
+        // Overall ranges from the class ranges (plus zero-weight rows, which
+        // only matter for the constant-column test).
+        for j in 0..<p { lo[j] = Swift.min(lo1[j], lo0[j]); hi[j] = Swift.max(hi1[j], hi0[j]) }
+        if let w = weights {
+            for i in 0..<n where !(w[i] > 0) {
+                for j in 0..<p { lo[j] = Swift.min(lo[j], x[i * p + j]); hi[j] = Swift.max(hi[j], x[i * p + j]) }
+            }
+        }
+        if !sumSq.allSatisfy(\.isFinite) {
+            bad = x.firstIndex { !$0.isFinite }.map { ($0 / p, $0 % p) }
         }
         self.mean = mean
         standardDeviation = sumSq.map { ($0 / Double(n)).squareRoot() }
         rootMeanSquare = (0..<p).map { j in (sumSq[j] / Double(n) + mean[j] * mean[j]).squareRoot() }
         minimum = lo
         maximum = hi
+        minimumPositive = lo1; maximumPositive = hi1; minimumNegative = lo0; maximumNegative = hi0
+        firstNonFinite = bad
     }
 
     func isConstant(_ j: Int) -> Bool { minimum[j] == maximum[j] }
 }
 
-/// The centred and scaled copy of the design that Newton iterates on, with
-/// the intercept as column 0 (a column of ones).
+/// The design Newton iterates on: the user's columns centred and scaled,
+/// zⱼ = (xⱼ − mⱼ) / sⱼ, with the intercept as column 0.
 ///
-/// zⱼ = (xⱼ − mⱼ) / sⱼ. With an intercept mⱼ is the mean and sⱼ the standard
-/// deviation; without one, columns are only scaled (by their root mean square)
-/// because centring would change the model.
+/// It is a view, never a copy: on machines where fresh memory is slow to
+/// fault in (this one: about 2 ms per MB), a standardised copy of a 1M x 40
+/// table cost more than the whole fit. Passes compute η on the user's scale
+/// (β̃ mapped back first, exact algebra) and standardise rows on the fly
+/// only in the small per-block buffers that feed `syrk`.
+///
+/// With an intercept mⱼ is the mean and sⱼ the standard deviation; without
+/// one, columns are only scaled (by their root mean square) because centring
+/// would change the model.
 struct StandardisedDesign {
+    let x: [Double]
     let rows: Int
-    /// Columns of `z`: intercept (if any) then one per kept column.
+    /// Columns of the user's matrix.
+    let columns: Int
+    /// Standardised columns: intercept (if any) then one per kept column.
     let width: Int
     let keep: [Int]
     let center: [Double]
     let scale: [Double]
     let intercept: Bool
-    var z: [Double]
 
     init(x: [Double], rows n: Int, columns p: Int, keep: [Int], stats: ColumnStatistics, intercept: Bool) {
+        self.x = x
         self.rows = n
+        self.columns = p
         self.keep = keep
         self.intercept = intercept
-        let offset = intercept ? 1 : 0
-        let q = keep.count + offset
-        width = q
+        width = keep.count + (intercept ? 1 : 0)
         center = keep.map { intercept ? stats.mean[$0] : 0 }
         scale = keep.map { j in
             let s = intercept ? stats.standardDeviation[j] : stats.rootMeanSquare[j]
             return s > 0 ? s : 1
         }
-        var z = [Double](repeating: 0, count: n * q)
-        let keep = self.keep, center = self.center, scale = self.scale
-        let inverse = scale.map { 1 / $0 }
-        z.withUnsafeMutableBufferPointer { zp in
-            x.withUnsafeBufferPointer { xp in
-                for i in 0..<n {
-                    let out = zp.baseAddress! + i * q
-                    let row = xp.baseAddress! + i * p
-                    if intercept { out[0] = 1 }
-                    for (k, j) in keep.enumerated() { out[k + offset] = (row[j] - center[k]) * inverse[k] }
-                }
-            }
+    }
+
+    private init(x: [Double], rows: Int, like other: StandardisedDesign) {
+        self.x = x
+        self.rows = rows
+        columns = other.columns
+        width = other.width
+        keep = other.keep
+        center = other.center
+        scale = other.scale
+        intercept = other.intercept
+    }
+
+    /// Every `stride`-th row, with the same centring and scaling: the cheap
+    /// problem whose solution starts the full Newton iterations close by.
+    func subsample(stride: Int) -> (design: StandardisedDesign, rows: [Int]) {
+        let picked = Array(Swift.stride(from: 0, to: rows, by: stride))
+        var sub = [Double]()
+        sub.reserveCapacity(picked.count * columns)
+        for i in picked { sub += x[(i * columns)..<((i + 1) * columns)] }
+        return (StandardisedDesign(x: sub, rows: picked.count, like: self), picked)
+    }
+
+    /// (β on the user's columns, all `columns` of them with 0 for dropped
+    /// ones; intercept) for a standardised β̃: βⱼ = β̃ⱼ / sⱼ, b₀ = β̃₀ − Σ mⱼβⱼ.
+    func userCoefficients(_ beta: [Double]) -> (coefficients: [Double], intercept: Double) {
+        let offset = intercept ? 1 : 0
+        var b = [Double](repeating: 0, count: columns)
+        var b0 = intercept ? beta[0] : 0
+        for (k, j) in keep.enumerated() {
+            b[j] = beta[k + offset] / scale[k]
+            b0 -= center[k] * b[j]
         }
-        self.z = z
+        return (b, b0)
+    }
+
+    /// Maps a gradient on the user's scale (Σr for the intercept, Xᵀr for
+    /// all columns) to the standardised one: g̃ = Mᵀ g with z = M-transformed x.
+    func standardisedGradient(residualSum: Double, xtr: [Double]) -> [Double] {
+        var g = intercept ? [residualSum] : []
+        for (k, j) in keep.enumerated() { g.append((xtr[j] - center[k] * residualSum) / scale[k]) }
+        return g
     }
 
     /// Penalty per standardised coefficient so that the penalty on the user's

@@ -113,3 +113,36 @@ func simulatedLogistic(n: Int, p: Int, seed: UInt64) -> (x: [Double], y: [Double
         for (ra, rb) in zip(a.coefficients, b.coefficients) { #expect(relativeClose(ra.estimate, rb.estimate!, 1e-10)) }
     }
 }
+
+/// The large-data path (subsample collinearity screen, warm start, reused
+/// Hessians) exercised on small data by shrinking the subsample.
+@Suite struct LargeDataPathTests {
+    @Test func warmStartReachesTheSameOptimumAsAColdStart() throws {
+        let (x, y, names) = simulatedLogistic(n: 8000, p: 6, seed: 31)
+        let cold = try LogisticRegression(subsampleRows: 1_000_000).fit(x: x, y: y, names: names)
+        let warm = try LogisticRegression(subsampleRows: 500).fit(x: x, y: y, names: names)
+        for (c, w) in zip(cold.coefficients, warm.coefficients) {
+            #expect(relativeClose(w.estimate, c.estimate!, 1e-9), "\(c.name)")
+            #expect(relativeClose(w.standardError, c.standardError!, 1e-8), "\(c.name)")
+        }
+        #expect(warm.converged)
+    }
+
+    @Test func aRareLevelMissingFromTheSubsampleIsNotCalledCollinear() throws {
+        var (x, y, _) = simulatedLogistic(n: 6000, p: 2, seed: 17)
+        // A 0/1 column set on 7 rows that a stride-12 subsample never visits.
+        let rare = (0..<y.count).map { $0 % 12 == 5 && $0 < 12 * 7 ? 1.0 : 0.0 }
+        x = (0..<y.count).flatMap { (i: Int) -> [Double] in [x[i * 2], x[i * 2 + 1], rare[i]] }
+        let fit = try LogisticRegression(l2: 0.5, subsampleRows: 500).fit(x: x, y: y, names: ["a", "b", "rare"])
+        #expect(fit.notes.isEmpty, "\(fit.notes)")
+        #expect(fit.coefficients[3].estimate != nil)
+        y[0] = y[0]
+    }
+
+    @Test func collinearityIsFoundOnTheLargeDataPathToo() throws {
+        let (x0, y, _) = simulatedLogistic(n: 6000, p: 2, seed: 19)
+        let x = (0..<y.count).flatMap { (i: Int) -> [Double] in [x0[i * 2], x0[i * 2 + 1], x0[i * 2] + x0[i * 2 + 1]] }
+        let fit = try LogisticRegression(subsampleRows: 500).fit(x: x, y: y, names: ["a", "b", "sum"])
+        #expect(fit.notes == [.collinearColumn("sum", combination: "a + b")])
+    }
+}
