@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -25,6 +26,8 @@ let package = Package(
         .target(name: "TelltaleLinearAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "TelltaleData", dependencies: ["CZlib"]),
         .target(name: "TelltaleScoring"),
+        .target(name: "TelltaleConfig", dependencies: ["TelltaleData", .product(name: "Yams", package: "Yams")]),
+        .target(name: "TelltaleSimulation", dependencies: ["TelltaleData"]),
         .target(
             name: "TelltaleTraining",
             dependencies: ["TelltaleLinearAlgebra", "TelltaleData", "TelltaleScoring"]
@@ -33,6 +36,7 @@ let package = Package(
             name: "TelltaleCLI",
             dependencies: [
                 "TelltaleData", "TelltaleScoring", "TelltaleTraining", "TelltaleLinearAlgebra",
+                "TelltaleConfig", "TelltaleSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,7 +48,8 @@ let package = Package(
             path: "benchmarks/Sources/TelltaleBenchLogistic"
         ),
         .testTarget(name: "TelltaleLinearAlgebraTests", dependencies: ["TelltaleLinearAlgebra"]),
-        .testTarget(name: "TelltaleDataTests", dependencies: ["TelltaleData"]),
+        .testTarget(name: "TelltaleDataTests", dependencies: ["TelltaleData", "TelltaleConfig"]),
+        .testTarget(name: "TelltaleSimulationTests", dependencies: ["TelltaleSimulation", "TelltaleData"]),
         .testTarget(
             name: "TelltaleTrainingTests",
             dependencies: ["TelltaleTraining", "TelltaleData", "TelltaleLinearAlgebra"],

@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 
 /// Writes files so that a reader never sees half of one: the bytes go to a
@@ -26,6 +27,36 @@ public enum AtomicFile {
         } catch {
             try? FileManager.default.removeItem(at: temp)
             throw DataError.cannotOpen(file: path, reason: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    /// Gzip-compresses `bytes` into `path` (atomically, like `write`).
+    /// zlib writes a zero timestamp, so the same bytes give the same file.
+    public static func writeGzip(_ bytes: [UInt8], to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        guard let gz = gzopen(temp, "wb6") else {
+            throw DataError.cannotOpen(file: path, reason: "cannot create \(temp): \(String(cString: strerror(errno)))")
+        }
+        var offset = 0
+        var failed = false
+        bytes.withUnsafeBufferPointer { p in
+            while offset < p.count && !failed {
+                let n = min(1 << 20, p.count - offset)
+                if gzwrite(gz, p.baseAddress! + offset, UInt32(n)) != Int32(n) { failed = true }
+                offset += n
+            }
+        }
+        if gzclose(gz) != Z_OK || failed {
+            unlink(temp)
+            throw DataError.cannotOpen(file: path, reason: "cannot write compressed data")
+        }
+        if rename(temp, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            throw DataError.cannotOpen(file: path, reason: "cannot replace the file: \(reason)")
         }
     }
 

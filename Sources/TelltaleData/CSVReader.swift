@@ -43,7 +43,7 @@ public struct CSVReader {
 
     /// Calls `body` for every record, the header first.
     /// - Complexity: O(file size), one pass.
-    public func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
+    public func forEachRecord(progress: ProgressReporter? = nil, _ body: (CSVRecord) throws -> Void) throws {
         let source = try ByteSource(path: path)
         let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.chunkSize)
         defer { chunk.deallocate() }
@@ -62,6 +62,8 @@ public struct CSVReader {
         var atFieldStart = true
         var pendingCR = false
         var firstChunk = true
+        var bytesRead = 0
+        var records = 0
         let delimiter = self.delimiter
 
         @inline(__always) func append(_ b: UInt8) {
@@ -104,7 +106,7 @@ public struct CSVReader {
         func endRecord() throws {
             endField()
             let record = CSVRecord(line: recordLine, fieldCount: fieldCount, bytes: fieldBytes, ends: ends)
-            if !record.isBlank { try body(record) }
+            if !record.isBlank { records += 1; try body(record) }
             used = 0
             fieldCount = 0
             recordLine = line
@@ -113,6 +115,8 @@ public struct CSVReader {
         while true {
             let n = try source.read(into: chunk, capacity: Self.chunkSize)
             if n == 0 { break }
+            bytesRead += n
+            progress?.update(bytes: bytesRead, rows: records)
             var i = 0
             if firstChunk {
                 firstChunk = false

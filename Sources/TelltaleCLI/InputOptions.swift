@@ -1,0 +1,32 @@
+import ArgumentParser
+import TelltaleConfig
+import TelltaleData
+
+/// The options of every command that reads the three tables: the config and
+/// per-file overrides, so one config serves many exports.
+struct InputOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The YAML configuration (see notebooks-data/telltale.yml).", valueName: "FILE"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("accounts.csv, overriding data.accounts.", valueName: "FILE"))
+    var accounts: String?
+
+    @Option(name: .long, help: ArgumentHelp("usage.csv, overriding data.usage.", valueName: "FILE"))
+    var usage: String?
+
+    @Option(name: .long, help: ArgumentHelp("renewals.csv, overriding data.renewals.", valueName: "FILE"))
+    var renewals: String?
+
+    func validate() throws {
+        if config == nil && (accounts == nil || usage == nil) {
+            throw ValidationError("Pass --config FILE, or at least --accounts FILE and --usage FILE.")
+        }
+    }
+
+    var overrides: InputOverrides { InputOverrides(accounts: accounts, usage: usage, renewals: renewals) }
+
+    func configuration() throws -> Configuration {
+        if let config { return try Configuration.load(path: config) }
+        return Configuration()
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Yams
+
+/// Everything a Telltale run is told by its YAML file (`notebooks-data/telltale.yml`
+/// is the documented example; `docs/config.md` documents every key).
+///
+/// Sections of later stages (`signals`, `patterns`, `model`, `bands`,
+/// `alerts`) are accepted now and kept as YAML so that one file serves the
+/// whole workflow as it grows; each stage validates its own section.
+public struct Configuration: Sendable {
+    /// The file it was read from ("<flags>" when built from options alone).
+    public var file: String
+    /// Relative input paths are resolved against the config file's folder.
+    public var baseDirectory: String
+    public var data: DataSettings
+    /// Raw later-stage sections by name, as YAML text.
+    public var sections: [String: String]
+
+    public static let sectionNames = ["data", "signals", "patterns", "model", "bands", "alerts", "backtest"]
+
+    public init(file: String = "<flags>", baseDirectory: String = ".", data: DataSettings = DataSettings(),
+                sections: [String: String] = [:]) {
+        self.file = file
+        self.baseDirectory = baseDirectory
+        self.data = data
+        self.sections = sections
+    }
+
+    /// Reads and validates a configuration file.
+    public static func load(path: String) throws -> Configuration {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigError.cannotRead(file: path, reason: FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file")
+        }
+        let base = (path as NSString).deletingLastPathComponent
+        return try parse(text, file: path, baseDirectory: base.isEmpty ? "." : base)
+    }
+
+    public static func parse(_ text: String, file: String, baseDirectory: String) throws -> Configuration {
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
+            throw ConfigError.syntax(file: file, line: Self.line(of: error), message: "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)")
+        }
+        var config = Configuration(file: file, baseDirectory: baseDirectory)
+        guard let root else { return config } // an empty file: all defaults
+        let reader = NodeReader(file: file)
+        let top = try reader.mapping(root, key: "(top level)")
+        for (key, value) in top {
+            guard Self.sectionNames.contains(key.name) else {
+                throw ConfigError.unknownKey(file: file, key: key.name, line: key.line,
+                                             suggestion: suggestion(for: key.name, among: Self.sectionNames), allowed: Self.sectionNames)
+            }
+            if key.name == "data" {
+                config.data = try DataSettings(value, reader: reader)
+            } else {
+                config.sections[key.name] = (try? Yams.serialize(node: value)) ?? ""
+            }
+        }
+        return config
+    }
+
+    static func line(of error: YamlError) -> Int? {
+        switch error {
+        case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _):
+            return mark.line
+        default:
+            return nil
+        }
+    }
+
+    /// A path from the config, resolved against the config's folder.
+    public func resolve(_ path: String) -> String {
+        path.hasPrefix("/") || baseDirectory == "." ? path : (baseDirectory as NSString).appendingPathComponent(path)
+    }
+}
+
+/// A mapping key with the line it is on.
+struct Key { var name: String; var line: Int? }
+
+/// Typed access to YAML nodes with errors that name the key and the line.
+struct NodeReader {
+    let file: String
+
+    func mapping(_ node: Node, key: String) throws -> [(Key, Node)] {
+        guard case let .mapping(m) = node else { throw wrongType(node, key: key, expected: "a mapping (key: value lines)") }
+        return try m.map { k, v in
+            guard let name = k.string else { throw wrongType(k, key: key, expected: "text keys") }
+            return (Key(name: name, line: k.mark?.line), v)
+        }
+    }
+
+    func string(_ node: Node, key: String) throws -> String {
+        guard case let .scalar(s) = node else { throw wrongType(node, key: key, expected: "a text value") }
+        return s.string
+    }
+
+    func strings(_ node: Node, key: String) throws -> [String] {
+        if case .scalar = node { return [try string(node, key: key)] }
+        guard case let .sequence(seq) = node else { throw wrongType(node, key: key, expected: "a list") }
+        return try seq.map { try string($0, key: key) }
+    }
+
+    func number(_ node: Node, key: String) throws -> Double {
+        guard case let .scalar(s) = node, let v = Double(s.string), v.isFinite else {
+            throw wrongType(node, key: key, expected: "a number")
+        }
+        return v
+    }
+
+    func integer(_ node: Node, key: String) throws -> Int {
+        guard case let .scalar(s) = node, let v = Int(s.string) else { throw wrongType(node, key: key, expected: "a whole number") }
+        return v
+    }
+
+    func wrongType(_ node: Node, key: String, expected: String) -> ConfigError {
+        let found: String
+        switch node {
+        case .scalar(let s): found = "'\(s.string)'"
+        case .mapping: found = "a mapping"
+        case .sequence: found = "a list"
+        case .alias: found = "an alias"
+        }
+        return .wrongType(file: file, key: key, line: node.mark?.line, expected: expected, found: found)
+    }
+
+    func unknown(_ key: Key, allowed: [String]) -> ConfigError {
+        .unknownKey(file: file, key: key.name, line: key.line, suggestion: suggestion(for: key.name, among: allowed), allowed: allowed)
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// The data summary `telltale check` prints: what a user reads first on a new export.
+extension History {
+    public func summary(accountsFile: String, usageFile: String, renewalsFile: String?) -> String {
+        var out: [String] = []
+        func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
+        func grouped(_ n: Int) -> String {
+            let f = NumberFormatter()
+            f.numberStyle = .decimal
+            f.groupingSeparator = ","
+            f.locale = Locale(identifier: "en_US_POSIX")
+            return f.string(from: NSNumber(value: n)) ?? String(n)
+        }
+        out.append("Accounts  \(accountsFile): \(grouped(accounts.count)) accounts")
+        var bySegment: [String: (Int, Double)] = [:]
+        for a in 0..<accounts.count {
+            let e = bySegment[accounts.segment[a], default: (0, 0)]
+            bySegment[accounts.segment[a]] = (e.0 + 1, e.1 + accounts.contractValue[a])
+        }
+        out.append("  " + "segment".padding(toLength: 26, withPad: " ", startingAt: 0) + "accounts".leftAligned(10) + "contract value".leftAligned(18))
+        for (segment, (n, value)) in bySegment.sorted(by: { $0.key < $1.key }) {
+            out.append("  " + segment.padding(toLength: 26, withPad: " ", startingAt: 0) + grouped(n).leftAligned(10) + grouped(Int(value)).leftAligned(18))
+        }
+        if let signups = accounts.signup.min(), let last = accounts.signup.max() {
+            out.append("  signups from \(signups) to \(last)")
+        }
+
+        out.append("")
+        let withUsage = (0..<accounts.count).filter { usage.start[$0 + 1] > usage.start[$0] }.count
+        let range = usage.dateRange.map { "\($0.lowerBound) to \($0.upperBound)" } ?? "no rows"
+        out.append("Usage     \(usageFile): \(grouped(usage.count)) rows, \(range), \(grouped(withUsage)) accounts with usage")
+        out.append("  " + "metric".padding(toLength: 26, withPad: " ", startingAt: 0) + "kind".padding(toLength: 8, withPad: " ", startingAt: 0) + "missing".leftAligned(10) + "mean".leftAligned(12))
+        for (m, name) in usage.metrics.enumerated() {
+            let values = usage.values[m]
+            var missing = 0, sum = 0.0
+            for v in values { if v.isNaN { missing += 1 } else { sum += v } }
+            let present = values.count - missing
+            out.append("  " + name.padding(toLength: 26, withPad: " ", startingAt: 0)
+                + (usage.isLevel[m] ? "level" : "count").padding(toLength: 8, withPad: " ", startingAt: 0)
+                + pct(values.isEmpty ? 0 : Double(missing) / Double(values.count)).leftAligned(10)
+                + (present > 0 ? String(format: "%.3g", sum / Double(present)) : "n/a").leftAligned(12))
+        }
+        if !ignoredUsageColumns.isEmpty {
+            out.append("  not read as metrics (not numeric): \(ignoredUsageColumns.joined(separator: ", "))")
+        }
+
+        if let renewalsFile {
+            out.append("")
+            let churned = renewals.churned.filter { $0 }.count
+            out.append("Renewals  \(renewalsFile): \(grouped(renewals.count)) decisions, \(grouped(churned)) churned"
+                + (renewals.count > 0 ? " (\(pct(Double(churned) / Double(renewals.count))))" : ""))
+            var cells: [String: [Int: (Int, Int)]] = [:]
+            for r in 0..<renewals.count {
+                let seg = accounts.segment[Int(renewals.account[r])]
+                let year = renewals.date[r].components.year
+                let e = cells[seg, default: [:]][year, default: (0, 0)]
+                cells[seg, default: [:]][year] = (e.0 + 1, e.1 + (renewals.churned[r] ? 1 : 0))
+            }
+            out.append("  " + "segment".padding(toLength: 26, withPad: " ", startingAt: 0) + "year".leftAligned(6) + "renewals".leftAligned(10) + "churned".leftAligned(9) + "churn rate".leftAligned(12))
+            for (seg, years) in cells.sorted(by: { $0.key < $1.key }) {
+                for (year, (n, c)) in years.sorted(by: { $0.key < $1.key }) {
+                    out.append("  " + seg.padding(toLength: 26, withPad: " ", startingAt: 0) + String(year).leftAligned(6)
+                        + grouped(n).leftAligned(10) + grouped(c).leftAligned(9) + pct(Double(c) / Double(n)).leftAligned(12))
+                }
+            }
+        }
+        out.append("")
+        if problems.isEmpty {
+            out.append("Problems: none")
+        } else {
+            out.append("Problems: \(grouped(problems.total))")
+            out.append(problems.render())
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    /// Right-aligned in a field of `width` (for number columns).
+    func leftAligned(_ width: Int) -> String {
+        count >= width ? " " + self : String(repeating: " ", count: width - count) + self
+    }
+}

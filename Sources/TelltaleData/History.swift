@@ -1,0 +1,137 @@
+import Foundation
+
+/// One row per account (accounts.csv of the contract).
+public struct Accounts: Sendable {
+    public var ids: [String] = []
+    public var index: [String: Int32] = [:]
+    public var segment: [String] = []
+    public var signup: [Day] = []
+    public var contractValue: [Double] = []
+    public var renewalDate: [Day?] = []
+    public var owner: [String?] = []
+    public var seats: [Double?] = []
+    public var lines: [Int] = []
+
+    public var count: Int { ids.count }
+    public init() {}
+}
+
+/// Usage rows, sorted by account then date, stored column-wise.
+///
+/// `rows(of: a)` is a contiguous range, so every per-account window
+/// computation (the signals) walks one slice. Metric values are `Double` with
+/// NaN for an empty cell (missing, not zero).
+public struct Usage: Sendable {
+    public var metrics: [String] = []
+    /// Per metric: a level or score (a day without a row is missing) rather than a count.
+    public var isLevel: [Bool] = []
+    public var account: [Int32] = []
+    public var day: [Int32] = []
+    /// `values[m][r]`: metric m on row r.
+    public var values: [[Double]] = []
+    /// CSV line of each row, for messages.
+    public var line: [Int32] = []
+    /// Rows of account a are `start[a]..<start[a + 1]`.
+    public var start: [Int] = [0]
+
+    public var count: Int { account.count }
+    public init() {}
+
+    public func rows(of account: Int) -> Range<Int> { start[account]..<start[account + 1] }
+
+    public var dateRange: ClosedRange<Day>? {
+        guard let lo = day.min(), let hi = day.max() else { return nil }
+        return Day(number: lo)...Day(number: hi)
+    }
+
+    /// Bytes held by the typed columns (for the memory budget of the reader).
+    public var typedBytes: Int { count * (4 + 4 + 4 + 8 * metrics.count) + start.count * 8 }
+}
+
+/// Past renewal decisions (renewals.csv of the contract).
+public struct Renewals: Sendable {
+    public var account: [Int32] = []
+    public var date: [Day] = []
+    public var churned: [Bool] = []
+    public var contractValue: [Double?] = []
+    public var lines: [Int] = []
+
+    public var count: Int { account.count }
+    public init() {}
+}
+
+/// The three tables, checked against each other.
+public struct History: Sendable {
+    public var accounts: Accounts
+    public var usage: Usage
+    public var renewals: Renewals
+    /// Every problem found (all of them under the `skip` policy; the first
+    /// `ProblemList.keep` in full otherwise) and the total count.
+    public var problems: ProblemList
+    /// Columns of the usage file that were not read as metrics.
+    public var ignoredUsageColumns: [String]
+}
+
+/// A problem row, in the form the problem report lists it.
+public struct Problem: Equatable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: String
+    public var value: String
+    public var message: String
+
+    public var description: String {
+        let place = line > 0 ? "line \(line)" + (column.isEmpty ? "" : ", column '\(column)'") : (column.isEmpty ? "" : "column '\(column)'")
+        let shown = value.isEmpty ? "" : " \(quoted(value))"
+        return "\(file): \(place):\(shown) \(message)"
+    }
+}
+
+/// Problems across the input files: the first `keep` in full, then a count.
+public struct ProblemList: Sendable {
+    public var keep: Int
+    public private(set) var items: [Problem] = []
+    public private(set) var total = 0
+
+    public init(keep: Int) { self.keep = keep }
+
+    public mutating func add(_ p: Problem) {
+        total += 1
+        if items.count < keep { items.append(p) }
+    }
+
+    public var isEmpty: Bool { total == 0 }
+
+    /// The user-facing list: every kept problem, then "... and N more".
+    public func render(limit: Int = 20) -> String {
+        var lines = items.prefix(limit).map { "  - " + $0.description }
+        if total > min(limit, items.count) { lines.append("  ... and \(total - min(limit, items.count)) more") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// CSV with one problem per row, for the `problem_report` file.
+    public func csv() -> String {
+        var out = "file,line,column,value,problem\n"
+        for p in items {
+            out += [p.file, String(p.line), p.column, p.value, p.message].map(csvField).joined(separator: ",") + "\n"
+        }
+        return out
+    }
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+public func csvField(_ s: String) -> String {
+    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    return s
+}
+
+/// Raised when the input has problems and the policy is `error`.
+public struct InputProblems: Error, CustomStringConvertible {
+    public var problems: ProblemList
+    public var description: String {
+        "the input has \(problems.total) problem\(problems.total == 1 ? "" : "s"):\n" + problems.render()
+            + "\nFix the rows, or set data.on_problem: skip in the config to leave them out (listed in data.problem_report)."
+    }
+}

@@ -1,0 +1,370 @@
+import Foundation
+
+/// How to read the three tables: paths, column names, the problem policy.
+public struct LoadOptions: Sendable {
+    public var accountsPath: String
+    public var usagePath: String
+    public var renewalsPath: String?
+    /// Contract column → user's column, per table ("accounts", "usage", "renewals").
+    public var columns: [String: [String: String]] = [:]
+    /// Usage metric columns; nil = every numeric column besides account and date.
+    public var metrics: [String]?
+    public var levelMetrics: Set<String> = ["csat"]
+    /// Leave problem rows out (listing them all) instead of failing.
+    public var skipProblems = false
+    /// Show progress on stderr when it is a terminal.
+    public var progress = true
+
+    public init(accountsPath: String, usagePath: String, renewalsPath: String?) {
+        self.accountsPath = accountsPath
+        self.usagePath = usagePath
+        self.renewalsPath = renewalsPath
+    }
+
+    func column(_ name: String, _ table: String) -> String { columns[table]?[name] ?? name }
+}
+
+/// Reads accounts, usage and renewals into typed columns and checks them
+/// against each other: duplicate account ids, usage for unknown accounts,
+/// unparseable dates and numbers, outcomes that are neither renewed nor
+/// churned, renewals before signup, duplicate usage days.
+///
+/// Every problem is recorded with file, line, column and value. With
+/// `skipProblems` the offending rows are left out (and all problems kept for
+/// the report); otherwise loading finishes, then throws `InputProblems`
+/// listing the first problems and the count, so a user sees them all at once.
+public struct HistoryLoader {
+    public var options: LoadOptions
+
+    public init(options: LoadOptions) { self.options = options }
+
+    /// Loads everything; throws `InputProblems` when there are problems and
+    /// the policy is to fail, `DataError` when a file cannot be read at all.
+    public func load() throws -> History {
+        let history = try loadCollectingProblems()
+        if !options.skipProblems && !history.problems.isEmpty { throw InputProblems(problems: history.problems) }
+        return history
+    }
+
+    /// Loads what can be loaded, with every problem row left out and listed.
+    public func loadCollectingProblems() throws -> History {
+        var problems = ProblemList(keep: options.skipProblems ? 1_000_000 : 50)
+        let accounts = try loadAccounts(&problems)
+        let (usage, ignored) = try loadUsage(accounts, &problems)
+        let renewals = try options.renewalsPath.map { try loadRenewals(accounts, &problems, path: $0) } ?? Renewals()
+        return History(accounts: accounts, usage: usage, renewals: renewals, problems: problems, ignoredUsageColumns: ignored)
+    }
+
+    // MARK: - Columns
+
+    /// Positions of the wanted columns in a header; missing required ones throw.
+    private func locate(_ header: [String], table: String, path: String, required: [String], optional: [String]) throws -> [String: Int] {
+        var found: [String: Int] = [:]
+        for name in required + optional {
+            let userName = options.column(name, table)
+            if let i = header.firstIndex(of: userName) { found[name] = i } else if required.contains(name) {
+                throw DataError.missingColumn(file: path, column: userName, available: header)
+            }
+        }
+        return found
+    }
+
+    private static func text(_ f: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: f, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+    }
+
+    // MARK: - Accounts
+
+    func loadAccounts(_ problems: inout ProblemList) throws -> Accounts {
+        let path = options.accountsPath
+        var a = Accounts()
+        var header: [String]?
+        var col: [String: Int] = [:]
+        try CSVReader(path: path).forEachRecord { rec in
+            guard header != nil else {
+                header = rec.strings.map { $0.trimmingCharacters(in: .whitespaces) }
+                col = try locate(header!, table: "accounts", path: path,
+                                 required: ["account_id", "segment", "signup_date", "contract_value"],
+                                 optional: ["renewal_date", "owner", "seats"])
+                return
+            }
+            let name = { (c: String) in options.column(c, "accounts") }
+            func problem(_ c: String, _ v: String, _ m: String) { problems.add(Problem(file: path, line: rec.line, column: name(c), value: v, message: m)) }
+            guard rec.fieldCount == header!.count else {
+                problems.add(Problem(file: path, line: rec.line, column: "", value: "", message: "\(rec.fieldCount) fields but the header has \(header!.count)"))
+                return
+            }
+            let id = Self.text(rec.field(col["account_id"]!))
+            let segment = Self.text(rec.field(col["segment"]!))
+            if id.isEmpty { problem("account_id", "", "is empty; every account needs an id"); return }
+            if let first = a.index[id] {
+                problem("account_id", id, "is a duplicate account id (first on line \(a.lines[Int(first)]))"); return
+            }
+            if segment.isEmpty { problem("segment", "", "is empty; every account needs a segment"); return }
+            guard let signup = Day.parse(rec.field(col["signup_date"]!)) else {
+                problem("signup_date", Self.text(rec.field(col["signup_date"]!)), "is not a date (expected YYYY-MM-DD)"); return
+            }
+            let cvText = rec.field(col["contract_value"]!)
+            guard let cv = NumberParsing.parseDouble(cvText), cv.isFinite, cv >= 0 else {
+                problem("contract_value", Self.text(cvText), "is not a number >= 0"); return
+            }
+            var renewal: Day?
+            if let c = col["renewal_date"], rec.field(c).contains(where: { $0 != 0x20 }) {
+                guard let d = Day.parse(rec.field(c)) else {
+                    problem("renewal_date", Self.text(rec.field(c)), "is not a date (expected YYYY-MM-DD or empty)"); return
+                }
+                renewal = d
+            }
+            var seats: Double?
+            if let c = col["seats"], rec.field(c).contains(where: { $0 != 0x20 }) {
+                guard let s = NumberParsing.parseDouble(rec.field(c)), s >= 0, s == s.rounded() else {
+                    problem("seats", Self.text(rec.field(c)), "is not a whole number >= 0"); return
+                }
+                seats = s
+            }
+            let owner = col["owner"].map { Self.text(rec.field($0)) }
+            a.index[id] = Int32(a.ids.count)
+            a.ids.append(id)
+            a.segment.append(segment)
+            a.signup.append(signup)
+            a.contractValue.append(cv)
+            a.renewalDate.append(renewal)
+            a.owner.append(owner?.isEmpty == false ? owner : nil)
+            a.seats.append(seats)
+            a.lines.append(rec.line)
+        }
+        if header == nil { throw DataError.empty(file: path) }
+        return a
+    }
+
+    // MARK: - Usage
+
+    func loadUsage(_ accounts: Accounts, _ problems: inout ProblemList) throws -> (Usage, [String]) {
+        let path = options.usagePath
+        let reader = CSVReader(path: path)
+        let header = try reader.header()
+        let col = try locate(header, table: "usage", path: path, required: ["account_id", "date"], optional: [])
+        let idColumn = col["account_id"]!, dateColumn = col["date"]!
+        var metricNames: [String]
+        var ignored: [String] = []
+        if let wanted = options.metrics {
+            for m in wanted where !header.contains(m) { throw DataError.missingColumn(file: path, column: m, available: header) }
+            metricNames = wanted
+            ignored = header.enumerated().filter { $0.offset != idColumn && $0.offset != dateColumn && !wanted.contains($0.element) }.map(\.element)
+        } else {
+            (metricNames, ignored) = try sniffMetrics(reader: reader, header: header, skip: [idColumn, dateColumn])
+        }
+        let metricColumns = metricNames.map { header.firstIndex(of: $0)! }
+        let k = metricNames.count
+
+        var u = Usage()
+        u.metrics = metricNames
+        u.isLevel = metricNames.map { options.levelMetrics.contains($0) }
+        u.values = Array(repeating: [], count: k)
+        // Reserve from the file size so the columns do not double past need.
+        let estimate = Self.estimatedRows(path: path)
+        u.account.reserveCapacity(estimate); u.day.reserveCapacity(estimate); u.line.reserveCapacity(estimate)
+        for m in 0..<k { u.values[m].reserveCapacity(estimate) }
+
+        var lastIdBytes: [UInt8] = []
+        var lastIndex: Int32 = -1
+        var first = true
+        var row = [Double](repeating: 0, count: k)
+        let progress = ProgressReporter(label: (path as NSString).lastPathComponent, enabled: options.progress)
+        try reader.forEachRecord(progress: progress) { rec in
+            if first { first = false; return }
+            guard rec.fieldCount == header.count else {
+                problems.add(Problem(file: path, line: rec.line, column: "", value: "", message: "\(rec.fieldCount) fields but the header has \(header.count)"))
+                return
+            }
+            // Account: usage files are usually grouped by account, so compare
+            // bytes with the previous row before hashing a new String.
+            let idBytes = rec.field(idColumn)
+            var accountIndex: Int32
+            if lastIndex >= 0, idBytes.elementsEqual(lastIdBytes) {
+                accountIndex = lastIndex
+            } else {
+                let id = Self.text(idBytes)
+                guard let found = accounts.index[id] else {
+                    problems.add(Problem(file: path, line: rec.line, column: header[idColumn], value: id,
+                                         message: "is not an account in \(options.accountsPath)"))
+                    return
+                }
+                accountIndex = found
+                lastIdBytes = Array(idBytes)
+                lastIndex = found
+            }
+            guard let day = Day.parse(rec.field(dateColumn)) else {
+                problems.add(Problem(file: path, line: rec.line, column: header[dateColumn], value: Self.text(rec.field(dateColumn)),
+                                     message: "is not a date (expected YYYY-MM-DD)"))
+                return
+            }
+            for m in 0..<k {
+                let f = rec.field(metricColumns[m])
+                if let v = NumberParsing.parseDouble(f), v.isFinite {
+                    row[m] = v
+                } else if f.allSatisfy({ $0 == 0x20 }) {
+                    row[m] = .nan
+                } else {
+                    problems.add(Problem(file: path, line: rec.line, column: metricNames[m], value: Self.text(f),
+                                         message: "is not a number (leave the cell empty for a missing value)"))
+                    return
+                }
+            }
+            u.account.append(accountIndex)
+            u.day.append(day.number)
+            u.line.append(Int32(clamping: rec.line))
+            for m in 0..<k { u.values[m].append(row[m]) }
+        }
+        progress.finish()
+        try sortByAccountAndDay(&u, accountCount: accounts.count, path: path, problems: &problems)
+        return (u, ignored)
+    }
+
+    /// Metrics by default: the columns where most of the first 500 non-empty
+    /// cells are numbers (the others are then reported as bad values, not
+    /// silently turned into text).
+    private func sniffMetrics(reader: CSVReader, header: [String], skip: Set<Int>) throws -> ([String], [String]) {
+        var numbers = Array(repeating: 0, count: header.count)
+        var seen = Array(repeating: 0, count: header.count)
+        var rows = 0
+        struct Stop: Error {}
+        do {
+            try reader.forEachRecord { rec in
+                rows += 1
+                if rows == 1 || rec.fieldCount != header.count { return }
+                for c in 0..<header.count where !skip.contains(c) {
+                    let f = rec.field(c)
+                    if f.allSatisfy({ $0 == 0x20 }) { continue }
+                    seen[c] += 1
+                    if NumberParsing.parseDouble(f) != nil { numbers[c] += 1 }
+                }
+                if rows > 500 { throw Stop() }
+            }
+        } catch is Stop {}
+        var metrics: [String] = [], ignored: [String] = []
+        for c in 0..<header.count where !skip.contains(c) {
+            if 2 * numbers[c] > seen[c] || seen[c] == 0 { metrics.append(header[c]) } else { ignored.append(header[c]) }
+        }
+        return (metrics, ignored)
+    }
+
+    static func estimatedRows(path: String) -> Int {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else { return 0 }
+        // gzip typically shrinks these files 4-6x; plain rows run ~40-60 bytes.
+        return path.hasSuffix(".gz") ? size / 9 : size / 36
+    }
+
+    /// Orders rows by (account, day) with a counting sort on the account and
+    /// an insertion sort by day inside each account (exports are usually
+    /// already in date order, where that is linear), then reports duplicate
+    /// (account, day) rows and keeps the first.
+    private func sortByAccountAndDay(_ u: inout Usage, accountCount: Int, path: String, problems: inout ProblemList) throws {
+        let n = u.count
+        var start = [Int](repeating: 0, count: accountCount + 1)
+        for a in u.account { start[Int(a) + 1] += 1 }
+        for a in 0..<accountCount { start[a + 1] += start[a] }
+        var sortedAlready = true
+        for r in 1..<max(n, 1) where u.account[r] < u.account[r - 1] || (u.account[r] == u.account[r - 1] && u.day[r] < u.day[r - 1]) {
+            sortedAlready = false; break
+        }
+        if !sortedAlready {
+            var next = start
+            var order = [Int](repeating: 0, count: n)
+            for r in 0..<n { let a = Int(u.account[r]); order[next[a]] = r; next[a] += 1 }
+            for a in 0..<accountCount {
+                var i = start[a] + 1
+                while i < start[a + 1] {
+                    let v = order[i]
+                    var j = i - 1
+                    while j >= start[a] && u.day[order[j]] > u.day[v] { order[j + 1] = order[j]; j -= 1 }
+                    order[j + 1] = v
+                    i += 1
+                }
+            }
+            u.account = order.map { u.account[$0] }
+            u.day = order.map { u.day[$0] }
+            u.line = order.map { u.line[$0] }
+            for m in 0..<u.metrics.count { let col = u.values[m]; u.values[m] = order.map { col[$0] } }
+        }
+        // Duplicate days: keep the first row of each (account, day).
+        var keep = [Bool](repeating: true, count: n)
+        var duplicates = 0
+        for r in 1..<max(n, 1) where u.account[r] == u.account[r - 1] && u.day[r] == u.day[r - 1] {
+            keep[r] = false
+            duplicates += 1
+            problems.add(Problem(file: path, line: Int(u.line[r]), column: options.column("date", "usage"),
+                                 value: Day(number: u.day[r]).description,
+                                 message: "is a second usage row for this account and date (first on line \(u.line[r - 1]))"))
+        }
+        if duplicates > 0 {
+            let idx = (0..<n).filter { keep[$0] }
+            u.account = idx.map { u.account[$0] }
+            u.day = idx.map { u.day[$0] }
+            u.line = idx.map { u.line[$0] }
+            for m in 0..<u.metrics.count { let col = u.values[m]; u.values[m] = idx.map { col[$0] } }
+            start = [Int](repeating: 0, count: accountCount + 1)
+            for a in u.account { start[Int(a) + 1] += 1 }
+            for a in 0..<accountCount { start[a + 1] += start[a] }
+        }
+        u.start = start
+    }
+
+    // MARK: - Renewals
+
+    func loadRenewals(_ accounts: Accounts, _ problems: inout ProblemList, path: String) throws -> Renewals {
+        var r = Renewals()
+        var header: [String]?
+        var col: [String: Int] = [:]
+        var seen: [Int64: Int] = [:]
+        try CSVReader(path: path).forEachRecord { rec in
+            guard header != nil else {
+                header = rec.strings.map { $0.trimmingCharacters(in: .whitespaces) }
+                col = try locate(header!, table: "renewals", path: path, required: ["account_id", "renewal_date", "outcome"],
+                                 optional: ["contract_value"])
+                return
+            }
+            func problem(_ c: String, _ v: String, _ m: String) {
+                problems.add(Problem(file: path, line: rec.line, column: options.column(c, "renewals"), value: v, message: m))
+            }
+            guard rec.fieldCount == header!.count else {
+                problems.add(Problem(file: path, line: rec.line, column: "", value: "", message: "\(rec.fieldCount) fields but the header has \(header!.count)"))
+                return
+            }
+            let id = Self.text(rec.field(col["account_id"]!))
+            guard let a = accounts.index[id] else { problem("account_id", id, "is not an account in \(options.accountsPath)"); return }
+            guard let date = Day.parse(rec.field(col["renewal_date"]!)) else {
+                problem("renewal_date", Self.text(rec.field(col["renewal_date"]!)), "is not a date (expected YYYY-MM-DD)"); return
+            }
+            let outcomeText = Self.text(rec.field(col["outcome"]!))
+            let churned: Bool
+            switch outcomeText.lowercased() {
+            case "churned": churned = true
+            case "renewed": churned = false
+            default: problem("outcome", outcomeText, "is neither renewed nor churned"); return
+            }
+            if date < accounts.signup[Int(a)] {
+                problem("renewal_date", date.description, "is before the account's signup date \(accounts.signup[Int(a)])"); return
+            }
+            let key = Int64(a) << 32 | Int64(UInt32(bitPattern: date.number))
+            if let firstLine = seen[key] {
+                problem("renewal_date", date.description, "is a second renewal decision for \(id) on this date (first on line \(firstLine))"); return
+            }
+            var cv: Double?
+            if let c = col["contract_value"], rec.field(c).contains(where: { $0 != 0x20 }) {
+                guard let v = NumberParsing.parseDouble(rec.field(c)), v >= 0 else {
+                    problem("contract_value", Self.text(rec.field(c)), "is not a number >= 0"); return
+                }
+                cv = v
+            }
+            seen[key] = rec.line
+            r.account.append(a)
+            r.date.append(date)
+            r.churned.append(churned)
+            r.contractValue.append(cv)
+            r.lines.append(rec.line)
+        }
+        if header == nil { throw DataError.empty(file: path) }
+        return r
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import TelltaleConfig
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+@Suite struct ConfigurationTests {
+    @Test func theBundledSampleConfigIsValidAndPointsAtExistingFiles() throws {
+        let path = repositoryRoot.appendingPathComponent("notebooks-data/telltale.yml").path
+        let config = try Configuration.load(path: path)
+        let options = try config.loadOptions(needRenewals: true)
+        for file in [options.accountsPath, options.usagePath, options.renewalsPath!] {
+            #expect(FileManager.default.fileExists(atPath: file), "\(file)")
+        }
+    }
+
+    @Test func anUnknownKeyIsNamedWithItsLineAndASuggestion() {
+        let yaml = "data:\n  accounts: a.csv\n  usgae: u.csv\n"
+        #expect(throws: ConfigError.unknownKey(file: "t.yml", key: "usgae", line: 3, suggestion: "usage", allowed: DataSettings.keys)) {
+            try Configuration.parse(yaml, file: "t.yml", baseDirectory: ".")
+        }
+        #expect(throws: ConfigError.self) { try Configuration.parse("dta:\n  x: 1\n", file: "t.yml", baseDirectory: ".") }
+    }
+
+    @Test func wrongTypesAndValuesNameTheKey() {
+        #expect(throws: ConfigError.invalidValue(file: "t.yml", key: "data.on_problem", line: 2, message: "expected error or skip, found 'ignore'")) {
+            try Configuration.parse("data:\n  on_problem: ignore\n", file: "t.yml", baseDirectory: ".")
+        }
+        #expect(throws: ConfigError.wrongType(file: "t.yml", key: "data.columns", line: 2, expected: "a mapping (key: value lines)", found: "'x'")) {
+            try Configuration.parse("data:\n  columns: x\n", file: "t.yml", baseDirectory: ".")
+        }
+    }
+
+    @Test func yamlSyntaxErrorsCarryALine() {
+        #expect {
+            try Configuration.parse("data:\n  accounts: [a.csv\n  usage: b\n", file: "t.yml", baseDirectory: ".")
+        } throws: { error in
+            guard case let ConfigError.syntax(_, line, _) = error else { return false }
+            return line != nil
+        }
+    }
+
+    @Test func pathsAreResolvedAgainstTheConfigFolderAndFlagsOverride() throws {
+        let config = try Configuration.parse("data:\n  accounts: a.csv\n  usage: /abs/u.csv\n", file: "d/t.yml", baseDirectory: "d")
+        let options = try config.loadOptions(InputOverrides(accounts: "x.csv"), needRenewals: false)
+        #expect(options.accountsPath == "x.csv" && options.usagePath == "/abs/u.csv")
+        #expect(throws: ConfigError.self) { try config.loadOptions(needRenewals: true) }
+    }
+
+    @Test func laterSectionsAreKeptForTheirStages() throws {
+        let config = try Configuration.parse("signals:\n  lead_days: 60\nbands:\n  targets: [0.5, 0.6]\n", file: "t.yml", baseDirectory: ".")
+        #expect(config.sections.keys.sorted() == ["bands", "signals"])
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+@testable import TelltaleData
+
+@Suite struct DayTests {
+    @Test func dayNumbersAgreeWithFoundationsGregorianCalendar() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for n in stride(from: -135_000, to: 800_000, by: 997) { // 1600 onwards: Foundation switches to the Julian calendar before 1582
+            let date = Date(timeIntervalSince1970: Double(n) * 86_400)
+            let c = calendar.dateComponents([.year, .month, .day, .weekday], from: date)
+            let day = Day(number: Int32(n))
+            let (y, m, d) = day.components
+            #expect(y == c.year && m == c.month && d == c.day, "day \(n)")
+            #expect(Day(year: c.year!, month: c.month!, day: c.day!) == day)
+            #expect((day.weekday + 1) % 7 + 1 == c.weekday, "weekday of \(day)") // Foundation: 1 = Sunday
+        }
+    }
+
+    @Test func parsesAndPrintsIsoDates() {
+        #expect(Day.parse("2026-11-22")?.description == "2026-11-22")
+        #expect(Day.parse(" 2024-02-29 ")?.description == "2024-02-29")
+        #expect(Day.parse("2026-11-22")!.weekday == 6, "a Sunday")
+        #expect(Day.parse("1970-01-01")?.number == 0)
+    }
+
+    @Test(arguments: ["2023-02-29", "2024-13-01", "2024-00-10", "2024-1-01", "2024/01/01", "20240101", "", "2024-01-32", "abcd-ef-gh"])
+    func rejectsImpossibleOrMisformattedDates(text: String) {
+        #expect(Day.parse(text) == nil)
+    }
+}

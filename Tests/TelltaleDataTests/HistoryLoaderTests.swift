@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import TelltaleData
+
+/// Writes small tables into a fresh folder.
+struct TinyHistory {
+    let dir: URL
+    init(accounts: String, usage: String, renewals: String) {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-hist-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try! Data(accounts.utf8).write(to: dir.appendingPathComponent("accounts.csv"))
+        try! Data(usage.utf8).write(to: dir.appendingPathComponent("usage.csv"))
+        try! Data(renewals.utf8).write(to: dir.appendingPathComponent("renewals.csv"))
+    }
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+    var options: LoadOptions {
+        var o = LoadOptions(accountsPath: path("accounts.csv"), usagePath: path("usage.csv"), renewalsPath: path("renewals.csv"))
+        o.progress = false
+        return o
+    }
+}
+
+let goodAccounts = """
+account_id,segment,signup_date,contract_value,renewal_date,owner,seats
+A1,SMB Annual,2024-01-10,5000,2026-01-10,Ava,3
+A2,Enterprise Annual,2023-05-01,250000,,Liam,120
+"""
+
+@Suite struct HistoryLoaderTests {
+    @Test func loadsTypedColumnsSortedByAccountAndDay() throws {
+        let h = TinyHistory(accounts: goodAccounts, usage: """
+        account_id,date,logins,csat,plan
+        A2,2025-01-02,7,,gold
+        A1,2025-01-03,2,8,basic
+        A1,2025-01-01,4,,basic
+        """, renewals: "account_id,renewal_date,outcome\nA1,2025-01-10,Renewed\nA2,2024-05-01,CHURNED\n")
+        let history = try HistoryLoader(options: h.options).load()
+        #expect(history.accounts.ids == ["A1", "A2"])
+        #expect(history.accounts.renewalDate == [Day.parse("2026-01-10"), nil])
+        #expect(history.accounts.seats == [3, 120])
+        #expect(history.usage.metrics == ["logins", "csat"], "the text column is not a metric")
+        #expect(history.ignoredUsageColumns == ["plan"])
+        #expect(history.usage.isLevel == [false, true])
+        #expect(history.usage.rows(of: 0) == 0..<2 && history.usage.rows(of: 1) == 2..<3)
+        #expect(history.usage.day.map { Day(number: $0).description } == ["2025-01-01", "2025-01-03", "2025-01-02"])
+        #expect(history.usage.values[0] == [4, 2, 7])
+        #expect(history.usage.values[1][0].isNaN && history.usage.values[1][1] == 8, "an empty cell is missing, not zero")
+        #expect(history.usage.line == [4, 3, 2])
+        #expect(history.renewals.churned == [false, true])
+    }
+
+    @Test func remappedColumnNamesAreFollowed() throws {
+        let h = TinyHistory(accounts: """
+        id,plan,created,acv
+        A1,SMB,2024-01-10,5000
+        """, usage: "customer,day,logins\nA1,2025-01-01,3\n", renewals: "customer,when,result\nA1,2025-01-10,renewed\n")
+        var o = h.options
+        o.columns = ["accounts": ["account_id": "id", "segment": "plan", "signup_date": "created", "contract_value": "acv"],
+                     "usage": ["account_id": "customer", "date": "day"],
+                     "renewals": ["account_id": "customer", "renewal_date": "when", "outcome": "result"]]
+        let history = try HistoryLoader(options: o).load()
+        #expect(history.accounts.segment == ["SMB"] && history.usage.count == 1 && history.renewals.count == 1)
+    }
+
+    @Test func everyKindOfProblemIsNamedWithFileLineColumnAndValue() throws {
+        let h = TinyHistory(accounts: goodAccounts + "\nA1,SMB Annual,2024-02-01,100,,,\nA3,SMB Annual,2024-02-30,100,,,\nA4,SMB Annual,2024-02-01,-5,,,\n",
+                            usage: """
+        account_id,date,logins
+        A1,2025-01-01,3
+        ZZ,2025-01-01,3
+        A1,2025-13-01,3
+        A1,2025-01-02,lots
+        A1,2025-01-01,5
+        """, renewals: """
+        account_id,renewal_date,outcome
+        A1,2025-01-10,renewed
+        A1,2025-02-10,maybe
+        A2,2022-01-01,churned
+        """)
+        let history = try HistoryLoader(options: h.options).loadCollectingProblems()
+        let text = history.problems.items.map(\.description)
+        let expected = [
+            "accounts.csv: line 4, column 'account_id': \"A1\" is a duplicate account id (first on line 2)",
+            "accounts.csv: line 5, column 'signup_date': \"2024-02-30\" is not a date (expected YYYY-MM-DD)",
+            "accounts.csv: line 6, column 'contract_value': \"-5\" is not a number >= 0",
+            "usage.csv: line 3, column 'account_id': \"ZZ\" is not an account in",
+            "usage.csv: line 4, column 'date': \"2025-13-01\" is not a date",
+            "usage.csv: line 5, column 'logins': \"lots\" is not a number",
+            "usage.csv: line 6, column 'date': \"2025-01-01\" is a second usage row for this account and date (first on line 2)",
+            "renewals.csv: line 3, column 'outcome': \"maybe\" is neither renewed nor churned",
+            "renewals.csv: line 4, column 'renewal_date': \"2022-01-01\" is before the account's signup date 2023-05-01",
+        ]
+        #expect(history.problems.total == expected.count)
+        for (got, want) in zip(text, expected) { #expect(got.contains(want), "got: \(got)") }
+        // The problem rows are left out; the good ones stay.
+        #expect(history.accounts.count == 2 && history.usage.count == 1 && history.renewals.count == 1)
+        #expect(history.usage.values[0] == [3], "the first of two rows for the same day is kept")
+    }
+
+    @Test func theErrorPolicyThrowsWithEveryProblemListed() throws {
+        let h = TinyHistory(accounts: goodAccounts, usage: "account_id,date,logins\nA1,2025-01-01,3\nQQ,2025-01-01,1\nQQ,2025-01-02,1\n",
+                            renewals: "account_id,renewal_date,outcome\n")
+        #expect {
+            try HistoryLoader(options: h.options).load()
+        } throws: { error in
+            guard let e = error as? InputProblems else { return false }
+            return e.problems.total == 2 && e.description.contains("on_problem: skip")
+        }
+        var skip = h.options
+        skip.skipProblems = true
+        let history = try HistoryLoader(options: skip).load()
+        #expect(history.usage.count == 1 && history.problems.total == 2)
+        #expect(history.problems.csv().split(separator: "\n").count == 3, "header + one line per problem")
+    }
+
+    @Test func aMissingRequiredColumnIsNamed() {
+        let h = TinyHistory(accounts: "account_id,segment,contract_value\nA1,SMB,5\n", usage: "account_id,date\n", renewals: "")
+        #expect(throws: DataError.missingColumn(file: h.path("accounts.csv"), column: "signup_date", available: ["account_id", "segment", "contract_value"])) {
+            try HistoryLoader(options: h.options).load()
+        }
+    }
+}
