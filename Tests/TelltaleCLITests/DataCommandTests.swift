@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltale.yml").path
+
+@Suite struct DataCommandTests {
+    @Test func checkOnTheBundledSampleSummarisesEveryTable() throws {
+        let r = try runTelltale(["check", "--config", sampleConfig])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        for text in ["1,000 accounts", "Enterprise Annual", "rows, 2024-07-01 to 2026-06-30", "logins", "csat", "level",
+                     "decisions", "churn rate", "Problems: none"] {
+            #expect(r.stdout.contains(text), "summary shows \(text)")
+        }
+    }
+
+    @Test func simulateThenCheckRoundTripsAndIsDeterministic() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-simcli-\(UUID().uuidString)").path
+        let a = try runTelltale(["simulate", "--out", base + "/a", "--accounts", "60", "--days", "200", "--seed", "9"])
+        let b = try runTelltale(["simulate", "--out", base + "/b", "--accounts", "60", "--days", "200", "--seed", "9"])
+        #expect(a.status == 0 && b.status == 0)
+        #expect(a.stderr.contains("60 accounts"))
+        for file in ["accounts.csv", "usage.csv.gz", "renewals.csv", "ground_truth.json", "ground_truth_renewals.csv"] {
+            let da = FileManager.default.contents(atPath: base + "/a/" + file)
+            #expect(da != nil && da == FileManager.default.contents(atPath: base + "/b/" + file), "\(file) identical for one seed")
+        }
+        let c = try runTelltale(["check", "--accounts", base + "/a/accounts.csv", "--usage", base + "/a/usage.csv.gz",
+                                 "--renewals", base + "/a/renewals.csv"])
+        #expect(c.status == 0 && c.stdout.contains("60 accounts"), "\(c.stderr)")
+    }
+
+    @Test func checkExitsNonZeroAndListsEveryProblem() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try "account_id,segment,signup_date,contract_value\nA1,SMB,2024-01-01,100\nA1,SMB,2024-01-01,100\n".write(to: dir.appendingPathComponent("accounts.csv"), atomically: true, encoding: .utf8)
+        try "account_id,date,logins\nA1,2025-01-01,3\nB9,2025-01-01,3\n".write(to: dir.appendingPathComponent("usage.csv"), atomically: true, encoding: .utf8)
+        try "account_id,renewal_date,outcome\nA1,2025-01-01,lost\n".write(to: dir.appendingPathComponent("renewals.csv"), atomically: true, encoding: .utf8)
+        let yml = "data:\n  accounts: accounts.csv\n  usage: usage.csv\n  renewals: renewals.csv\n"
+        try yml.write(to: dir.appendingPathComponent("t.yml"), atomically: true, encoding: .utf8)
+        let r = try runTelltale(["check", "--config", dir.appendingPathComponent("t.yml").path])
+        #expect(r.status != 0)
+        #expect(r.stdout.contains("Problems: 3"))
+        #expect(r.stdout.contains("line 3, column 'account_id': \"A1\" is a duplicate account id"))
+        #expect(r.stdout.contains("\"B9\" is not an account"))
+        #expect(r.stdout.contains("\"lost\" is neither renewed nor churned"))
+        #expect(r.stderr.contains("not usable"))
+
+        // With skip, the rows are left out and listed in the report file; the check passes.
+        try (yml + "  on_problem: skip\n  problem_report: problems.csv\n").write(to: dir.appendingPathComponent("t.yml"), atomically: true, encoding: .utf8)
+        let s = try runTelltale(["check", "--config", dir.appendingPathComponent("t.yml").path])
+        #expect(s.status != 0, "still unusable: no renewal decision is left")
+        let report = try String(contentsOf: dir.appendingPathComponent("problems.csv"), encoding: .utf8)
+        #expect(report.split(separator: "\n").count == 4)
+    }
+
+    @Test func aConfigTypoIsNamedWithItsLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-\(UUID().uuidString).yml").path
+        try "data:\n  acounts: a.csv\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try runTelltale(["check", "--config", path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(":2: unknown key 'acounts'. Did you mean 'accounts'?"), "\(r.stderr)")
+    }
+}
