@@ -47,6 +47,11 @@ let package = Package(
             dependencies: ["TelltaleTraining", "TelltaleLinearAlgebra"],
             path: "benchmarks/Sources/TelltaleBenchLogistic"
         ),
+        .executableTarget(
+            name: "TelltaleBenchIngest",
+            dependencies: ["TelltaleData"],
+            path: "benchmarks/Sources/TelltaleBenchIngest"
+        ),
         .testTarget(name: "TelltaleLinearAlgebraTests", dependencies: ["TelltaleLinearAlgebra"]),
         .testTarget(name: "TelltaleDataTests", dependencies: ["TelltaleData", "TelltaleConfig"]),
         .testTarget(name: "TelltaleSimulationTests", dependencies: ["TelltaleSimulation", "TelltaleData"]),

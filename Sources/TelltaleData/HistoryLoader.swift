@@ -75,7 +75,7 @@ public struct HistoryLoader {
 
     // MARK: - Accounts
 
-    func loadAccounts(_ problems: inout ProblemList) throws -> Accounts {
+    public func loadAccounts(_ problems: inout ProblemList) throws -> Accounts {
         let path = options.accountsPath
         var a = Accounts()
         var header: [String]?
@@ -139,7 +139,7 @@ public struct HistoryLoader {
 
     // MARK: - Usage
 
-    func loadUsage(_ accounts: Accounts, _ problems: inout ProblemList) throws -> (Usage, [String]) {
+    public func loadUsage(_ accounts: Accounts, _ problems: inout ProblemList) throws -> (Usage, [String]) {
         let path = options.usagePath
         let reader = CSVReader(path: path)
         let header = try reader.header()
@@ -160,6 +160,31 @@ public struct HistoryLoader {
         var u = Usage()
         u.metrics = metricNames
         u.isLevel = metricNames.map { options.levelMetrics.contains($0) }
+        let progress = ProgressReporter(label: (path as NSString).lastPathComponent, enabled: options.progress)
+        var metricOf = [Int](repeating: -1, count: header.count)
+        for (m, c) in metricColumns.enumerated() { metricOf[c] = m }
+        let fast = UsageFastParser(path: path, columnCount: header.count, idColumn: idColumn, dateColumn: dateColumn,
+                                   metricOf: metricOf, metricNames: metricNames, header: header, accountsPath: options.accountsPath)
+        do {
+            let out = try fast.read(accounts: accounts, reserve: Self.estimatedRows(path: path), progress: progress)
+            u.account = out.account; u.day = out.day; u.line = out.line; u.values = out.values
+            for p in out.problems { problems.add(p) }
+        } catch UsageFastParser.Outcome.needsGeneralReader {
+            try readUsageGenerally(&u, reader: reader, header: header, idColumn: idColumn, dateColumn: dateColumn,
+                                   metricColumns: metricColumns, accounts: accounts, problems: &problems, progress: progress)
+        }
+        progress.finish()
+        try sortByAccountAndDay(&u, accountCount: accounts.count, path: path, problems: &problems)
+        return (u, ignored)
+    }
+
+    /// The general RFC 4180 path for usage files the fast parser does not take (quotes).
+    private func readUsageGenerally(_ u: inout Usage, reader: CSVReader, header: [String], idColumn: Int, dateColumn: Int,
+                                    metricColumns: [Int], accounts: Accounts, problems: inout ProblemList,
+                                    progress: ProgressReporter) throws {
+        let path = options.usagePath
+        let metricNames = u.metrics
+        let k = metricNames.count
         u.values = Array(repeating: [], count: k)
         // Reserve from the file size so the columns do not double past need.
         let estimate = Self.estimatedRows(path: path)
@@ -170,7 +195,6 @@ public struct HistoryLoader {
         var lastIndex: Int32 = -1
         var first = true
         var row = [Double](repeating: 0, count: k)
-        let progress = ProgressReporter(label: (path as NSString).lastPathComponent, enabled: options.progress)
         try reader.forEachRecord(progress: progress) { rec in
             if first { first = false; return }
             guard rec.fieldCount == header.count else {
@@ -216,9 +240,6 @@ public struct HistoryLoader {
             u.line.append(Int32(clamping: rec.line))
             for m in 0..<k { u.values[m].append(row[m]) }
         }
-        progress.finish()
-        try sortByAccountAndDay(&u, accountCount: accounts.count, path: path, problems: &problems)
-        return (u, ignored)
     }
 
     /// Metrics by default: the columns where most of the first 500 non-empty

@@ -120,3 +120,57 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         }
     }
 }
+
+/// The fast usage parser against the general RFC 4180 reader on awkward input.
+@Suite(.serialized) struct UsageFastPathTests {
+    static let accounts = "account_id,segment,signup_date,contract_value\nA1,SMB,2020-01-01,1\nA2,SMB,2020-01-01,1\nA3,SMB,2020-01-01,1\n"
+
+    func load(_ usage: String, threshold: Int = 32 << 20) throws -> History {
+        let h = TinyHistory(accounts: Self.accounts, usage: usage, renewals: "account_id,renewal_date,outcome\n")
+        UsageFastParser.parallelThreshold = threshold
+        defer { UsageFastParser.parallelThreshold = 32 << 20 }
+        var o = h.options
+        o.skipProblems = true
+        return try HistoryLoader(options: o).load()
+    }
+
+    @Test func crlfBlankLinesDecimalsAndAMissingLastNewlineParseAsTheGeneralReaderDoes() throws {
+        let text = "account_id,date,logins,score\r\nA1,2025-01-01,3,2.5\r\n\r\nA2,2025-01-02,-4,1e3\r\nA1,2025-01-02,,7"
+        let fast = try load(text)
+        let general = try load(text.replacingOccurrences(of: "score\r\n", with: "score\r\n\"A3\",2025-01-05,1,1\r\n"))
+        #expect(fast.usage.values[0][0] == 3 && fast.usage.values[0][1].isNaN && fast.usage.values[0][2] == -4)
+        #expect(fast.usage.values[1] == [2.5, 7, 1000])
+        #expect(fast.usage.line == [2, 5, 4])
+        // The quoted file took the general path; apart from the extra row they agree.
+        #expect(general.usage.count == fast.usage.count + 1)
+        #expect(Array(general.usage.values[1].prefix(3)) == fast.usage.values[1])
+        #expect(general.usage.line.prefix(3).map { $0 + 0 } == [3, 6, 5].map { Int32($0) })
+    }
+
+    @Test func problemsOnTheFastPathNameTheirLines() throws {
+        let h = try load("account_id,date,logins\nA1,2025-01-01,3\nZZ,2025-01-01,1\nA1,2025-02-30,1\nA1,2025-01-03,x\nA1,2025-01-04\n")
+        #expect(h.problems.items.map(\.line) == [3, 4, 5, 6])
+        #expect(h.usage.count == 1)
+    }
+
+    @Test func twoHalvesOnTwoCoresGiveTheSameTableAsOne() throws {
+        var text = "account_id,date,logins,csat\n"
+        var day = Day.parse("2024-01-01")!
+        for i in 0..<3000 {
+            let a = ["A1", "A2", "A3"][i / 1000]
+            if i % 1000 == 0 { day = Day.parse("2024-01-01")! }
+            text += "\(a),\(day),\(i % 17),\(i % 5 == 0 ? "8" : "")\n"
+            if i == 1700 { text += "QQ,2024-01-01,1,\n" } // a problem in the second half
+            day = day + 1
+        }
+        let one = try load(text)
+        let two = try load(text, threshold: 1000)
+        #expect(UsageFastParser.ranges(path: "/dev/null").count == 1)
+        #expect(one.usage.count == 3000 && two.usage.count == 3000)
+        #expect(one.usage.account == two.usage.account && one.usage.day == two.usage.day && one.usage.line == two.usage.line)
+        #expect(one.usage.values[0] == two.usage.values[0])
+        #expect(one.problems.items.map(\.line) == two.problems.items.map(\.line))
+        #expect(one.problems.items.map(\.value) == two.problems.items.map(\.value))
+        #expect(two.problems.items.map(\.line) == [1703])
+    }
+}

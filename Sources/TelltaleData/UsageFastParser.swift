@@ -1,0 +1,345 @@
+import Dispatch
+import Foundation
+
+/// The usage table's hot path: one pass over the bytes that finds fields and
+/// converts them at once (account by comparison with the previous row, dates
+/// by fixed positions, integers digit by digit), with no per-field copy and
+/// no per-record callback.
+///
+/// It handles the common export (no quotes, LF or CRLF); a quote anywhere
+/// makes it stop with `.needsGeneralReader`, and the caller re-reads the file
+/// with the general RFC 4180 reader, so correctness never depends on it.
+struct UsageFastParser {
+    enum Outcome: Error { case needsGeneralReader }
+
+    let path: String
+    let columnCount: Int
+    let idColumn: Int
+    let dateColumn: Int
+    /// Column index → metric index, or -1 for a column that is not read.
+    let metricOf: [Int]
+    let metricNames: [String]
+    let header: [String]
+    let accountsPath: String
+
+    /// Where parsed rows go.
+    protocol RowWriter {
+        /// False when there is no room (the caller then falls back).
+        mutating func write(account: Int32, day: Int32, line: Int32, values: UnsafePointer<Double>) -> Bool
+    }
+
+    /// Appends to growing arrays (compressed input, whose row count is unknown).
+    struct AppendingWriter: RowWriter {
+        var account: [Int32] = [], day: [Int32] = [], line: [Int32] = [], values: [[Double]]
+        init(metrics k: Int, reserve: Int) {
+            values = Array(repeating: [], count: k)
+            account.reserveCapacity(reserve); day.reserveCapacity(reserve); line.reserveCapacity(reserve)
+            for m in 0..<k { values[m].reserveCapacity(reserve) }
+        }
+        mutating func write(account a: Int32, day d: Int32, line l: Int32, values v: UnsafePointer<Double>) -> Bool {
+            account.append(a); day.append(d); line.append(l)
+            for m in values.indices { values[m].append(v[m]) }
+            return true
+        }
+    }
+
+    /// Writes into preallocated columns from a given row on: the two halves
+    /// of a file fill one set of final arrays, with no copy and no joining.
+    struct PointerWriter: RowWriter {
+        let account: UnsafeMutablePointer<Int32>, day: UnsafeMutablePointer<Int32>, line: UnsafeMutablePointer<Int32>
+        let values: [UnsafeMutablePointer<Double>]
+        let end: Int
+        var next: Int
+        mutating func write(account a: Int32, day d: Int32, line l: Int32, values v: UnsafePointer<Double>) -> Bool {
+            guard next < end else { return false }
+            account[next] = a; day[next] = d; line[next] = l
+            for m in 0..<values.count { values[m][next] = v[m] }
+            next += 1
+            return true
+        }
+    }
+
+    struct Output {
+        var account: [Int32] = []
+        var day: [Int32] = []
+        var line: [Int32] = []
+        var values: [[Double]] = []
+        var problems: [Problem] = []
+        /// Physical lines read (the header included for the first part).
+        var lines = 0
+    }
+
+    /// Parses the whole file, or `range` of it (which must start at a line
+    /// start; line numbers are then counted from the range's start, and only
+    /// the range starting at 0 has the header).
+    func parse<W: RowWriter>(into writer: inout W, accounts: Accounts, progress: ProgressReporter?,
+                             range: Range<Int>? = nil) throws -> (problems: [Problem], lines: Int, rows: Int) {
+        let k = metricNames.count
+        var out = Output()
+        var rows = 0
+
+        let source = try ByteSource(path: path, range: range)
+        let capacity = 4 << 20
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 1)
+        defer { buffer.deallocate() }
+        let row = UnsafeMutablePointer<Double>.allocate(capacity: max(k, 1))
+        defer { row.deallocate() }
+        var filled = 0
+        var line = 0              // physical line of the last complete record
+        var bytesRead = 0
+        var atEOF = false
+        var headerSkipped = (range?.lowerBound ?? 0) > 0
+        var lastID = [UInt8](repeating: 0, count: 64)
+        var lastIDLength = -1
+        var lastAccount: Int32 = 0
+        let delimiter: UInt8 = 0x2C
+
+        while true {
+            if !atEOF {
+                let n = try source.read(into: buffer + filled, capacity: capacity - filled)
+                if n == 0 { atEOF = true } else { filled += n; bytesRead += n }
+            }
+            if filled == 0 && atEOF { break }
+            if atEOF && buffer[filled - 1] != 0x0A { buffer[filled] = 0x0A; filled += 1 } // last line without newline
+            // Only complete lines are parsed; the tail moves to the front.
+            var lastNewline = filled - 1
+            while lastNewline >= 0 && buffer[lastNewline] != 0x0A { lastNewline -= 1 }
+            guard lastNewline >= 0 else {
+                if filled == capacity { throw Outcome.needsGeneralReader } // a 4 MB line: not our case
+                if atEOF { break }
+                continue
+            }
+            let end = lastNewline + 1
+            if memchr(buffer, 0x22, end) != nil { throw Outcome.needsGeneralReader }
+            var p = 0
+            if !headerSkipped {
+                let nl = buffer.distance(to: memchr(buffer, 0x0A, end)!.assumingMemoryBound(to: UInt8.self))
+                p = nl + 1
+                line = 1
+                headerSkipped = true
+            }
+            while p < end {
+                line += 1
+                // Blank line (LF or CRLF).
+                if buffer[p] == 0x0A { p += 1; continue }
+                if buffer[p] == 0x0D && buffer[p + 1] == 0x0A { p += 2; continue }
+                var column = 0
+                var accountIndex: Int32 = -1
+                var dayNumber: Int32 = 0
+                var bad: Problem?
+                while true {
+                    let fieldStart = p
+                    var q = p
+                    if column == dateColumn {
+                        // YYYY-MM-DD at fixed positions.
+                        var ok = false
+                        if q + 10 < end, buffer[q + 4] == 0x2D, buffer[q + 7] == 0x2D {
+                            let c = buffer + q
+                            let d0 = c[0] &- 48, d1 = c[1] &- 48, d2 = c[2] &- 48, d3 = c[3] &- 48
+                            let d4 = c[5] &- 48, d5 = c[6] &- 48, d6 = c[8] &- 48, d7 = c[9] &- 48
+                            if (d0 | d1 | d2 | d3 | d4 | d5 | d6 | d7) < 10 && max(d0, d1, d2, d3, d4, d5, d6, d7) < 10 {
+                                let y = Int(d0) * 1000 + Int(d1) * 100 + Int(d2) * 10 + Int(d3)
+                                if let day = Day(year: y, month: Int(d4) * 10 + Int(d5), day: Int(d6) * 10 + Int(d7)) {
+                                    let after = c[10]
+                                    if after == delimiter || after == 0x0A || after == 0x0D { dayNumber = day.number; q += 10; ok = true }
+                                }
+                            }
+                        }
+                        if !ok {
+                            while buffer[q] != delimiter && buffer[q] != 0x0A && buffer[q] != 0x0D { q += 1 }
+                            let field = UnsafeBufferPointer(start: buffer + fieldStart, count: q - fieldStart)
+                            if let day = Day.parse(field) { dayNumber = day.number } else if bad == nil {
+                                bad = Problem(file: path, line: line, column: header[column], value: text(field),
+                                              message: "is not a date (expected YYYY-MM-DD)")
+                            }
+                        }
+                    } else if column < metricOf.count, metricOf[column] >= 0 {
+                        let m = metricOf[column]
+                        // Integers digit by digit; anything else goes to the full number parser.
+                        var negative = false
+                        if buffer[q] == 0x2D { negative = true; q += 1 }
+                        var value: UInt64 = 0
+                        let digitsStart = q
+                        while buffer[q] &- 48 < 10 && q - digitsStart < 18 { value = value &* 10 &+ UInt64(buffer[q] &- 48); q += 1 }
+                        let stop = buffer[q]
+                        if q > digitsStart && (stop == delimiter || stop == 0x0A || stop == 0x0D) {
+                            row[m] = negative ? -Double(value) : Double(value)
+                        } else {
+                            while buffer[q] != delimiter && buffer[q] != 0x0A && buffer[q] != 0x0D { q += 1 }
+                            let field = UnsafeBufferPointer(start: buffer + fieldStart, count: q - fieldStart)
+                            if let v = NumberParsing.parseDouble(field), v.isFinite {
+                                row[m] = v
+                            } else if field.allSatisfy({ $0 == 0x20 }) {
+                                row[m] = .nan
+                            } else if bad == nil {
+                                bad = Problem(file: path, line: line, column: metricNames[m], value: text(field),
+                                              message: "is not a number (leave the cell empty for a missing value)")
+                            }
+                        }
+                    } else {
+                        while buffer[q] != delimiter && buffer[q] != 0x0A && buffer[q] != 0x0D { q += 1 }
+                        if column == idColumn {
+                            let length = q - fieldStart
+                            if length == lastIDLength && memcmp(buffer + fieldStart, lastID, length) == 0 {
+                                accountIndex = lastAccount
+                            } else {
+                                let id = text(UnsafeBufferPointer(start: buffer + fieldStart, count: length))
+                                if let found = accounts.index[id] {
+                                    accountIndex = found
+                                    lastAccount = found
+                                    if length <= lastID.count {
+                                        lastID.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: buffer + fieldStart, count: length) }
+                                        lastIDLength = length
+                                    } else { lastIDLength = -1 }
+                                } else if bad == nil {
+                                    bad = Problem(file: path, line: line, column: header[column], value: id,
+                                                  message: "is not an account in \(accountsPath)")
+                                }
+                            }
+                        }
+                    }
+                    column += 1
+                    let stop = buffer[q]
+                    if stop == delimiter { p = q + 1; continue }
+                    // End of record: LF or CRLF.
+                    p = stop == 0x0D && buffer[q + 1] == 0x0A ? q + 2 : q + 1
+                    break
+                }
+                if column != columnCount {
+                    out.problems.append(Problem(file: path, line: line, column: "", value: "",
+                                                message: "\(column) fields but the header has \(columnCount)"))
+                    continue
+                }
+                if let bad { out.problems.append(bad); continue }
+                guard writer.write(account: accountIndex, day: dayNumber, line: Int32(clamping: line), values: row) else {
+                    throw Outcome.needsGeneralReader
+                }
+                rows += 1
+            }
+            // Move the incomplete tail to the front.
+            let tail = filled - end
+            if tail > 0 { memmove(buffer, buffer + end, tail) }
+            filled = tail
+            progress?.update(bytes: bytesRead, rows: rows)
+            if atEOF && filled == 0 { break }
+        }
+        return (out.problems, line, rows)
+    }
+
+    /// Splits an uncompressed file of more than 32 MB into two ranges at a
+    /// line end, for two cores; one range otherwise. Only valid for files
+    /// without quotes (which the parser checks as it goes).
+    nonisolated(unsafe) static var parallelThreshold = 32 << 20
+
+    static func ranges(path: String) -> [Range<Int>] {
+        guard !path.hasSuffix(".gz"), ProcessInfo.processInfo.activeProcessorCount >= 2,
+              let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > parallelThreshold,
+              let handle = FileHandle(forReadingAtPath: path) else { return [0..<Int.max] }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: UInt64(size / 2))
+        guard let probe = try? handle.read(upToCount: 1 << 16), let nl = probe.firstIndex(of: 0x0A) else { return [0..<Int.max] }
+        let split = size / 2 + (nl - probe.startIndex) + 1
+        return split < size ? [0..<split, split..<size] : [0..<Int.max]
+    }
+
+    /// Reads the file: a compressed one on one core into growing arrays; an
+    /// uncompressed one in two halves on two cores, straight into final
+    /// columns sized by counting line ends first.
+    func read(accounts: Accounts, reserve: Int, progress: ProgressReporter?) throws -> Output {
+        let k = metricNames.count
+        var out = Output()
+        if path.hasSuffix(".gz") {
+            var writer = AppendingWriter(metrics: k, reserve: reserve)
+            let r = try parse(into: &writer, accounts: accounts, progress: progress)
+            out.account = writer.account; out.day = writer.day; out.line = writer.line; out.values = writer.values
+            out.problems = r.problems; out.lines = r.lines
+            return out
+        }
+        let ranges = Self.ranges(path: path)
+        let capacities = try ranges.map { try Self.countLines(path: path, range: $0) }
+        let total = capacities.reduce(0, +)
+        var results = [(problems: [Problem], lines: Int, rows: Int)?](repeating: nil, count: ranges.count)
+        var errors = [Error?](repeating: nil, count: ranges.count)
+        var account = [Int32](repeating: 0, count: total), day = [Int32](repeating: 0, count: total)
+        var line = [Int32](repeating: 0, count: total)
+        // Metric columns in raw memory while the halves are parsed; each
+        // becomes an array (and its raw buffer is freed) one at a time below.
+        let raw = (0..<k).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: max(total, 1)) }
+        var freed = false
+        defer { if !freed { raw.forEach { $0.deallocate() } } }
+        account.withUnsafeMutableBufferPointer { ap in
+        day.withUnsafeMutableBufferPointer { dp in
+        line.withUnsafeMutableBufferPointer { lp in
+        results.withUnsafeMutableBufferPointer { resultPointer in
+        errors.withUnsafeMutableBufferPointer { errorPointer in
+            let a = ap.baseAddress!, d = dp.baseAddress!, l = lp.baseAddress!
+            let resultBase = resultPointer.baseAddress!, errorBase = errorPointer.baseAddress!
+            let starts = capacities.indices.map { capacities[..<$0].reduce(0, +) }
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { t in
+                var writer = PointerWriter(account: a, day: d, line: l, values: raw,
+                                           end: starts[t] + capacities[t], next: starts[t])
+                do {
+                    resultBase[t] = try parse(into: &writer, accounts: accounts, progress: t == 0 ? progress : nil,
+                                              range: ranges.count == 1 ? nil : ranges[t])
+                } catch { errorBase[t] = error }
+            }
+        }}}}}
+        if let error = errors.compactMap({ $0 }).first { throw error }
+        // Shift the second half's line numbers; close the gaps left by problem
+        // rows and header/blank lines (each half filled its slots from the front).
+        var offset = 0
+        var kept = 0
+        for t in ranges.indices {
+            let r = results[t]!
+            let start = capacities[..<t].reduce(0, +)
+            for var p in r.problems { p.line += offset; out.problems.append(p) }
+            if offset > 0 || kept != start {
+                for i in 0..<r.rows {
+                    account[kept + i] = account[start + i]; day[kept + i] = day[start + i]
+                    line[kept + i] = line[start + i] + Int32(clamping: offset)
+                    for m in 0..<k { raw[m][kept + i] = raw[m][start + i] }
+                }
+            }
+            kept += r.rows
+            offset += r.lines
+        }
+        if kept < total {
+            account.removeLast(total - kept); day.removeLast(total - kept); line.removeLast(total - kept)
+        }
+        out.values = raw.map { column in
+            let values = Array(unsafeUninitializedCapacity: kept) { buffer, initialized in
+                if kept > 0 { buffer.baseAddress!.update(from: column, count: kept) }
+                initialized = kept
+            }
+            column.deallocate()
+            return values
+        }
+        freed = true
+        out.account = account; out.day = day; out.line = line; out.lines = offset
+        return out
+    }
+
+    /// Line ends in a byte range of a file: an upper bound on its records.
+    static func countLines(path: String, range: Range<Int>) throws -> Int {
+        let source = try ByteSource(path: path, range: range == 0..<Int.max ? nil : range)
+        let capacity = 4 << 20
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var count = 0
+        var last: UInt8 = 0x0A
+        while true {
+            let n = try source.read(into: buffer, capacity: capacity)
+            if n == 0 { break }
+            var p = UnsafeRawPointer(buffer)
+            let end = UnsafeRawPointer(buffer + n)
+            while let hit = memchr(p, 0x0A, end - p) { count += 1; p = UnsafeRawPointer(hit) + 1 }
+            last = buffer[n - 1]
+        }
+        return count + (last == 0x0A ? 0 : 1)
+    }
+
+    private func text(_ f: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: f, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+    }
+}
+
