@@ -260,13 +260,10 @@ struct UsageFastParser {
         let total = capacities.reduce(0, +)
         var results = [(problems: [Problem], lines: Int, rows: Int)?](repeating: nil, count: ranges.count)
         var errors = [Error?](repeating: nil, count: ranges.count)
-        var account = [Int32](repeating: 0, count: total), day = [Int32](repeating: 0, count: total)
-        var line = [Int32](repeating: 0, count: total)
-        // Metric columns in raw memory while the halves are parsed; each
-        // becomes an array (and its raw buffer is freed) one at a time below.
-        let raw = (0..<k).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: max(total, 1)) }
-        var freed = false
-        defer { if !freed { raw.forEach { $0.deallocate() } } }
+        var account = [Int32].unfilled(total), day = [Int32].unfilled(total), line = [Int32].unfilled(total)
+        // One box per metric column, so each column's storage can be borrowed
+        // for the whole parse without overlapping access to a shared array.
+        let boxes = (0..<k).map { _ in ColumnBox(count: total) }
         account.withUnsafeMutableBufferPointer { ap in
         day.withUnsafeMutableBufferPointer { dp in
         line.withUnsafeMutableBufferPointer { lp in
@@ -275,13 +272,15 @@ struct UsageFastParser {
             let a = ap.baseAddress!, d = dp.baseAddress!, l = lp.baseAddress!
             let resultBase = resultPointer.baseAddress!, errorBase = errorPointer.baseAddress!
             let starts = capacities.indices.map { capacities[..<$0].reduce(0, +) }
+            ColumnBox.withPointers(boxes) { pointers in
             DispatchQueue.concurrentPerform(iterations: ranges.count) { t in
-                var writer = PointerWriter(account: a, day: d, line: l, values: raw,
+                var writer = PointerWriter(account: a, day: d, line: l, values: pointers,
                                            end: starts[t] + capacities[t], next: starts[t])
                 do {
                     resultBase[t] = try parse(into: &writer, accounts: accounts, progress: t == 0 ? progress : nil,
                                               range: ranges.count == 1 ? nil : ranges[t])
                 } catch { errorBase[t] = error }
+            }
             }
         }}}}}
         if let error = errors.compactMap({ $0 }).first { throw error }
@@ -293,30 +292,47 @@ struct UsageFastParser {
             let r = results[t]!
             let start = capacities[..<t].reduce(0, +)
             for var p in r.problems { p.line += offset; out.problems.append(p) }
-            if offset > 0 || kept != start {
-                for i in 0..<r.rows {
-                    account[kept + i] = account[start + i]; day[kept + i] = day[start + i]
-                    line[kept + i] = line[start + i] + Int32(clamping: offset)
-                    for m in 0..<k { raw[m][kept + i] = raw[m][start + i] }
+            if offset > 0 {
+                let shift = Int32(clamping: offset)
+                line.withUnsafeMutableBufferPointer { for i in start..<(start + r.rows) { $0[i] += shift } }
+            }
+            if kept != start {
+                func slide<T>(_ column: inout [T]) {
+                    column.withUnsafeMutableBufferPointer { c in
+                        // Regions may overlap: memmove, not a plain copy.
+                        _ = memmove(c.baseAddress! + kept, c.baseAddress! + start, r.rows * MemoryLayout<T>.stride)
+                    }
                 }
+                slide(&account); slide(&day); slide(&line)
+                for box in boxes { slide(&box.values) }
             }
             kept += r.rows
             offset += r.lines
         }
         if kept < total {
             account.removeLast(total - kept); day.removeLast(total - kept); line.removeLast(total - kept)
+            for box in boxes { box.values.removeLast(total - kept) }
         }
-        out.values = raw.map { column in
-            let values = Array(unsafeUninitializedCapacity: kept) { buffer, initialized in
-                if kept > 0 { buffer.baseAddress!.update(from: column, count: kept) }
-                initialized = kept
-            }
-            column.deallocate()
-            return values
-        }
-        freed = true
+        out.values = boxes.map { box in defer { box.values = [] }; return box.values }
         out.account = account; out.day = day; out.line = line; out.lines = offset
         return out
+    }
+
+    /// A metric column in its own object (see `read`).
+    final class ColumnBox {
+        var values: [Double]
+        init(count: Int) { values = .unfilled(count) }
+
+        /// Borrows every box's storage at once for `body`.
+        static func withPointers<R>(_ boxes: [ColumnBox], _ body: ([UnsafeMutablePointer<Double>]) -> R) -> R {
+            func nest(_ i: Int, _ collected: [UnsafeMutablePointer<Double>]) -> R {
+                if i == boxes.count { return body(collected) }
+                return boxes[i].values.withUnsafeMutableBufferPointer { p in
+                    nest(i + 1, collected + [p.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!])
+                }
+            }
+            return nest(0, [])
+        }
     }
 
     /// Line ends in a byte range of a file: an upper bound on its records.
@@ -343,3 +359,15 @@ struct UsageFastParser {
     }
 }
 
+
+extension Array where Element: BitwiseCopyable {
+    /// An array of `count` elements whose memory is not written first.
+    ///
+    /// Zero-filling a column of millions of values only to overwrite it costs
+    /// a full extra pass of page faults (on this machine about as much as the
+    /// parse itself). Only for plain values, and only where every element is
+    /// written before it is read: the usage reader fills each slot or removes it.
+    static func unfilled(_ count: Int) -> [Element] {
+        [Element](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+}
