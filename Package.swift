@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "telltale", targets: ["telltale"]),
         .library(name: "TelltaleData", targets: ["TelltaleData"]),
         .library(name: "TelltaleScoring", targets: ["TelltaleScoring"]),
+        .library(name: "TelltaleSignals", targets: ["TelltaleSignals"]),
         .library(name: "TelltaleTraining", targets: ["TelltaleTraining"]),
     ],
     dependencies: [
@@ -26,7 +27,8 @@ let package = Package(
         .target(name: "TelltaleLinearAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "TelltaleData", dependencies: ["CZlib"]),
         .target(name: "TelltaleScoring"),
-        .target(name: "TelltaleConfig", dependencies: ["TelltaleData", .product(name: "Yams", package: "Yams")]),
+        .target(name: "TelltaleSignals", dependencies: ["TelltaleData"]),
+        .target(name: "TelltaleConfig", dependencies: ["TelltaleData", "TelltaleSignals", .product(name: "Yams", package: "Yams")]),
         .target(name: "TelltaleSimulation", dependencies: ["TelltaleData"]),
         .target(
             name: "TelltaleTraining",
@@ -36,7 +38,7 @@ let package = Package(
             name: "TelltaleCLI",
             dependencies: [
                 "TelltaleData", "TelltaleScoring", "TelltaleTraining", "TelltaleLinearAlgebra",
-                "TelltaleConfig", "TelltaleSimulation",
+                "TelltaleConfig", "TelltaleSimulation", "TelltaleSignals",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +56,7 @@ let package = Package(
         ),
         .testTarget(name: "TelltaleLinearAlgebraTests", dependencies: ["TelltaleLinearAlgebra"]),
         .testTarget(name: "TelltaleDataTests", dependencies: ["TelltaleData", "TelltaleConfig"]),
+        .testTarget(name: "TelltaleSignalsTests", dependencies: ["TelltaleSignals", "TelltaleData", "TelltaleConfig"]),
         .testTarget(name: "TelltaleSimulationTests", dependencies: ["TelltaleSimulation", "TelltaleData"]),
         .testTarget(
             name: "TelltaleTrainingTests",

@@ -13,16 +13,18 @@ public struct Configuration: Sendable {
     /// Relative input paths are resolved against the config file's folder.
     public var baseDirectory: String
     public var data: DataSettings
+    public var signals: SignalSettings
     /// Raw later-stage sections by name, as YAML text.
     public var sections: [String: String]
 
     public static let sectionNames = ["data", "signals", "patterns", "model", "bands", "alerts", "backtest"]
 
     public init(file: String = "<flags>", baseDirectory: String = ".", data: DataSettings = DataSettings(),
-                sections: [String: String] = [:]) {
+                signals: SignalSettings = SignalSettings(), sections: [String: String] = [:]) {
         self.file = file
         self.baseDirectory = baseDirectory
         self.data = data
+        self.signals = signals
         self.sections = sections
     }
 
@@ -52,6 +54,8 @@ public struct Configuration: Sendable {
             }
             if key.name == "data" {
                 config.data = try DataSettings(value, reader: reader)
+            } else if key.name == "signals" {
+                config.signals = try SignalSettings(value, reader: reader)
             } else {
                 config.sections[key.name] = (try? Yams.serialize(node: value)) ?? ""
             }
@@ -105,6 +109,15 @@ struct NodeReader {
             throw wrongType(node, key: key, expected: "a number")
         }
         return v
+    }
+
+    func bool(_ node: Node, key: String) throws -> Bool {
+        guard case let .scalar(s) = node else { throw wrongType(node, key: key, expected: "true or false") }
+        switch s.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw wrongType(node, key: key, expected: "true or false")
+        }
     }
 
     func integer(_ node: Node, key: String) throws -> Int {

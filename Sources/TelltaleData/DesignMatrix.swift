@@ -31,7 +31,7 @@ public struct DesignMatrix: Sendable {
 
     /// Columns of the contract's flat table that identify rather than describe
     /// an observation; never used as features.
-    public static let identifierColumns: Set<String> = ["account_id", "as_of"]
+    public static let identifierColumns: Set<String> = ["account_id", "as_of", "renewal_date"]
 
     public init(table: FlatTable, label: String, exclude: [String] = []) throws {
         guard let labelColumn = table.column(named: label) else {

@@ -70,6 +70,14 @@ public struct History: Sendable {
     public var problems: ProblemList
     /// Columns of the usage file that were not read as metrics.
     public var ignoredUsageColumns: [String]
+
+    public init(accounts: Accounts, usage: Usage, renewals: Renewals, problems: ProblemList, ignoredUsageColumns: [String] = []) {
+        self.accounts = accounts
+        self.usage = usage
+        self.renewals = renewals
+        self.problems = problems
+        self.ignoredUsageColumns = ignoredUsageColumns
+    }
 }
 
 /// A problem row, in the form the problem report lists it.

@@ -60,3 +60,43 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         #expect(r.stderr.contains(":2: unknown key 'acounts'. Did you mean 'accounts'?"), "\(r.stderr)")
     }
 }
+
+@Suite struct SignalsCommandTests {
+    @Test func theTrainingTableHasARowPerRenewalAndOpensInFit() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-signals-\(UUID().uuidString).csv").path
+        let r = try runTelltale(["signals", "--config", sampleConfig, "--training", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        let renewals = try String(contentsOfFile: repositoryRoot.appendingPathComponent("notebooks-data/renewals.csv").path, encoding: .utf8)
+            .split(separator: "\n").count - 1
+        #expect(lines.count - 1 == renewals, "every sample renewal is observed after signup, so none is left out")
+        #expect(lines[0].hasPrefix("account_id,segment,as_of,renewal_date,history_days,logins_30d,"))
+        #expect(lines[0].hasSuffix(",churned"))
+        // A flat table for `fit`: identifiers and dates are not features.
+        let fit = try runTelltale(["fit", "--data", out, "--label", "churned", "--l2", "1", "--json"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        #expect(fit.stdout.contains("\"no_login_14d\""))
+    }
+
+    @Test func signalsAsOfADateCoverActiveAccountsAndRefuseDatesPastTheData() throws {
+        let r = try runTelltale(["signals", "--config", sampleConfig, "--as-of", "2026-07-01"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = r.stdout.split(separator: "\n").dropFirst()
+        #expect(rows.count > 500 && rows.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[2] == "2026-07-01" })
+        let late = try runTelltale(["signals", "--config", sampleConfig, "--as-of", "2026-09-01"])
+        #expect(late.status != 0)
+        #expect(late.stderr.contains("The usage data ends on 2026-06-30") && late.stderr.contains("--as-of 2026-07-01"))
+        let both = try runTelltale(["signals", "--config", sampleConfig, "--as-of", "2026-07-01", "--training"])
+        #expect(both.status != 0 && both.stderr.contains("not both"))
+    }
+
+    @Test func modelInputsHaveNoEmptyCellsWhereAPolicyFillsThem() throws {
+        let r = try runTelltale(["signals", "--config", sampleConfig, "--as-of", "2026-07-01", "--model-inputs"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let header = r.stdout.split(separator: "\n")[0].split(separator: ",")
+        let csat = header.firstIndex(of: "csat_min_30d")!
+        let cells = r.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[csat] }
+        #expect(cells.allSatisfy { !$0.isEmpty })
+    }
+}

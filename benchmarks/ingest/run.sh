@@ -9,7 +9,8 @@ bash scripts/setup.sh
 venv="$root/benchmarks/.venv"
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
 "$venv/bin/pip" install -q --disable-pip-version-check pandas pyarrow
-swift build -c release --product telltale --product TelltaleBenchIngest >&2 2>/dev/null || {
-  swift build -c release --product telltale >&2; swift build -c release --product TelltaleBenchIngest >&2; }
+# One product per call: SwiftPM builds only the last of several --product flags.
+swift build -c release --product telltale >&2
+swift build -c release --product TelltaleBenchIngest >&2
 bin="$(swift build -c release --show-bin-path)"
 exec "$venv/bin/python" "$root/benchmarks/ingest/bench.py" --bin "$bin" "$@"

@@ -1,0 +1,60 @@
+extension SignalDefinition {
+    /// The signal set used when the config declares none: the domain's
+    /// signals for the contract's standard metrics (logins, active_users,
+    /// features_used, core_actions, session_minutes, support_cases, csat).
+    /// Definitions whose metrics or dependencies are absent from the usage
+    /// table are left out, so any subset of the standard metrics works.
+    ///
+    /// The flags encode the domain's rules of thumb: no login for two weeks,
+    /// more than 10 support cases in 30 days, CSAT under 5, under 60% of the
+    /// segment median, a 33% drop against the account's previous 90 days, a
+    /// single user in a team account, and "low and declining" together.
+    public static func defaults(metrics: [String]) -> [SignalDefinition] {
+        func window(_ name: String, _ metric: String, _ days: Int, _ agg: WindowAggregate,
+                    _ transform: SignalTransform = .none) -> SignalDefinition {
+            SignalDefinition(name: name, kind: .window(WindowSignal(metric: metric, days: days, aggregate: agg)), transform: transform)
+        }
+        func flag(_ name: String, _ conditions: String...) -> SignalDefinition {
+            SignalDefinition(name: name, kind: .flag(conditions.map { Condition(parsing: $0)! }))
+        }
+        let all: [SignalDefinition] = [
+            window("logins_30d", "logins", 30, .sum, .log1p),
+            window("days_since_login", "logins", 30, .daysSinceActive, .log1p),
+            SignalDefinition(name: "logins_trend", kind: .trend(TrendSignal(metric: "logins"))),
+            SignalDefinition(name: "logins_vs_segment", kind: .cohort(CohortSignal(signal: "logins_30d"))),
+            window("active_users_max_30d", "active_users", 30, .max, .log1p),
+            SignalDefinition(name: "users_per_seat", kind: .ratio(RatioSignal(numerator: "active_users_max_30d", denominator: "seats"))),
+            window("features_used_max_30d", "features_used", 30, .max),
+            window("core_actions_30d", "core_actions", 30, .sum, .log1p),
+            SignalDefinition(name: "core_actions_trend", kind: .trend(TrendSignal(metric: "core_actions"))),
+            SignalDefinition(name: "core_actions_vs_segment", kind: .cohort(CohortSignal(signal: "core_actions_30d"))),
+            window("session_minutes_30d", "session_minutes", 30, .sum, .log1p),
+            SignalDefinition(name: "minutes_per_login", kind: .ratio(RatioSignal(numerator: "session_minutes_30d", denominator: "logins_30d")),
+                             transform: .log1p),
+            window("support_cases_30d", "support_cases", 30, .sum, .log1p),
+            window("csat_min_30d", "csat", 30, .min),
+            SignalDefinition(name: "missed_onboarding_14d",
+                             kind: .milestone(MilestoneSignal(metric: "logins", within: 14, atLeast: 5))),
+            SignalDefinition(name: "missed_first_value_30d",
+                             kind: .milestone(MilestoneSignal(metric: "core_actions", within: 30, atLeast: 10))),
+            SignalDefinition(name: "missed_second_feature_60d",
+                             kind: .milestone(MilestoneSignal(metric: "features_used", within: 60, atLeast: 2, aggregate: .max))),
+            flag("no_login_14d", "days_since_login >= 14"),
+            flag("support_over_10_30d", "support_cases_30d > 10"),
+            flag("csat_under_5", "csat_min_30d < 5"),
+            flag("logins_under_60pct_segment", "logins_vs_segment < 0.6"),
+            flag("logins_drop_33pct", "logins_trend <= 0.67"),
+            flag("core_actions_drop_33pct", "core_actions_trend <= 0.67"),
+            flag("low_and_declining", "logins_vs_segment < 0.6", "logins_trend <= 0.67"),
+            flag("single_user_team", "active_users_max_30d <= 1", "seats >= 5"),
+            flag("shallow_adoption", "features_used_max_30d <= 2"),
+        ]
+        var kept: [SignalDefinition] = []
+        for def in all {
+            let metricsPresent = def.metrics.allSatisfy(metrics.contains)
+            let depsPresent = def.dependencies.allSatisfy { d in AccountSignal.named(d) != nil || kept.contains { $0.name == d } }
+            if metricsPresent && depsPresent { kept.append(def) }
+        }
+        return kept
+    }
+}

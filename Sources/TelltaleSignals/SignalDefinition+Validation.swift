@@ -1,0 +1,55 @@
+/// A signal definition that cannot be computed, naming the signal and what to change.
+public struct SignalError: Error, Equatable, CustomStringConvertible {
+    public var signal: String
+    public var message: String
+    public init(signal: String, message: String) {
+        self.signal = signal
+        self.message = message
+    }
+    public var description: String { "signal '\(signal)': \(message)" }
+}
+
+extension SignalDefinition {
+    /// Columns of a signal table that are not signals; no signal may take these names.
+    public static let reservedNames: Set<String> = ["account_id", "segment", "as_of", "renewal_date", "churned", "owner"]
+
+    /// Checks a list of definitions: names unique and usable as column names,
+    /// every reference to a signal declared earlier (or built in), every
+    /// metric present in the usage table, every window positive.
+    public static func validate(_ definitions: [SignalDefinition], metrics: [String]) throws {
+        var seen = Set<String>()
+        for def in definitions {
+            let name = def.name
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !name.first!.isNumber else {
+                throw SignalError(signal: name, message: "a name is letters, digits and '_', not starting with a digit")
+            }
+            guard !reservedNames.contains(name), AccountSignal.named(name) == nil else {
+                throw SignalError(signal: name, message: "'\(name)' is a built-in column; choose another name")
+            }
+            guard seen.insert(name).inserted else { throw SignalError(signal: name, message: "defined twice") }
+            for m in def.metrics where !metrics.contains(m) {
+                throw SignalError(signal: name, message: "the usage table has no metric '\(m)' (metrics: \(metrics.joined(separator: ", ")))")
+            }
+            for d in def.dependencies where !seen.contains(d) || d == name {
+                if AccountSignal.named(d) != nil { continue }
+                let later = definitions.contains { $0.name == d } && d != name
+                throw SignalError(signal: name, message: later
+                    ? "refers to '\(d)', which is defined after it; define '\(d)' first"
+                    : "refers to '\(d)', which is neither a signal defined before it nor a built-in (\(AccountSignal.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            func positive(_ v: Int, _ what: String) throws {
+                guard v > 0 else { throw SignalError(signal: name, message: "\(what) must be a positive number of days, found \(v)") }
+            }
+            switch def.kind {
+            case let .window(w): try positive(w.days, "days")
+            case let .trend(t): try positive(t.recent, "recent"); try positive(t.baseline, "baseline")
+            case let .milestone(m): try positive(m.within, "within")
+            case let .cohort(c):
+                guard c.minimumAccounts >= 1 else { throw SignalError(signal: name, message: "min_accounts must be at least 1") }
+            case .ratio: break
+            case let .flag(cs):
+                guard !cs.isEmpty else { throw SignalError(signal: name, message: "a flag needs at least one condition") }
+            }
+        }
+    }
+}

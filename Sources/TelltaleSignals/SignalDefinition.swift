@@ -1,0 +1,265 @@
+import TelltaleData
+
+/// One usage signal: how to compute it from the history as of a date, how
+/// to transform it and what to do when it cannot be computed.
+///
+/// Definitions are values saved in the model file, so the scorer computes
+/// exactly what training computed. A definition may refer to signals declared
+/// before it (a cohort comparison of a window sum, a flag on a trend) and to
+/// the built-in account signals (`AccountSignal`).
+public struct SignalDefinition: Codable, Equatable, Sendable {
+    public var name: String
+    public var kind: SignalKind
+    public var transform: SignalTransform
+    public var missing: MissingPolicy
+    /// Plain words for reports and reasons ("logins in the last 30 days").
+    public var label: String
+
+    public init(name: String, kind: SignalKind, transform: SignalTransform = .none,
+                missing: MissingPolicy? = nil, label: String? = nil) {
+        self.name = name
+        self.kind = kind
+        self.transform = transform
+        self.missing = missing ?? kind.defaultMissingPolicy
+        self.label = label ?? kind.defaultLabel
+    }
+
+    /// Signals this one reads (besides raw metrics).
+    public var dependencies: [String] {
+        switch kind {
+        case .window, .trend, .milestone: return []
+        case let .cohort(c): return [c.signal]
+        case let .ratio(r): return [r.numerator, r.denominator]
+        case let .flag(conditions): return conditions.map(\.signal)
+        }
+    }
+
+    /// Metrics of the usage table this one reads directly.
+    public var metrics: [String] {
+        switch kind {
+        case let .window(w): return [w.metric]
+        case let .trend(t): return [t.metric]
+        case let .milestone(m): return [m.metric]
+        case .cohort, .ratio, .flag: return []
+        }
+    }
+
+    public var isFlag: Bool { if case .flag = kind { return true } else { return false } }
+}
+
+/// What a signal computes.
+public enum SignalKind: Codable, Equatable, Sendable {
+    /// An aggregate of a metric over the `days` days before the as-of date.
+    case window(WindowSignal)
+    /// The recent window against the account's own baseline just before it.
+    case trend(TrendSignal)
+    /// An account's signal against its segment's median at the same date.
+    case cohort(CohortSignal)
+    /// An onboarding milestone: a metric reaching a level within N days of signup.
+    case milestone(MilestoneSignal)
+    /// One signal divided by another (active users per seat).
+    case ratio(RatioSignal)
+    /// 1 when every condition holds, else 0; the raw material of the pattern search.
+    case flag([Condition])
+
+    var defaultMissingPolicy: MissingPolicy {
+        switch self {
+        case .window, .ratio: return .median
+        case .trend, .cohort: return .value(1)   // "no change", "like the segment"
+        case .milestone, .flag: return .value(0) // "not missed", "not set"
+        }
+    }
+
+    var defaultLabel: String {
+        switch self {
+        case let .window(w): return w.describe()
+        case let .trend(t): return "\(t.metric) in the last \(t.recent) days against the \(t.baseline) days before" + (t.form == .drop ? " (% drop)" : " (ratio)")
+        case let .cohort(c): return "\(c.signal) against the segment median"
+        case let .milestone(m): return "missed: \(m.metric) \(m.aggregate == .sum ? "total" : "daily maximum") of \(formatNumber(m.atLeast))+ within \(m.within) days of signup"
+        case let .ratio(r): return "\(r.numerator) per \(r.denominator)"
+        case let .flag(cs): return cs.map(\.description).joined(separator: " and ")
+        }
+    }
+}
+
+public enum WindowAggregate: String, Codable, CaseIterable, Sendable {
+    case sum, mean, max, min, last
+    case daysActive = "days_active"
+    case daysSinceActive = "days_since_active"
+}
+
+public struct WindowSignal: Codable, Equatable, Sendable {
+    public var metric: String
+    public var days: Int
+    public var aggregate: WindowAggregate
+    public init(metric: String, days: Int, aggregate: WindowAggregate) {
+        self.metric = metric
+        self.days = days
+        self.aggregate = aggregate
+    }
+
+    func describe() -> String {
+        switch aggregate {
+        case .sum: return "\(metric) in the last \(days) days"
+        case .mean: return "\(metric) per day over the last \(days) days"
+        case .max: return "highest daily \(metric) in the last \(days) days"
+        case .min: return "lowest daily \(metric) in the last \(days) days"
+        case .last: return "latest \(metric) (within \(days) days)"
+        case .daysActive: return "days with \(metric) in the last \(days) days"
+        case .daysSinceActive: return "days since the last \(metric)"
+        }
+    }
+}
+
+public struct TrendSignal: Codable, Equatable, Sendable {
+    public enum Form: String, Codable, CaseIterable, Sendable {
+        /// recent mean / baseline mean: 0.67 is a 33% drop.
+        case ratio
+        /// (1 − ratio) × 100: 33 is a 33% drop, negative is growth.
+        case drop
+    }
+    public var metric: String
+    public var recent: Int
+    public var baseline: Int
+    public var form: Form
+    public init(metric: String, recent: Int = 30, baseline: Int = 90, form: Form = .ratio) {
+        self.metric = metric
+        self.recent = recent
+        self.baseline = baseline
+        self.form = form
+    }
+}
+
+public struct CohortSignal: Codable, Equatable, Sendable {
+    /// The signal compared (declared earlier).
+    public var signal: String
+    /// A segment with fewer active accounts than this at the date is compared
+    /// with the whole population instead (a median of three is noise).
+    public var minimumAccounts: Int
+    public init(signal: String, minimumAccounts: Int = 10) {
+        self.signal = signal
+        self.minimumAccounts = minimumAccounts
+    }
+}
+
+public struct MilestoneSignal: Codable, Equatable, Sendable {
+    public enum Aggregate: String, Codable, CaseIterable, Sendable {
+        /// The metric's total since signup reaches the level.
+        case sum
+        /// The metric reaches the level on some day.
+        case max
+    }
+    public var metric: String
+    public var within: Int
+    public var atLeast: Double
+    public var aggregate: Aggregate
+    public init(metric: String, within: Int, atLeast: Double, aggregate: Aggregate = .sum) {
+        self.metric = metric
+        self.within = within
+        self.atLeast = atLeast
+        self.aggregate = aggregate
+    }
+}
+
+public struct RatioSignal: Codable, Equatable, Sendable {
+    public var numerator: String
+    public var denominator: String
+    public init(numerator: String, denominator: String) {
+        self.numerator = numerator
+        self.denominator = denominator
+    }
+}
+
+/// `signal OP value`, e.g. `days_since_login >= 14`.
+public struct Condition: Codable, Equatable, Sendable, CustomStringConvertible {
+    public enum Operator: String, Codable, CaseIterable, Sendable {
+        case lt = "<", le = "<=", gt = ">", ge = ">=", eq = "==", ne = "!="
+    }
+    public var signal: String
+    public var op: Operator
+    public var value: Double
+
+    public init(signal: String, op: Operator, value: Double) {
+        self.signal = signal
+        self.op = op
+        self.value = value
+    }
+
+    /// Parses `name OP number`; nil when the text is not of that form.
+    public init?(parsing text: String) {
+        let ops: [Operator] = [.le, .ge, .eq, .ne, .lt, .gt] // two-character operators first
+        for op in ops {
+            guard let r = text.range(of: op.rawValue) else { continue }
+            let name = text[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
+            let number = text[r.upperBound...].trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty, !name.contains(" "), let v = Double(number), v.isFinite else { return nil }
+            self.init(signal: name, op: op, value: v)
+            return
+        }
+        return nil
+    }
+
+    /// False for a missing value: a flag is set only when the signal is known.
+    public func holds(_ x: Double) -> Bool {
+        guard !x.isNaN else { return false }
+        switch op {
+        case .lt: return x < value
+        case .le: return x <= value
+        case .gt: return x > value
+        case .ge: return x >= value
+        case .eq: return x == value
+        case .ne: return x != value
+        }
+    }
+
+    public var description: String { "\(signal) \(op.rawValue) \(formatNumber(value))" }
+}
+
+/// Applied after the signal is computed; the fitted model sees the transformed value.
+public enum SignalTransform: String, Codable, CaseIterable, Sendable {
+    case none
+    /// log(1 + x), for skewed counts (negative values become missing).
+    case log1p
+    /// asinh(x) = log(x + √(x² + 1)): like log for large x, defined everywhere.
+    case asinh
+
+    public func apply(_ x: Double) -> Double {
+        switch self {
+        case .none: return x
+        case .log1p: return x > -1 ? Foundation.log1p(x) : .nan
+        case .asinh: return Foundation.asinh(x)
+        }
+    }
+}
+
+/// What a missing value (too little history, no CSAT answer, a zero
+/// denominator) becomes when the signal feeds a model.
+public enum MissingPolicy: Codable, Equatable, Sendable, CustomStringConvertible {
+    /// Left missing: the row is left out of a fit and reported.
+    case keep
+    /// The median of the training rows (saved with the model).
+    case median
+    /// A fixed value.
+    case value(Double)
+
+    public var description: String {
+        switch self {
+        case .keep: return "keep"
+        case .median: return "median"
+        case let .value(v): return formatNumber(v)
+        }
+    }
+}
+
+/// Shortest plain rendering of a number (14, 0.6, 1e+06).
+public func formatNumber(_ v: Double) -> String {
+    if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+    var s = String(format: "%.6g", v)
+    if s.contains(".") && !s.contains("e") {
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+    }
+    return s
+}
+
+import Foundation

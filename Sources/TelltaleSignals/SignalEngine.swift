@@ -1,0 +1,282 @@
+import Dispatch
+import Foundation
+import TelltaleData
+
+/// Computes signals for observations (account, as-of date) from a loaded
+/// history, using only usage dated strictly before each as-of date.
+///
+/// A window of N days as of D covers the days D−N ... D−1. A window that
+/// reaches before the account's history (its signup, or the first day of the
+/// usage data, whichever is later) or past the last day of the usage data is
+/// missing (NaN), not computed over fewer days: too little history is marked,
+/// never faked. For count metrics a day with no usage row counts as zero; for
+/// level metrics (CSAT) it is missing and only answered days count.
+///
+/// - Complexity: O(log r) per window signal and observation (r = the
+///   account's usage rows) after an O(rows) index, plus, for cohort signals,
+///   the base signal for every active account at each distinct as-of date.
+public struct SignalEngine: Sendable {
+    public let history: History
+    public let definitions: [SignalDefinition]
+    /// First and last day of the usage data.
+    public let coverage: ClosedRange<Day>?
+    let metrics: [String: MetricIndex]
+    let churnDates: [Day?]
+    let segmentIndex: [Int32]
+    let segmentNames: [String]
+
+    /// Validates the definitions against each other and against the usage
+    /// table's metrics, and indexes the metrics they read.
+    public init(history: History, definitions: [SignalDefinition]) throws {
+        try SignalDefinition.validate(definitions, metrics: history.usage.metrics)
+        self.history = history
+        self.definitions = definitions
+        coverage = history.usage.dateRange
+        var index: [String: MetricIndex] = [:]
+        for name in Set(definitions.flatMap(\.metrics)) {
+            let m = history.usage.metrics.firstIndex(of: name)!
+            index[name] = MetricIndex(usage: history.usage, metric: m)
+        }
+        metrics = index
+        churnDates = history.churnDates
+        var names: [String] = []
+        var lookup: [String: Int32] = [:]
+        segmentIndex = history.accounts.segment.map { s in
+            if let i = lookup[s] { return i }
+            lookup[s] = Int32(names.count); names.append(s); return Int32(names.count - 1)
+        }
+        segmentNames = names
+    }
+
+    /// The signal table for the given observations, every definition in order.
+    public func table(for observations: [Observation]) -> SignalTable {
+        let raw = compute(Array(definitions.indices), observations)
+        return SignalTable(definitions: definitions, observations: observations,
+                           historyDays: observations.map { historyDays($0) }, raw: raw,
+                           accountIDs: history.accounts.ids, segments: history.accounts.segment)
+    }
+
+    // MARK: - Evaluation
+
+    /// Raw values of the definitions at `indices` (with their dependencies
+    /// among them, in declaration order) for each observation.
+    func compute(_ indices: [Int], _ obs: [Observation]) -> [[Double]] {
+        var columns: [Int: [Double]] = [:]
+        let medians = cohortMedians(for: indices, obs)
+        for i in indices {
+            let def = definitions[i]
+            var depColumns: [[Double]] = []
+            for d in def.dependencies {
+                if let j = definitions.firstIndex(where: { $0.name == d }), let col = columns[j] { depColumns.append(col) }
+                else { depColumns.append(accountColumn(AccountSignal.named(d)!, obs)) }
+            }
+            columns[i] = parallelColumn(count: obs.count) { k in
+                value(def, obs[k], k, depColumns, medians[i])
+            }
+        }
+        return indices.map { columns[$0]! }
+    }
+
+    /// The medians cohort signals compare against: per cohort definition, per
+    /// (as-of day, segment), over every account active at that day.
+    private func cohortMedians(for indices: [Int], _ obs: [Observation]) -> [Int: CohortMedians] {
+        let cohorts = indices.filter { if case .cohort = definitions[$0].kind { return true } else { return false } }
+        guard !cohorts.isEmpty else { return [:] }
+        // The bases and everything they depend on, once for all cohort signals.
+        var needed = Set<Int>()
+        func include(_ name: String) {
+            guard let j = definitions.firstIndex(where: { $0.name == name }), !needed.contains(j) else { return }
+            needed.insert(j)
+            definitions[j].dependencies.forEach(include)
+        }
+        for c in cohorts { if case let .cohort(spec) = definitions[c].kind { include(spec.signal) } }
+        let days = Array(Set(obs.map(\.asOf))).sorted()
+        var population: [Observation] = []
+        for day in days {
+            for a in history.activeAccounts(asOf: day, churnDates: churnDates) { population.append(Observation(account: a, asOf: day)) }
+        }
+        let order = needed.sorted()
+        let values = compute(order, population)
+        var out: [Int: CohortMedians] = [:]
+        for c in cohorts {
+            guard case let .cohort(spec) = definitions[c].kind else { continue }
+            let base = definitions.firstIndex(where: { $0.name == spec.signal })
+            let column = base.flatMap { order.firstIndex(of: $0) }.map { values[$0] }
+                ?? accountColumn(AccountSignal.named(spec.signal)!, population)
+            out[c] = CohortMedians(population: population, values: column, segmentOf: segmentIndex,
+                                   segments: segmentNames.count, minimumAccounts: spec.minimumAccounts)
+        }
+        return out
+    }
+
+    private func parallelColumn(count: Int, _ body: (Int) -> Double) -> [Double] {
+        var out = [Double](repeating: .nan, count: count)
+        let chunks = count < 4096 ? 1 : min(64, ProcessInfo.processInfo.activeProcessorCount * 4)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = count * c / chunks, hi = count * (c + 1) / chunks
+                for k in lo..<hi { base[k] = body(k) }
+            }
+        }
+        return out
+    }
+
+    func accountColumn(_ s: AccountSignal, _ obs: [Observation]) -> [Double] {
+        obs.map { accountValue(s, $0) }
+    }
+
+    func accountValue(_ s: AccountSignal, _ o: Observation) -> Double {
+        let a = Int(o.account)
+        switch s {
+        case .seats: return history.accounts.seats[a] ?? .nan
+        case .contractValue: return history.accounts.contractValue[a]
+        case .tenureDays: return Double(o.asOf - history.accounts.signup[a])
+        case .historyDays: return historyDays(o)
+        }
+    }
+
+    /// The first day of an account's usage history: signup or the data's first day.
+    func historyStart(_ a: Int) -> Day? {
+        guard let coverage else { return nil }
+        return max(history.accounts.signup[a], coverage.lowerBound)
+    }
+
+    func historyDays(_ o: Observation) -> Double {
+        guard let start = historyStart(Int(o.account)), let coverage else { return 0 }
+        let end = min(o.asOf, coverage.upperBound + 1)
+        return Double(max(0, end - start))
+    }
+
+    /// Whether the days from..<to (as day numbers) are inside the account's history.
+    @inline(__always) func covered(_ a: Int, from: Int32, to: Int32) -> Bool {
+        guard let start = historyStart(a), let coverage else { return false }
+        return from >= start.number && to <= coverage.upperBound.number + 1
+    }
+
+    func value(_ def: SignalDefinition, _ o: Observation, _ k: Int, _ deps: [[Double]], _ medians: CohortMedians?) -> Double {
+        let a = Int(o.account)
+        let d = o.asOf.number
+        let usage = history.usage
+        switch def.kind {
+        case let .window(w):
+            let m = metrics[w.metric]!
+            let first = usage.start[a]
+            if w.aggregate == .daysSinceActive {
+                guard let start = historyStart(a), start.number <= d, covered(a, from: start.number, to: d) else { return .nan }
+                var r = usage.firstRow(of: a, onOrAfter: d) - 1
+                while r >= first { if m.isActive(r) { return Double(d - usage.day[r]) }; r -= 1 }
+                return Double(d - start.number)
+            }
+            let from = d - Int32(w.days)
+            guard covered(a, from: from, to: d) else { return .nan }
+            let lo = usage.firstRow(of: a, onOrAfter: from), hi = usage.firstRow(of: a, onOrAfter: d)
+            switch w.aggregate {
+            case .sum: return m.sum(lo, hi, first: first)
+            case .mean:
+                if m.isLevel {
+                    let n = m.present(lo, hi, first: first)
+                    return n == 0 ? .nan : m.sum(lo, hi, first: first) / Double(n)
+                }
+                return m.sum(lo, hi, first: first) / Double(w.days)
+            case .max, .min:
+                var best = Double.nan
+                for r in lo..<hi where !m.values[r].isNaN {
+                    let v = m.values[r]
+                    if best.isNaN || (w.aggregate == .max ? v > best : v < best) { best = v }
+                }
+                // Days without a row are zero for counts.
+                if !m.isLevel && hi - lo < w.days {
+                    best = best.isNaN ? 0 : (w.aggregate == .max ? Swift.max(best, 0) : Swift.min(best, 0))
+                }
+                return best
+            case .last:
+                if m.isLevel {
+                    var r = hi - 1
+                    while r >= lo { if !m.values[r].isNaN { return m.values[r] }; r -= 1 }
+                    return .nan
+                }
+                return hi > lo && usage.day[hi - 1] == d - 1 ? m.values[hi - 1] : 0
+            case .daysActive: return Double(m.active(lo, hi, first: first))
+            case .daysSinceActive: return .nan // handled above
+            }
+
+        case let .trend(t):
+            let m = metrics[t.metric]!
+            let first = usage.start[a]
+            let split = d - Int32(t.recent), from = split - Int32(t.baseline)
+            guard covered(a, from: from, to: d) else { return .nan }
+            let r0 = usage.firstRow(of: a, onOrAfter: from), r1 = usage.firstRow(of: a, onOrAfter: split)
+            let r2 = usage.firstRow(of: a, onOrAfter: d)
+            let recent: Double, baseline: Double
+            if m.isLevel {
+                let nr = m.present(r1, r2, first: first), nb = m.present(r0, r1, first: first)
+                guard nr > 0, nb > 0 else { return .nan }
+                recent = m.sum(r1, r2, first: first) / Double(nr)
+                baseline = m.sum(r0, r1, first: first) / Double(nb)
+            } else {
+                recent = m.sum(r1, r2, first: first) / Double(t.recent)
+                baseline = m.sum(r0, r1, first: first) / Double(t.baseline)
+            }
+            let ratio: Double
+            if baseline == 0 { ratio = recent == 0 ? 1 : .nan } else { ratio = recent / baseline }
+            return t.form == .ratio ? ratio : (1 - ratio) * 100
+
+        case let .milestone(ms):
+            let m = metrics[ms.metric]!
+            let signup = history.accounts.signup[a].number
+            guard let coverage, signup >= coverage.lowerBound.number else { return .nan } // before the data: unknown
+            let deadline = signup + Int32(ms.within)
+            let end = Swift.min(deadline, d)
+            let lo = usage.firstRow(of: a, onOrAfter: signup), hi = usage.firstRow(of: a, onOrAfter: end)
+            let reached: Bool
+            switch ms.aggregate {
+            case .sum: reached = m.sum(lo, hi, first: usage.start[a]) >= ms.atLeast
+            case .max: reached = (lo..<hi).contains { m.values[$0] >= ms.atLeast }
+            }
+            if reached { return 0 }
+            return deadline <= d ? 1 : .nan // missed, or not yet due
+
+        case .cohort:
+            let x = deps[0][k]
+            guard let med = medians?.median(day: o.asOf, segment: segmentIndex[a]), !x.isNaN else { return .nan }
+            if med == 0 { return x == 0 ? 1 : .nan }
+            return x / med
+
+        case .ratio:
+            let x = deps[0][k], y = deps[1][k]
+            return y == 0 || y.isNaN || x.isNaN ? .nan : x / y
+
+        case let .flag(conditions):
+            for (c, cond) in conditions.enumerated() where !cond.holds(deps[c][k]) { return 0 }
+            return 1
+        }
+    }
+}
+
+/// Medians of a signal per (as-of day, segment) over the accounts active then;
+/// a segment with fewer than `minimumAccounts` known values uses the median
+/// over all segments.
+struct CohortMedians: Sendable {
+    private var table: [Int32: [Double]] = [:] // day → per segment (last entry: population)
+
+    init(population: [Observation], values: [Double], segmentOf: [Int32], segments: Int, minimumAccounts: Int) {
+        var groups: [Int32: [[Double]]] = [:]
+        for (k, o) in population.enumerated() where !values[k].isNaN {
+            groups[o.asOf.number, default: Array(repeating: [], count: segments)][Int(segmentOf[Int(o.account)])].append(values[k])
+        }
+        for (day, perSegment) in groups {
+            let all = TelltaleSignals.median(perSegment.flatMap { $0 })
+            table[day] = perSegment.map { $0.count >= minimumAccounts ? TelltaleSignals.median($0) : all } + [all]
+        }
+    }
+
+    func median(day: Day, segment: Int32) -> Double? { table[day.number]?[Int(segment)] }
+}
+
+/// The median of finite values (mean of the middle two for an even count); NaN when empty.
+public func median(_ values: [Double]) -> Double {
+    let v = values.filter { !$0.isNaN }.sorted()
+    guard !v.isEmpty else { return .nan }
+    return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
+}

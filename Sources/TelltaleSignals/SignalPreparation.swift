@@ -1,0 +1,35 @@
+/// How signals become model inputs: each missing value filled by its
+/// signal's policy, then the transform applied.
+///
+/// Fitted on training rows only and saved with the model, so today's accounts
+/// are filled with the training medians, exactly as the model saw them, and
+/// never with a median that includes the rows being scored.
+public struct SignalPreparation: Codable, Equatable, Sendable {
+    public var names: [String]
+    public var transforms: [SignalTransform]
+    /// Per signal, the raw-unit value a missing value becomes; nil keeps it missing.
+    public var fill: [Double?]
+
+    /// Fill values from a training table: medians where the policy says so.
+    public static func fit(_ table: SignalTable) -> SignalPreparation {
+        let fill: [Double?] = zip(table.definitions, table.raw).map { def, column in
+            switch def.missing {
+            case .keep: return nil
+            case let .value(v): return v
+            case .median:
+                let m = median(column)
+                return m.isNaN ? 0 : m // a signal never seen in training: zero
+            }
+        }
+        return SignalPreparation(names: table.definitions.map(\.name), transforms: table.definitions.map(\.transform), fill: fill)
+    }
+
+    /// Model inputs, `inputs[s][row]`: filled, then transformed.
+    public func apply(_ table: SignalTable) -> [[Double]] {
+        names.enumerated().map { s, name in
+            let column = table.column(name) ?? []
+            let f = fill[s], t = transforms[s]
+            return column.map { x in t.apply(x.isNaN ? (f ?? .nan) : x) }
+        }
+    }
+}

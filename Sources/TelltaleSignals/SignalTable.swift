@@ -1,0 +1,74 @@
+import Foundation
+import TelltaleData
+
+/// Signals for a set of observations, in the units the definitions state
+/// (logins, days, ratios), with NaN where a signal cannot be computed.
+public struct SignalTable: Sendable {
+    public var definitions: [SignalDefinition]
+    public var observations: [Observation]
+    /// Days of usage history before each as-of date.
+    public var historyDays: [Double]
+    /// `raw[s][row]`: signal s, untransformed, NaN when missing.
+    public var raw: [[Double]]
+    public var accountIDs: [String]
+    public var segments: [String]
+
+    public var rowCount: Int { observations.count }
+
+    public func column(_ name: String) -> [Double]? {
+        definitions.firstIndex { $0.name == name }.map { raw[$0] }
+    }
+
+    /// Days of history the longest window needs (a trend: recent + baseline).
+    public var requiredHistory: Int {
+        definitions.map { def -> Int in
+            switch def.kind {
+            case let .window(w): return w.aggregate == .daysSinceActive ? 0 : w.days
+            case let .trend(t): return t.recent + t.baseline
+            default: return 0
+            }
+        }.max() ?? 0
+    }
+
+    /// Per row: whether the history before the as-of date covers every window.
+    /// Rows that are not complete have missing (NaN) window signals.
+    public var complete: [Bool] {
+        let need = Double(requiredHistory)
+        return historyDays.map { $0 >= need }
+    }
+
+    /// The table as CSV for notebooks: `account_id, segment, as_of,
+    /// [renewal_date,] history_days, <signals...>[, churned]`. Missing values
+    /// are empty cells. Training tables (with outcomes) open directly in
+    /// `telltale fit --data FILE --label churned`.
+    public func csv() -> String {
+        let training = observations.first?.churned != nil
+        var header = ["account_id", "segment", "as_of"]
+        if training { header.append("renewal_date") }
+        header.append("history_days")
+        header += definitions.map(\.name)
+        if training { header.append("churned") }
+        var out = header.joined(separator: ",") + "\n"
+        out.reserveCapacity(rowCount * (header.count * 6 + 40))
+        for (r, o) in observations.enumerated() {
+            let a = Int(o.account)
+            out += csvField(accountIDs[a]); out += ","
+            out += csvField(segments[a]); out += ","
+            out += o.asOf.description
+            if training { out += ","; out += o.renewal?.description ?? "" }
+            out += ","; out += formatCell(historyDays[r])
+            for s in raw.indices { out += ","; out += formatCell(raw[s][r]) }
+            if training { out += ","; out += o.churned == true ? "1" : "0" }
+            out += "\n"
+        }
+        return out
+    }
+}
+
+/// A number for a CSV cell: integers without a decimal point, others in the
+/// shortest form that reads back to the same double; missing is empty.
+public func formatCell(_ v: Double) -> String {
+    if v.isNaN { return "" }
+    if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+    return "\(v)"
+}

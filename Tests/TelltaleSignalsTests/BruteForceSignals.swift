@@ -1,0 +1,164 @@
+import Foundation
+import TelltaleData
+@testable import TelltaleSignals
+
+/// Signals recomputed the slow, obvious way: a day-by-day walk over a
+/// dictionary of the raw rows, written from the documented semantics without
+/// the engine's indexes, running totals or binary searches.
+struct BruteForceSignals {
+    let history: History
+    let definitions: [SignalDefinition]
+    /// (account, day number) → metric values.
+    let cells: [Int: [Int32: [Double]]]
+    let dataStart: Int32
+    let dataEnd: Int32
+
+    init(history: History, definitions: [SignalDefinition]) {
+        self.history = history
+        self.definitions = definitions
+        var cells: [Int: [Int32: [Double]]] = [:]
+        for r in 0..<history.usage.count {
+            cells[Int(history.usage.account[r]), default: [:]][history.usage.day[r]] = history.usage.values.map { $0[r] }
+        }
+        self.cells = cells
+        dataStart = history.usage.day.min()!
+        dataEnd = history.usage.day.max()!
+    }
+
+    func metricIndex(_ name: String) -> Int { history.usage.metrics.firstIndex(of: name)! }
+
+    func isActive(_ a: Int, _ d: Day) -> Bool {
+        guard history.accounts.signup[a] < d else { return false }
+        for r in 0..<history.renewals.count where Int(history.renewals.account[r]) == a && history.renewals.churned[r] && history.renewals.date[r] < d {
+            return false
+        }
+        return true
+    }
+
+    /// Every definition's raw value for account `a` as of `d`, in order.
+    func values(_ a: Int, _ d: Day, through last: Int? = nil) -> [Double] {
+        var out: [String: Double] = [:]
+        var list: [Double] = []
+        for def in definitions.prefix((last ?? definitions.count - 1) + 1) {
+            let v = value(def, a, d, known: out)
+            out[def.name] = v
+            list.append(v)
+        }
+        return list
+    }
+
+    private func builtIn(_ name: String, _ a: Int, _ d: Day) -> Double? {
+        switch name {
+        case "seats": return history.accounts.seats[a] ?? .nan
+        case "contract_value": return history.accounts.contractValue[a]
+        case "tenure_days": return Double(d - history.accounts.signup[a])
+        case "history_days":
+            let start = max(history.accounts.signup[a].number, dataStart)
+            return Double(max(0, min(d.number, dataEnd + 1) - start))
+        default: return nil
+        }
+    }
+
+    private func value(_ def: SignalDefinition, _ a: Int, _ d: Day, known: [String: Double]) -> Double {
+        func dep(_ name: String) -> Double { known[name] ?? builtIn(name, a, d)! }
+        let start = max(history.accounts.signup[a].number, dataStart)
+        let D = d.number
+        let days = cells[a] ?? [:]
+        switch def.kind {
+        case let .window(w):
+            let m = metricIndex(w.metric)
+            let level = history.usage.isLevel[m]
+            func active(_ day: Int32) -> Bool {
+                guard let row = days[day] else { return false }
+                return level ? !row[m].isNaN : row[m] > 0
+            }
+            if w.aggregate == .daysSinceActive {
+                guard D - 1 <= dataEnd, start <= D else { return .nan }
+                var day = D - 1
+                while day >= start { if active(day) { return Double(D - day) }; day -= 1 }
+                return Double(D - start)
+            }
+            guard D - Int32(w.days) >= start, D - 1 <= dataEnd else { return .nan }
+            // The window's values: days without a row are zero for counts; missing cells are skipped.
+            var vals: [Double] = []
+            var activeDays = 0
+            for day in (D - Int32(w.days))..<D {
+                if let row = days[day] {
+                    if !row[m].isNaN { vals.append(row[m]) }
+                } else if !level { vals.append(0) }
+                if active(day) { activeDays += 1 }
+            }
+            switch w.aggregate {
+            case .sum: return vals.reduce(0, +)
+            case .mean: return level ? (vals.isEmpty ? .nan : vals.reduce(0, +) / Double(vals.count)) : vals.reduce(0, +) / Double(w.days)
+            case .max: return vals.max() ?? .nan
+            case .min: return vals.min() ?? .nan
+            case .last:
+                if level { return vals.last ?? .nan }
+                return days[D - 1]?[m] ?? 0
+            case .daysActive: return Double(activeDays)
+            case .daysSinceActive: return .nan
+            }
+        case let .trend(t):
+            let m = metricIndex(t.metric)
+            let level = history.usage.isLevel[m]
+            guard D - Int32(t.recent + t.baseline) >= start, D - 1 <= dataEnd else { return .nan }
+            func mean(_ from: Int32, _ to: Int32) -> Double {
+                var total = 0.0, n = 0
+                for day in from..<to { if let v = days[day]?[m], !v.isNaN { total += v; n += 1 } }
+                return level ? (n == 0 ? .nan : total / Double(n)) : total / Double(to - from)
+            }
+            let recent = mean(D - Int32(t.recent), D), base = mean(D - Int32(t.recent + t.baseline), D - Int32(t.recent))
+            if recent.isNaN || base.isNaN { return .nan }
+            let ratio = base == 0 ? (recent == 0 ? 1 : .nan) : recent / base
+            return t.form == .ratio ? ratio : (1 - ratio) * 100
+        case let .milestone(ms):
+            let m = metricIndex(ms.metric)
+            let signup = history.accounts.signup[a].number
+            guard signup >= dataStart else { return .nan }
+            var total = 0.0, best = -Double.infinity
+            for day in signup..<min(signup + Int32(ms.within), D) {
+                if let v = days[day]?[m], !v.isNaN { total += v; best = max(best, v) }
+            }
+            let reached = ms.aggregate == .sum ? total >= ms.atLeast : best >= ms.atLeast
+            if reached { return 0 }
+            return signup + Int32(ms.within) <= D ? 1 : .nan
+        case let .cohort(c):
+            let x = dep(c.signal)
+            let base = definitions.firstIndex { $0.name == c.signal }!
+            var same: [Double] = [], all: [Double] = []
+            for b in 0..<history.accounts.count where isActive(b, d) {
+                let v = self.values(b, d, through: base)[base]
+                if v.isNaN { continue }
+                all.append(v)
+                if history.accounts.segment[b] == history.accounts.segment[a] { same.append(v) }
+            }
+            let med = same.count >= c.minimumAccounts ? plainMedian(same) : plainMedian(all)
+            if x.isNaN || med.isNaN { return .nan }
+            if med == 0 { return x == 0 ? 1 : .nan }
+            return x / med
+        case let .ratio(r):
+            let x = dep(r.numerator), y = dep(r.denominator)
+            return y == 0 || y.isNaN || x.isNaN ? .nan : x / y
+        case let .flag(conditions):
+            return conditions.allSatisfy { c in
+                let v = dep(c.signal)
+                if v.isNaN { return false }
+                switch c.op {
+                case .lt: return v < c.value
+                case .le: return v <= c.value
+                case .gt: return v > c.value
+                case .ge: return v >= c.value
+                case .eq: return v == c.value
+                case .ne: return v != c.value
+                }
+            } ? 1 : 0
+        }
+    }
+
+    private func plainMedian(_ v: [Double]) -> Double {
+        if v.isEmpty { return .nan }
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}

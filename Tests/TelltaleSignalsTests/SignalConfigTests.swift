@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TelltaleConfig
+import TelltaleSignals
+
+@Suite struct SignalConfigTests {
+    @Test func everyKindOfDefinitionIsReadFromYAML() throws {
+        let yaml = """
+        signals:
+          lead_days: 45
+          defaults: false
+          define:
+            - name: logins_30d
+              window: {metric: logins, days: 30, aggregate: sum}
+              transform: log1p
+              missing: median
+            - name: logins_trend
+              trend: {metric: logins, recent: 28, baseline: 84, form: drop}
+            - name: logins_vs_segment
+              cohort: {signal: logins_30d, min_accounts: 20}
+            - name: missed_onboarding
+              milestone: {metric: logins, within: 14, at_least: 5}
+            - name: users_per_seat
+              ratio: {numerator: logins_30d, denominator: seats}
+              missing: keep
+            - name: low_and_declining
+              flag: ["logins_vs_segment < 0.6", "logins_trend >= 33"]
+              label: under 60% of the segment and falling
+        """
+        let config = try Configuration.parse(yaml, file: "t.yml", baseDirectory: ".")
+        let s = config.signals
+        #expect(s.leadDays == 45 && !s.useDefaults)
+        let defs = s.resolved(metrics: ["logins"])
+        #expect(defs.map(\.name) == ["logins_30d", "logins_trend", "logins_vs_segment", "missed_onboarding", "users_per_seat", "low_and_declining"])
+        #expect(defs[0].kind == .window(WindowSignal(metric: "logins", days: 30, aggregate: .sum)) && defs[0].transform == .log1p && defs[0].missing == .median)
+        #expect(defs[1].kind == .trend(TrendSignal(metric: "logins", recent: 28, baseline: 84, form: .drop)))
+        #expect(defs[2].kind == .cohort(CohortSignal(signal: "logins_30d", minimumAccounts: 20)))
+        #expect(defs[3].kind == .milestone(MilestoneSignal(metric: "logins", within: 14, atLeast: 5)))
+        #expect(defs[4].missing == .keep)
+        #expect(defs[5].kind == .flag([Condition(signal: "logins_vs_segment", op: .lt, value: 0.6), Condition(signal: "logins_trend", op: .ge, value: 33)]))
+        #expect(defs[5].label == "under 60% of the segment and falling")
+        try SignalDefinition.validate(defs, metrics: ["logins"])
+    }
+
+    @Test func aDeclaredSignalReplacesTheDefaultOfTheSameName() throws {
+        let yaml = "signals:\n  define:\n    - name: logins_30d\n      window: {metric: logins, days: 28}\n"
+        let defs = try Configuration.parse(yaml, file: "t.yml", baseDirectory: ".").signals.resolved(metrics: ["logins"])
+        #expect(defs.filter { $0.name == "logins_30d" }.count == 1)
+        #expect(defs.first { $0.name == "logins_30d" }?.kind == .window(WindowSignal(metric: "logins", days: 28, aggregate: .sum)))
+    }
+
+    @Test func mistakesNameTheKeyAndLine() {
+        func error(_ yaml: String) -> String {
+            do { _ = try Configuration.parse(yaml, file: "t.yml", baseDirectory: "."); return "no error" } catch { return "\(error)" }
+        }
+        #expect(error("signals:\n  define:\n    - name: x\n      window: {metric: logins, days: 30, aggregate: median}\n")
+            .contains("t.yml:4: 'signals.x.window.aggregate': expected one of sum, mean, max, min, last, days_active, days_since_active, found 'median'"))
+        #expect(error("signals:\n  define:\n    - name: x\n      flag: logins is low\n").contains("is not a condition of the form"))
+        #expect(error("signals:\n  define:\n    - name: x\n      window: {metric: logins, days: 30}\n      trend: {metric: logins}\n")
+            .contains("give one kind, not window and trend"))
+        #expect(error("signals:\n  define:\n    - name: x\n      windw: {metric: logins, days: 30}\n").contains("Did you mean 'window'?"))
+        #expect(error("signals:\n  define:\n    - name: x\n      window: {days: 30}\n").contains("'metric' is required"))
+        #expect(error("signals:\n  lead_days: -3\n").contains("t.yml:2: 'signals.lead_days'"))
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import Testing
+import TelltaleData
+@testable import TelltaleSignals
+
+/// One definition of every kind and aggregate, on the random histories' metrics.
+let everyKind: [SignalDefinition] = {
+    func w(_ name: String, _ metric: String, _ days: Int, _ agg: WindowAggregate) -> SignalDefinition {
+        SignalDefinition(name: name, kind: .window(WindowSignal(metric: metric, days: days, aggregate: agg)))
+    }
+    var defs: [SignalDefinition] = []
+    for agg in WindowAggregate.allCases {
+        defs.append(w("logins_\(agg.rawValue)_30", "logins", 30, agg))
+        defs.append(w("csat_\(agg.rawValue)_45", "csat", 45, agg))
+    }
+    defs += [
+        w("core_sum_14", "core_actions", 14, .sum),
+        w("users_max_30", "active_users", 30, .max),
+        SignalDefinition(name: "logins_trend", kind: .trend(TrendSignal(metric: "logins", recent: 30, baseline: 90))),
+        SignalDefinition(name: "logins_drop", kind: .trend(TrendSignal(metric: "logins", recent: 14, baseline: 28, form: .drop))),
+        SignalDefinition(name: "csat_trend", kind: .trend(TrendSignal(metric: "csat", recent: 60, baseline: 60))),
+        SignalDefinition(name: "logins_vs_segment", kind: .cohort(CohortSignal(signal: "logins_sum_30", minimumAccounts: 5))),
+        SignalDefinition(name: "core_vs_segment", kind: .cohort(CohortSignal(signal: "core_sum_14", minimumAccounts: 40))),
+        SignalDefinition(name: "onboarded", kind: .milestone(MilestoneSignal(metric: "logins", within: 14, atLeast: 20))),
+        SignalDefinition(name: "second_feature", kind: .milestone(MilestoneSignal(metric: "features_used", within: 7, atLeast: 5, aggregate: .max))),
+        SignalDefinition(name: "users_per_seat", kind: .ratio(RatioSignal(numerator: "users_max_30", denominator: "seats"))),
+        SignalDefinition(name: "logins_per_core", kind: .ratio(RatioSignal(numerator: "logins_sum_30", denominator: "core_sum_14"))),
+        SignalDefinition(name: "no_login_14d", kind: .flag([Condition(parsing: "logins_days_since_active_30 >= 14")!])),
+        SignalDefinition(name: "low_and_declining", kind: .flag([Condition(parsing: "logins_vs_segment < 0.6")!, Condition(parsing: "logins_trend <= 0.67")!])),
+        SignalDefinition(name: "single_user_team", kind: .flag([Condition(parsing: "users_max_30 <= 1")!, Condition(parsing: "seats >= 5")!])),
+    ]
+    return defs
+}()
+
+func sameValue(_ x: Double, _ y: Double) -> Bool {
+    if x.isNaN || y.isNaN { return x.isNaN && y.isNaN }
+    return abs(x - y) <= 1e-9 * max(1, abs(y))
+}
+
+@Suite struct SignalEngineTests {
+    @Test(arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
+    func everySignalKindAgreesWithABruteForceWalkOverTheRawRows(seed: UInt64) throws {
+        let history = HistoryBuilder.random(seed: seed).build()
+        let engine = try SignalEngine(history: history, definitions: everyKind)
+        let brute = BruteForceSignals(history: history, definitions: everyKind)
+        // Training rows plus scoring rows at several dates, so every window
+        // meets short histories, the data's start and accounts that churned.
+        var obs = history.trainingObservations(leadDays: 60).observations
+        for offset in [10, 95, 200, 399] { obs += history.scoringObservations(asOf: Day(year: 2025, month: 1, day: 1)! + offset) }
+        let table = engine.table(for: obs)
+        var checked = 0, known = 0
+        for (r, o) in obs.enumerated() {
+            let expected = brute.values(Int(o.account), o.asOf)
+            for s in everyKind.indices {
+                let got = table.raw[s][r]
+                #expect(sameValue(got, expected[s]), "seed \(seed): \(everyKind[s].name) for \(history.accounts.ids[Int(o.account)]) as of \(o.asOf): engine \(got), brute force \(expected[s])")
+                checked += 1
+                if !got.isNaN { known += 1 }
+            }
+        }
+        // The comparison must be about numbers, not mostly about agreeing NaNs.
+        #expect(checked > 2000 && Double(known) / Double(checked) > 0.6, "seed \(seed): \(known) of \(checked) known")
+    }
+
+    @Test func everyKindProducesBothStatesSomewhereSoTheBruteForceComparisonBites() throws {
+        let history = HistoryBuilder.random(seed: 7, accounts: 60).build()
+        let engine = try SignalEngine(history: history, definitions: everyKind)
+        var obs: [Observation] = []
+        for offset in stride(from: 20, to: 400, by: 40) { obs += history.scoringObservations(asOf: Day(year: 2025, month: 1, day: 1)! + offset) }
+        let table = engine.table(for: obs)
+        for name in ["no_login_14d", "low_and_declining", "single_user_team", "onboarded", "second_feature"] {
+            let col = table.column(name)!
+            #expect(col.contains(1) && col.contains(0), "\(name) is never 0 or never 1")
+        }
+        let milestone = table.column("onboarded")!
+        #expect(milestone.contains { $0.isNaN }, "no 'not yet due or unknown' milestone")
+    }
+
+    @Test(arguments: [11, 12, 13] as [UInt64])
+    func changingOrDeletingUsageOnOrAfterTheObservationDateChangesNothing(seed: UInt64) throws {
+        var builder = HistoryBuilder.random(seed: seed)
+        let original = builder.build()
+        let cut = Day(year: 2025, month: 1, day: 1)! + 230
+        let obs = original.trainingObservations(leadDays: 60).observations.filter { $0.asOf <= cut }
+            + original.scoringObservations(asOf: cut)
+        #expect(obs.count > 30)
+        let before = try SignalEngine(history: original, definitions: everyKind).table(for: obs)
+
+        // Rewrite the future: every row on or after the cut gets new values, half are deleted,
+        // and new rows appear on days that had none.
+        var rng = SeededRandom(seed: seed + 100)
+        let last = builder.rows.map(\.day).max()!
+        builder.rows = builder.rows.compactMap { row in
+            guard row.day >= cut, row.day != last else { return row }
+            if rng.bernoulli(0.5) { return nil }
+            var r = row
+            r.values = r.values.map { _ in Double(rng.int(0...50)) }
+            return r
+        }
+        for a in 0..<builder.ids.count { builder.rows.append(.init(account: a, day: cut + rng.int(0...100), values: [99, 1, 30, 9, 9, 99])) }
+        var seen = Set<String>()
+        builder.rows = builder.rows.filter { seen.insert("\($0.account)-\($0.day.number)").inserted }
+        let changed = builder.build()
+        let after = try SignalEngine(history: changed, definitions: everyKind).table(for: obs)
+        for s in everyKind.indices {
+            for r in obs.indices {
+                #expect(sameValue(before.raw[s][r], after.raw[s][r]), "seed \(seed): \(everyKind[s].name) row \(r) changed with future usage")
+            }
+        }
+    }
+
+    @Test func aWindowReachingBeforeTheHistoryIsMissingNotComputedOverFewerDays() throws {
+        var b = HistoryBuilder(metrics: ["logins"], isLevel: [false])
+        let signup = Day(year: 2025, month: 3, day: 1)!
+        b.ids = ["A"]; b.segments = ["S"]; b.signups = [signup]; b.seats = [3]
+        for k in 0..<60 { b.rows.append(.init(account: 0, day: signup + k, values: [2])) }
+        let def = SignalDefinition(name: "logins_30d", kind: .window(WindowSignal(metric: "logins", days: 30, aggregate: .sum)))
+        let engine = try SignalEngine(history: b.build(), definitions: [def])
+        let t = engine.table(for: [Observation(account: 0, asOf: signup + 20), Observation(account: 0, asOf: signup + 30),
+                                   Observation(account: 0, asOf: signup + 61)])
+        #expect(t.raw[0][0].isNaN)            // 20 days of history for a 30-day window
+        #expect(t.raw[0][1] == 60)            // exactly 30 days
+        #expect(t.raw[0][2].isNaN)            // reaches past the data's last day
+        #expect(t.historyDays == [20, 30, 60])
+        #expect(t.complete == [false, true, true]) // 60 days of history; the last window is missing for the data's end
+    }
+
+    @Test func aMilestoneKeepsNotYetDueApartFromMissed() throws {
+        var b = HistoryBuilder(metrics: ["logins"], isLevel: [false])
+        let start = Day(year: 2025, month: 1, day: 1)!
+        b.ids = ["early", "slow", "fast"]; b.segments = ["S", "S", "S"]; b.seats = [nil, nil, nil]
+        b.signups = [start - 10, start + 5, start + 5]
+        b.rows.append(.init(account: 0, day: start, values: [1]))
+        for k in 0..<14 { b.rows.append(.init(account: 1, day: start + 5 + k, values: [1])) }   // 14 logins in 14 days
+        for k in 0..<3 { b.rows.append(.init(account: 2, day: start + 5 + k, values: [2])) }    // 6 logins in 3 days
+        b.rows.append(.init(account: 0, day: start + 100, values: [1]))
+        let def = SignalDefinition(name: "onboarded", kind: .milestone(MilestoneSignal(metric: "logins", within: 14, atLeast: 5)))
+        let engine = try SignalEngine(history: b.build(), definitions: [def])
+        let t = engine.table(for: [
+            Observation(account: 0, asOf: start + 50),  // signed up before the data: unknown
+            Observation(account: 1, asOf: start + 8),   // 3 logins so far, 11 days left: not yet due
+            Observation(account: 1, asOf: start + 40),  // 14 logins in 14 days: reached
+            Observation(account: 2, asOf: start + 8),   // 6 logins in 3 days: reached early
+        ])
+        #expect(t.raw[0][0].isNaN && t.raw[0][1].isNaN)
+        #expect(t.raw[0][2] == 0 && t.raw[0][3] == 0)
+
+        var missed = b
+        missed.rows = missed.rows.filter { $0.account != 1 } + [.init(account: 1, day: start + 6, values: [4])]
+        let m = try SignalEngine(history: missed.build(), definitions: [def]).table(for: [Observation(account: 1, asOf: start + 19),
+                                                                                           Observation(account: 1, asOf: start + 18)])
+        #expect(m.raw[0] [0] == 1)              // the 14 days ended with 4 logins: missed
+        #expect(m.raw[0][1].isNaN)              // one day earlier it was not yet due
+    }
+
+    @Test func cohortComparesWithTheSegmentMedianAtTheSameDateAndSmallSegmentsBorrowThePopulation() throws {
+        var b = HistoryBuilder(metrics: ["logins"], isLevel: [false])
+        let start = Day(year: 2025, month: 1, day: 1)!
+        // Segment A: 3 accounts logging in 1, 2, 3 times a day; segment B: one account at 10 a day.
+        b.ids = ["a1", "a2", "a3", "b1"]; b.segments = ["A", "A", "A", "B"]; b.seats = [nil, nil, nil, nil]
+        b.signups = Array(repeating: start - 1, count: 4)
+        for (a, rate) in [1.0, 2, 3, 10].enumerated() { for k in 0..<40 { b.rows.append(.init(account: a, day: start + k, values: [rate])) } }
+        let defs = [SignalDefinition(name: "logins_30d", kind: .window(WindowSignal(metric: "logins", days: 30, aggregate: .sum))),
+                    SignalDefinition(name: "vs_segment", kind: .cohort(CohortSignal(signal: "logins_30d", minimumAccounts: 2)))]
+        let t = try SignalEngine(history: b.build(), definitions: defs).table(for: (0..<4).map { Observation(account: Int32($0), asOf: start + 35) })
+        // A's median is 60 (2 a day); B has one account, so it borrows the population median (2.5 a day = 75).
+        #expect(t.raw[1] == [0.5, 1, 1.5, 300.0 / 75])
+    }
+
+    @Test func definitionsAreValidatedWithTheSignalNamed() {
+        let w = SignalDefinition(name: "x", kind: .window(WindowSignal(metric: "nope", days: 30, aggregate: .sum)))
+        #expect(throws: SignalError.self) { try SignalDefinition.validate([w], metrics: ["logins"]) }
+        let forward = [SignalDefinition(name: "f", kind: .flag([Condition(parsing: "later > 1")!])),
+                       SignalDefinition(name: "later", kind: .window(WindowSignal(metric: "logins", days: 30, aggregate: .sum)))]
+        do { try SignalDefinition.validate(forward, metrics: ["logins"]); Issue.record("no error") } catch let e as SignalError {
+            #expect(e.description.contains("defined after it"))
+        } catch { Issue.record("\(error)") }
+        let zero = SignalDefinition(name: "z", kind: .window(WindowSignal(metric: "logins", days: 0, aggregate: .sum)))
+        #expect(throws: SignalError.self) { try SignalDefinition.validate([zero], metrics: ["logins"]) }
+        let reserved = SignalDefinition(name: "seats", kind: .window(WindowSignal(metric: "logins", days: 3, aggregate: .sum)))
+        #expect(throws: SignalError.self) { try SignalDefinition.validate([reserved], metrics: ["logins"]) }
+    }
+
+    @Test func conditionsParseTheirOperatorAndRejectOtherText() {
+        #expect(Condition(parsing: "days_since_login >= 14") == Condition(signal: "days_since_login", op: .ge, value: 14))
+        #expect(Condition(parsing: "x<0.6") == Condition(signal: "x", op: .lt, value: 0.6))
+        #expect(Condition(parsing: "x != 0")?.op == .ne)
+        #expect(Condition(parsing: "x is low") == nil)
+        #expect(Condition(parsing: "x > ten") == nil)
+        #expect(Condition(parsing: "a b > 1") == nil)
+    }
+
+    @Test func theDefaultSetKeepsOnlySignalsWhoseMetricsExist() throws {
+        let onlyLogins = SignalDefinition.defaults(metrics: ["logins"])
+        #expect(onlyLogins.map(\.name).contains("logins_30d"))
+        #expect(!onlyLogins.contains { $0.name == "csat_under_5" || $0.name == "single_user_team" })
+        try SignalDefinition.validate(onlyLogins, metrics: ["logins"])
+        let all = SignalDefinition.defaults(metrics: ["logins", "active_users", "features_used", "core_actions", "session_minutes", "support_cases", "csat"])
+        try SignalDefinition.validate(all, metrics: ["logins", "active_users", "features_used", "core_actions", "session_minutes", "support_cases", "csat"])
+        #expect(all.filter(\.isFlag).count >= 8)
+    }
+
+    @Test func preparationFillsWithTrainingMediansThenTransforms() throws {
+        let history = HistoryBuilder.random(seed: 21).build()
+        let defs = [SignalDefinition(name: "logins_30d", kind: .window(WindowSignal(metric: "logins", days: 30, aggregate: .sum)), transform: .log1p),
+                    SignalDefinition(name: "csat_min", kind: .window(WindowSignal(metric: "csat", days: 30, aggregate: .min)), missing: .value(7))]
+        let table = try SignalEngine(history: history, definitions: defs).table(for: history.trainingObservations(leadDays: 60).observations)
+        let prep = SignalPreparation.fit(table)
+        let med = median(table.raw[0])
+        #expect(prep.fill[0] == med && prep.fill[1] == 7)
+        let inputs = prep.apply(table)
+        for r in 0..<table.rowCount {
+            let x = table.raw[0][r]
+            #expect(inputs[0][r] == Foundation.log1p(x.isNaN ? med : x))
+            #expect(inputs[1][r] == (table.raw[1][r].isNaN ? 7 : table.raw[1][r]))
+        }
+    }
+
+    @Test func rowOrderOfObservationsDoesNotChangeAnyValue() throws {
+        let history = HistoryBuilder.random(seed: 31).build()
+        let engine = try SignalEngine(history: history, definitions: everyKind)
+        let obs = history.trainingObservations(leadDays: 45).observations
+        let a = engine.table(for: obs), b = engine.table(for: obs.reversed())
+        for s in everyKind.indices {
+            #expect(zip(a.raw[s], b.raw[s].reversed()).allSatisfy { sameValue($0, $1) }, "\(everyKind[s].name)")
+        }
+    }
+}
