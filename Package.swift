@@ -54,6 +54,11 @@ let package = Package(
             dependencies: ["TelltaleData"],
             path: "benchmarks/Sources/TelltaleBenchIngest"
         ),
+        .executableTarget(
+            name: "TelltaleBenchSignals",
+            dependencies: ["TelltaleSignals", "TelltaleConfig", "TelltaleData"],
+            path: "benchmarks/Sources/TelltaleBenchSignals"
+        ),
         .testTarget(name: "TelltaleLinearAlgebraTests", dependencies: ["TelltaleLinearAlgebra"]),
         .testTarget(name: "TelltaleDataTests", dependencies: ["TelltaleData", "TelltaleConfig"]),
         .testTarget(name: "TelltaleSignalsTests", dependencies: ["TelltaleSignals", "TelltaleData", "TelltaleConfig"]),

@@ -18,24 +18,37 @@ struct MetricIndex: Sendable {
     /// Rows with a value (not missing), same span.
     let runningPresent: [Int32]
 
-    init(usage: Usage, metric m: Int) {
+    /// Builds only the totals asked for (each is 4-8 bytes per usage row):
+    /// `active` for day counts, `present` for means of level metrics.
+    init(usage: Usage, metric m: Int, needsActive: Bool) {
         name = usage.metrics[m]
         isLevel = usage.isLevel[m]
         values = usage.values[m]
         let n = usage.count
-        var sum = [Double](repeating: 0, count: n)
-        var active = [Int32](repeating: 0, count: n)
-        var present = [Int32](repeating: 0, count: n)
         let level = isLevel
-        for a in 0..<(usage.start.count - 1) {
-            var s = 0.0, act: Int32 = 0, pr: Int32 = 0
-            for r in usage.rows(of: a) {
-                let v = values[r]
-                if !v.isNaN {
-                    s += v; pr += 1
-                    if level || v > 0 { act += 1 }
+        let needsPresent = level
+        var sum = [Double](unsafeUninitializedCapacity: n) { _, c in c = n }
+        var active = [Int32](unsafeUninitializedCapacity: needsActive ? n : 0) { _, c in c = needsActive ? n : 0 }
+        var present = [Int32](unsafeUninitializedCapacity: needsPresent ? n : 0) { _, c in c = needsPresent ? n : 0 }
+        values.withUnsafeBufferPointer { v in
+            sum.withUnsafeMutableBufferPointer { sum in
+                active.withUnsafeMutableBufferPointer { active in
+                    present.withUnsafeMutableBufferPointer { present in
+                        for a in 0..<(usage.start.count - 1) {
+                            var s = 0.0, act: Int32 = 0, pr: Int32 = 0
+                            for r in usage.rows(of: a) {
+                                let x = v[r]
+                                if !x.isNaN {
+                                    s += x; pr += 1
+                                    if level || x > 0 { act += 1 }
+                                }
+                                sum[r] = s
+                                if needsActive { active[r] = act }
+                                if needsPresent { present[r] = pr }
+                            }
+                        }
+                    }
                 }
-                sum[r] = s; active[r] = act; present[r] = pr
             }
         }
         runningSum = sum

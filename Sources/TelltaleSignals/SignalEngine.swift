@@ -32,12 +32,20 @@ public struct SignalEngine: Sendable {
         self.history = history
         self.definitions = definitions
         coverage = history.usage.dateRange
-        var index: [String: MetricIndex] = [:]
-        for name in Set(definitions.flatMap(\.metrics)) {
-            let m = history.usage.metrics.firstIndex(of: name)!
-            index[name] = MetricIndex(usage: history.usage, metric: m)
+        // One index per metric read, built on all cores.
+        let read = Array(Set(definitions.flatMap(\.metrics))).sorted()
+        var built = [MetricIndex?](repeating: nil, count: read.count)
+        built.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: read.count) { i in
+                let needsActive = definitions.contains { def in
+                    if case let .window(w) = def.kind { return w.metric == read[i] && w.aggregate == .daysActive }
+                    return false
+                }
+                base[i] = MetricIndex(usage: history.usage, metric: history.usage.metrics.firstIndex(of: read[i])!, needsActive: needsActive)
+            }
         }
-        metrics = index
+        metrics = Dictionary(uniqueKeysWithValues: zip(read, built.map { $0! }))
         churnDates = history.churnDates
         var names: [String] = []
         var lookup: [String: Int32] = [:]
@@ -70,8 +78,11 @@ public struct SignalEngine: Sendable {
                 if let j = definitions.firstIndex(where: { $0.name == d }), let col = columns[j] { depColumns.append(col) }
                 else { depColumns.append(accountColumn(AccountSignal.named(d)!, obs)) }
             }
+            // Resolved once per column: a dictionary lookup per value would dominate.
+            let metric = def.metrics.first.map { metrics[$0]! }
+            let cohort = medians[i]
             columns[i] = parallelColumn(count: obs.count) { k in
-                value(def, obs[k], k, depColumns, medians[i])
+                value(def, metric, obs[k], k, depColumns, cohort)
             }
         }
         return indices.map { columns[$0]! }
@@ -90,10 +101,16 @@ public struct SignalEngine: Sendable {
             definitions[j].dependencies.forEach(include)
         }
         for c in cohorts { if case let .cohort(spec) = definitions[c].kind { include(spec.signal) } }
+        // The population: every account active at each distinct as-of day, account by
+        // account (each account's days are a contiguous run of `days`), so the windows
+        // of one account are computed together while its rows are in cache.
         let days = Array(Set(obs.map(\.asOf))).sorted()
         var population: [Observation] = []
-        for day in days {
-            for a in history.activeAccounts(asOf: day, churnDates: churnDates) { population.append(Observation(account: a, asOf: day)) }
+        for a in 0..<history.accounts.count {
+            let signup = history.accounts.signup[a]
+            var j = days.partitionPoint { $0 <= signup }           // first day after signup
+            let end = churnDates[a].map { c in days.partitionPoint { $0 <= c } } ?? days.count // days up to the churn
+            while j < end { population.append(Observation(account: Int32(a), asOf: days[j])); j += 1 }
         }
         let order = needed.sorted()
         let values = compute(order, population)
@@ -154,13 +171,13 @@ public struct SignalEngine: Sendable {
         return from >= start.number && to <= coverage.upperBound.number + 1
     }
 
-    func value(_ def: SignalDefinition, _ o: Observation, _ k: Int, _ deps: [[Double]], _ medians: CohortMedians?) -> Double {
+    func value(_ def: SignalDefinition, _ metric: MetricIndex?, _ o: Observation, _ k: Int, _ deps: [[Double]], _ medians: CohortMedians?) -> Double {
         let a = Int(o.account)
         let d = o.asOf.number
         let usage = history.usage
         switch def.kind {
         case let .window(w):
-            let m = metrics[w.metric]!
+            let m = metric!
             let first = usage.start[a]
             if w.aggregate == .daysSinceActive {
                 guard let start = historyStart(a), start.number <= d, covered(a, from: start.number, to: d) else { return .nan }
@@ -202,7 +219,7 @@ public struct SignalEngine: Sendable {
             }
 
         case let .trend(t):
-            let m = metrics[t.metric]!
+            let m = metric!
             let first = usage.start[a]
             let split = d - Int32(t.recent), from = split - Int32(t.baseline)
             guard covered(a, from: from, to: d) else { return .nan }
@@ -223,7 +240,7 @@ public struct SignalEngine: Sendable {
             return t.form == .ratio ? ratio : (1 - ratio) * 100
 
         case let .milestone(ms):
-            let m = metrics[ms.metric]!
+            let m = metric!
             let signup = history.accounts.signup[a].number
             guard let coverage, signup >= coverage.lowerBound.number else { return .nan } // before the data: unknown
             let deadline = signup + Int32(ms.within)
@@ -261,22 +278,80 @@ struct CohortMedians: Sendable {
     private var table: [Int32: [Double]] = [:] // day → per segment (last entry: population)
 
     init(population: [Observation], values: [Double], segmentOf: [Int32], segments: Int, minimumAccounts: Int) {
-        var groups: [Int32: [[Double]]] = [:]
+        // Group the known values by day, then by segment (a counting sort on the day).
+        var dayIndex: [Int32: Int] = [:]
+        var dayOf = [Int](repeating: -1, count: population.count)
+        var counts: [Int] = []
         for (k, o) in population.enumerated() where !values[k].isNaN {
-            groups[o.asOf.number, default: Array(repeating: [], count: segments)][Int(segmentOf[Int(o.account)])].append(values[k])
+            let d: Int
+            if let i = dayIndex[o.asOf.number] { d = i } else { d = counts.count; dayIndex[o.asOf.number] = d; counts.append(0) }
+            dayOf[k] = d
+            counts[d] += 1
         }
-        for (day, perSegment) in groups {
-            let all = TelltaleSignals.median(perSegment.flatMap { $0 })
-            table[day] = perSegment.map { $0.count >= minimumAccounts ? TelltaleSignals.median($0) : all } + [all]
+        var starts = [Int](repeating: 0, count: counts.count + 1)
+        for d in counts.indices { starts[d + 1] = starts[d] + counts[d] }
+        var next = starts
+        var grouped = [Double](repeating: 0, count: starts.last ?? 0)
+        var groupedSegment = [Int32](repeating: 0, count: starts.last ?? 0)
+        for k in population.indices where dayOf[k] >= 0 {
+            let slot = next[dayOf[k]]
+            grouped[slot] = values[k]
+            groupedSegment[slot] = segmentOf[Int(population[k].account)]
+            next[dayOf[k]] += 1
+        }
+        var buckets = [[Double]](repeating: [], count: segments)
+        for (day, d) in dayIndex {
+            for b in buckets.indices { buckets[b].removeAll(keepingCapacity: true) }
+            for slot in starts[d]..<starts[d + 1] { buckets[Int(groupedSegment[slot])].append(grouped[slot]) }
+            let overall = TelltaleSignals.median(Array(grouped[starts[d]..<starts[d + 1]]))
+            table[day] = buckets.map { $0.count >= minimumAccounts ? TelltaleSignals.median($0) : overall } + [overall]
         }
     }
 
     func median(day: Day, segment: Int32) -> Double? { table[day.number]?[Int(segment)] }
 }
 
-/// The median of finite values (mean of the middle two for an even count); NaN when empty.
+/// The median of the non-NaN values (mean of the middle two for an even
+/// count); NaN when there are none.
+/// - Complexity: O(n) expected (quickselect on a copy).
 public func median(_ values: [Double]) -> Double {
-    let v = values.filter { !$0.isNaN }.sorted()
+    var v = values.filter { !$0.isNaN }
     guard !v.isEmpty else { return .nan }
-    return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
+    let n = v.count
+    return v.withUnsafeMutableBufferPointer { b -> Double in
+        let upper = select(b, n / 2)
+        guard n % 2 == 0 else { return upper }
+        // After selecting n/2, everything before it is <= it: the lower middle is their maximum.
+        var lower = -Double.infinity
+        for i in 0..<(n / 2) where b[i] > lower { lower = b[i] }
+        return (lower + upper) / 2
+    }
+}
+
+/// The k-th smallest element (0-based), partially ordering `b` around it (Hoare's quickselect).
+private func select(_ b: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
+    var lo = 0, hi = b.count - 1
+    while lo < hi {
+        let pivot = b[(lo + hi) >> 1]
+        var i = lo, j = hi
+        while i <= j {
+            while b[i] < pivot { i += 1 }
+            while b[j] > pivot { j -= 1 }
+            if i <= j { b.swapAt(i, j); i += 1; j -= 1 }
+        }
+        if k <= j { hi = j } else if k >= i { lo = i } else { break }
+    }
+    return b[k]
+}
+
+extension Array where Element == Day {
+    /// In a sorted array, the index of the first element for which `belongs` is false.
+    func partitionPoint(_ belongs: (Day) -> Bool) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if belongs(self[mid]) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
 }
