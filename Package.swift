@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TelltaleData", targets: ["TelltaleData"]),
         .library(name: "TelltaleScoring", targets: ["TelltaleScoring"]),
         .library(name: "TelltaleSignals", targets: ["TelltaleSignals"]),
+        .library(name: "TelltalePatterns", targets: ["TelltalePatterns"]),
         .library(name: "TelltaleTraining", targets: ["TelltaleTraining"]),
     ],
     dependencies: [
@@ -28,7 +29,8 @@ let package = Package(
         .target(name: "TelltaleData", dependencies: ["CZlib"]),
         .target(name: "TelltaleScoring"),
         .target(name: "TelltaleSignals", dependencies: ["TelltaleData"]),
-        .target(name: "TelltaleConfig", dependencies: ["TelltaleData", "TelltaleSignals", .product(name: "Yams", package: "Yams")]),
+        .target(name: "TelltalePatterns", dependencies: ["TelltaleSignals"]),
+        .target(name: "TelltaleConfig", dependencies: ["TelltaleData", "TelltaleSignals", "TelltalePatterns", .product(name: "Yams", package: "Yams")]),
         .target(name: "TelltaleSimulation", dependencies: ["TelltaleData"]),
         .target(
             name: "TelltaleTraining",
@@ -38,7 +40,7 @@ let package = Package(
             name: "TelltaleCLI",
             dependencies: [
                 "TelltaleData", "TelltaleScoring", "TelltaleTraining", "TelltaleLinearAlgebra",
-                "TelltaleConfig", "TelltaleSimulation", "TelltaleSignals",
+                "TelltaleConfig", "TelltaleSimulation", "TelltaleSignals", "TelltalePatterns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +64,7 @@ let package = Package(
         .testTarget(name: "TelltaleLinearAlgebraTests", dependencies: ["TelltaleLinearAlgebra"]),
         .testTarget(name: "TelltaleDataTests", dependencies: ["TelltaleData", "TelltaleConfig"]),
         .testTarget(name: "TelltaleSignalsTests", dependencies: ["TelltaleSignals", "TelltaleData", "TelltaleConfig"]),
+        .testTarget(name: "TelltalePatternsTests", dependencies: ["TelltalePatterns", "TelltaleSignals", "TelltaleData", "TelltaleConfig", "TelltaleSimulation"]),
         .testTarget(name: "TelltaleSimulationTests", dependencies: ["TelltaleSimulation", "TelltaleData"]),
         .testTarget(
             name: "TelltaleTrainingTests",

@@ -14,17 +14,20 @@ public struct Configuration: Sendable {
     public var baseDirectory: String
     public var data: DataSettings
     public var signals: SignalSettings
+    public var patterns: PatternSettings
     /// Raw later-stage sections by name, as YAML text.
     public var sections: [String: String]
 
     public static let sectionNames = ["data", "signals", "patterns", "model", "bands", "alerts", "backtest"]
 
     public init(file: String = "<flags>", baseDirectory: String = ".", data: DataSettings = DataSettings(),
-                signals: SignalSettings = SignalSettings(), sections: [String: String] = [:]) {
+                signals: SignalSettings = SignalSettings(), patterns: PatternSettings = PatternSettings(),
+                sections: [String: String] = [:]) {
         self.file = file
         self.baseDirectory = baseDirectory
         self.data = data
         self.signals = signals
+        self.patterns = patterns
         self.sections = sections
     }
 
@@ -56,6 +59,8 @@ public struct Configuration: Sendable {
                 config.data = try DataSettings(value, reader: reader)
             } else if key.name == "signals" {
                 config.signals = try SignalSettings(value, reader: reader)
+            } else if key.name == "patterns" {
+                config.patterns = try PatternSettings(value, reader: reader)
             } else {
                 config.sections[key.name] = (try? Yams.serialize(node: value)) ?? ""
             }

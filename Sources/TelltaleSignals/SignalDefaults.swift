@@ -14,8 +14,8 @@ extension SignalDefinition {
                     _ transform: SignalTransform = .none) -> SignalDefinition {
             SignalDefinition(name: name, kind: .window(WindowSignal(metric: metric, days: days, aggregate: agg)), transform: transform)
         }
-        func flag(_ name: String, _ conditions: String...) -> SignalDefinition {
-            SignalDefinition(name: name, kind: .flag(conditions.map { Condition(parsing: $0)! }))
+        func flag(_ name: String, _ label: String, _ conditions: String...) -> SignalDefinition {
+            SignalDefinition(name: name, kind: .flag(conditions.map { Condition(parsing: $0)! }), label: label)
         }
         let all: [SignalDefinition] = [
             window("logins_30d", "logins", 30, .sum, .log1p),
@@ -34,20 +34,23 @@ extension SignalDefinition {
             window("support_cases_30d", "support_cases", 30, .sum, .log1p),
             window("csat_min_30d", "csat", 30, .min),
             SignalDefinition(name: "missed_onboarding_14d",
-                             kind: .milestone(MilestoneSignal(metric: "logins", within: 14, atLeast: 5))),
+                             kind: .milestone(MilestoneSignal(metric: "logins", within: 14, atLeast: 5)),
+                             label: "onboarding missed (under 5 logins in the first 14 days)"),
             SignalDefinition(name: "missed_first_value_30d",
-                             kind: .milestone(MilestoneSignal(metric: "core_actions", within: 30, atLeast: 10))),
+                             kind: .milestone(MilestoneSignal(metric: "core_actions", within: 30, atLeast: 10)),
+                             label: "first value missed (under 10 core actions in the first 30 days)"),
             SignalDefinition(name: "missed_second_feature_60d",
-                             kind: .milestone(MilestoneSignal(metric: "features_used", within: 60, atLeast: 2, aggregate: .max))),
-            flag("no_login_14d", "days_since_login >= 14"),
-            flag("support_over_10_30d", "support_cases_30d > 10"),
-            flag("csat_under_5", "csat_min_30d < 5"),
-            flag("logins_under_60pct_segment", "logins_vs_segment < 0.6"),
-            flag("logins_drop_33pct", "logins_trend <= 0.67"),
-            flag("core_actions_drop_33pct", "core_actions_trend <= 0.67"),
-            flag("low_and_declining", "logins_vs_segment < 0.6", "logins_trend <= 0.67"),
-            flag("single_user_team", "active_users_max_30d <= 1", "seats >= 5"),
-            flag("shallow_adoption", "features_used_max_30d <= 2"),
+                             kind: .milestone(MilestoneSignal(metric: "features_used", within: 60, atLeast: 2, aggregate: .max)),
+                             label: "second feature missed (never 2 features in a day in the first 60 days)"),
+            flag("no_login_14d", "no login for 14+ days", "days_since_login >= 14"),
+            flag("support_over_10_30d", "more than 10 support cases in 30 days", "support_cases_30d > 10"),
+            flag("csat_under_5", "CSAT under 5", "csat_min_30d < 5"),
+            flag("logins_under_60pct_segment", "logins under 60% of the segment median", "logins_vs_segment < 0.6"),
+            flag("logins_drop_33pct", "logins down 33%+ on the previous 90 days", "logins_trend <= 0.67"),
+            flag("core_actions_drop_33pct", "core actions down 33%+ on the previous 90 days", "core_actions_trend <= 0.67"),
+            flag("low_and_declining", "logins low for the segment and falling", "logins_vs_segment < 0.6", "logins_trend <= 0.67"),
+            flag("single_user_team", "a single active user in a team account", "active_users_max_30d <= 1", "seats >= 5"),
+            flag("shallow_adoption", "at most 2 features used", "features_used_max_30d <= 2"),
         ]
         var kept: [SignalDefinition] = []
         for def in all {

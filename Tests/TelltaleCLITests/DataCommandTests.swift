@@ -100,3 +100,29 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         #expect(cells.allSatisfy { !$0.isEmpty })
     }
 }
+
+@Suite struct PatternsCommandTests {
+    @Test func patternsOnTheSampleWriteTheContractColumnsBestFirst() throws {
+        let r = try runTelltale(["patterns", "--config", sampleConfig, "--max-order", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines[0].hasPrefix("pattern,order,accounts,churned,churn_rate,ci_low,ci_high,lift,synergy,p_value,q_value"))
+        #expect(lines.count > 3)
+        // Best first: the lower interval bound never increases down the table.
+        let ciLow = lines.dropFirst().map { Double($0.split(separator: ",")[5])! }
+        #expect(zip(ciLow, ciLow.dropFirst()).allSatisfy { $0 >= $1 })
+        #expect(lines.dropFirst().allSatisfy { Int($0.split(separator: ",")[1])! <= 2 })
+        #expect(r.stderr.contains("kept at q < 0.05"))
+    }
+
+    @Test func anUnknownFlagInTheConfigIsNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-pat-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let data = repositoryRoot.appendingPathComponent("notebooks-data").path
+        let yml = "data:\n  accounts: \(data)/accounts.csv\n  usage: \(data)/usage.csv.gz\n  renewals: \(data)/renewals.csv\npatterns:\n  flags: [no_login_14d, no_such_flag]\n"
+        try yml.write(to: dir.appendingPathComponent("t.yml"), atomically: true, encoding: .utf8)
+        let r = try runTelltale(["patterns", "--config", dir.appendingPathComponent("t.yml").path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("patterns.flags: 'no_such_flag' is not a flag or milestone signal"))
+    }
+}
