@@ -61,6 +61,11 @@ let package = Package(
             dependencies: ["TelltaleSignals", "TelltaleConfig", "TelltaleData"],
             path: "benchmarks/Sources/TelltaleBenchSignals"
         ),
+        .executableTarget(
+            name: "TelltaleBenchPatterns",
+            dependencies: ["TelltalePatterns"],
+            path: "benchmarks/Sources/TelltaleBenchPatterns"
+        ),
         .testTarget(name: "TelltaleLinearAlgebraTests", dependencies: ["TelltaleLinearAlgebra"]),
         .testTarget(name: "TelltaleDataTests", dependencies: ["TelltaleData", "TelltaleConfig"]),
         .testTarget(name: "TelltaleSignalsTests", dependencies: ["TelltaleSignals", "TelltaleData", "TelltaleConfig"]),
