@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "TelltaleScoring", targets: ["TelltaleScoring"]),
         .library(name: "TelltaleSignals", targets: ["TelltaleSignals"]),
         .library(name: "TelltalePatterns", targets: ["TelltalePatterns"]),
+        .library(name: "TelltaleModel", targets: ["TelltaleModel"]),
         .library(name: "TelltaleTraining", targets: ["TelltaleTraining"]),
     ],
     dependencies: [
@@ -30,7 +31,12 @@ let package = Package(
         .target(name: "TelltaleScoring"),
         .target(name: "TelltaleSignals", dependencies: ["TelltaleData"]),
         .target(name: "TelltalePatterns", dependencies: ["TelltaleSignals"]),
-        .target(name: "TelltaleConfig", dependencies: ["TelltaleData", "TelltaleSignals", "TelltalePatterns", .product(name: "Yams", package: "Yams")]),
+        .target(name: "TelltaleModel", dependencies: ["TelltaleSignals", "TelltalePatterns", "TelltaleScoring"]),
+        .target(
+            name: "TelltaleModelTraining",
+            dependencies: ["TelltaleModel", "TelltaleTraining", "TelltaleSignals", "TelltalePatterns", "TelltaleData"]
+        ),
+        .target(name: "TelltaleConfig", dependencies: ["TelltaleData", "TelltaleSignals", "TelltalePatterns", "TelltaleModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "TelltaleSimulation", dependencies: ["TelltaleData"]),
         .target(
             name: "TelltaleTraining",
@@ -40,7 +46,7 @@ let package = Package(
             name: "TelltaleCLI",
             dependencies: [
                 "TelltaleData", "TelltaleScoring", "TelltaleTraining", "TelltaleLinearAlgebra",
-                "TelltaleConfig", "TelltaleSimulation", "TelltaleSignals", "TelltalePatterns",
+                "TelltaleConfig", "TelltaleSimulation", "TelltaleSignals", "TelltalePatterns", "TelltaleModel", "TelltaleModelTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +76,10 @@ let package = Package(
         .testTarget(name: "TelltaleDataTests", dependencies: ["TelltaleData", "TelltaleConfig"]),
         .testTarget(name: "TelltaleSignalsTests", dependencies: ["TelltaleSignals", "TelltaleData", "TelltaleConfig"]),
         .testTarget(name: "TelltalePatternsTests", dependencies: ["TelltalePatterns", "TelltaleSignals", "TelltaleData", "TelltaleConfig", "TelltaleSimulation"]),
+        .testTarget(
+            name: "TelltaleModelTests",
+            dependencies: ["TelltaleModel", "TelltaleModelTraining", "TelltaleTraining", "TelltaleSignals", "TelltaleData", "TelltaleSimulation", "TelltalePatterns"]
+        ),
         .testTarget(name: "TelltaleSimulationTests", dependencies: ["TelltaleSimulation", "TelltaleData"]),
         .testTarget(
             name: "TelltaleTrainingTests",

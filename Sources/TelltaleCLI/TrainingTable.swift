@@ -44,13 +44,7 @@ struct TrainingTable {
             for name in wanted where !matrix.names.contains(name) {
                 throw CommandError("patterns.flags: '\(name)' is not a flag or milestone signal (flags: \(matrix.names.joined(separator: ", ")))")
             }
-            let cutNames = Set(cuts.map(\.name))
-            let keep = matrix.names.indices.filter { wanted.contains(matrix.names[$0]) || cutNames.contains(matrix.names[$0]) }
-            var filtered = FlagMatrix(rows: matrix.rows)
-            filtered.names = keep.map { matrix.names[$0] }
-            filtered.labels = keep.map { matrix.labels[$0] }
-            filtered.bits = keep.map { matrix.bits[$0] }
-            matrix = filtered
+            matrix = matrix.keeping(Set(wanted + cuts.map(\.name)))
         }
         return (matrix, cuts)
     }

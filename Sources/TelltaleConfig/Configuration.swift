@@ -1,4 +1,5 @@
 import Foundation
+import TelltaleModel
 import Yams
 
 /// Everything a Telltale run is told by its YAML file (`notebooks-data/telltale.yml`
@@ -15,6 +16,8 @@ public struct Configuration: Sendable {
     public var data: DataSettings
     public var signals: SignalSettings
     public var patterns: PatternSettings
+    /// The `model:` and `bands:` sections.
+    public var training = TrainingSettings()
     /// Raw later-stage sections by name, as YAML text.
     public var sections: [String: String]
 
@@ -61,6 +64,10 @@ public struct Configuration: Sendable {
                 config.signals = try SignalSettings(value, reader: reader)
             } else if key.name == "patterns" {
                 config.patterns = try PatternSettings(value, reader: reader)
+            } else if key.name == "model" {
+                try config.training.readModel(value, reader: reader)
+            } else if key.name == "bands" {
+                try config.training.readBands(value, reader: reader)
             } else {
                 config.sections[key.name] = (try? Yams.serialize(node: value)) ?? ""
             }

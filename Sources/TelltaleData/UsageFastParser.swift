@@ -72,23 +72,37 @@ struct UsageFastParser {
     /// Parses the whole file, or `range` of it (which must start at a line
     /// start; line numbers are then counted from the range's start, and only
     /// the range starting at 0 has the header).
+    ///
+    /// With `mapping`, a range that ends with a line end is parsed in place in
+    /// the mapped file (no copy); otherwise the bytes are read in 4 MB chunks.
     func parse<W: RowWriter>(into writer: inout W, accounts: Accounts, progress: ProgressReporter?,
-                             range: Range<Int>? = nil) throws -> (problems: [Problem], lines: Int, rows: Int) {
+                             range: Range<Int>? = nil, mapping: MappedFile? = nil) throws -> (problems: [Problem], lines: Int, rows: Int) {
         let k = metricNames.count
         var out = Output()
         var rows = 0
 
-        let source = try ByteSource(path: path, range: range)
+        let inPlace: (base: UnsafePointer<UInt8>, count: Int)? = mapping.flatMap { m in
+            let lo = range?.lowerBound ?? 0, hi = min(range?.upperBound ?? m.count, m.count)
+            return hi > lo && m.pointer[hi - 1] == 0x0A ? (m.pointer + lo, hi - lo) : nil
+        }
+        let source = inPlace == nil ? try ByteSource(path: path, range: range) : nil
         let capacity = 4 << 20
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 1)
-        defer { buffer.deallocate() }
+        let owned = inPlace == nil ? UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 1) : nil
+        defer { owned?.deallocate() }
+        // In place, the parser only reads: it writes to its buffer to add a missing
+        // last line end and to move a partial line, neither of which happens then.
+        let buffer = owned ?? UnsafeMutablePointer(mutating: inPlace!.base)
         let row = UnsafeMutablePointer<Double>.allocate(capacity: max(k, 1))
         defer { row.deallocate() }
-        var filled = 0
+        var filled = inPlace?.count ?? 0
         var line = 0              // physical line of the last complete record
-        var bytesRead = 0
-        var atEOF = false
+        var bytesRead = filled
+        var atEOF = inPlace != nil
         var headerSkipped = (range?.lowerBound ?? 0) > 0
+        // In place, parsed pages are handed back every 32 MB so the mapped file
+        // never sits in the process's memory whole (the typed columns do).
+        var releasedUpTo = 0
+        let releaseEvery = Self.releaseInterval
         var lastID = [UInt8](repeating: 0, count: 64)
         var lastIDLength = -1
         var lastAccount: Int32 = 0
@@ -96,7 +110,7 @@ struct UsageFastParser {
 
         while true {
             if !atEOF {
-                let n = try source.read(into: buffer + filled, capacity: capacity - filled)
+                let n = try source!.read(into: buffer + filled, capacity: capacity - filled)
                 if n == 0 { atEOF = true } else { filled += n; bytesRead += n }
             }
             if filled == 0 && atEOF { break }
@@ -119,6 +133,9 @@ struct UsageFastParser {
                 headerSkipped = true
             }
             while p < end {
+                if let inPlace, p - releasedUpTo >= releaseEvery {
+                    releasedUpTo = mapping!.release(upTo: inPlace.base + p, from: inPlace.base + releasedUpTo) - inPlace.base
+                }
                 line += 1
                 // Blank line (LF or CRLF).
                 if buffer[p] == 0x0A { p += 1; continue }
@@ -226,20 +243,19 @@ struct UsageFastParser {
         return (out.problems, line, rows)
     }
 
-    /// Splits an uncompressed file of more than 32 MB into two ranges at a
-    /// line end, for two cores; one range otherwise. Only valid for files
+    /// Splits a file of more than `parallelThreshold` bytes into two ranges
+    /// at a line end, for two cores; one range otherwise. Only valid for files
     /// without quotes (which the parser checks as it goes).
     nonisolated(unsafe) static var parallelThreshold = 32 << 20
+    /// Bytes parsed in place between hand-backs of the mapped pages (small in tests).
+    nonisolated(unsafe) static var releaseInterval = 32 << 20
 
-    static func ranges(path: String) -> [Range<Int>] {
-        guard !path.hasSuffix(".gz"), ProcessInfo.processInfo.activeProcessorCount >= 2,
-              let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > parallelThreshold,
-              let handle = FileHandle(forReadingAtPath: path) else { return [0..<Int.max] }
-        defer { try? handle.close() }
-        try? handle.seek(toOffset: UInt64(size / 2))
-        guard let probe = try? handle.read(upToCount: 1 << 16), let nl = probe.firstIndex(of: 0x0A) else { return [0..<Int.max] }
-        let split = size / 2 + (nl - probe.startIndex) + 1
-        return split < size ? [0..<split, split..<size] : [0..<Int.max]
+    static func ranges(_ file: MappedFile) -> [Range<Int>] {
+        let size = file.count
+        guard ProcessInfo.processInfo.activeProcessorCount >= 2, size > parallelThreshold,
+              let nl = memchr(file.pointer + size / 2, 0x0A, size - size / 2) else { return [0..<size] }
+        let split = UnsafeRawPointer(nl) - UnsafeRawPointer(file.pointer) + 1
+        return split < size ? [0..<split, split..<size] : [0..<size]
     }
 
     /// Reads the file: a compressed one on one core into growing arrays; an
@@ -255,8 +271,13 @@ struct UsageFastParser {
             out.problems = r.problems; out.lines = r.lines
             return out
         }
-        let ranges = Self.ranges(path: path)
-        let capacities = try ranges.map { try Self.countLines(path: path, range: $0) }
+        let mapped = try MappedFile(path: path)
+        let ranges = Self.ranges(mapped)
+        var capacities = [Int](repeating: 0, count: ranges.count)
+        capacities.withUnsafeMutableBufferPointer { c in
+            let base = c.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { t in base[t] = Self.countLines(mapped, ranges[t]) }
+        }
         let total = capacities.reduce(0, +)
         var results = [(problems: [Problem], lines: Int, rows: Int)?](repeating: nil, count: ranges.count)
         var errors = [Error?](repeating: nil, count: ranges.count)
@@ -278,7 +299,7 @@ struct UsageFastParser {
                                            end: starts[t] + capacities[t], next: starts[t])
                 do {
                     resultBase[t] = try parse(into: &writer, accounts: accounts, progress: t == 0 ? progress : nil,
-                                              range: ranges.count == 1 ? nil : ranges[t])
+                                              range: ranges[t], mapping: mapped)
                 } catch { errorBase[t] = error }
             }
             }
@@ -335,23 +356,14 @@ struct UsageFastParser {
         }
     }
 
-    /// Line ends in a byte range of a file: an upper bound on its records.
-    static func countLines(path: String, range: Range<Int>) throws -> Int {
-        let source = try ByteSource(path: path, range: range == 0..<Int.max ? nil : range)
-        let capacity = 4 << 20
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        defer { buffer.deallocate() }
+    /// Line ends in a range of a mapped file, plus one for a last line
+    /// without one: an upper bound on its records.
+    static func countLines(_ file: MappedFile, _ range: Range<Int>) -> Int {
         var count = 0
-        var last: UInt8 = 0x0A
-        while true {
-            let n = try source.read(into: buffer, capacity: capacity)
-            if n == 0 { break }
-            var p = UnsafeRawPointer(buffer)
-            let end = UnsafeRawPointer(buffer + n)
-            while let hit = memchr(p, 0x0A, end - p) { count += 1; p = UnsafeRawPointer(hit) + 1 }
-            last = buffer[n - 1]
-        }
-        return count + (last == 0x0A ? 0 : 1)
+        var p = UnsafeRawPointer(file.pointer + range.lowerBound)
+        let end = UnsafeRawPointer(file.pointer + range.upperBound)
+        while p < end, let hit = memchr(p, 0x0A, end - p) { count += 1; p = UnsafeRawPointer(hit) + 1 }
+        return count + (range.isEmpty || file.pointer[range.upperBound - 1] == 0x0A ? 0 : 1)
     }
 
     private func text(_ f: UnsafeBufferPointer<UInt8>) -> String {
@@ -369,5 +381,54 @@ extension Array where Element: BitwiseCopyable {
     /// written before it is read: the usage reader fills each slot or removes it.
     static func unfilled(_ count: Int) -> [Element] {
         [Element](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+}
+
+/// A read-only memory map of a whole file: the parser reads the page cache
+/// in place instead of copying the file through `read` twice (once to count
+/// lines, once to parse).
+final class MappedFile: @unchecked Sendable {
+    let pointer: UnsafePointer<UInt8>
+    let count: Int
+    private let mapped: Bool
+
+    init(path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw DataError.cannotOpen(file: path, reason: FileManager.default.fileExists(atPath: path) ? String(cString: strerror(errno)) : "no such file")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw DataError.cannotOpen(file: path, reason: String(cString: strerror(errno))) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw DataError.cannotOpen(file: path, reason: "it is a directory") }
+        count = Int(info.st_size)
+        guard count > 0 else {
+            pointer = UnsafePointer(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
+            mapped = false
+            return
+        }
+        guard let m = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED else {
+            throw DataError.cannotOpen(file: path, reason: "cannot map the file: \(String(cString: strerror(errno)))")
+        }
+        madvise(m, count, MADV_SEQUENTIAL)
+        pointer = UnsafePointer(m.assumingMemoryBound(to: UInt8.self))
+        mapped = true
+    }
+
+    /// Drops the whole pages in [from, upTo) from this process's memory (they
+    /// stay in the page cache, and a later read maps them again with the same
+    /// bytes: the mapping is private and never written). Returns the new start.
+    func release(upTo end: UnsafePointer<UInt8>, from start: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
+        guard mapped else { return start }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let base = Int(bitPattern: pointer)
+        let lo = (Int(bitPattern: start) - base) / page * page
+        let hi = (Int(bitPattern: end) - base) / page * page
+        if hi > lo { madvise(UnsafeMutableRawPointer(mutating: pointer + lo), hi - lo, MADV_DONTNEED) }
+        return pointer + max(hi, Int(bitPattern: start) - base)
+    }
+
+    deinit {
+        if mapped { munmap(UnsafeMutableRawPointer(mutating: pointer), count) } else { UnsafeMutablePointer(mutating: pointer).deallocate() }
     }
 }

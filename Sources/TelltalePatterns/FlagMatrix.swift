@@ -43,3 +43,15 @@ public struct FlagMatrix: Sendable {
         words.reduce(0) { $0 + $1.nonzeroBitCount }
     }
 }
+
+extension FlagMatrix {
+    /// Only the named flags, in this matrix's order.
+    public func keeping(_ names: Set<String>) -> FlagMatrix {
+        let keep = self.names.indices.filter { names.contains(self.names[$0]) }
+        var f = FlagMatrix(rows: rows)
+        f.names = keep.map { self.names[$0] }
+        f.labels = keep.map { labels[$0] }
+        f.bits = keep.map { bits[$0] }
+        return f
+    }
+}

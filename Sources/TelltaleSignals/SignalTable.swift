@@ -72,3 +72,14 @@ public func formatCell(_ v: Double) -> String {
     if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
     return "\(v)"
 }
+
+extension SignalTable {
+    /// The rows at `rows`, in that order.
+    public func subset(_ rows: [Int]) -> SignalTable {
+        var t = self
+        t.observations = rows.map { observations[$0] }
+        t.historyDays = rows.map { historyDays[$0] }
+        t.raw = raw.map { column in rows.map { column[$0] } }
+        return t
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import TelltaleConfig
+import TelltaleData
+import TelltaleModel
+import TelltaleModelTraining
+
+/// `telltale train`: the quarterly calibration, saved as one model file.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the churn model: signals, patterns, validated logistic model and health bands, saved as one file.",
+        discussion: """
+        Validates out of time (the latest renewals are held out), chooses the L2 strength by \
+        time-ordered cross-validation, derives red/orange/yellow/green bands per segment from \
+        renewal rates, then refits on everything and writes the model atomically. \
+        See docs/training.md and docs/model-file.md.
+        """
+    )
+
+    @OptionGroup var input: InputOptions
+
+    @Option(name: .long, help: ArgumentHelp("Where to write the model.", valueName: "FILE"))
+    var out: String = "models/churn.json"
+
+    @Option(name: .long, help: ArgumentHelp("Write the training report (Markdown) here.", valueName: "FILE"))
+    var report: String?
+
+    @Option(name: .long, help: ArgumentHelp("A previous model: the report says what changed.", valueName: "FILE"))
+    var compare: String?
+
+    @Option(name: .long, help: ArgumentHelp("The training date recorded in the model (default today): fix it for reproducible files.", valueName: "DATE"))
+    var trainedAt: String?
+
+    func validate() throws {
+        if let trainedAt, Day.parse(trainedAt) == nil { throw ValidationError("--trained-at must be a date YYYY-MM-DD, got '\(trainedAt)'") }
+    }
+
+    func run() throws {
+        let config = try input.configuration()
+        let previous = try compare.map { try ChurnModel.read(path: $0) }
+        let training = try TrainingTable.load(config: config, overrides: input.overrides)
+        let options = try config.loadOptions(input.overrides, needRenewals: true)
+        var fingerprints: [String: String] = [:]
+        for (role, path) in [("accounts", options.accountsPath), ("usage", options.usagePath), ("renewals", options.renewalsPath!)] {
+            fingerprints[role] = try FileFingerprint.fnv1a64(path: path)
+        }
+        if config.file != "<flags>" { fingerprints["config"] = try FileFingerprint.fnv1a64(path: config.file) }
+        let table = training.table
+        let dates = table.observations.map(\.asOf)
+        let provenance = ChurnModel.Provenance(
+            fingerprints: fingerprints, config: config.file == "<flags>" ? nil : (config.file as NSString).lastPathComponent,
+            renewals: table.rowCount, churned: training.churned.filter { $0 }.count,
+            firstObservation: dates.min()?.description ?? "", lastObservation: dates.max()?.description ?? "",
+            usageEnd: training.history.usage.dateRange?.upperBound.description ?? "")
+        let trainer = ChurnTrainer(settings: config.training, patternSearch: config.patterns.search, patternFlags: config.patterns.flags,
+                                   cutSignals: config.patterns.cut, leadDays: config.signals.leadDays)
+        let outcome: ChurnTrainer.Outcome
+        do {
+            outcome = try trainer.train(table: table, toolVersion: Telltale.version, trainedAt: trainedAt ?? Day.today().description,
+                                        provenance: provenance)
+        } catch let error as TrainError { throw CommandError(error.message) }
+        try outcome.model.write(to: out)
+        if let report { try AtomicFile.write(TrainingReport.markdown(outcome, previous: previous), to: report) }
+        let v = outcome.model.validation
+        printError("wrote \(out): \(outcome.model.features.count) features, λ = \(v.chosenL2); holdout ROC AUC "
+            + String(format: "%.3f (%.3f without patterns)", v.withPatterns.rocAUC, v.withoutPatterns.rocAUC)
+            + (report.map { "; report \($0)" } ?? ""))
+        for w in outcome.model.warnings { printError("warning: \(w)") }
+    }
+}
+
+/// `telltale inspect`: a saved model's summary.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Print a saved model's summary (or the model itself as JSON)."
+    )
+
+    @Argument(help: ArgumentHelp("The model file.", valueName: "MODEL"))
+    var model: String
+
+    @Flag(name: .long, help: "Print the model as JSON (the file's content, normalised).")
+    var json = false
+
+    func run() throws {
+        let m: ChurnModel
+        do { m = try ChurnModel.read(path: model) } catch let e as ModelFileError { throw CommandError(e.message) }
+        if json {
+            FileHandle.standardOutput.write(try m.jsonData())
+        } else {
+            print(m.summary(), terminator: "")
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import TelltalePatterns
+
+/// The health bands, from least to most healthy.
+public enum Band: String, Codable, CaseIterable, Comparable, Sendable {
+    case red, orange, yellow, green
+    public static func < (a: Band, b: Band) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+}
+
+/// Health-score cut points for one segment and how its bands renewed.
+public struct SegmentBands: Codable, Equatable, Sendable {
+    /// Three ascending health scores: below the first is red, below the second
+    /// orange, below the third yellow, the rest green. Equal cut points leave a band empty.
+    public var cutPoints: [Double]
+    /// True when the segment had too few renewals and uses the population's cut points.
+    public var borrowed: Bool
+    public var stats: [BandStat]
+
+    public init(cutPoints: [Double], borrowed: Bool, stats: [BandStat]) {
+        self.cutPoints = cutPoints
+        self.borrowed = borrowed
+        self.stats = stats
+    }
+
+    public func band(health: Double) -> Band {
+        if health < cutPoints[0] { return .red }
+        if health < cutPoints[1] { return .orange }
+        if health < cutPoints[2] { return .yellow }
+        return .green
+    }
+}
+
+/// One band's training figures: renewals in it and their renewal rate with a Wilson 95% interval.
+public struct BandStat: Codable, Equatable, Sendable {
+    public var band: Band
+    public var rows: Int
+    public var renewed: Int
+    /// nil for an empty band.
+    public var renewalRate: Double?
+    public var ciLow: Double
+    public var ciHigh: Double
+
+    enum CodingKeys: String, CodingKey { case band, rows, renewed, renewalRate = "renewal_rate", ciLow = "ci_low", ciHigh = "ci_high" }
+
+    public init(band: Band, rows: Int, renewed: Int) {
+        self.band = band
+        self.rows = rows
+        self.renewed = renewed
+        renewalRate = rows > 0 ? Double(renewed) / Double(rows) : nil
+        (ciLow, ciHigh) = PatternStatistics.wilson(successes: renewed, n: rows)
+    }
+}
+
+/// Bands for every segment, and the population's for segments never seen.
+public struct BandTable: Codable, Equatable, Sendable {
+    /// Target renewal rates of red, orange, yellow and green (the domain's 50/60/70/80%).
+    public var targets: [Double]
+    public var population: SegmentBands
+    public var segments: [String: SegmentBands]
+
+    public init(targets: [Double], population: SegmentBands, segments: [String: SegmentBands]) {
+        self.targets = targets
+        self.population = population
+        self.segments = segments
+    }
+
+    /// The band of a health score in a segment; an unknown segment uses the population's cut points.
+    public func band(health: Double, segment: String) -> (band: Band, knownSegment: Bool) {
+        if let s = segments[segment] { return (s.band(health: health), true) }
+        return (population.band(health: health), false)
+    }
+}
+
+/// Derives band cut points from health scores and what happened.
+///
+/// The renewal rate as a function of the health score is estimated by
+/// isotonic regression (pool-adjacent-violators: the best non-decreasing fit),
+/// and each cut point is the lowest score at which that rate reaches the
+/// midpoint between two adjacent targets (55%, 65%, 75% for 50/60/70/80).
+/// A non-empty band with fewer than `minimumRows` renewals is merged into its
+/// neighbour. Because cut points fall between the isotonic fit's blocks, the
+/// bands' renewal rates rise from red to green.
+public struct BandFitter: Sendable {
+    public var targets: [Double]
+    public var minimumRows: Int
+    public var minimumSegmentRows: Int
+
+    public init(targets: [Double] = [0.5, 0.6, 0.7, 0.8], minimumRows: Int = 20, minimumSegmentRows: Int = 200) {
+        precondition(targets.count == 4, "one target per band")
+        self.targets = targets
+        self.minimumRows = minimumRows
+        self.minimumSegmentRows = minimumSegmentRows
+    }
+
+    public func fit(health: [Double], renewed: [Bool], segments: [String]) -> BandTable {
+        let population = bands(health: health, renewed: renewed)
+        var bySegment: [String: SegmentBands] = [:]
+        for s in Set(segments).sorted() {
+            let rows = segments.indices.filter { segments[$0] == s }
+            let h = rows.map { health[$0] }, r = rows.map { renewed[$0] }
+            if rows.count >= minimumSegmentRows {
+                bySegment[s] = bands(health: h, renewed: r)
+            } else {
+                bySegment[s] = SegmentBands(cutPoints: population.cutPoints, borrowed: true,
+                                            stats: Self.stats(population.cutPoints, health: h, renewed: r))
+            }
+        }
+        return BandTable(targets: targets, population: population, segments: bySegment)
+    }
+
+    /// Cut points and figures for one set of renewals.
+    public func bands(health: [Double], renewed: [Bool]) -> SegmentBands {
+        let order = health.indices.sorted { health[$0] < health[$1] }
+        let h = order.map { health[$0] }
+        let fitted = Self.isotonic(order.map { renewed[$0] ? 1.0 : 0.0 }, ties: h)
+        let n = h.count
+        let boundaries = (0..<3).map { (targets[$0] + targets[$0 + 1]) / 2 }
+        // Band k holds the sorted rows bounds[k]..<bounds[k + 1].
+        var bounds = [0] + boundaries.map { b in fitted.firstIndex { $0 >= b } ?? n } + [n]
+        for k in 1..<4 { bounds[k] = max(bounds[k], bounds[k - 1]) }
+        func size(_ k: Int) -> Int { bounds[k + 1] - bounds[k] }
+        // Merge a band too small to trust into its nearest non-empty neighbour,
+        // the lower one when there is one; each merge empties a band, so this ends.
+        while let k = (0..<4).first(where: { size($0) > 0 && size($0) < minimumRows }) {
+            if let j = (0..<k).last(where: { size($0) > 0 }) {
+                for b in (j + 1)...k { bounds[b] = bounds[k + 1] }
+            } else if let j = ((k + 1)..<4).first(where: { size($0) > 0 }) {
+                for b in (k + 1)...j { bounds[b] = bounds[k] }
+            } else {
+                break // the only non-empty band
+            }
+        }
+        let idx = Array(bounds[1...3])
+        let cuts = idx.map { $0 < n ? h[$0] : 100.000001 }
+        return SegmentBands(cutPoints: cuts, borrowed: false, stats: Self.stats(cuts, health: health, renewed: renewed))
+    }
+
+    static func stats(_ cuts: [Double], health: [Double], renewed: [Bool]) -> [BandStat] {
+        let s = SegmentBands(cutPoints: cuts, borrowed: false, stats: [])
+        var rows = [0, 0, 0, 0], ok = [0, 0, 0, 0]
+        for (x, r) in zip(health, renewed) {
+            let b = Band.allCases.firstIndex(of: s.band(health: x))!
+            rows[b] += 1
+            if r { ok[b] += 1 }
+        }
+        return Band.allCases.enumerated().map { BandStat(band: $1, rows: rows[$0], renewed: ok[$0]) }
+    }
+
+    /// Pool-adjacent-violators: the non-decreasing sequence closest (least
+    /// squares) to `y`, with equal `ties` values kept in one block.
+    /// - Complexity: O(n).
+    public static func isotonic(_ y: [Double], ties: [Double]) -> [Double] {
+        var means: [Double] = [], weights: [Double] = [], ends: [Int] = []
+        var i = 0
+        while i < y.count {
+            var j = i + 1, total = y[i]
+            while j < y.count && ties[j] == ties[i] { total += y[j]; j += 1 }
+            means.append(total / Double(j - i)); weights.append(Double(j - i)); ends.append(j)
+            while means.count > 1 && means[means.count - 2] > means[means.count - 1] {
+                let w = weights[weights.count - 2] + weights[weights.count - 1]
+                let m = (means[means.count - 2] * weights[weights.count - 2] + means[means.count - 1] * weights[weights.count - 1]) / w
+                means.removeLast(2); weights.removeLast(2)
+                let end = ends.removeLast(); ends.removeLast()
+                means.append(m); weights.append(w); ends.append(end)
+            }
+            i = j
+        }
+        var out = [Double](repeating: 0, count: y.count)
+        var start = 0
+        for (b, end) in ends.enumerated() { for k in start..<end { out[k] = means[b] }; start = end }
+        return out
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import TelltaleData
+
+/// Reading and writing the model file.
+extension ChurnModel {
+    /// Pretty JSON with sorted keys: the same model gives the same bytes.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    /// Writes atomically: a reader never sees half a model.
+    public func write(to path: String) throws {
+        try AtomicFile.write(try jsonData(), to: path)
+    }
+
+    /// Reads a model file, with a message that says what to do when it is not one.
+    public static func read(path: String) throws -> ChurnModel {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelFileError("\(path): no such model file. `telltale train --config FILE --out \(path)` makes one.")
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        struct Header: Decodable { var format: Int? }
+        guard let header = try? decoder.decode(Header.self, from: data), let format = header.format else {
+            throw ModelFileError("\(path): not a Telltale model file (no 'format' field)")
+        }
+        guard format <= currentFormat else {
+            throw ModelFileError("\(path): model format \(format) is newer than this telltale reads (\(currentFormat)); upgrade telltale")
+        }
+        do { return try decoder.decode(ChurnModel.self, from: data) } catch {
+            throw ModelFileError("\(path): the model file is damaged or incomplete: \(error)")
+        }
+    }
+}
+
+public struct ModelFileError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

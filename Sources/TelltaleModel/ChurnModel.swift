@@ -1,0 +1,251 @@
+import Foundation
+import TelltalePatterns
+import TelltaleScoring
+import TelltaleSignals
+
+/// The saved churn model: everything the scorer needs to turn today's usage
+/// into the same probabilities, health scores and bands training computed,
+/// plus what the training found and how well it validated.
+///
+/// One versioned JSON file (`models/NAME.json`); see docs/model-file.md.
+/// Pure Swift: applying it is a dot product and a sigmoid per account.
+public struct ChurnModel: Codable, Equatable, Sendable {
+    public static let currentFormat = 1
+
+    public var format: Int
+    public var toolVersion: String
+    /// The day the model was trained (YYYY-MM-DD; `--trained-at` fixes it for reproducible files).
+    public var trainedAt: String
+    public var provenance: Provenance
+    public var leadDays: Int
+    public var signals: [SignalDefinition]
+    public var preparation: SignalPreparation
+    public var cuts: [DataDrivenCut]
+    public var features: [FeatureSpec]
+    /// On the standardised features: η = intercept + Σ βⱼ (xⱼ − meanⱼ) / scaleⱼ.
+    public var intercept: Double
+    public var coefficients: [ModelCoefficient]
+    public var l2: Double
+    public var bands: BandTable
+    public var validation: ValidationSummary
+    public var patterns: [PatternSummary]
+    public var cohorts: [SignalCohort]
+    public var powerFeature: String?
+    public var warnings: [String]
+
+    public struct Provenance: Codable, Equatable, Sendable {
+        /// FNV-1a 64-bit hashes of the input files' bytes (hex), by role.
+        public var fingerprints: [String: String]
+        public var config: String?
+        public var renewals: Int
+        public var churned: Int
+        public var firstObservation: String
+        public var lastObservation: String
+        public var usageEnd: String
+        public init(fingerprints: [String: String], config: String?, renewals: Int, churned: Int,
+                    firstObservation: String, lastObservation: String, usageEnd: String) {
+            self.fingerprints = fingerprints
+            self.config = config
+            self.renewals = renewals
+            self.churned = churned
+            self.firstObservation = firstObservation
+            self.lastObservation = lastObservation
+            self.usageEnd = usageEnd
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, toolVersion = "tool_version", trainedAt = "trained_at", provenance, leadDays = "lead_days"
+        case signals, preparation, cuts, features, intercept, coefficients, l2, bands, validation, patterns, cohorts
+        case powerFeature = "power_feature", warnings
+    }
+
+    public init(format: Int = ChurnModel.currentFormat, toolVersion: String, trainedAt: String, provenance: Provenance,
+                leadDays: Int, signals: [SignalDefinition], preparation: SignalPreparation, cuts: [DataDrivenCut],
+                features: [FeatureSpec], intercept: Double, coefficients: [ModelCoefficient], l2: Double, bands: BandTable,
+                validation: ValidationSummary, patterns: [PatternSummary], cohorts: [SignalCohort], powerFeature: String?,
+                warnings: [String]) {
+        self.format = format
+        self.toolVersion = toolVersion
+        self.trainedAt = trainedAt
+        self.provenance = provenance
+        self.leadDays = leadDays
+        self.signals = signals
+        self.preparation = preparation
+        self.cuts = cuts
+        self.features = features
+        self.intercept = intercept
+        self.coefficients = coefficients
+        self.l2 = l2
+        self.bands = bands
+        self.validation = validation
+        self.patterns = patterns
+        self.cohorts = cohorts
+        self.powerFeature = powerFeature
+        self.warnings = warnings
+    }
+}
+
+/// One model input: a prepared signal, a pattern (0/1), or a segment indicator.
+public struct FeatureSpec: Codable, Equatable, Sendable {
+    public enum Kind: Codable, Equatable, Sendable {
+        case signal(String)
+        case pattern(PatternDefinition)
+        case segment(String)
+    }
+    public var name: String
+    public var kind: Kind
+    /// Standardisation fitted on the training rows.
+    public var mean: Double
+    public var scale: Double
+
+    public init(name: String, kind: Kind, mean: Double = 0, scale: Double = 1) {
+        self.name = name
+        self.kind = kind
+        self.mean = mean
+        self.scale = scale
+    }
+}
+
+public struct ModelCoefficient: Codable, Equatable, Sendable {
+    public var name: String
+    /// Per standard deviation of the feature (the scale the penalty treats alike).
+    public var estimate: Double
+    public var stdError: Double?
+    public var z: Double?
+    public var pValue: Double?
+    public var ciLow: Double?
+    public var ciHigh: Double?
+    /// exp(estimate): the odds ratio per standard deviation.
+    public var oddsRatio: Double
+
+    enum CodingKeys: String, CodingKey {
+        case name, estimate, stdError = "std_error", z, pValue = "p_value", ciLow = "ci_low", ciHigh = "ci_high", oddsRatio = "odds_ratio"
+    }
+
+    public init(name: String, estimate: Double, stdError: Double?, z: Double?, pValue: Double?, ciLow: Double?, ciHigh: Double?) {
+        self.name = name
+        self.estimate = estimate
+        self.stdError = stdError
+        self.z = z
+        self.pValue = pValue
+        self.ciLow = ciLow
+        self.ciHigh = ciHigh
+        oddsRatio = exp(estimate)
+    }
+}
+
+/// A kept pattern as the report and the scorer need it.
+public struct PatternSummary: Codable, Equatable, Sendable {
+    public var definition: PatternDefinition
+    public var sentence: String
+    public var accounts: Int
+    public var churnRate: Double
+    public var lift: Double
+    public var qValue: Double
+    /// Whether it is a model feature (order 2 and more).
+    public var isFeature: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case definition, sentence, accounts, churnRate = "churn_rate", lift, qValue = "q_value", isFeature = "is_feature"
+    }
+
+    public init(definition: PatternDefinition, sentence: String, accounts: Int, churnRate: Double, lift: Double, qValue: Double, isFeature: Bool) {
+        self.definition = definition
+        self.sentence = sentence
+        self.accounts = accounts
+        self.churnRate = churnRate
+        self.lift = lift
+        self.qValue = qValue
+        self.isFeature = isFeature
+    }
+}
+
+/// Renewal rate by level of one signal in one segment ("1-5 uses a month renew at 50%").
+public struct SignalCohort: Codable, Equatable, Sendable {
+    public var signal: String
+    public var segment: String
+    public var levels: [Level]
+    /// Renewal rate of the top level minus the bottom level: how strongly it sorts accounts.
+    public var spread: Double
+
+    public struct Level: Codable, Equatable, Sendable {
+        public var from: Double
+        public var to: Double
+        public var rows: Int
+        public var renewalRate: Double
+        enum CodingKeys: String, CodingKey { case from, to, rows, renewalRate = "renewal_rate" }
+        public init(from: Double, to: Double, rows: Int, renewalRate: Double) {
+            self.from = from
+            self.to = to
+            self.rows = rows
+            self.renewalRate = renewalRate
+        }
+    }
+
+    public init(signal: String, segment: String, levels: [Level], spread: Double) {
+        self.signal = signal
+        self.segment = segment
+        self.levels = levels
+        self.spread = spread
+    }
+}
+
+/// Out-of-time validation figures, with and without the pattern features.
+public struct ValidationSummary: Codable, Equatable, Sendable {
+    public var holdoutFrom: String
+    public var trainRows: Int
+    public var holdoutRows: Int
+    /// λ → validation log loss per renewal, pooled over the time-ordered folds.
+    public var cvGrid: [CVPoint]
+    public var chosenL2: Double
+    public var withPatterns: Metrics
+    public var withoutPatterns: Metrics
+
+    public struct CVPoint: Codable, Equatable, Sendable {
+        public var l2: Double
+        public var logLoss: Double
+        public init(l2: Double, logLoss: Double) { self.l2 = l2; self.logLoss = logLoss }
+    }
+
+    /// The figures of `ClassificationMetrics`, as saved.
+    public struct Metrics: Codable, Equatable, Sendable {
+        public var rocAUC: Double
+        public var prAUC: Double
+        public var topDecileLift: Double
+        public var brier: Double
+        public var logLoss: Double
+        public var expectedCalibrationError: Double
+        public var calibration: [[Double]]
+        enum CodingKeys: String, CodingKey {
+            case rocAUC = "roc_auc", prAUC = "pr_auc", topDecileLift = "top_decile_lift", brier, logLoss = "log_loss"
+            case expectedCalibrationError = "ece", calibration
+        }
+        public init(rocAUC: Double, prAUC: Double, topDecileLift: Double, brier: Double, logLoss: Double,
+                    expectedCalibrationError: Double, calibration: [[Double]]) {
+            self.rocAUC = rocAUC
+            self.prAUC = prAUC
+            self.topDecileLift = topDecileLift
+            self.brier = brier
+            self.logLoss = logLoss
+            self.expectedCalibrationError = expectedCalibrationError
+            self.calibration = calibration
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case holdoutFrom = "holdout_from", trainRows = "train_rows", holdoutRows = "holdout_rows", cvGrid = "cv_grid"
+        case chosenL2 = "chosen_l2", withPatterns = "with_patterns", withoutPatterns = "without_patterns"
+    }
+
+    public init(holdoutFrom: String, trainRows: Int, holdoutRows: Int, cvGrid: [CVPoint], chosenL2: Double,
+                withPatterns: Metrics, withoutPatterns: Metrics) {
+        self.holdoutFrom = holdoutFrom
+        self.trainRows = trainRows
+        self.holdoutRows = holdoutRows
+        self.cvGrid = cvGrid
+        self.chosenL2 = chosenL2
+        self.withPatterns = withPatterns
+        self.withoutPatterns = withoutPatterns
+    }
+}

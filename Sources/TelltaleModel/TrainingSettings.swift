@@ -1,0 +1,23 @@
+/// How `telltale train` fits and validates (`model:` and `bands:` in the config).
+public struct TrainingSettings: Equatable, Sendable {
+    /// L2 strengths tried by time-ordered cross-validation (on standardised
+    /// features: each coefficient is per standard deviation). One value: no search.
+    public var l2Grid: [Double] = [1, 3, 10, 30, 100, 300, 1000]
+    /// Share of the latest renewals (by observation date) held out for validation.
+    public var holdoutShare = 0.2
+    /// Time-ordered cross-validation folds within the earlier renewals.
+    public var folds = 4
+    /// Weight churners so both classes weigh the same in the fit; probabilities
+    /// are then corrected back to the true base rate (an intercept shift).
+    public var balanceClasses = false
+    /// Use the kept combined patterns (order 2+) as 0/1 features.
+    public var patternFeatures = true
+    /// Band target renewal rates: red, orange, yellow, green.
+    public var bandTargets: [Double] = [0.5, 0.6, 0.7, 0.8]
+    /// Fewest renewals a non-empty band may hold (smaller ones merge into a neighbour).
+    public var minimumBandRows = 20
+    /// Fewest renewals a segment needs for cut points of its own (else it borrows the population's).
+    public var minimumSegmentRows = 200
+
+    public init() {}
+}

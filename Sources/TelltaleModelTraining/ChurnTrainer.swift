@@ -1,0 +1,240 @@
+import Foundation
+import TelltaleData
+import TelltaleModel
+import TelltalePatterns
+import TelltaleSignals
+import TelltaleTraining
+
+/// A training run that cannot go on, with what to change.
+public struct TrainError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The quarterly calibration: validated churn model, bands per segment,
+/// signal cohorts, in one `ChurnModel`.
+///
+/// 1. Out-of-time split: the latest `holdoutShare` of renewals (by
+///    observation date) are the holdout; the development rows are those whose
+///    renewal was decided before the holdout's first observation date, so no
+///    development outcome comes from the holdout's time.
+/// 2. λ by time-ordered cross-validation on the development rows: they are cut
+///    by observation date into `folds + 1` blocks; fold k validates on block k
+///    and trains on rows renewed before block k starts, minus every account
+///    that appears in block k. Features (fills, cuts, patterns, scaling) are
+///    learned inside each fold. The λ with the lowest mean log loss wins.
+/// 3. Holdout figures for the development model with and without pattern features.
+/// 4. Bands from cross-fitted predictions (5 folds grouped by account: no row
+///    is scored by a model that saw its account), so cut points reflect
+///    out-of-sample scores; the holdout's band renewal rates are reported
+///    against the development bands.
+/// 5. The saved model: everything refitted on all rows with the chosen λ.
+public struct ChurnTrainer {
+    public var settings: TrainingSettings
+    public var patternSearch: PatternSearchSettings
+    public var patternFlags: [String]?
+    public var cutSignals: [String]
+    public var leadDays: Int
+
+    public init(settings: TrainingSettings, patternSearch: PatternSearchSettings, patternFlags: [String]?, cutSignals: [String], leadDays: Int) {
+        self.settings = settings
+        self.patternSearch = patternSearch
+        self.patternFlags = patternFlags
+        self.cutSignals = cutSignals
+        self.leadDays = leadDays
+    }
+
+    /// What training produced besides the model: for the report and tests.
+    public struct Outcome {
+        public var model: ChurnModel
+        /// Holdout rows (indices into the training table) and their predicted churn probabilities.
+        public var holdoutRows: [Int]
+        public var holdoutPredictions: [Double]
+        public var holdoutBandStats: [BandStat]
+        public var developmentBands: BandTable
+        public var patternReport: PatternReport?
+        public var fit: FittedLogisticRegression
+    }
+
+    public func train(table: SignalTable, toolVersion: String, trainedAt: String, provenance: ChurnModel.Provenance) throws -> Outcome {
+        let n = table.rowCount
+        let y = table.observations.map { $0.churned ?? false }
+        let churners = y.filter { $0 }.count
+        guard n >= 100 else { throw TrainError("only \(n) renewals with signals: a churn model needs at least 100 (and more than 20 churns)") }
+        guard churners >= 20, n - churners >= 20 else {
+            throw TrainError("\(churners) churns and \(n - churners) renewals: a churn model needs at least 20 of each")
+        }
+        let asOf = table.observations.map(\.asOf), renewal = table.observations.map { $0.renewal ?? $0.asOf }
+        let segments = table.observations.map { table.segments[Int($0.account)] }
+        var warnings: [String] = []
+
+        // 1. Out-of-time split.
+        let cutoff = asOf.sorted()[min(n - 1, Int(Double(n) * (1 - settings.holdoutShare)))]
+        let holdout = (0..<n).filter { asOf[$0] >= cutoff }
+        let development = (0..<n).filter { renewal[$0] < cutoff }
+        guard development.count >= 60, Set(development.map { y[$0] }).count == 2, Set(holdout.map { y[$0] }).count == 2 else {
+            throw TrainError("the out-of-time split leaves \(development.count) development and \(holdout.count) holdout renewals, one of them without both outcomes; more history is needed")
+        }
+        let options = { (withPatterns: Bool) in
+            ModelDesign.Options(patternSearch: patternSearch, patternFlags: patternFlags, cutSignals: cutSignals,
+                                withPatterns: withPatterns && settings.patternFeatures)
+        }
+
+        // 2. λ by time-ordered cross-validation.
+        var grid: [ValidationSummary.CVPoint] = []
+        var chosen = settings.l2Grid[0]
+        if settings.l2Grid.count > 1 {
+            let byTime = development.sorted { (asOf[$0], $0) < (asOf[$1], $1) }
+            let blocks = settings.folds + 1
+            var losses = [[Double]](repeating: [], count: settings.l2Grid.count)
+            var validated = 0
+            for k in 1..<blocks {
+                let validation = Array(byTime[(byTime.count * k / blocks)..<(byTime.count * (k + 1) / blocks)])
+                guard let start = validation.map({ asOf[$0] }).min() else { continue }
+                let accounts = Set(validation.map { table.observations[$0].account })
+                let train = byTime.filter { renewal[$0] < start && !accounts.contains(table.observations[$0].account) }
+                guard train.count >= 50, Set(train.map { y[$0] }).count == 2 else { continue }
+                let design = ModelDesign(table: table.subset(train), options: options(true))
+                let valTable = table.subset(validation)
+                validated += validation.count
+                for (g, l2) in settings.l2Grid.enumerated() {
+                    let fitted = try FittedDesign(design: design, l2: l2, balanceClasses: settings.balanceClasses)
+                    let p = fitted.probabilities(valTable)
+                    losses[g].append(ClassificationMetrics(p: p, y: validation.map { y[$0] }).logLoss * Double(validation.count))
+                }
+            }
+            let counted = losses.first?.count ?? 0
+            if counted == 0 {
+                warnings.append("cross-validation had no usable fold (too little history before each block); λ = \(formatNumber(chosen)) was used")
+            } else {
+                // Per validated renewal, pooled over the folds.
+                grid = settings.l2Grid.enumerated().map { g, l2 in ValidationSummary.CVPoint(l2: l2, logLoss: losses[g].reduce(0, +) / Double(validated)) }
+                chosen = grid.min { $0.logLoss < $1.logLoss }!.l2
+            }
+        }
+
+        // 3. Holdout figures, with and without pattern features.
+        let devTable = table.subset(development), holdTable = table.subset(holdout)
+        let holdY = holdout.map { y[$0] }
+        let devWith = try FittedDesign(design: ModelDesign(table: devTable, options: options(true)), l2: chosen, balanceClasses: settings.balanceClasses)
+        let devWithout = try FittedDesign(design: ModelDesign(table: devTable, options: options(false)), l2: chosen, balanceClasses: settings.balanceClasses)
+        let pWith = devWith.probabilities(holdTable), pWithout = devWithout.probabilities(holdTable)
+        let metricsWith = ClassificationMetrics(p: pWith, y: holdY), metricsWithout = ClassificationMetrics(p: pWithout, y: holdY)
+
+        // 4. Development bands, checked on the holdout.
+        let fitter = BandFitter(targets: settings.bandTargets, minimumRows: settings.minimumBandRows, minimumSegmentRows: settings.minimumSegmentRows)
+        let devCross = try crossFitted(devTable, options: options(true), l2: chosen)
+        let devBands = fitter.fit(health: devCross.map { ChurnModel.healthScore(churnProbability: $0) },
+                                  renewed: development.map { !y[$0] }, segments: development.map { segments[$0] })
+        let holdHealth = pWith.map { ChurnModel.healthScore(churnProbability: $0) }
+        var holdoutBandStats: [BandStat] = []
+        do {
+            var rows = [0, 0, 0, 0], renewed = [0, 0, 0, 0]
+            for (i, r) in holdout.enumerated() {
+                let b = Band.allCases.firstIndex(of: devBands.band(health: holdHealth[i], segment: segments[r]).band)!
+                rows[b] += 1
+                if !y[r] { renewed[b] += 1 }
+            }
+            holdoutBandStats = Band.allCases.enumerated().map { BandStat(band: $1, rows: rows[$0], renewed: renewed[$0]) }
+        }
+
+        // 5. The saved model, on all rows.
+        let finalDesign = ModelDesign(table: table, options: options(true))
+        let final = try FittedDesign(design: finalDesign, l2: chosen, balanceClasses: settings.balanceClasses)
+        if !final.fit.converged { warnings.append("the final fit did not converge in \(final.fit.iterations) iterations") }
+        for note in final.fit.notes { warnings.append("fit: \(note)") }
+        let cross = try crossFitted(table, options: options(true), l2: chosen)
+        let bands = fitter.fit(health: cross.map { ChurnModel.healthScore(churnProbability: $0) }, renewed: y.map { !$0 }, segments: segments)
+        for (s, b) in bands.segments.sorted(by: { $0.key < $1.key }) where b.borrowed {
+            warnings.append("segment '\(s)' has fewer than \(settings.minimumSegmentRows) renewals: it uses the population's band cut points")
+        }
+
+        let coefficientStats = final.fit.coefficients.dropFirst(final.fit.hasIntercept ? 1 : 0)
+        let coefficients = zip(finalDesign.specs, coefficientStats).map { spec, c in
+            ModelCoefficient(name: spec.name, estimate: c.estimate ?? 0, stdError: c.standardError, z: c.z, pValue: c.pValue,
+                             ciLow: c.lower95, ciHigh: c.upper95)
+        }
+        let patterns = (finalDesign.patternReport?.kept ?? []).map { r in
+            PatternSummary(definition: r.definition, sentence: r.sentence, accounts: r.accounts, churnRate: r.churnRate, lift: r.lift,
+                           qValue: r.qValue, isFeature: finalDesign.specs.contains { $0.kind == .pattern(r.definition) })
+        }
+        let cohorts = SignalCohorts.compute(table: table, renewed: y.map { !$0 }, segments: segments)
+        let validation = ValidationSummary(
+            holdoutFrom: cutoff.description, trainRows: development.count, holdoutRows: holdout.count, cvGrid: grid, chosenL2: chosen,
+            withPatterns: Self.saved(metricsWith), withoutPatterns: Self.saved(metricsWithout))
+        let model = ChurnModel(
+            toolVersion: toolVersion, trainedAt: trainedAt, provenance: provenance, leadDays: leadDays, signals: table.definitions,
+            preparation: finalDesign.preparation, cuts: finalDesign.cuts, features: finalDesign.specs, intercept: final.intercept,
+            coefficients: coefficients, l2: chosen, bands: bands, validation: validation, patterns: patterns, cohorts: cohorts,
+            powerFeature: SignalCohorts.powerFeature(cohorts, definitions: table.definitions), warnings: warnings)
+        return Outcome(model: model, holdoutRows: holdout, holdoutPredictions: pWith, holdoutBandStats: holdoutBandStats,
+                       developmentBands: devBands, patternReport: finalDesign.patternReport, fit: final.fit)
+    }
+
+    /// Each row's churn probability from a model fitted without its account (5 folds grouped by account).
+    func crossFitted(_ table: SignalTable, options: ModelDesign.Options, l2: Double) throws -> [Double] {
+        let folds = 5
+        let fold = table.observations.map { Int((UInt64(UInt32(bitPattern: $0.account)) &* 2_654_435_761) % UInt64(folds)) }
+        var out = [Double](repeating: .nan, count: table.rowCount)
+        for k in 0..<folds {
+            let test = (0..<table.rowCount).filter { fold[$0] == k }
+            let train = (0..<table.rowCount).filter { fold[$0] != k }
+            guard !test.isEmpty else { continue }
+            let fitted = try FittedDesign(design: ModelDesign(table: table.subset(train), options: options), l2: l2,
+                                          balanceClasses: settings.balanceClasses)
+            for (i, p) in zip(test, fitted.probabilities(table.subset(test))) { out[i] = p }
+        }
+        if let bad = out.firstIndex(where: { !$0.isFinite }) {
+            throw TrainError("internal: no finite churn probability for renewal \(bad) in cross-fitting (fold \(fold[bad]))")
+        }
+        return out
+    }
+
+    static func saved(_ m: ClassificationMetrics) -> ValidationSummary.Metrics {
+        ValidationSummary.Metrics(rocAUC: m.rocAUC, prAUC: m.prAUC, topDecileLift: m.topDecileLift, brier: m.brier, logLoss: m.logLoss,
+                                  expectedCalibrationError: m.expectedCalibrationError,
+                                  calibration: m.calibration.map { [Double($0.rows), $0.meanPredicted, $0.observed] })
+    }
+}
+
+/// Renewal rate by signal level per segment (quintiles of the known values).
+enum SignalCohorts {
+    static func compute(table: SignalTable, renewed: [Bool], segments: [String]) -> [SignalCohort] {
+        var out: [SignalCohort] = []
+        for (s, def) in table.definitions.enumerated() {
+            switch def.kind { case .flag, .milestone: continue; default: break }
+            for segment in ["all"] + Set(segments).sorted() {
+                let rows = table.raw[s].indices.filter { !table.raw[s][$0].isNaN && (segment == "all" || segments[$0] == segment) }
+                guard rows.count >= 50 else { continue }
+                let sorted = rows.sorted { table.raw[s][$0] < table.raw[s][$1] }
+                var levels: [SignalCohort.Level] = []
+                var start = 0
+                for q in 1...5 {
+                    var end = sorted.count * q / 5
+                    // Keep equal values in one level.
+                    while end < sorted.count && end > 0 && table.raw[s][sorted[end]] == table.raw[s][sorted[end - 1]] { end += 1 }
+                    guard end > start else { continue }
+                    let slice = sorted[start..<end]
+                    levels.append(SignalCohort.Level(from: table.raw[s][slice.first!], to: table.raw[s][slice.last!], rows: slice.count,
+                                                     renewalRate: Double(slice.filter { renewed[$0] }.count) / Double(slice.count)))
+                    start = end
+                }
+                guard levels.count >= 2 else { continue }
+                out.append(SignalCohort(signal: def.name, segment: segment, levels: levels,
+                                        spread: levels.last!.renewalRate - levels.first!.renewalRate))
+            }
+        }
+        return out
+    }
+
+    /// The in-product signal whose higher levels renew most over its lowest (overall):
+    /// a window over a metric other than logins, which are the base signal, not a feature.
+    static func powerFeature(_ cohorts: [SignalCohort], definitions: [SignalDefinition]) -> String? {
+        let inProduct = Set(definitions.filter { def in
+            if case let .window(w) = def.kind { return w.metric != "logins" && w.aggregate != .daysSinceActive && !["support_cases", "csat"].contains(w.metric) }
+            return false
+        }.map(\.name))
+        return cohorts.filter { $0.segment == "all" && inProduct.contains($0.signal) }.max { $0.spread < $1.spread }?.signal
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import TelltaleModel
+import TelltalePatterns
+import TelltaleSignals
+
+/// The Markdown report the analyst reads after each calibration.
+public enum TrainingReport {
+    public static func markdown(_ outcome: ChurnTrainer.Outcome, previous: ChurnModel? = nil) -> String {
+        let m = outcome.model
+        var out: [String] = []
+        func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.1f%%", 100 * x) : "-" }
+        func num(_ x: Double?, _ d: Int = 3) -> String { x.map { $0.isFinite ? String(format: "%.\(d)f", $0) : "-" } ?? "-" }
+        out.append("# Telltale training report")
+        out.append("")
+        out.append("Trained \(m.trainedAt) with telltale \(m.toolVersion)" + (m.provenance.config.map { " from `\($0)`" } ?? "") + ".")
+        out.append("")
+        out.append("## Data")
+        out.append("")
+        out.append("- \(m.provenance.renewals) renewals, \(m.provenance.churned) churned (\(pct(Double(m.provenance.churned) / Double(max(1, m.provenance.renewals)))))")
+        out.append("- observed \(m.leadDays) days before each renewal, from \(m.provenance.firstObservation) to \(m.provenance.lastObservation); usage data to \(m.provenance.usageEnd)")
+        out.append("- input fingerprints: " + m.provenance.fingerprints.sorted { $0.key < $1.key }.map { "\($0.key) `\($0.value)`" }.joined(separator: ", "))
+        out.append("")
+        out.append("## Validation (out of time)")
+        out.append("")
+        let v = m.validation
+        out.append("Fitted on the \(v.trainRows) renewals decided before \(v.holdoutFrom); scored on the \(v.holdoutRows) observed from then on. "
+            + "L2 λ = \(formatNumber(v.chosenL2)) chosen by time-ordered cross-validation.")
+        out.append("")
+        out.append("| model | ROC AUC | PR AUC | top-10% lift | Brier | log loss | ECE |")
+        out.append("|---|---|---|---|---|---|---|")
+        for (name, x) in [("with pattern features", v.withPatterns), ("without pattern features", v.withoutPatterns)] {
+            out.append("| \(name) | \(num(x.rocAUC)) | \(num(x.prAUC)) | \(num(x.topDecileLift, 2)) | \(num(x.brier)) | \(num(x.logLoss)) | \(num(x.expectedCalibrationError)) |")
+        }
+        out.append("")
+        out.append("Calibration on the holdout (deciles of predicted churn, with pattern features):")
+        out.append("")
+        out.append("| rows | mean predicted | observed |")
+        out.append("|---|---|---|")
+        for bin in v.withPatterns.calibration { out.append("| \(Int(bin[0])) | \(pct(bin[1])) | \(pct(bin[2])) |") }
+        if !v.cvGrid.isEmpty {
+            out.append("")
+            out.append("Cross-validation (validation log loss per renewal, pooled over the folds, per λ): " + v.cvGrid.map { "λ \(formatNumber($0.l2)): \(num($0.logLoss, 4))" }.joined(separator: ", "))
+        }
+        out.append("")
+        out.append("Holdout renewal rate per band (development bands applied to holdout scores):")
+        out.append("")
+        out.append("| band | holdout renewals | renewal rate | 95% interval |")
+        out.append("|---|---|---|---|")
+        for s in outcome.holdoutBandStats { out.append("| \(s.band.rawValue) | \(s.rows) | \(s.renewalRate.map(pct) ?? "-") | \(s.rows > 0 ? "\(pct(s.ciLow))-\(pct(s.ciHigh))" : "-") |") }
+        out.append("")
+        out.append("## Health bands per segment")
+        out.append("")
+        out.append("Health score = 100 × the model's renewal probability. Targets: " + zip(Band.allCases, m.bands.targets).map { "\($0.rawValue) \(pct($1))" }.joined(separator: ", ") + ".")
+        out.append("")
+        out.append("| segment | red below | orange below | yellow below | red | orange | yellow | green |")
+        out.append("|---|---|---|---|---|---|---|---|")
+        for (segment, b) in [("all (population)", m.bands.population)] + m.bands.segments.sorted(by: { $0.key < $1.key }).map({ ($0.key + ($0.value.borrowed ? " (population cut points)" : ""), $0.value) }) {
+            let cuts = b.cutPoints.map { $0 > 100 ? "-" : String(format: "%.1f", $0) }
+            let cells = b.stats.map { $0.rows > 0 ? "\(pct($0.renewalRate ?? .nan)) of \($0.rows) (\(pct($0.ciLow))-\(pct($0.ciHigh)))" : "-" }
+            out.append("| \(segment) | \(cuts.joined(separator: " | ")) | \(cells.joined(separator: " | ")) |")
+        }
+        out.append("")
+        out.append("## Combined patterns")
+        out.append("")
+        if m.patterns.isEmpty { out.append("No pattern was kept at the configured false discovery rate.") }
+        for p in m.patterns.prefix(15) { out.append("- \(p.sentence) (lift \(num(p.lift, 2)), q \(String(format: "%.2g", p.qValue)))\(p.isFeature ? " - model feature" : "")") }
+        out.append("")
+        out.append("## Coefficients")
+        out.append("")
+        out.append("Per standard deviation of each feature (odds ratio = exp(coefficient)); standard errors from the penalised Hessian are approximate.")
+        out.append("")
+        out.append("| feature | coefficient | std. error | p | odds ratio |")
+        out.append("|---|---|---|---|---|")
+        out.append("| intercept | \(num(m.intercept)) | | | |")
+        for c in m.coefficients.sorted(by: { abs($0.estimate) > abs($1.estimate) }) {
+            out.append("| \(c.name) | \(num(c.estimate)) | \(num(c.stdError)) | \(c.pValue.map { String(format: "%.3g", $0) } ?? "-") | \(num(c.oddsRatio)) |")
+        }
+        out.append("")
+        out.append("## Signal cohorts")
+        out.append("")
+        if let power = m.powerFeature { out.append("Power feature (the in-product signal whose top level renews most above its bottom level): **\(power)**.") ; out.append("") }
+        out.append("Renewal rate by quintile of each signal, all segments, strongest first:")
+        out.append("")
+        for c in m.cohorts.filter({ $0.segment == "all" }).sorted(by: { abs($0.spread) > abs($1.spread) }).prefix(10) {
+            let levels = c.levels.map { "\(formatNumber(($0.from * 100).rounded() / 100))-\(formatNumber(($0.to * 100).rounded() / 100)): \(pct($0.renewalRate))" }
+            out.append("- `\(c.signal)`: " + levels.joined(separator: "; "))
+        }
+        if let previous {
+            out.append("")
+            out.append("## Changes since the previous model (\(previous.trainedAt))")
+            out.append("")
+            out.append("- holdout ROC AUC \(num(previous.validation.withPatterns.rocAUC)) -> \(num(v.withPatterns.rocAUC)); renewals \(previous.provenance.renewals) -> \(m.provenance.renewals)")
+            let before = Dictionary(previous.coefficients.map { ($0.name, $0.estimate) }, uniquingKeysWith: { a, _ in a })
+            let added = m.coefficients.filter { before[$0.name] == nil }.map(\.name)
+            let removed = previous.coefficients.map(\.name).filter { name in !m.coefficients.contains { $0.name == name } }
+            if !added.isEmpty { out.append("- new features: " + added.joined(separator: ", ")) }
+            if !removed.isEmpty { out.append("- features gone: " + removed.joined(separator: ", ")) }
+            let moved = m.coefficients.compactMap { c in before[c.name].map { (c.name, $0, c.estimate) } }
+                .sorted { abs($0.2 - $0.1) > abs($1.2 - $1.1) }.prefix(5)
+            for (name, a, b) in moved { out.append("- `\(name)`: \(num(a)) -> \(num(b))") }
+            for (segment, b) in m.bands.segments.sorted(by: { $0.key < $1.key }) {
+                if let old = previous.bands.segments[segment], old.cutPoints != b.cutPoints {
+                    out.append("- \(segment) cut points: " + old.cutPoints.map { String(format: "%.1f", min($0, 100)) }.joined(separator: "/")
+                        + " -> " + b.cutPoints.map { String(format: "%.1f", min($0, 100)) }.joined(separator: "/"))
+                }
+            }
+        }
+        if !m.warnings.isEmpty {
+            out.append("")
+            out.append("## Warnings")
+            out.append("")
+            for w in m.warnings { out.append("- \(w)") }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}
