@@ -13,6 +13,7 @@ out=demo-output
 mkdir -p "$out"
 run() { echo "\$ telltale $*" >&2; "$bin" "$@"; echo >&2; }
 run check --config "$config"
-run signals --config "$config" --training --model-inputs --out "$out/training.csv"
+run signals --config "$config" --training --out "$out/training.csv"
 run patterns --config "$config" --out "$out/patterns.csv"
-run fit --data "$out/training.csv" --label churned --l2 1 --exclude segment,history_days
+run train --config "$config" --out "$out/churn.json" --report "$out/churn-report.md"
+run inspect "$out/churn.json"

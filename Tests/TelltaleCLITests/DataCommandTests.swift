@@ -126,3 +126,44 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         #expect(r.stderr.contains("patterns.flags: 'no_such_flag' is not a flag or milestone signal"))
     }
 }
+
+@Suite struct TrainCommandTests {
+    @Test func trainWritesAModelAndReportThatInspectReadsBackWithTheSameNumbers() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-train-\(UUID().uuidString)").path
+        let model = dir + "/m.json", report = dir + "/r.md"
+        let r = try runTelltale(["train", "--config", sampleConfig, "--out", model, "--report", report, "--trained-at", "2026-07-01"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("holdout ROC AUC"))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+        let inspected = try runTelltale(["inspect", model, "--json"])
+        #expect(inspected.status == 0 && Data(inspected.stdout.utf8) == bytes, "inspect --json prints the file's numbers")
+        let summary = try runTelltale(["inspect", model])
+        #expect(summary.stdout.contains("Out-of-time holdout") && summary.stdout.contains("Bands"))
+        let text = try String(contentsOfFile: report, encoding: .utf8)
+        for section in ["## Validation (out of time)", "## Health bands per segment", "## Combined patterns", "## Coefficients", "## Signal cohorts"] {
+            #expect(text.contains(section), "report has \(section)")
+        }
+        // Same inputs, same bytes; and the comparison section against the first model.
+        let again = try runTelltale(["train", "--config", sampleConfig, "--out", dir + "/m2.json", "--report", dir + "/r2.md",
+                                     "--trained-at", "2026-07-01", "--compare", model])
+        #expect(again.status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/m2.json")) == bytes)
+        #expect(try String(contentsOfFile: dir + "/r2.md", encoding: .utf8).contains("## Changes since the previous model (2026-07-01)"))
+    }
+
+    @Test func inspectOnAFileThatIsNotAModelSaysSo() throws {
+        let missing = try runTelltale(["inspect", "/nonexistent/model.json"])
+        #expect(missing.status != 0 && missing.stderr.contains("telltale train --config FILE --out"))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-model-\(UUID().uuidString).json").path
+        try "{\"hello\": 1}".write(toFile: path, atomically: true, encoding: .utf8)
+        let wrong = try runTelltale(["inspect", path])
+        #expect(wrong.status != 0 && wrong.stderr.contains("not a Telltale model file"))
+    }
+
+    @Test func theBundledDefaultModelReadsAndMatchesTheSampleConfig() throws {
+        let path = repositoryRoot.appendingPathComponent("models/churn.json").path
+        let r = try runTelltale(["inspect", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("1335 renewals"))
+    }
+}
