@@ -103,8 +103,13 @@ struct UsageFastParser {
         // never sits in the process's memory whole (the typed columns do).
         var releasedUpTo = 0
         let releaseEvery = Self.releaseInterval
-        var lastID = [UInt8](repeating: 0, count: 64)
+        let lastIDCapacity = 64
+        let lastID = UnsafeMutablePointer<UInt8>.allocate(capacity: lastIDCapacity)
+        defer { lastID.deallocate() }
         var lastIDLength = -1
+        // Dates: the first day of the last month seen, so a row's date is an addition
+        // (usage rows come in runs of consecutive days).
+        var lastMonthKey = -1, lastMonthStart: Int32 = 0, lastMonthDays = 0
         var lastAccount: Int32 = 0
         let delimiter: UInt8 = 0x2C
 
@@ -156,9 +161,17 @@ struct UsageFastParser {
                             let d4 = c[5] &- 48, d5 = c[6] &- 48, d6 = c[8] &- 48, d7 = c[9] &- 48
                             if (d0 | d1 | d2 | d3 | d4 | d5 | d6 | d7) < 10 && max(d0, d1, d2, d3, d4, d5, d6, d7) < 10 {
                                 let y = Int(d0) * 1000 + Int(d1) * 100 + Int(d2) * 10 + Int(d3)
-                                if let day = Day(year: y, month: Int(d4) * 10 + Int(d5), day: Int(d6) * 10 + Int(d7)) {
-                                    let after = c[10]
-                                    if after == delimiter || after == 0x0A || after == 0x0D { dayNumber = day.number; q += 10; ok = true }
+                                let month = Int(d4) * 10 + Int(d5), dayOfMonth = Int(d6) * 10 + Int(d7)
+                                let key = y * 16 + month
+                                if key != lastMonthKey, let first = Day(year: y, month: month, day: 1) {
+                                    lastMonthKey = key
+                                    lastMonthStart = first.number
+                                    lastMonthDays = Day.daysIn(month: month, year: y)
+                                }
+                                let after = c[10]
+                                if key == lastMonthKey && dayOfMonth >= 1 && dayOfMonth <= lastMonthDays
+                                    && (after == delimiter || after == 0x0A || after == 0x0D) {
+                                    dayNumber = lastMonthStart + Int32(dayOfMonth - 1); q += 10; ok = true
                                 }
                             }
                         }
@@ -204,8 +217,8 @@ struct UsageFastParser {
                                 if let found = accounts.index[id] {
                                     accountIndex = found
                                     lastAccount = found
-                                    if length <= lastID.count {
-                                        lastID.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: buffer + fieldStart, count: length) }
+                                    if length <= lastIDCapacity {
+                                        lastID.update(from: buffer + fieldStart, count: length)
                                         lastIDLength = length
                                     } else { lastIDLength = -1 }
                                 } else if bad == nil {
