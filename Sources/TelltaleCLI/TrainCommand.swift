@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where to write the model.", valueName: "FILE"))
     var out: String = "models/churn.json"
 
-    @Option(name: .long, help: ArgumentHelp("Write the training report (Markdown) here.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("Write the training report here: HTML with charts for .html, else Markdown.", valueName: "FILE"))
     var report: String?
 
     @Option(name: .long, help: ArgumentHelp("A previous model: the report says what changed.", valueName: "FILE"))
@@ -61,7 +61,10 @@ struct TrainCommand: ParsableCommand {
                                         provenance: provenance)
         } catch let error as TrainError { throw CommandError(error.message) }
         try outcome.model.write(to: out)
-        if let report { try AtomicFile.write(TrainingReport.markdown(outcome, previous: previous), to: report) }
+        if let report {
+            let html = report.lowercased().hasSuffix(".html") || report.lowercased().hasSuffix(".htm")
+            try AtomicFile.write(html ? TrainingReport.html(outcome, previous: previous) : TrainingReport.markdown(outcome, previous: previous), to: report)
+        }
         let v = outcome.model.validation
         printError("wrote \(out): \(outcome.model.features.count) features, λ = \(v.chosenL2); holdout ROC AUC "
             + String(format: "%.3f (%.3f without patterns)", v.withPatterns.rocAUC, v.withoutPatterns.rocAUC)

@@ -51,6 +51,8 @@ public struct ChurnTrainer {
         /// Holdout rows (indices into the training table) and their predicted churn probabilities.
         public var holdoutRows: [Int]
         public var holdoutPredictions: [Double]
+        /// The holdout rows' outcomes (true = churned), in `holdoutRows` order.
+        public var holdoutChurned: [Bool]
         public var holdoutBandStats: [BandStat]
         public var developmentBands: BandTable
         public var patternReport: PatternReport?
@@ -168,7 +170,7 @@ public struct ChurnTrainer {
             preparation: finalDesign.preparation, cuts: finalDesign.cuts, features: finalDesign.specs, intercept: final.intercept,
             coefficients: coefficients, l2: chosen, bands: bands, validation: validation, patterns: patterns, cohorts: cohorts,
             powerFeature: SignalCohorts.powerFeature(cohorts, definitions: table.definitions), warnings: warnings)
-        return Outcome(model: model, holdoutRows: holdout, holdoutPredictions: pWith, holdoutBandStats: holdoutBandStats,
+        return Outcome(model: model, holdoutRows: holdout, holdoutPredictions: pWith, holdoutChurned: holdY, holdoutBandStats: holdoutBandStats,
                        developmentBands: devBands, patternReport: finalDesign.patternReport, fit: final.fit)
     }
 

@@ -167,3 +167,20 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         #expect(r.stdout.contains("1335 renewals"))
     }
 }
+
+@Suite struct TrainReportTests {
+    @Test func anHTMLReportIsSelfContainedWithLabelledCharts() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-html-\(UUID().uuidString)").path
+        let r = try runTelltale(["train", "--config", sampleConfig, "--out", dir + "/m.json", "--report", dir + "/r.html", "--trained-at", "2026-07-01"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOfFile: dir + "/r.html", encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
+        // Offline: no scripts, no external references.
+        for banned in ["<script", "http://", "https://", "src="] { #expect(!html.contains(banned), "\(banned)") }
+        #expect(html.components(separatedBy: "<svg").count - 1 >= 4)
+        for label in ["Calibration (holdout deciles)", "Cumulative gains (holdout)", "renewal rate, 95% interval", "churners caught",
+                      "<h2>Health bands per segment</h2>", "<table>"] {
+            #expect(html.contains(label), "\(label)")
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import TelltaleModel
+import TelltaleSignals
+
+/// The training report as one self-contained HTML page: the Markdown report's
+/// content, plus inline SVG charts (calibration, cumulative gains, band renewal
+/// rates). No scripts, fonts or network: it opens the same offline and in a year.
+extension TrainingReport {
+    public static func html(_ outcome: ChurnTrainer.Outcome, previous: ChurnModel? = nil) -> String {
+        let m = outcome.model
+        var body = ""
+        body += "<h1>Telltale training report</h1>\n<p>Trained \(escape(m.trainedAt)) with telltale \(escape(m.toolVersion)).</p>\n"
+        body += "<h2>Holdout: calibration and gains</h2>\n<div class=\"charts\">\n"
+        body += calibrationChart(m.validation.withPatterns.calibration)
+        body += gainsChart(p: outcome.holdoutPredictions, churned: outcome.holdoutChurned)
+        body += "</div>\n<h2>Band renewal rates</h2>\n<div class=\"charts\">\n"
+        body += bandChart("All segments (training renewals)", m.bands.population.stats, targets: m.bands.targets)
+        body += bandChart("Holdout, development bands", outcome.holdoutBandStats, targets: m.bands.targets)
+        for (segment, b) in m.bands.segments.sorted(by: { $0.key < $1.key }) {
+            body += bandChart(segment + (b.borrowed ? " (population cut points)" : ""), b.stats, targets: m.bands.targets)
+        }
+        body += "</div>\n"
+        body += markdownTables(markdown(outcome, previous: previous))
+        return """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Telltale training report</title>
+        <style>
+        body { font: 14px/1.45 system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; padding: 0 1em; }
+        table { border-collapse: collapse; margin: 0.8em 0; } td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+        td:first-child, th:first-child { text-align: left; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; }
+        .charts { display: flex; flex-wrap: wrap; gap: 16px; } svg { background: #fff; border: 1px solid #ddd; }
+        svg text { font: 11px system-ui, sans-serif; fill: #333; } code { background: #f3f3f3; padding: 0 3px; }
+        </style></head><body>
+        \(body)
+        </body></html>
+
+        """
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    /// A plot area with labelled percentage axes; `body` draws in unit coordinates through `point`.
+    /// Axes run from 0 to `xMax` and `yMax` (shares, labelled in percent); `categories` replaces the x ticks.
+    static func frame(title: String, xLabel: String, yLabel: String, width: Double = 340, height: Double = 280,
+                      xMax: Double = 1, yMax: Double = 1, categories: [String]? = nil,
+                      _ body: ((Double, Double) -> (Double, Double)) -> String) -> String {
+        let left = 50.0, right = 15.0, top = 28.0, bottom = 42.0
+        let w = width - left - right, h = height - top - bottom
+        func point(_ x: Double, _ y: Double) -> (Double, Double) { (left + x * w, top + (1 - y) * h) }
+        var svg = "<svg width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\">\n"
+        svg += "<text x=\"\(Int(width / 2))\" y=\"16\" text-anchor=\"middle\" font-weight=\"bold\">\(escape(title))</text>\n"
+        for k in 0...5 {
+            let v = Double(k) / 5
+            let (x, _) = point(v, 0), (_, y) = point(0, v)
+            svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + w))\" y2=\"\(f(y))\" stroke=\"#eee\"/>"
+            svg += "<text x=\"\(f(left - 5))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(Int((v * yMax * 100).rounded()))%</text>"
+            if categories == nil { svg += "<text x=\"\(f(x))\" y=\"\(f(top + h + 15))\" text-anchor=\"middle\">\(Int((v * xMax * 100).rounded()))%</text>" }
+            svg += "\n"
+        }
+        for (k, name) in (categories ?? []).enumerated() {
+            let (x, _) = point((Double(k) + 0.5) / Double(categories!.count), 0)
+            svg += "<text x=\"\(f(x))\" y=\"\(f(top + h + 15))\" text-anchor=\"middle\">\(escape(name))</text>\n"
+        }
+        svg += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"none\" stroke=\"#888\"/>\n"
+        svg += "<text x=\"\(f(left + w / 2))\" y=\"\(f(height - 6))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
+        svg += "<text transform=\"translate(13 \(f(top + h / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        svg += body(point)
+        return svg + "</svg>\n"
+    }
+
+    static func f(_ x: Double) -> String { String(format: "%.1f", x) }
+
+    /// Predicted against observed churn per decile of the holdout, with the diagonal of perfect calibration.
+    static func calibrationChart(_ bins: [[Double]]) -> String {
+        let top = max(0.1, (bins.flatMap { [$0[1], $0[2]] }.max() ?? 0.5) * 1.1)
+        let scale = min(1, (top * 10).rounded(.up) / 10)
+        return frame(title: "Calibration (holdout deciles)", xLabel: "predicted churn", yLabel: "observed churn",
+                     xMax: scale, yMax: scale) { point in
+            let (x0, y0) = point(0, 0), (x1, y1) = point(1, 1)
+            var s = "<line x1=\"\(f(x0))\" y1=\"\(f(y0))\" x2=\"\(f(x1))\" y2=\"\(f(y1))\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>\n"
+            for b in bins {
+                let (x, y) = point(b[1] / scale, min(1, b[2] / scale))
+                s += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(f(2 + min(6, b[0].squareRoot() / 3)))\" fill=\"#1f77b4\" fill-opacity=\"0.75\"><title>\(Int(b[0])) renewals: predicted \(String(format: "%.1f", 100 * b[1]))%, observed \(String(format: "%.1f", 100 * b[2]))%</title></circle>\n"
+            }
+            return s
+        }
+    }
+
+    /// Cumulative gains: share of churners among the top x% of scores, against random.
+    static func gainsChart(p: [Double], churned: [Bool]) -> String {
+        let order = p.indices.sorted { p[$0] > p[$1] }
+        let total = max(1, churned.filter { $0 }.count)
+        return frame(title: "Cumulative gains (holdout)", xLabel: "accounts contacted, highest risk first", yLabel: "churners caught") { point in
+            let (x0, y0) = point(0, 0), (x1, y1) = point(1, 1)
+            var s = "<line x1=\"\(f(x0))\" y1=\"\(f(y0))\" x2=\"\(f(x1))\" y2=\"\(f(y1))\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>\n"
+            var caught = 0
+            var path = "M\(f(x0)) \(f(y0))"
+            for (k, i) in order.enumerated() {
+                if churned[i] { caught += 1 }
+                let (x, y) = point(Double(k + 1) / Double(order.count), Double(caught) / Double(total))
+                path += " L\(f(x)) \(f(y))"
+            }
+            s += "<path d=\"\(path)\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\"/>\n"
+            let tenth = max(1, order.count / 10)
+            let topCaught = order.prefix(tenth).filter { churned[$0] }.count
+            let (tx, ty) = point(0.1, Double(topCaught) / Double(total))
+            s += "<circle cx=\"\(f(tx))\" cy=\"\(f(ty))\" r=\"3\" fill=\"#d62728\"/><text x=\"\(f(tx + 6))\" y=\"\(f(ty + 12))\">top 10%: \(Int((100 * Double(topCaught) / Double(total)).rounded()))% of churners</text>\n"
+            return s
+        }
+    }
+
+    /// Renewal rate per band with its Wilson interval, and the target rates as ticks.
+    static func bandChart(_ title: String, _ stats: [BandStat], targets: [Double]) -> String {
+        let colours: [Band: String] = [.red: "#d62728", .orange: "#ff7f0e", .yellow: "#e5c400", .green: "#2ca02c"]
+        return frame(title: title, xLabel: "band (renewals in it; dotted: target)", yLabel: "renewal rate, 95% interval", width: 300,
+                     categories: stats.map(\.band.rawValue)) { point in
+            var s = ""
+            for (k, stat) in stats.enumerated() {
+                let centre = (Double(k) + 0.5) / Double(stats.count)
+                let half = 0.3 / Double(stats.count)
+                let (lx, _) = point(centre - half, 0), (rx, _) = point(centre + half, 0), (_, base) = point(0, 0)
+                if let rate = stat.renewalRate {
+                    let (_, y) = point(0, rate), (_, lo) = point(0, stat.ciLow), (_, hi) = point(0, stat.ciHigh)
+                    let (cx, _) = point(centre, 0)
+                    s += "<rect x=\"\(f(lx))\" y=\"\(f(y))\" width=\"\(f(rx - lx))\" height=\"\(f(base - y))\" fill=\"\(colours[stat.band]!)\" fill-opacity=\"0.8\"><title>\(stat.band.rawValue): \(stat.renewed) of \(stat.rows) renewed</title></rect>"
+                    s += "<line x1=\"\(f(cx))\" y1=\"\(f(lo))\" x2=\"\(f(cx))\" y2=\"\(f(hi))\" stroke=\"#222\"/>"
+                    s += "<line x1=\"\(f(cx - 4))\" y1=\"\(f(lo))\" x2=\"\(f(cx + 4))\" y2=\"\(f(lo))\" stroke=\"#222\"/><line x1=\"\(f(cx - 4))\" y1=\"\(f(hi))\" x2=\"\(f(cx + 4))\" y2=\"\(f(hi))\" stroke=\"#222\"/>\n"
+                }
+                if k < targets.count {
+                    let (_, ty) = point(0, targets[k])
+                    s += "<line x1=\"\(f(lx - 3))\" y1=\"\(f(ty))\" x2=\"\(f(rx + 3))\" y2=\"\(f(ty))\" stroke=\"#000\" stroke-dasharray=\"2 2\"><title>target \(Int(targets[k] * 100))%</title></line>\n"
+                }
+                let (cx, _) = point(centre, 0)
+                s += "<text x=\"\(f(cx))\" y=\"\(f(base - 4))\" text-anchor=\"middle\" fill=\"#fff\">\(stat.rows)</text>\n"
+            }
+            return s
+        }
+    }
+
+    /// The Markdown report's tables and lists as HTML (a small converter for the report's own subset).
+    static func markdownTables(_ md: String) -> String {
+        var out = "", inTable = false, inList = false
+        func inline(_ s: String) -> String {
+            var t = escape(s)
+            while let open = t.range(of: "`"), let close = t.range(of: "`", range: open.upperBound..<t.endIndex) {
+                t = t.replacingCharacters(in: open.lowerBound..<close.upperBound, with: "<code>" + t[open.upperBound..<close.lowerBound] + "</code>")
+            }
+            while let open = t.range(of: "**"), let close = t.range(of: "**", range: open.upperBound..<t.endIndex) {
+                t = t.replacingCharacters(in: open.lowerBound..<close.upperBound, with: "<b>" + t[open.upperBound..<close.lowerBound] + "</b>")
+            }
+            return t
+        }
+        for line in md.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("|") {
+                if line.hasPrefix("|---") { continue }
+                let cells = line.dropFirst().dropLast().split(separator: "|", omittingEmptySubsequences: false).map { inline($0.trimmingCharacters(in: .whitespaces)) }
+                if !inTable { out += "<table>\n<tr>" + cells.map { "<th>\($0)</th>" }.joined() + "</tr>\n"; inTable = true }
+                else { out += "<tr>" + cells.map { "<td>\($0)</td>" }.joined() + "</tr>\n" }
+                continue
+            }
+            if inTable { out += "</table>\n"; inTable = false }
+            if line.hasPrefix("- ") {
+                if !inList { out += "<ul>\n"; inList = true }
+                out += "<li>\(inline(String(line.dropFirst(2))))</li>\n"
+                continue
+            }
+            if inList { out += "</ul>\n"; inList = false }
+            if line.hasPrefix("# ") { continue } // the page has its own title
+            if line.hasPrefix("## ") { out += "<h2>\(inline(String(line.dropFirst(3))))</h2>\n" }
+            else if !line.isEmpty { out += "<p>\(inline(line))</p>\n" }
+        }
+        if inTable { out += "</table>\n" }
+        if inList { out += "</ul>\n" }
+        return out
+    }
+}
