@@ -40,6 +40,7 @@ struct TrainCommand: ParsableCommand {
         let config = try input.configuration()
         let previous = try compare.map { try ChurnModel.read(path: $0) }
         let training = try TrainingTable.load(config: config, overrides: input.overrides)
+        _ = try training.flags(config.patterns) // names every unknown flag or cut signal before any fitting
         let options = try config.loadOptions(input.overrides, needRenewals: true)
         var fingerprints: [String: String] = [:]
         for (role, path) in [("accounts", options.accountsPath), ("usage", options.usagePath), ("renewals", options.renewalsPath!)] {
