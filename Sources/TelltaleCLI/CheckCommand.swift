@@ -17,6 +17,8 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    func validate() throws { try input.requireTables() }
+
     func run() throws {
         let config = try input.configuration()
         let options = try config.loadOptions(input.overrides, needRenewals: false)

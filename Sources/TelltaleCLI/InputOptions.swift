@@ -17,7 +17,8 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("renewals.csv, overriding data.renewals.", valueName: "FILE"))
     var renewals: String?
 
-    func validate() throws {
+    /// Commands that read the three tables call this first (`train --data` reads none).
+    func requireTables() throws {
         if config == nil && (accounts == nil || usage == nil) {
             throw ValidationError("Pass --config FILE, or at least --accounts FILE and --usage FILE.")
         }

@@ -30,6 +30,7 @@ struct PatternsCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        try input.requireTables()
         if let maxOrder, !(1...6).contains(maxOrder) { throw ValidationError("--max-order must be 1 to 6, got \(maxOrder)") }
     }
 

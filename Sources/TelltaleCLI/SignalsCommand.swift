@@ -32,6 +32,7 @@ struct SignalsCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        try input.requireTables()
         if training && asOf != nil { throw ValidationError("Pass --as-of DATE or --training, not both.") }
         if let asOf, Day.parse(asOf) == nil { throw ValidationError("--as-of must be a date YYYY-MM-DD, got '\(asOf)'") }
     }

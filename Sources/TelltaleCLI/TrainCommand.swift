@@ -4,6 +4,7 @@ import TelltaleConfig
 import TelltaleData
 import TelltaleModel
 import TelltaleModelTraining
+import TelltaleSignals
 
 /// `telltale train`: the quarterly calibration, saved as one model file.
 struct TrainCommand: ParsableCommand {
@@ -14,11 +15,22 @@ struct TrainCommand: ParsableCommand {
         Validates out of time (the latest renewals are held out), chooses the L2 strength by \
         time-ordered cross-validation, derives red/orange/yellow/green bands per segment from \
         renewal rates, then refits on everything and writes the model atomically. \
+        With --data, a flat table (one row per observation, an as_of date, the label) stands \
+        in for the three tables: its numeric columns are the signals, 0/1 columns also flags. \
         See docs/training.md and docs/model-file.md.
         """
     )
 
     @OptionGroup var input: InputOptions
+
+    @Option(name: .long, help: ArgumentHelp("A flat table to train on instead of the three tables (needs an as_of column).", valueName: "TABLE.csv"))
+    var data: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --data: the outcome column.", valueName: "COL"))
+    var label: String = "churned"
+
+    @Option(name: .long, help: ArgumentHelp("With --data: the segment column.", valueName: "COL"))
+    var segment: String = "segment"
 
     @Option(name: .long, help: ArgumentHelp("Where to write the model.", valueName: "FILE"))
     var out: String = "models/churn.json"
@@ -33,27 +45,38 @@ struct TrainCommand: ParsableCommand {
     var trainedAt: String?
 
     func validate() throws {
+        if data == nil { try input.requireTables() }
         if let trainedAt, Day.parse(trainedAt) == nil { throw ValidationError("--trained-at must be a date YYYY-MM-DD, got '\(trainedAt)'") }
     }
 
     func run() throws {
         let config = try input.configuration()
         let previous = try compare.map { try ChurnModel.read(path: $0) }
-        let training = try TrainingTable.load(config: config, overrides: input.overrides)
-        _ = try training.flags(config.patterns) // names every unknown flag or cut signal before any fitting
-        let options = try config.loadOptions(input.overrides, needRenewals: true)
         var fingerprints: [String: String] = [:]
-        for (role, path) in [("accounts", options.accountsPath), ("usage", options.usagePath), ("renewals", options.renewalsPath!)] {
-            fingerprints[role] = try FileFingerprint.fnv1a64(path: path)
+        let table: SignalTable
+        var usageEnd = ""
+        if let data {
+            let (flat, unused) = try SignalTable.training(from: FlatTable.read(path: data), label: label, segmentColumn: segment)
+            if !unused.isEmpty { printError("text columns not used (only \(segment) is a category): \(unused.joined(separator: ", "))") }
+            table = flat
+            fingerprints["data"] = try FileFingerprint.fnv1a64(path: data)
+        } else {
+            let training = try TrainingTable.load(config: config, overrides: input.overrides)
+            _ = try training.flags(config.patterns) // names every unknown flag or cut signal before any fitting
+            let options = try config.loadOptions(input.overrides, needRenewals: true)
+            for (role, path) in [("accounts", options.accountsPath), ("usage", options.usagePath), ("renewals", options.renewalsPath!)] {
+                fingerprints[role] = try FileFingerprint.fnv1a64(path: path)
+            }
+            table = training.table
+            usageEnd = training.history.usage.dateRange?.upperBound.description ?? ""
         }
         if config.file != "<flags>" { fingerprints["config"] = try FileFingerprint.fnv1a64(path: config.file) }
-        let table = training.table
         let dates = table.observations.map(\.asOf)
         let provenance = ChurnModel.Provenance(
             fingerprints: fingerprints, config: config.file == "<flags>" ? nil : (config.file as NSString).lastPathComponent,
-            renewals: table.rowCount, churned: training.churned.filter { $0 }.count,
+            renewals: table.rowCount, churned: table.observations.filter { $0.churned == true }.count,
             firstObservation: dates.min()?.description ?? "", lastObservation: dates.max()?.description ?? "",
-            usageEnd: training.history.usage.dateRange?.upperBound.description ?? "")
+            usageEnd: usageEnd)
         let trainer = ChurnTrainer(settings: config.training, patternSearch: config.patterns.search, patternFlags: config.patterns.flags,
                                    cutSignals: config.patterns.cut, leadDays: config.signals.leadDays)
         let outcome: ChurnTrainer.Outcome

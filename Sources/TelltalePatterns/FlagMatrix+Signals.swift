@@ -60,6 +60,8 @@ extension FlagMatrix {
             let column = table.raw[s]
             switch def.kind {
             case .flag, .milestone: add(name: def.name, label: def.label) { column[$0] == 1 }
+            case .column where column.allSatisfy({ $0.isNaN || $0 == 0 || $0 == 1 }) && column.contains(1):
+                add(name: def.name, label: def.label) { column[$0] == 1 }
             default: break
             }
         }

@@ -27,7 +27,7 @@ public struct SignalDefinition: Codable, Equatable, Sendable {
     /// Signals this one reads (besides raw metrics).
     public var dependencies: [String] {
         switch kind {
-        case .window, .trend, .milestone: return []
+        case .window, .trend, .milestone, .column: return []
         case let .cohort(c): return [c.signal]
         case let .ratio(r): return [r.numerator, r.denominator]
         case let .flag(conditions): return conditions.map(\.signal)
@@ -40,7 +40,7 @@ public struct SignalDefinition: Codable, Equatable, Sendable {
         case let .window(w): return [w.metric]
         case let .trend(t): return [t.metric]
         case let .milestone(m): return [m.metric]
-        case .cohort, .ratio, .flag: return []
+        case .cohort, .ratio, .flag, .column: return []
         }
     }
 
@@ -61,10 +61,13 @@ public enum SignalKind: Codable, Equatable, Sendable {
     case ratio(RatioSignal)
     /// 1 when every condition holds, else 0; the raw material of the pattern search.
     case flag([Condition])
+    /// A value given by a flat table's column (`train --data`): nothing to compute.
+    /// A column holding only 0 and 1 is a flag for the pattern search.
+    case column
 
     var defaultMissingPolicy: MissingPolicy {
         switch self {
-        case .window, .ratio: return .median
+        case .window, .ratio, .column: return .median
         case .trend, .cohort: return .value(1)   // "no change", "like the segment"
         case .milestone, .flag: return .value(0) // "not missed", "not set"
         }
@@ -78,6 +81,7 @@ public enum SignalKind: Codable, Equatable, Sendable {
         case let .milestone(m): return "missed: \(m.metric) \(m.aggregate == .sum ? "total" : "daily maximum") of \(formatNumber(m.atLeast))+ within \(m.within) days of signup"
         case let .ratio(r): return "\(r.numerator) per \(r.denominator)"
         case let .flag(cs): return cs.map(\.description).joined(separator: " and ")
+        case .column: return "column value"
         }
     }
 }

@@ -267,6 +267,9 @@ public struct SignalEngine: Sendable {
         case let .flag(conditions):
             for (c, cond) in conditions.enumerated() where !cond.holds(deps[c][k]) { return 0 }
             return 1
+
+        case .column:
+            return .nan // only a flat table has it; usage history cannot compute it
         }
     }
 }

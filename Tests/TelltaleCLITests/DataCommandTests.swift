@@ -184,3 +184,24 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         }
     }
 }
+
+@Suite struct TrainFlatTableTests {
+    @Test func aFlatTableWithAsOfTrainsLikeTheHistoryAndAFlatTableWithoutItIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-flat-\(UUID().uuidString)").path
+        let table = dir + "/training.csv"
+        #expect(try runTelltale(["signals", "--config", sampleConfig, "--training", "--out", table]).status == 0)
+        let r = try runTelltale(["train", "--data", table, "--label", "churned", "--out", dir + "/m.json", "--trained-at", "2026-07-01"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let summary = try runTelltale(["inspect", dir + "/m.json"]).stdout
+        // renewal_date dates the outcomes, so the development rows are the same 947 as with the three tables.
+        #expect(summary.contains("(a flat table)") && summary.contains("model fitted on 947 earlier"), "\(summary)")
+        let noDate = try runTelltale(["train", "--data", repositoryRoot.appendingPathComponent("notebooks-data/churn_table.csv").path,
+                                      "--label", "churned", "--out", dir + "/x.json"])
+        #expect(noDate.status != 0 && noDate.stderr.contains("no 'as_of' column"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/x.json"), "no model written on error")
+        let bad = dir + "/bad.csv"
+        try "account_id,as_of,logins,churned\nA1,2025-01-01,3,maybe\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let badLabel = try runTelltale(["train", "--data", bad, "--label", "churned", "--out", dir + "/y.json"])
+        #expect(badLabel.status != 0 && badLabel.stderr.contains("line 2, column 'churned': \"maybe\" is not an outcome"), "\(badLabel.stderr)")
+    }
+}

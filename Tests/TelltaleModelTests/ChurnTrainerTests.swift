@@ -71,6 +71,13 @@ enum SimulatedTraining {
         #expect(zip(rates, rates.dropFirst()).allSatisfy { $0 < $1 }, "\(rates)")
         let held = outcome.holdoutBandStats.filter { $0.rows >= 30 }
         #expect(zip(held, held.dropFirst()).allSatisfy { $0.renewalRate! < $1.renewalRate! }, "\(held)")
+        // Each well-filled holdout band's interval overlaps the development band's. (The stricter
+        // "holdout rate inside the development interval" fails for green on this history: 89.3%
+        // against [84.2%, 87.1%]; the holdout period churns less. See docs/training.md.)
+        for h in held {
+            let dev = outcome.developmentBands.population.stats.first { $0.band == h.band }!
+            #expect(h.ciLow <= dev.ciHigh && dev.ciLow <= h.ciHigh, "\(h.band): holdout [\(h.ciLow), \(h.ciHigh)] vs development [\(dev.ciLow), \(dev.ciHigh)]")
+        }
         // The saved model reproduces the probabilities it was fitted to give.
         let again = try SimulatedTraining.trainer().train(table: f.table, toolVersion: "test", trainedAt: "2026-07-01",
                                                           provenance: SimulatedTraining.provenance(f.table))
@@ -81,6 +88,22 @@ enum SimulatedTraining {
                                   fitted: outcome.fit)
         let fromFile = roundTrip.churnProbabilities(f.table)
         #expect(zip(direct.probabilities(f.table), fromFile).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+
+    @Test func balancedClassWeightsKeepProbabilitiesAtTheTrueBaseRate() throws {
+        let f = SimulatedTraining.fixture
+        var settings = TrainingSettings()
+        settings.balanceClasses = true
+        settings.l2Grid = [100]
+        let weighted = try SimulatedTraining.trainer(settings).train(table: f.table, toolVersion: "t", trainedAt: "2026-07-01", provenance: SimulatedTraining.provenance(f.table))
+        settings.balanceClasses = false
+        let plain = try SimulatedTraining.trainer(settings).train(table: f.table, toolVersion: "t", trainedAt: "2026-07-01", provenance: SimulatedTraining.provenance(f.table))
+        let mean = { (p: [Double]) in p.reduce(0, +) / Double(p.count) }
+        let base = Double(plain.holdoutChurned.filter { $0 }.count) / Double(plain.holdoutChurned.count)
+        // Without the intercept correction a balanced fit predicts about 50% on average.
+        #expect(abs(mean(weighted.holdoutPredictions) - mean(plain.holdoutPredictions)) < 0.04,
+                "weighted \(mean(weighted.holdoutPredictions)), plain \(mean(plain.holdoutPredictions)), base \(base)")
+        #expect(abs(mean(weighted.holdoutPredictions) - base) < 0.06)
     }
 
     @Test func holdoutOutcomesDoNotReachTheChoiceOfPenaltyOrTheDevelopmentBands() throws {

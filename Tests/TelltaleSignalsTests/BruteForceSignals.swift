@@ -153,6 +153,8 @@ struct BruteForceSignals {
                 case .ne: return v != c.value
                 }
             } ? 1 : 0
+        case .column:
+            return .nan // a flat table's value; the usage history has none
         }
     }
 

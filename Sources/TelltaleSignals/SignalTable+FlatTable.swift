@@ -1,0 +1,73 @@
+import TelltaleData
+
+extension SignalTable {
+    /// A training table from a flat table (bring-your-own features): every
+    /// numeric column but the label becomes a `.column` signal; `account_id`
+    /// groups rows by account (each row is its own account without it);
+    /// `segment` (or `segmentColumn`) is the segment; `as_of` dates the rows,
+    /// which out-of-time validation needs; an optional `renewal_date` dates each
+    /// outcome (else the outcome counts as known at `as_of`). Other text columns are not used
+    /// and are returned by name so the caller can say so.
+    ///
+    /// - Throws: `DataError` naming the file, line and column for a label that
+    ///   is not binary, a missing `as_of` column or an unparseable date.
+    public static func training(from table: FlatTable, label: String, segmentColumn: String = "segment") throws
+        -> (table: SignalTable, unusedTextColumns: [String]) {
+        guard let labelColumn = table.column(named: label) else {
+            throw DataError.missingColumn(file: table.file, column: label, available: table.columnNames)
+        }
+        guard let asOfColumn = table.column(named: "as_of") else {
+            throw DataError.invalid(file: table.file, message: "no 'as_of' column: training validates out of time, so each row needs the date it was observed (YYYY-MM-DD)")
+        }
+        func text(_ c: TableColumn?, _ row: Int) -> String? {
+            switch c?.values {
+            case .text(let v): return v[row]
+            case .numeric(let v): return v[row].map { formatNumber($0) }
+            case nil: return nil
+            }
+        }
+        var ids: [String] = [], index: [String: Int32] = [:], segments: [String] = []
+        var observations: [Observation] = []
+        let idColumn = table.column(named: "account_id"), segColumn = table.column(named: segmentColumn)
+        let renewalColumn = table.column(named: "renewal_date")
+        for row in 0..<table.rowCount {
+            let line = table.lines[row]
+            guard let y = text(labelColumn, row).flatMap(BinaryLabel.parse) else {
+                throw DataError.badValue(file: table.file, line: line, column: label, value: text(labelColumn, row) ?? "",
+                                         expected: "an outcome (\(BinaryLabel.accepted))")
+            }
+            guard let dateText = text(asOfColumn, row), let day = Day.parse(dateText) else {
+                throw DataError.badValue(file: table.file, line: line, column: "as_of", value: text(asOfColumn, row) ?? "", expected: "a date YYYY-MM-DD")
+            }
+            // The outcome's own date, when the table has it: the out-of-time split keeps
+            // outcomes decided after the holdout starts out of the development rows.
+            var renewal = day
+            if let r = text(renewalColumn, row) {
+                guard let d = Day.parse(r), d >= day else {
+                    throw DataError.badValue(file: table.file, line: line, column: "renewal_date", value: r, expected: "a date YYYY-MM-DD on or after as_of")
+                }
+                renewal = d
+            }
+            let id = text(idColumn, row) ?? "row \(line)"
+            let account: Int32
+            if let a = index[id] { account = a } else {
+                account = Int32(ids.count); index[id] = account; ids.append(id); segments.append(text(segColumn, row) ?? "all")
+            }
+            observations.append(Observation(account: account, asOf: day, renewal: renewal, churned: y == 1))
+        }
+        var definitions: [SignalDefinition] = [], raw: [[Double]] = [], unused: [String] = []
+        let skip: Set<String> = [label, "as_of", "account_id", segmentColumn, "renewal_date"]
+        for column in table.columns where !skip.contains(column.name) {
+            switch column.values {
+            case .numeric(let v):
+                definitions.append(SignalDefinition(name: column.name, kind: .column, label: column.name))
+                raw.append(v.map { $0 ?? .nan })
+            case .text: unused.append(column.name)
+            }
+        }
+        let signals = SignalTable(definitions: definitions, observations: observations,
+                                  historyDays: Array(repeating: 0, count: observations.count), raw: raw,
+                                  accountIDs: ids, segments: segments)
+        return (signals, unused)
+    }
+}
