@@ -188,9 +188,11 @@ struct UsageFastParser {
                         // Integers digit by digit; anything else goes to the full number parser.
                         var negative = false
                         if buffer[q] == 0x2D { negative = true; q += 1 }
-                        var value: UInt64 = 0
+                        // Signed: at most 18 digits fit, and Int64 -> Double is one instruction
+                        // where UInt64 -> Double is a slow sequence.
+                        var value: Int64 = 0
                         let digitsStart = q
-                        while buffer[q] &- 48 < 10 && q - digitsStart < 18 { value = value &* 10 &+ UInt64(buffer[q] &- 48); q += 1 }
+                        while buffer[q] &- 48 < 10 && q - digitsStart < 18 { value = value &* 10 &+ Int64(buffer[q] &- 48); q += 1 }
                         let stop = buffer[q]
                         if q > digitsStart && (stop == delimiter || stop == 0x0A || stop == 0x0D) {
                             row[m] = negative ? -Double(value) : Double(value)
