@@ -39,7 +39,7 @@ struct PatternsCommand: ParsableCommand {
         var settings = config.patterns
         if let maxOrder { settings.search.maxOrder = maxOrder }
         let training = try TrainingTable.load(config: config, overrides: input.overrides)
-        let (flags, _) = try training.flags(settings)
+        let flags = try training.flags(settings).matrix
         guard flags.count > 0 else { throw CommandError("No flags to combine: define flag signals (docs/signals.md) or list patterns.cut.") }
         let report = PatternFinder(settings: settings.search).run(flags: flags, churned: training.churned, segments: training.segments)
         try output.emit(report.csv(all: all))

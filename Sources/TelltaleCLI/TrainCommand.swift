@@ -63,7 +63,7 @@ struct TrainCommand: ParsableCommand {
         } else {
             let training = try TrainingTable.load(config: config, overrides: input.overrides)
             _ = try training.flags(config.patterns) // names every unknown flag or cut signal before any fitting
-            let options = try config.loadOptions(input.overrides, needRenewals: true)
+            let options = training.options
             for (role, path) in [("accounts", options.accountsPath), ("usage", options.usagePath), ("renewals", options.renewalsPath!)] {
                 fingerprints[role] = try FileFingerprint.fnv1a64(path: path)
             }

@@ -25,26 +25,42 @@ public enum FeatureBuilder {
             }
         }
     }
+
+    /// The columns standardised with each spec's training mean and scale.
+    public static func standardised(_ specs: [FeatureSpec], table: SignalTable, preparation: SignalPreparation,
+                                    cuts: [DataDrivenCut]) -> [[Double]] {
+        let raw = columns(specs, table: table, preparation: preparation, cuts: cuts)
+        return zip(specs, raw).map { spec, column in column.map(spec.standardise) }
+    }
+
+    /// σ(intercept + Σ βⱼ xⱼ) per row of standardised columns: the one place a
+    /// churn probability is computed, for training, validation and the saved model alike.
+    public static func probabilities(_ x: [[Double]], rows: Int, intercept: Double, coefficients: [Double]) -> [Double] {
+        (0..<rows).map { r in
+            var eta = intercept
+            for j in coefficients.indices { eta += coefficients[j] * x[j][r] }
+            return Logistic.sigmoid(eta)
+        }
+    }
 }
 
 extension ChurnModel {
     /// Standardised design columns for a signal table (training's means and scales).
     public func design(_ table: SignalTable) -> [[Double]] {
-        let raw = FeatureBuilder.columns(features, table: table, preparation: preparation, cuts: cuts)
-        // A value still missing (a `missing: keep` signal) sits at the training mean.
-        return zip(features, raw).map { spec, column in column.map { $0.isFinite ? ($0 - spec.mean) / spec.scale : 0 } }
+        FeatureBuilder.standardised(features, table: table, preparation: preparation, cuts: cuts)
     }
 
     /// Churn probability per row of the table.
     public func churnProbabilities(_ table: SignalTable) -> [Double] {
-        let x = design(table)
-        return (0..<table.rowCount).map { r in
-            var eta = intercept
-            for (j, c) in coefficients.enumerated() { eta += c.estimate * x[j][r] }
-            return Logistic.sigmoid(eta)
-        }
+        FeatureBuilder.probabilities(design(table), rows: table.rowCount, intercept: intercept, coefficients: coefficients.map(\.estimate))
     }
 
     /// 0-100, higher is healthier: the model's renewal probability in percent.
     public static func healthScore(churnProbability p: Double) -> Double { 100 * (1 - p) }
+}
+
+extension FeatureSpec {
+    /// (x − mean) / scale. A value still missing (a `missing: keep` signal)
+    /// sits at the training mean: it adds nothing to the prediction.
+    @inlinable public func standardise(_ x: Double) -> Double { x.isFinite ? (x - mean) / scale : 0 }
 }

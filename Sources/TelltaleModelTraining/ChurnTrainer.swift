@@ -97,7 +97,7 @@ public struct ChurnTrainer {
                 let accounts = Set(validation.map { table.observations[$0].account })
                 let train = byTime.filter { renewal[$0] < start && !accounts.contains(table.observations[$0].account) }
                 guard train.count >= 50, Set(train.map { y[$0] }).count == 2 else { continue }
-                let design = ModelDesign(table: table.subset(train), options: options(true))
+                let design = try ModelDesign(table: table.subset(train), options: options(true))
                 let valTable = table.subset(validation)
                 validated += validation.count
                 for (g, l2) in settings.l2Grid.enumerated() {
@@ -119,8 +119,8 @@ public struct ChurnTrainer {
         // 3. Holdout figures, with and without pattern features.
         let devTable = table.subset(development), holdTable = table.subset(holdout)
         let holdY = holdout.map { y[$0] }
-        let devWith = try FittedDesign(design: ModelDesign(table: devTable, options: options(true)), l2: chosen, balanceClasses: settings.balanceClasses)
-        let devWithout = try FittedDesign(design: ModelDesign(table: devTable, options: options(false)), l2: chosen, balanceClasses: settings.balanceClasses)
+        let devWith = try FittedDesign(design: try ModelDesign(table: devTable, options: options(true)), l2: chosen, balanceClasses: settings.balanceClasses)
+        let devWithout = try FittedDesign(design: try ModelDesign(table: devTable, options: options(false)), l2: chosen, balanceClasses: settings.balanceClasses)
         let pWith = devWith.probabilities(holdTable), pWithout = devWithout.probabilities(holdTable)
         let metricsWith = ClassificationMetrics(p: pWith, y: holdY), metricsWithout = ClassificationMetrics(p: pWithout, y: holdY)
 
@@ -142,7 +142,7 @@ public struct ChurnTrainer {
         }
 
         // 5. The saved model, on all rows.
-        let finalDesign = ModelDesign(table: table, options: options(true))
+        let finalDesign = try ModelDesign(table: table, options: options(true))
         let final = try FittedDesign(design: finalDesign, l2: chosen, balanceClasses: settings.balanceClasses)
         if !final.fit.converged { warnings.append("the final fit did not converge in \(final.fit.iterations) iterations") }
         for note in final.fit.notes { warnings.append("fit: \(note)") }
@@ -183,7 +183,7 @@ public struct ChurnTrainer {
             let test = (0..<table.rowCount).filter { fold[$0] == k }
             let train = (0..<table.rowCount).filter { fold[$0] != k }
             guard !test.isEmpty else { continue }
-            let fitted = try FittedDesign(design: ModelDesign(table: table.subset(train), options: options), l2: l2,
+            let fitted = try FittedDesign(design: try ModelDesign(table: table.subset(train), options: options), l2: l2,
                                           balanceClasses: settings.balanceClasses)
             for (i, p) in zip(test, fitted.probabilities(table.subset(test))) { out[i] = p }
         }

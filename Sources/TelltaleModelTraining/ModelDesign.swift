@@ -26,25 +26,21 @@ struct ModelDesign {
         var maximumPatternFeatures = 20
     }
 
-    init(table: SignalTable, options: Options) {
+    init(table: SignalTable, options: Options) throws {
         let churned = table.observations.map { $0.churned ?? false }
         let segments = table.observations.map { table.segments[Int($0.account)] }
         preparation = SignalPreparation.fit(table)
-        let minCount = max(options.patternSearch.minSupport, Int((options.patternSearch.minShare * Double(table.rowCount)).rounded(.up)))
-        cuts = options.cutSignals.compactMap { name in
-            table.column(name).flatMap { DataDrivenCut.choose(signal: name, values: $0, churned: churned, minCount: minCount) }
-        }
+        // Same flags and cuts as `telltale patterns` would search on these rows; the
+        // command has already checked the names, so this cannot throw there.
+        let search = try SearchFlags(table: table, settings: options.patternSearch, cutSignals: options.cutSignals, flags: options.patternFlags)
+        cuts = search.cuts
         var specs: [FeatureSpec] = table.definitions.map { FeatureSpec(name: $0.name, kind: .signal($0.name)) }
-        if options.withPatterns {
-            var flags = FlagMatrix(table: table, cuts: cuts)
-            if let wanted = options.patternFlags { flags = flags.keeping(Set(wanted + cuts.map(\.name))) }
-            if flags.count > 0 {
-                let report = PatternFinder(settings: options.patternSearch).run(flags: flags, churned: churned, segments: segments)
-                patternReport = report
-                for r in report.kept.filter({ $0.order >= 2 }).prefix(options.maximumPatternFeatures) {
-                    let name = "pattern: " + r.definition.name + (r.definition.segment.map { " [\($0)]" } ?? "")
-                    specs.append(FeatureSpec(name: name, kind: .pattern(r.definition)))
-                }
+        if options.withPatterns && search.matrix.count > 0 {
+            let report = PatternFinder(settings: options.patternSearch).run(flags: search.matrix, churned: churned, segments: segments)
+            patternReport = report
+            for r in report.kept.filter({ $0.order >= 2 }).prefix(options.maximumPatternFeatures) {
+                let name = "pattern: " + r.definition.name + (r.definition.segment.map { " [\($0)]" } ?? "")
+                specs.append(FeatureSpec(name: name, kind: .pattern(r.definition)))
             }
         }
         // Segment indicators against the largest segment.
@@ -65,9 +61,8 @@ struct ModelDesign {
         let n = table.rowCount, p = specs.count
         var x = [Double](repeating: 0, count: n * p)
         for j in 0..<p {
-            let c = columns[j], m = specs[j].mean, s = specs[j].scale
-            // A value still missing (a `missing: keep` signal) sits at the mean: it adds nothing.
-            for i in 0..<n { x[i * p + j] = c[i].isFinite ? (c[i] - m) / s : 0 }
+            let c = columns[j], spec = specs[j]
+            for i in 0..<n { x[i * p + j] = spec.standardise(c[i]) }
         }
         self.x = x
         y = churned.map { $0 ? 1 : 0 }
@@ -75,8 +70,7 @@ struct ModelDesign {
 
     /// Standardised design columns for other rows (validation, scoring).
     func columns(for table: SignalTable) -> [[Double]] {
-        let raw = FeatureBuilder.columns(specs, table: table, preparation: preparation, cuts: cuts)
-        return zip(specs, raw).map { spec, column in column.map { $0.isFinite ? ($0 - spec.mean) / spec.scale : 0 } }
+        FeatureBuilder.standardised(specs, table: table, preparation: preparation, cuts: cuts)
     }
 }
 
@@ -88,7 +82,6 @@ struct FittedDesign {
     var coefficients: [Double]
 
     init(design: ModelDesign, l2: Double, balanceClasses: Bool) throws {
-        self.design = design
         var weights: [Double]?
         var shift = 0.0
         if balanceClasses {
@@ -97,9 +90,8 @@ struct FittedDesign {
             weights = design.y.map { $0 == 1 ? w1 : w0 }
             shift = log(w1 / w0) // weighting multiplies the odds by w1/w0: undo it
         }
-        fit = try LogisticRegression(l2: l2).fit(x: design.x, y: design.y, names: design.specs.map(\.name), weights: weights)
-        intercept = fit.intercept - shift
-        coefficients = fit.coefficients.dropFirst(fit.hasIntercept ? 1 : 0).map { $0.estimate ?? 0 }
+        let fitted = try LogisticRegression(l2: l2).fit(x: design.x, y: design.y, names: design.specs.map(\.name), weights: weights)
+        self.init(design: design, fitted: fitted, interceptShift: shift)
     }
 
     /// An already fitted regression on this design (tests compare a saved model with it).
@@ -111,11 +103,6 @@ struct FittedDesign {
     }
 
     func probabilities(_ table: SignalTable) -> [Double] {
-        let x = design.columns(for: table)
-        return (0..<table.rowCount).map { r in
-            var eta = intercept
-            for j in coefficients.indices { eta += coefficients[j] * x[j][r] }
-            return eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta))
-        }
+        FeatureBuilder.probabilities(design.columns(for: table), rows: table.rowCount, intercept: intercept, coefficients: coefficients)
     }
 }

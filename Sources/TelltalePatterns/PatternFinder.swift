@@ -122,7 +122,7 @@ public struct PatternFinder {
             let n = scope.mask.map(FlagMatrix.popcount) ?? flags.rows
             let c = FlagMatrix.popcount(yScoped)
             guard n > 0 else { continue }
-            let minCount = max(settings.minSupport, Int((settings.minShare * Double(n)).rounded(.up)))
+            let minCount = settings.minimumCount(rows: n)
             let tested = PatternEnumerator(flags: scoped, churned: yScoped, wordCount: flags.wordCount)
                 .run(maxOrder: settings.maxOrder, minCount: minCount)
             var byItems: [[Int32]: TestedPattern] = [:]

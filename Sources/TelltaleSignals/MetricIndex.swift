@@ -8,7 +8,6 @@ import TelltaleData
 /// for counts; relative error ~1e-16 × an account's total otherwise).
 /// - Complexity: O(rows) to build; O(log rows of the account) per window.
 struct MetricIndex: Sendable {
-    let name: String
     let isLevel: Bool
     let values: [Double]
     /// Sum of the non-missing values from the account's first row up to and including row r.
@@ -21,7 +20,6 @@ struct MetricIndex: Sendable {
     /// Builds only the totals asked for (each is 4-8 bytes per usage row):
     /// `active` for day counts, `present` for means of level metrics.
     init(usage: Usage, metric m: Int, needsActive: Bool) {
-        name = usage.metrics[m]
         isLevel = usage.isLevel[m]
         values = usage.values[m]
         let n = usage.count

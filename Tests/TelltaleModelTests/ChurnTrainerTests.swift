@@ -84,7 +84,7 @@ enum SimulatedTraining {
         #expect(try again.model.jsonData() == m.jsonData(), "same inputs, same bytes")
         let roundTrip = try JSONDecoder().decode(ChurnModel.self, from: m.jsonData())
         #expect(roundTrip == m)
-        let direct = FittedDesign(design: ModelDesign(table: f.table, options: .init(patternSearch: PatternSearchSettings(), patternFlags: nil, cutSignals: [], withPatterns: true)),
+        let direct = FittedDesign(design: try ModelDesign(table: f.table, options: .init(patternSearch: PatternSearchSettings(), patternFlags: nil, cutSignals: [], withPatterns: true)),
                                   fitted: outcome.fit)
         let fromFile = roundTrip.churnProbabilities(f.table)
         #expect(zip(direct.probabilities(f.table), fromFile).allSatisfy { abs($0 - $1) < 1e-12 })
