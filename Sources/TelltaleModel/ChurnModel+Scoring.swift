@@ -8,7 +8,9 @@ public enum FeatureBuilder {
     public static func columns(_ specs: [FeatureSpec], table: SignalTable, preparation: SignalPreparation,
                                cuts: [DataDrivenCut]) -> [[Double]] {
         let prepared = preparation.apply(table)
-        let flags = FlagMatrix(table: table, cuts: cuts)
+        // Flags only when some feature is a pattern (most fits of the trainer have none).
+        let needsFlags = specs.contains { if case .pattern = $0.kind { return true } else { return false } }
+        let flags = needsFlags ? FlagMatrix(table: table, cuts: cuts) : FlagMatrix(rows: table.rowCount)
         let segments = table.observations.map { table.segments[Int($0.account)] }
         return specs.map { spec -> [Double] in
             switch spec.kind {
