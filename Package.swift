@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -36,8 +37,13 @@ let package = Package(
             name: "TelltaleModelTraining",
             dependencies: ["TelltaleModel", "TelltaleTraining", "TelltaleSignals", "TelltalePatterns", "TelltaleData"]
         ),
-        .target(name: "TelltaleConfig", dependencies: ["TelltaleData", "TelltaleSignals", "TelltalePatterns", "TelltaleModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "TelltaleConfig", dependencies: ["TelltaleData", "TelltaleSignals", "TelltalePatterns", "TelltaleModel", "TelltaleAlerts", "TelltaleScorer", .product(name: "Yams", package: "Yams")]),
         .target(name: "TelltaleSimulation", dependencies: ["TelltaleData"]),
+        // Scoring today's accounts: alerts and reasons (pure Swift), the score
+        // run itself, and its history database (SQLite through GRDB).
+        .target(name: "TelltaleAlerts", dependencies: ["TelltaleSignals"]),
+        .target(name: "TelltaleScorer", dependencies: ["TelltaleModel", "TelltaleSignals", "TelltaleAlerts", "TelltaleData", "TelltalePatterns"]),
+        .target(name: "TelltaleScoreHistory", dependencies: ["TelltaleAlerts", "TelltaleScorer", "TelltaleModel", "TelltaleData", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "TelltaleTraining",
             dependencies: ["TelltaleLinearAlgebra", "TelltaleData", "TelltaleScoring"]
@@ -47,6 +53,7 @@ let package = Package(
             dependencies: [
                 "TelltaleData", "TelltaleScoring", "TelltaleTraining", "TelltaleLinearAlgebra",
                 "TelltaleConfig", "TelltaleSimulation", "TelltaleSignals", "TelltalePatterns", "TelltaleModel", "TelltaleModelTraining",
+                "TelltaleAlerts", "TelltaleScorer", "TelltaleScoreHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,6 +86,10 @@ let package = Package(
         .testTarget(
             name: "TelltaleModelTests",
             dependencies: ["TelltaleModel", "TelltaleModelTraining", "TelltaleTraining", "TelltaleSignals", "TelltaleData", "TelltaleSimulation", "TelltalePatterns"]
+        ),
+        .testTarget(
+            name: "TelltaleScorerTests",
+            dependencies: ["TelltaleScorer", "TelltaleScoreHistory", "TelltaleAlerts", "TelltaleModel", "TelltaleSignals", "TelltaleData", "TelltaleConfig"]
         ),
         .testTarget(name: "TelltaleSimulationTests", dependencies: ["TelltaleSimulation", "TelltaleData"]),
         .testTarget(

@@ -1,13 +1,15 @@
 import Foundation
+import TelltaleAlerts
 import TelltaleModel
+import TelltaleScorer
 import Yams
 
 /// Everything a Telltale run is told by its YAML file (`notebooks-data/telltale.yml`
 /// is the documented example; `docs/config.md` documents every key).
 ///
-/// Sections of later stages (`signals`, `patterns`, `model`, `bands`,
-/// `alerts`) are accepted now and kept as YAML so that one file serves the
-/// whole workflow as it grows; each stage validates its own section.
+/// Each section is validated as it is read; a section of a later stage
+/// (`backtest`) is accepted and kept as YAML so one file serves the whole
+/// workflow as it grows.
 public struct Configuration: Sendable {
     /// The file it was read from ("<flags>" when built from options alone).
     public var file: String
@@ -18,10 +20,14 @@ public struct Configuration: Sendable {
     public var patterns: PatternSettings
     /// The `model:` and `bands:` sections.
     public var training = TrainingSettings()
+    /// The `alerts:` section: rules, false-positive controls, severity.
+    public var alerts = AlertSettings()
+    /// The `scoring:` section: which accounts are scored at all.
+    public var scoring = ScoringSettings()
     /// Raw later-stage sections by name, as YAML text.
     public var sections: [String: String]
 
-    public static let sectionNames = ["data", "signals", "patterns", "model", "bands", "alerts", "backtest"]
+    public static let sectionNames = ["data", "signals", "patterns", "model", "bands", "alerts", "scoring", "backtest"]
 
     public init(file: String = "<flags>", baseDirectory: String = ".", data: DataSettings = DataSettings(),
                 signals: SignalSettings = SignalSettings(), patterns: PatternSettings = PatternSettings(),
@@ -68,6 +74,10 @@ public struct Configuration: Sendable {
                 try config.training.readModel(value, reader: reader)
             } else if key.name == "bands" {
                 try config.training.readBands(value, reader: reader)
+            } else if key.name == "alerts" {
+                config.alerts = try AlertSettings(value, reader: reader)
+            } else if key.name == "scoring" {
+                config.scoring = try ScoringSettings(value, reader: reader)
             } else {
                 config.sections[key.name] = (try? Yams.serialize(node: value)) ?? ""
             }

@@ -32,8 +32,23 @@ extension ChurnModel {
         guard format <= currentFormat else {
             throw ModelFileError("\(path): model format \(format) is newer than this telltale reads (\(currentFormat)); upgrade telltale")
         }
-        do { return try decoder.decode(ChurnModel.self, from: data) } catch {
-            throw ModelFileError("\(path): the model file is damaged or incomplete: \(error)")
+        do { return try decoder.decode(ChurnModel.self, from: data) } catch let error as DecodingError {
+            throw ModelFileError("\(path): the model file (format \(format)) is incomplete or damaged: \(Self.describe(error)). "
+                + "Retrain it with `telltale train --config FILE --out \(path)`, or restore the file as train wrote it.")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func at(_ path: [CodingKey]) -> String {
+            path.isEmpty ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case let .keyNotFound(key, context):
+            return "field '\(key.stringValue)' is missing at \(at(context.codingPath))"
+        case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context):
+            return "\(at(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
         }
     }
 }

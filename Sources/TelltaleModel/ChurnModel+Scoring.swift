@@ -17,11 +17,7 @@ public enum FeatureBuilder {
             case let .signal(name):
                 return prepared[preparation.names.firstIndex(of: name)!]
             case let .pattern(p):
-                let bits = p.flags.map { name in flags.names.firstIndex(of: name).map { flags.bits[$0] } }
-                return (0..<table.rowCount).map { r in
-                    if let s = p.segment, segments[r] != s { return 0 }
-                    return bits.allSatisfy { b in b.map { $0[r >> 6] & (1 << UInt64(r & 63)) != 0 } ?? false } ? 1 : 0
-                }
+                return flags.rows(matching: p, segments: segments).map { $0 ? 1 : 0 }
             case let .segment(s):
                 return segments.map { $0 == s ? 1 : 0 }
             }

@@ -224,3 +224,15 @@ public struct PatternFinder {
         return either == 0 ? 1 : Double(both) / Double(either)
     }
 }
+
+extension FlagMatrix {
+    /// Per row: whether every flag of the pattern is set (and the row is in
+    /// the pattern's segment, when it has one). A flag the matrix lacks never matches.
+    public func rows(matching pattern: PatternDefinition, segments: [String]) -> [Bool] {
+        let columns = pattern.flags.map { name in names.firstIndex(of: name).map { bits[$0] } }
+        return (0..<rows).map { r in
+            if let s = pattern.segment, segments[r] != s { return false }
+            return columns.allSatisfy { b in b.map { $0[r >> 6] & (1 << UInt64(r & 63)) != 0 } ?? false }
+        }
+    }
+}

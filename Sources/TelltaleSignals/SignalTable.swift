@@ -15,6 +15,16 @@ public struct SignalTable: Sendable {
 
     public var rowCount: Int { observations.count }
 
+    public init(definitions: [SignalDefinition], observations: [Observation], historyDays: [Double], raw: [[Double]],
+                accountIDs: [String], segments: [String]) {
+        self.definitions = definitions
+        self.observations = observations
+        self.historyDays = historyDays
+        self.raw = raw
+        self.accountIDs = accountIDs
+        self.segments = segments
+    }
+
     public func column(_ name: String) -> [Double]? {
         definitions.firstIndex { $0.name == name }.map { raw[$0] }
     }

@@ -1,0 +1,57 @@
+/// The `alerts:` section of the config: rules, false-positive controls and
+/// severity thresholds. Every default is the domain's (docs/config.md).
+public struct AlertSettings: Equatable, Sendable {
+    public var rules: [AlertRule] = AlertRule.defaults
+    /// A rule with `grace` must hold at the as-of date and at every
+    /// `graceStepDays` before it, back to `graceDays` before it.
+    public var graceDays = 14
+    public var graceStepDays = 7
+    /// Usage alerts are held back while a support case is open: a case
+    /// logged in the last `openCaseDays` days of `supportMetric` counts as open.
+    public var supportMetric = "support_cases"
+    public var openCaseDays = 14
+    /// After `telltale alerts engage`, the account's alerts are held back this long.
+    public var engagedDays = 30
+    /// After `telltale alerts dismiss`, that alert type is held back this long for the account.
+    public var dismissedDays = 90
+    /// The codes `alerts dismiss --reason` accepts (what the backtest counts false positives by).
+    public var reasonCodes = ["false_positive", "seasonal", "known_issue", "customer_engaged", "data_problem", "other"]
+    /// A kept combined pattern (2+ flags) alerts when its training churn rate
+    /// is at least this multiple of the base rate.
+    public var patternMinimumLift = 2.0
+    public var severity = SeverityPolicy()
+
+    public init() {}
+}
+
+/// How contract value and time to renewal move a base severity (domain section 5):
+/// the same drop is low for a small account far from renewal and critical for
+/// a large account renewing soon.
+public struct SeverityPolicy: Equatable, Sendable {
+    /// Contract values at or above are large (+1), at or below are small (−1).
+    /// nil: the 75th and 25th percentiles of the accounts being scored.
+    public var largeContract: Double?
+    public var smallContract: Double?
+    /// A renewal within this many days raises severity by one; beyond `renewalFarDays` lowers it.
+    public var renewalSoonDays = 90
+    public var renewalFarDays = 180
+    /// This many alert types at once raise severity by one ("risk factors compound").
+    public var compoundingAlerts = 3
+    /// With no alert, red accounts get `low` (informational: feeds emails and the score).
+    public var redWithoutAlert = Severity.low
+
+    public init() {}
+
+    /// The severity of an account from its alerts' base severities.
+    public func severity(alerts: [Severity], band: String?, contractValue: Double, daysToRenewal: Int?,
+                         large: Double, small: Double) -> Severity {
+        guard let base = alerts.max() else { return band == "red" ? redWithoutAlert : .none }
+        var steps = 0
+        if alerts.count >= compoundingAlerts { steps += 1 }
+        if contractValue >= large { steps += 1 } else if contractValue <= small { steps -= 1 }
+        if let d = daysToRenewal {
+            if d <= renewalSoonDays { steps += 1 } else if d > renewalFarDays { steps -= 1 }
+        }
+        return base.shifted(by: steps)
+    }
+}

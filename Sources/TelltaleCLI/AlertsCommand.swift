@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import TelltaleAlerts
+import TelltaleConfig
+import TelltaleData
+import TelltaleScoreHistory
+
+/// `telltale alerts`: what the CSMs do with alerts, recorded in the history database.
+struct AlertsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alerts",
+        abstract: "List alerts, dismiss one with a reason code, or record that a CSM engaged with an account.",
+        subcommands: [List.self, Dismiss.self, Engage.self],
+        defaultSubcommand: List.self
+    )
+
+    struct DatabaseOption: ParsableArguments {
+        @Option(name: .long, help: ArgumentHelp("The score history database.", valueName: "FILE"))
+        var db: String = ScoreCommand.defaultDatabase
+
+        @Option(name: .long, help: ArgumentHelp("The config (for alerts.reason_codes and the hold-back periods).", valueName: "FILE"))
+        var config: String?
+
+        func open() throws -> ScoreHistory {
+            guard FileManager.default.fileExists(atPath: db) else {
+                throw CommandError("\(db): no history database yet. `telltale score ... --db \(db)` creates it.")
+            }
+            return try openHistory(db)
+        }
+
+        func settings() throws -> AlertSettings {
+            try config.map { try Configuration.load(path: $0).alerts } ?? AlertSettings()
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the alerts of a scoring run (the latest by default), as CSV.")
+
+        @OptionGroup var database: DatabaseOption
+
+        @Option(name: .long, help: ArgumentHelp("The run's as-of date.", valueName: "DATE"))
+        var asOf: String?
+
+        @Option(name: .long, help: ArgumentHelp("Only this account.", valueName: "ACCOUNT"))
+        var account: String?
+
+        @Option(name: .long, help: ArgumentHelp("fired or suppressed.", valueName: "STATUS"))
+        var status: String?
+
+        @Option(name: .long, help: ArgumentHelp("Only this alert type.", valueName: "TYPE"))
+        var type: String?
+
+        func validate() throws {
+            if let status, !["fired", "suppressed"].contains(status) { throw ValidationError("--status must be fired or suppressed") }
+            if let type, AlertType(rawValue: type) == nil {
+                throw ValidationError("--type must be one of \(AlertType.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+
+        func run() throws {
+            let history = try database.open()
+            let alerts: [StoredAlert]
+            do { alerts = try history.alerts(asOf: asOf, account: account, status: status, type: type) }
+            catch let e as ScoreHistoryError { throw CommandError(e.message) }
+            var out = "as_of,account_id,type,rule,severity,status,suppressed_because,detail\n"
+            for a in alerts {
+                out += [a.asOf, a.accountID, a.type, a.rule, a.severity, a.status, a.suppressedBecause ?? "", a.detail]
+                    .map(csvField).joined(separator: ",") + "\n"
+            }
+            FileHandle.standardOutput.write(Data(out.utf8))
+            printError("\(alerts.count) alert\(alerts.count == 1 ? "" : "s")")
+        }
+    }
+
+    struct Dismiss: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Dismiss an account's alerts of one type, with a reason code; they are held back for alerts.dismissed_days.")
+
+        @Argument(help: ArgumentHelp("The account id.", valueName: "ACCOUNT"))
+        var account: String
+
+        @Option(name: .long, help: ArgumentHelp("The alert type.", valueName: "TYPE"))
+        var type: String
+
+        @Option(name: .long, help: ArgumentHelp("Why (one of alerts.reason_codes: false_positive, seasonal, known_issue, customer_engaged, data_problem, other by default).", valueName: "CODE"))
+        var reason: String
+
+        @Option(name: .long, help: ArgumentHelp("Free text for the team.", valueName: "TEXT"))
+        var note: String?
+
+        @Option(name: .long, help: ArgumentHelp("The day of the dismissal (default today).", valueName: "DATE"))
+        var on: String?
+
+        @OptionGroup var database: DatabaseOption
+
+        func validate() throws {
+            if AlertType(rawValue: type) == nil {
+                throw ValidationError("--type must be one of \(AlertType.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if let on, Day.parse(on) == nil { throw ValidationError("--on must be a date YYYY-MM-DD") }
+        }
+
+        func run() throws {
+            let history = try database.open()
+            let settings = try database.settings()
+            do {
+                if try !history.knows(account: account) {
+                    throw CommandError("\(account): no scoring run in \(history.path) has this account; check the id")
+                }
+                try history.dismiss(account: account, type: AlertType(rawValue: type)!, reasonCode: reason, note: note,
+                                    on: on.flatMap(Day.parse) ?? Day.today(), settings: settings)
+            } catch let e as ScoreHistoryError { throw CommandError(e.message) }
+            printError("dismissed \(type) alerts for \(account) (\(reason)); held back for \(settings.dismissedDays) days")
+        }
+    }
+
+    struct Engage: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record that a CSM engaged with an account: its alerts are held back for alerts.engaged_days.")
+
+        @Argument(help: ArgumentHelp("The account id.", valueName: "ACCOUNT"))
+        var account: String
+
+        @Option(name: .long, help: ArgumentHelp("Free text for the team.", valueName: "TEXT"))
+        var note: String?
+
+        @Option(name: .long, help: ArgumentHelp("The day of the engagement (default today).", valueName: "DATE"))
+        var on: String?
+
+        @OptionGroup var database: DatabaseOption
+
+        func validate() throws {
+            if let on, Day.parse(on) == nil { throw ValidationError("--on must be a date YYYY-MM-DD") }
+        }
+
+        func run() throws {
+            let history = try database.open()
+            let settings = try database.settings()
+            do {
+                if try !history.knows(account: account) {
+                    throw CommandError("\(account): no scoring run in \(history.path) has this account; check the id")
+                }
+                try history.engage(account: account, note: note, on: on.flatMap(Day.parse) ?? Day.today())
+            } catch let e as ScoreHistoryError { throw CommandError(e.message) }
+            printError("recorded engagement with \(account); its alerts are held back for \(settings.engagedDays) days")
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import TelltaleAlerts
+import TelltaleConfig
+import TelltaleData
+import TelltaleModel
+import TelltaleScoreHistory
+import TelltaleScorer
+
+/// `telltale score`: the scheduled job that feeds health scores and alerts into a CRM.
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Score today's accounts with a saved model: churn probability, health score, band, reasons, alerts, severity, playbook.",
+        discussion: """
+        Every active account (signed up before the as-of date, not churned before it) is \
+        scored from usage dated before the as-of date, or listed in the rejects file with \
+        the reason. Alerts follow the config's `alerts:` rules with their grace period and \
+        suppression; band changes and suppression come from the history database (--db). \
+        Re-scoring the same as-of date replaces that run. See docs/scoring.md.
+        """
+    )
+
+    @OptionGroup var input: InputOptions
+
+    @Option(name: .long, help: ArgumentHelp("The model file (telltale train writes it).", valueName: "FILE"))
+    var model: String = "models/churn.json"
+
+    @Option(name: .long, help: ArgumentHelp("A flat table to score instead of the three tables (a model trained with --data).", valueName: "TABLE.csv"))
+    var data: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --data: the segment column.", valueName: "COL"))
+    var segment: String = "segment"
+
+    @Option(name: .long, help: ArgumentHelp("Score as of this date, from usage before it (default: the day after the usage data ends).", valueName: "DATE"))
+    var asOf: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write the scores here (atomically) instead of stdout.", valueName: "FILE"))
+    var out: String?
+
+    @Option(name: .long, help: ArgumentHelp("csv or jsonl (default: from the --out extension, .jsonl/.ndjson/.json is JSON Lines).", valueName: "FORMAT"))
+    var format: String?
+
+    @Option(name: .long, help: ArgumentHelp("Accounts that could not be scored, with the reason (default: next to --out as NAME.rejects.csv, else rejects.csv).", valueName: "FILE"))
+    var rejects: String?
+
+    @Option(name: .long, help: ArgumentHelp("The score history database.", valueName: "FILE"))
+    var db: String = ScoreCommand.defaultDatabase
+
+    @Flag(name: .long, help: "Keep no history: no band changes, no suppression by engagement or dismissal.")
+    var noDb = false
+
+    static let defaultDatabase = "telltale-history.sqlite"
+
+    func validate() throws {
+        if data == nil { try input.requireTables() }
+        if let asOf, Day.parse(asOf) == nil { throw ValidationError("--as-of must be a date YYYY-MM-DD, got '\(asOf)'") }
+        if let format, ScoreOutput.Format(rawValue: format.lowercased()) == nil { throw ValidationError("--format must be csv or jsonl, got '\(format)'") }
+    }
+
+    func run() throws {
+        let config = try input.configuration()
+        let churnModel: ChurnModel
+        do { churnModel = try ChurnModel.read(path: model) } catch let e as ModelFileError { throw CommandError(e.message) }
+        let history = noDb ? nil : try openHistory(db)
+        var scorer = AccountScorer(model: churnModel, alerts: config.alerts, settings: config.scoring)
+        let run: ScoreRun
+        do {
+            if let data {
+                let flat = try FlatScoringInput(FlatTable.read(path: data, textColumns: ["account_id", "owner"]), model: churnModel, segmentColumn: segment)
+                let day = asOf.flatMap(Day.parse) ?? flat.asOf ?? Day.today()
+                run = scorer.score(table: flat.table, facts: flat.facts, asOf: day,
+                                   context: try history?.context(asOf: day, settings: config.alerts) ?? ScoringContext())
+            } else {
+                let options = try config.loadOptions(input.overrides, needRenewals: false)
+                let loaded = try HistoryLoader(options: options).load()
+                guard let coverage = loaded.usage.dateRange else { throw CommandError("\(options.usagePath): no usage rows: nothing to score from.") }
+                let day = asOf.flatMap(Day.parse) ?? coverage.upperBound + 1
+                if day > coverage.upperBound + 1 {
+                    throw CommandError("""
+                    The usage data ends on \(coverage.upperBound), \(day - coverage.upperBound - 1) days before the as-of date \(day): \
+                    those days would read as no use at all. Pass --as-of \(coverage.upperBound + 1) (or earlier), or use a newer export.
+                    """)
+                }
+                scorer.available = config.signals.resolved(metrics: loaded.usage.metrics)
+                var scored = try scorer.score(history: loaded, asOf: day,
+                                              context: try history?.context(asOf: day, settings: config.alerts) ?? ScoringContext())
+                scored.rejects += RejectedAccount.unknownAccounts(in: loaded.problems, accountsFile: options.accountsPath)
+                if !loaded.problems.isEmpty, let report = config.problemReportPath {
+                    try AtomicFile.write(loaded.problems.csv(), to: report)
+                    printError("\(loaded.problems.total) input problem\(loaded.problems.total == 1 ? "" : "s") skipped (data.on_problem: skip); listed in \(report)")
+                }
+                run = scored
+            }
+        } catch let e as ScoringError { throw CommandError(e.message) }
+        catch let e as ScoreHistoryError { throw CommandError(e.message) }
+
+        // History first: if another job holds the database, nothing is written.
+        do { try history?.record(run, model: (model as NSString).lastPathComponent) } catch let e as ScoreHistoryError { throw CommandError(e.message) }
+        let chosen = format.flatMap { ScoreOutput.Format(rawValue: $0.lowercased()) } ?? out.map(ScoreOutput.Format.from(path:)) ?? .csv
+        let text = ScoreOutput.render(run.rows, format: chosen)
+        let rejectsPath = rejects ?? out.map(Self.rejectsPath(for:)) ?? "rejects.csv"
+        if !run.rejects.isEmpty || rejects != nil || out != nil {
+            try AtomicFile.write(ScoreOutput.rejectsCSV(run.rejects), to: rejectsPath)
+        }
+        if let out { try AtomicFile.write(text, to: out) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+        for w in run.warnings { printError("warning: \(w)") }
+        printError(ScoreSummary.text(run, rejectsPath: run.rejects.isEmpty ? nil : rejectsPath)
+            + (out.map { "scores: \($0)" } ?? "") + (history.map { (out == nil ? "" : "; ") + "history: \($0.path)" } ?? ""))
+    }
+
+    /// `out/scores.csv` → `out/scores.rejects.csv`.
+    static func rejectsPath(for out: String) -> String {
+        let ns = out as NSString
+        let stem = (ns.lastPathComponent as NSString).deletingPathExtension
+        return (ns.deletingLastPathComponent as NSString).appendingPathComponent(stem + ".rejects.csv")
+    }
+}
+
+/// Opens the history database, creating its folder's file on first use.
+func openHistory(_ path: String) throws -> ScoreHistory {
+    do { return try ScoreHistory(path: path) } catch let e as ScoreHistoryError { throw CommandError(e.message) }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import GRDB
+import TelltaleAlerts
+import TelltaleData
+import TelltaleModel
+import TelltaleScorer
+
+extension ScoreHistory {
+    /// What a run as of `asOf` needs from earlier ones: each account's band
+    /// at the latest run before that date, and the dismissals and
+    /// engagements still in force on it.
+    public func context(asOf: Day, settings: AlertSettings) throws -> ScoringContext {
+        try read { db in
+            var context = ScoringContext()
+            let day = asOf.description
+            if let previous = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs WHERE as_of < ?", arguments: [day]) {
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT s.account_id, s.band FROM scores s JOIN runs r ON r.id = s.run_id WHERE r.as_of = ?
+                    """, arguments: [previous])
+                while let row = try rows.next() {
+                    if let band = Band(rawValue: row[1]) { context.previousBands[row[0]] = band }
+                }
+            }
+            let dismissedSince = (asOf - settings.dismissedDays).description
+            let dismissals = try Row.fetchCursor(db, sql: """
+                SELECT account_id, type, reason_code FROM dismissals WHERE dismissed_on <= ? AND dismissed_on > ? ORDER BY id
+                """, arguments: [day, dismissedSince])
+            while let row = try dismissals.next() {
+                if let type = AlertType(rawValue: row[1]) { context.dismissed[row[0], default: [:]][type] = row[2] }
+            }
+            let engagedSince = (asOf - settings.engagedDays).description
+            context.engaged = Set(try String.fetchAll(db, sql: """
+                SELECT account_id FROM engagements WHERE engaged_on <= ? AND engaged_on > ?
+                """, arguments: [day, engagedSince]))
+            return context
+        }
+    }
+
+    /// Stores a run, replacing an earlier run with the same as-of date.
+    public func record(_ run: ScoreRun, model: String, scoredAt: Date = Date()) throws {
+        try write { db in
+            let day = run.asOf.description
+            try db.execute(sql: "DELETE FROM runs WHERE as_of = ?", arguments: [day])
+            let flagged = run.rows.filter { $0.severity >= .high }.count
+            try db.execute(sql: """
+                INSERT INTO runs (as_of, model, scored_at, scored, rejected, flagged) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [day, model, ISO8601DateFormatter().string(from: scoredAt), run.rows.count, run.rejects.count, flagged])
+            let id = db.lastInsertedRowID
+            let score = try db.makeStatement(sql: """
+                INSERT INTO scores (run_id, account_id, segment, churn_probability, health_score, band, severity, alert_types)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for r in run.rows {
+                try score.execute(arguments: [id, r.accountID, r.segment, r.churnProbability, r.healthScore, r.band.rawValue,
+                                              r.severity.description, r.alertTypes.map(\.rawValue).joined(separator: ";")])
+            }
+            let reject = try db.makeStatement(sql: "INSERT INTO rejects (run_id, account_id, reason) VALUES (?, ?, ?)")
+            for r in run.rejects { try reject.execute(arguments: [id, r.accountID, r.reason]) }
+            let alert = try db.makeStatement(sql: """
+                INSERT INTO alerts (run_id, account_id, rule, type, severity, status, suppressed_because, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for a in run.alerts {
+                try alert.execute(arguments: [id, a.accountID, a.rule, a.type.rawValue, a.severity.description, a.status.rawValue,
+                                              a.suppressedBecause, a.detail])
+            }
+        }
+    }
+
+    public func runs() throws -> [StoredRun] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT as_of, model, scored, rejected, flagged FROM runs ORDER BY as_of").map {
+                StoredRun(asOf: $0[0], model: $0[1], scored: $0[2], rejected: $0[3], flagged: $0[4])
+            }
+        }
+    }
+
+    /// An account's scores over time: (as-of, health score, band).
+    public func scores(account: String) throws -> [(asOf: String, health: Double, band: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.as_of, s.health_score, s.band FROM scores s JOIN runs r ON r.id = s.run_id
+                WHERE s.account_id = ? ORDER BY r.as_of
+                """, arguments: [account]).map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+
+    /// Alerts of one run (the latest when `asOf` is nil), optionally filtered.
+    public func alerts(asOf: String? = nil, account: String? = nil, status: String? = nil, type: String? = nil) throws -> [StoredAlert] {
+        try read { db in
+            guard let day = try asOf ?? String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs") else { return [] }
+            var sql = """
+                SELECT r.as_of, a.account_id, a.rule, a.type, a.severity, a.status, a.suppressed_because, a.detail
+                FROM alerts a JOIN runs r ON r.id = a.run_id WHERE r.as_of = ?
+                """
+            var args: [(any DatabaseValueConvertible)?] = [day]
+            if let account { sql += " AND a.account_id = ?"; args.append(account) }
+            if let status { sql += " AND a.status = ?"; args.append(status) }
+            if let type { sql += " AND a.type = ?"; args.append(type) }
+            sql += " ORDER BY a.account_id, a.id"
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map {
+                StoredAlert(asOf: $0[0], accountID: $0[1], rule: $0[2], type: $0[3], severity: $0[4], status: $0[5],
+                            suppressedBecause: $0[6], detail: $0[7])
+            }
+        }
+    }
+
+    /// Records a CSM's dismissal of an alert type for an account.
+    public func dismiss(account: String, type: AlertType, reasonCode: String, note: String?, on day: Day,
+                        settings: AlertSettings, recordedAt: Date = Date()) throws {
+        guard settings.reasonCodes.contains(reasonCode) else {
+            throw ScoreHistoryError("reason code '\(reasonCode)' is not one of \(settings.reasonCodes.joined(separator: ", ")) (alerts.reason_codes in the config)")
+        }
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO dismissals (account_id, type, reason_code, note, dismissed_on, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [account, type.rawValue, reasonCode, note, day.description, ISO8601DateFormatter().string(from: recordedAt)])
+        }
+    }
+
+    /// Records that a CSM engaged with an account: its alerts are held back for `alerts.engaged_days`.
+    public func engage(account: String, note: String?, on day: Day, recordedAt: Date = Date()) throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO engagements (account_id, note, engaged_on, recorded_at) VALUES (?, ?, ?, ?)",
+                           arguments: [account, note, day.description, ISO8601DateFormatter().string(from: recordedAt)])
+        }
+    }
+
+    public func dismissals() throws -> [Dismissal] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT account_id, type, reason_code, note, dismissed_on FROM dismissals ORDER BY id").compactMap { row in
+                guard let type = AlertType(rawValue: row[1]) else { return nil }
+                return Dismissal(accountID: row[0], type: type, reasonCode: row[2], note: row[3], dismissedOn: row[4])
+            }
+        }
+    }
+
+    /// Whether any run scored the account (dismissing an unknown id is most likely a typo).
+    public func knows(account: String) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM scores WHERE account_id = ?) OR EXISTS (SELECT 1 FROM rejects WHERE account_id = ?)
+                """, arguments: [account, account]) ?? false
+        }
+    }
+}

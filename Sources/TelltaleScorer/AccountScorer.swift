@@ -1,0 +1,301 @@
+import TelltaleAlerts
+import TelltaleData
+import TelltaleModel
+import TelltalePatterns
+import TelltaleSignals
+
+/// Why an account set cannot be scored with a model at all.
+public struct ScoringError: Error, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Applies a saved model and the alert rules to today's accounts.
+///
+/// Everything is computed as of one date from usage dated strictly before it,
+/// the way training computed its rows. Rules with a grace period are
+/// evaluated at the as-of date and at each `graceStepDays` back to
+/// `graceDays` before it, and fire only when they held at every one: a
+/// sustained pattern, not one snapshot.
+public struct AccountScorer: Sendable {
+    public var model: ChurnModel
+    public var alerts: AlertSettings
+    public var settings: ScoringSettings
+    /// Definitions the rules may read that the model does not compute (the
+    /// config's signals, built-ins included); pulled in only when a rule needs one.
+    public var available: [SignalDefinition]
+
+    public init(model: ChurnModel, alerts: AlertSettings = AlertSettings(), settings: ScoringSettings = ScoringSettings(),
+                available: [SignalDefinition] = []) {
+        self.model = model
+        self.alerts = alerts
+        self.settings = settings
+        self.available = available
+    }
+
+    static let rulePrefix = "alert__"
+    static let openCaseSignal = "open_support_cases__"
+
+    /// Days back from the as-of date at which grace rules must also hold.
+    public var graceOffsets: [Int] {
+        guard alerts.graceDays > 0, alerts.graceStepDays > 0 else { return [0] }
+        var out = Array(stride(from: 0, through: alerts.graceDays, by: alerts.graceStepDays))
+        if out.last != alerts.graceDays { out.append(alerts.graceDays) }
+        return out
+    }
+
+    /// The model's signals plus what the rules need, the rules that can be
+    /// evaluated, and a warning for each that cannot.
+    func alertDefinitions(metrics: [String]) -> (definitions: [SignalDefinition], rules: [AlertRule], warnings: [String]) {
+        var definitions = model.signals
+        var names = Set(definitions.map(\.name))
+        var warnings: [String] = []
+        func include(_ name: String) -> Bool {
+            if names.contains(name) || AccountSignal.named(name) != nil { return true }
+            guard let d = available.first(where: { $0.name == name }), d.metrics.allSatisfy(metrics.contains),
+                  d.dependencies.allSatisfy(include) else { return false }
+            definitions.append(d)
+            names.insert(name)
+            return true
+        }
+        var rules: [AlertRule] = []
+        for rule in alerts.rules {
+            let missing = rule.signals.filter { !include($0) }
+            guard missing.isEmpty else {
+                warnings.append("alert rule '\(rule.name)' left out: no signal \(missing.map { "'\($0)'" }.joined(separator: ", ")) in the model or the config")
+                continue
+            }
+            rules.append(rule)
+            definitions.append(SignalDefinition(name: Self.rulePrefix + rule.name, kind: .flag(rule.conditions), label: rule.label))
+        }
+        if metrics.contains(alerts.supportMetric) && alerts.openCaseDays > 0 {
+            definitions.append(SignalDefinition(
+                name: Self.openCaseSignal,
+                kind: .window(WindowSignal(metric: alerts.supportMetric, days: alerts.openCaseDays, aggregate: .sum))))
+        }
+        return (definitions, rules, warnings)
+    }
+
+    /// Scores every account active at `asOf` (signed up before it, not churned before it).
+    public func score(history: History, asOf: Day, context: ScoringContext = ScoringContext()) throws -> ScoreRun {
+        if model.signals.contains(where: { if case .column = $0.kind { return true } else { return false } }) {
+            throw ScoringError("this model was trained on a flat table (its signals are table columns): score it with --data TABLE.csv")
+        }
+        let (definitions, rules, warnings) = alertDefinitions(metrics: history.usage.metrics)
+        let engine: SignalEngine
+        do { engine = try SignalEngine(history: history, definitions: definitions) } catch let e as SignalError {
+            throw ScoringError("the model's \(e.description); the usage table must have the metrics the model was trained on")
+        }
+        let active = history.activeAccounts(asOf: asOf)
+        let tables = graceOffsets.map { back in engine.table(for: active.map { Observation(account: $0, asOf: asOf - back) }) }
+        let accounts = history.accounts
+        let facts = active.map { a -> AccountFacts in
+            let i = Int(a)
+            return AccountFacts(id: accounts.ids[i], segment: accounts.segment[i], owner: accounts.owner[i],
+                                contractValue: accounts.contractValue[i],
+                                renewalDate: RenewalCalendar.next(accounts.renewalDate[i] ?? accounts.signup[i], onOrAfter: asOf))
+        }
+        return assemble(tables: tables, rules: rules, facts: facts, asOf: asOf, context: context, warnings: warnings)
+    }
+
+    /// Scores a table whose signals are already computed (a flat table, or a
+    /// signal table made elsewhere). It is one snapshot, so grace periods
+    /// cannot be checked: rules fire on that snapshot alone.
+    public func score(table: SignalTable, facts: [AccountFacts], asOf: Day, context: ScoringContext = ScoringContext()) -> ScoreRun {
+        var warnings: [String] = []
+        var rules: [AlertRule] = []
+        var t = table
+        let names = Set(table.definitions.map(\.name))
+        for rule in alerts.rules {
+            let missing = rule.signals.filter { !names.contains($0) }
+            guard missing.isEmpty else { continue }
+            rules.append(rule)
+            let deps = rule.conditions.map { table.column($0.signal)! }
+            t.definitions.append(SignalDefinition(name: Self.rulePrefix + rule.name, kind: .flag(rule.conditions), label: rule.label))
+            t.raw.append((0..<table.rowCount).map { r in
+                zip(rule.conditions, deps).allSatisfy { $0.holds($1[r]) } ? 1 : 0
+            })
+        }
+        if rules.count < alerts.rules.count {
+            warnings.append("\(alerts.rules.count - rules.count) alert rule\(alerts.rules.count - rules.count == 1 ? "" : "s") left out: the table has no column for the signals they read")
+        }
+        return assemble(tables: [t], rules: rules, facts: facts, asOf: asOf, context: context, warnings: warnings)
+    }
+
+    /// The shared second half: probabilities, bands, reasons, alerts, severity.
+    /// `tables[0]` is the as-of snapshot, the rest the grace check dates.
+    func assemble(tables: [SignalTable], rules: [AlertRule], facts: [AccountFacts], asOf: Day,
+                  context: ScoringContext, warnings: [String]) -> ScoreRun {
+        var warnings = warnings
+        let today = tables[0]
+        let n = today.rowCount
+        let features = FeatureBuilder.columns(model.features, table: today, preparation: model.preparation, cuts: model.cuts)
+        let probabilities = FeatureBuilder.probabilities(
+            zip(model.features, features).map { spec, column in column.map(spec.standardise) },
+            rows: n, intercept: model.intercept, coefficients: model.coefficients.map(\.estimate))
+
+        // Which rows are scored at all.
+        let signalNames = model.features.compactMap { spec -> String? in if case let .signal(s) = spec.kind { return s } else { return nil } }
+        let signalColumns = signalNames.map { today.column($0)! }
+        var rejectReason = [String?](repeating: nil, count: n)
+        let usesHistory = tables.count > 1 || today.historyDays.contains { $0 > 0 }
+        for r in 0..<n {
+            if usesHistory && today.historyDays[r] < Double(settings.minimumHistoryDays) {
+                rejectReason[r] = "only \(Int(today.historyDays[r])) days of usage before \(asOf); the model needs \(settings.minimumHistoryDays) (scoring.min_history_days)"
+                continue
+            }
+            let missing = signalNames.indices.filter { signalColumns[$0][r].isNaN }
+            if !signalNames.isEmpty && Double(missing.count) > settings.maximumImputedShare * Double(signalNames.count) {
+                rejectReason[r] = "\(missing.count) of \(signalNames.count) model signals missing (\(missing.prefix(3).map { signalNames[$0] }.joined(separator: ", "))\(missing.count > 3 ? ", ..." : "")); over scoring.max_imputed_share"
+            }
+        }
+        let scoredRows = (0..<n).filter { rejectReason[$0] == nil }
+
+        // Rules: held at every check date (grace) or today only.
+        func ruleColumn(_ t: SignalTable, _ rule: AlertRule) -> [Double] { t.column(Self.rulePrefix + rule.name)! }
+        let ruleFires: [[Bool]] = rules.map { rule in
+            let columns = (rule.grace ? tables : [today]).map { ruleColumn($0, rule) }
+            return (0..<n).map { r in columns.allSatisfy { $0[r] == 1 } }
+        }
+        let openCase = today.column(Self.openCaseSignal).map { c in c.map { $0 > 0 } } ?? Array(repeating: false, count: n)
+
+        // Patterns: matched today (the `patterns` column), and held through the grace dates (the alert).
+        let patternsToday = PatternMatcher.matches(model.patterns.map(\.definition), table: today, cuts: model.cuts)
+        let persistent: [[Bool]] = {
+            guard tables.count > 1 else { return patternsToday }
+            let earlier = tables.dropFirst().map { PatternMatcher.matches(model.patterns.map(\.definition), table: $0, cuts: model.cuts) }
+            return patternsToday.indices.map { p in (0..<n).map { r in patternsToday[p][r] && earlier.allSatisfy { $0[p][r] } } }
+        }()
+        // Combined patterns only (order 2+): a single flag is already a rule or a signal.
+        let patternOrder = model.patterns.indices.filter { model.patterns[$0].definition.flags.count >= 2 }
+            .sorted { model.patterns[$0].churnRate > model.patterns[$1].churnRate }
+        let alerting = Set(patternOrder.filter { model.patterns[$0].lift >= alerts.patternMinimumLift })
+
+        let reasons = ReasonBuilder(model: model, table: today, features: features, rows: scoredRows, count: settings.reasonCount)
+        let values = facts.compactMap(\.contractValue)
+        let large = alerts.severity.largeContract ?? quantile(values, 0.75)
+        let small = alerts.severity.smallContract ?? quantile(values, 0.25)
+
+        var rows: [ScoredAccount] = [], rejects: [RejectedAccount] = [], records: [AlertRecord] = []
+        rows.reserveCapacity(scoredRows.count)
+        var unknownSegments = Set<String>()
+        for r in 0..<n {
+            let f = facts[r]
+            var candidates: [(rule: String, type: AlertType, severity: Severity, detail: String)] = []
+            for (k, rule) in rules.enumerated() where ruleFires[k][r] {
+                candidates.append((rule.name, rule.type, rule.severity, rule.label))
+            }
+            var band: Band?, health = 0.0, change: Int?
+            let previous = context.previousBands[f.id]
+            if rejectReason[r] == nil {
+                health = ChurnModel.healthScore(churnProbability: probabilities[r])
+                let (b, known) = model.bands.band(health: health, segment: f.segment)
+                if !known { unknownSegments.insert(f.segment) }
+                band = b
+                if let previous {
+                    change = Band.allCases.firstIndex(of: b)! - Band.allCases.firstIndex(of: previous)!
+                    if change! < 0 {
+                        candidates.append(("band_drop", .bandDrop, b == .red ? .high : .medium, "band fell from \(previous) to \(b)"))
+                    }
+                }
+                for p in patternOrder where alerting.contains(p) && persistent[p][r] {
+                    let s = model.patterns[p]
+                    candidates.append(("pattern: \(s.definition.name)", .pattern, .high,
+                                       "\(s.sentence) (churned at \(Int((s.churnRate * 100).rounded()))% in training)"))
+                }
+            }
+            var fired: [(type: AlertType, severity: Severity)] = [], held: [String] = []
+            for c in candidates {
+                var why: String?
+                if context.engaged.contains(f.id) { why = "CSM engaged" }
+                else if let code = context.dismissed[f.id]?[c.type] { why = "dismissed: \(code)" }
+                else if c.type.isUsageAlert && openCase[r] { why = "support case open" }
+                records.append(AlertRecord(accountID: f.id, rule: c.rule, type: c.type, severity: c.severity,
+                                           status: why == nil ? .fired : .suppressed, suppressedBecause: why, detail: c.detail))
+                if let why { held.append("\(c.type.rawValue) (\(why))") } else { fired.append((c.type, c.severity)) }
+            }
+            // One entry per type, the most severe first.
+            var byType: [AlertType: Severity] = [:]
+            for a in fired { byType[a.type] = max(byType[a.type] ?? .none, a.severity) }
+            let types = byType.keys.sorted { (byType[$0]!, $1) > (byType[$1]!, $0) }
+            let days = f.renewalDate.map { $0 - asOf }
+            let severity = alerts.severity.severity(alerts: types.map { byType[$0]! }, band: band?.rawValue,
+                                                    contractValue: f.contractValue ?? 0, daysToRenewal: days, large: large, small: small)
+            var playbook = types.first.map(Playbook.forType) ?? ""
+            if severity == .critical, let d = days, d <= alerts.severity.renewalSoonDays { playbook = Playbook.criticalNearRenewal }
+            var uniqueHeld: [String] = []
+            for h in held where !uniqueHeld.contains(h) { uniqueHeld.append(h) }
+
+            guard let band else {
+                rejects.append(RejectedAccount(accountID: f.id, segment: f.segment, owner: f.owner, asOf: asOf,
+                                               reason: rejectReason[r]!, alertTypes: types, playbook: playbook))
+                continue
+            }
+            rows.append(ScoredAccount(
+                accountID: f.id, segment: f.segment, owner: f.owner, asOf: asOf,
+                churnProbability: probabilities[r], healthScore: health, band: band,
+                previousBand: previous, bandChange: change, severity: severity, alertTypes: types,
+                reasons: reasons.reasons(row: r),
+                patterns: patternOrder.filter { patternsToday[$0][r] }.map { model.patterns[$0].definition.name },
+                playbook: playbook, contractValue: f.contractValue, renewalDate: f.renewalDate, daysToRenewal: days,
+                suppressed: uniqueHeld))
+        }
+        for s in unknownSegments.sorted() {
+            warnings.append("segment '\(s)' was not in the training data: its accounts use the population's band cut points")
+        }
+        return ScoreRun(asOf: asOf, rows: rows, rejects: rejects, alerts: records, warnings: warnings)
+    }
+}
+
+/// What the output needs to know about an account besides its signals.
+public struct AccountFacts: Equatable, Sendable {
+    public var id: String
+    public var segment: String
+    public var owner: String?
+    public var contractValue: Double?
+    public var renewalDate: Day?
+    public init(id: String, segment: String, owner: String? = nil, contractValue: Double? = nil, renewalDate: Day? = nil) {
+        self.id = id
+        self.segment = segment
+        self.owner = owner
+        self.contractValue = contractValue
+        self.renewalDate = renewalDate
+    }
+}
+
+/// Annual renewals: the next renewal on or after a date.
+public enum RenewalCalendar {
+    /// `date` itself when it is on or after `day`, else its next anniversary
+    /// that is (a stale renewal date in the accounts table rolls forward; a
+    /// 29 February anniversary falls on 28 February in other years).
+    public static func next(_ date: Day, onOrAfter day: Day) -> Day {
+        guard date < day else { return date }
+        let (_, m, d) = date.components
+        var year = day.components.year - 1
+        while true {
+            let candidate = Day(year: year, month: m, day: min(d, Day.daysIn(month: m, year: year)))!
+            if candidate >= day { return candidate }
+            year += 1
+        }
+    }
+}
+
+/// Which rows match each pattern.
+enum PatternMatcher {
+    static func matches(_ patterns: [PatternDefinition], table: SignalTable, cuts: [DataDrivenCut]) -> [[Bool]] {
+        guard !patterns.isEmpty else { return [] }
+        let flags = FlagMatrix(table: table, cuts: cuts)
+        let segments = table.observations.map { table.segments[Int($0.account)] }
+        return patterns.map { flags.rows(matching: $0, segments: segments) }
+    }
+}
+
+/// The q-quantile (linear interpolation); 0 for no values.
+func quantile(_ values: [Double], _ q: Double) -> Double {
+    guard !values.isEmpty else { return 0 }
+    let s = values.sorted()
+    let pos = q * Double(s.count - 1)
+    let lo = Int(pos.rounded(.down)), hi = min(lo + 1, s.count - 1)
+    return s[lo] + (s[hi] - s[lo]) * (pos - Double(lo))
+}

@@ -1,0 +1,103 @@
+import TelltaleAlerts
+import TelltaleData
+import TelltaleModel
+
+/// One scored account: the row a CRM ingests (contract: "Score output columns").
+public struct ScoredAccount: Equatable, Sendable {
+    public var accountID: String
+    public var segment: String
+    public var owner: String?
+    public var asOf: Day
+    public var churnProbability: Double
+    /// 0-100, higher is healthier.
+    public var healthScore: Double
+    public var band: Band
+    /// The band at the latest earlier scoring run in the history database.
+    public var previousBand: Band?
+    /// Bands moved since then: −2 is two bands worse, +1 one better; nil without an earlier run.
+    public var bandChange: Int?
+    public var severity: Severity
+    /// Alerts that fired (not held back), most important first.
+    public var alertTypes: [AlertType]
+    /// Plain-language reasons with values, most important first.
+    public var reasons: [String]
+    /// Kept combined patterns the account matches, riskiest first.
+    public var patterns: [String]
+    public var playbook: String
+    public var contractValue: Double?
+    public var renewalDate: Day?
+    public var daysToRenewal: Int?
+    /// Alerts held back, as `type (why)`.
+    public var suppressed: [String]
+}
+
+/// An account that could not be scored, and why. Rule-based alerts that need
+/// no model (a missed onboarding milestone of a new account) still fire for it.
+public struct RejectedAccount: Equatable, Sendable {
+    public var accountID: String
+    public var segment: String
+    public var owner: String?
+    public var asOf: Day?
+    public var reason: String
+    public var alertTypes: [AlertType]
+    public var playbook: String
+}
+
+/// One alert of one account in a run, fired or held back.
+public struct AlertRecord: Equatable, Sendable {
+    public enum Status: String, Codable, Sendable { case fired, suppressed }
+    public var accountID: String
+    public var rule: String
+    public var type: AlertType
+    /// The rule's base severity (the account's severity is in its row).
+    public var severity: Severity
+    public var status: Status
+    /// Why it was held back (`support case open`, `dismissed: seasonal`, `CSM engaged`).
+    public var suppressedBecause: String?
+    public var detail: String
+}
+
+/// What the history database knows before a run: earlier bands and the
+/// CSMs' engagements and dismissals that hold alerts back.
+public struct ScoringContext: Sendable {
+    /// Account id → its band at the latest run before this as-of date.
+    public var previousBands: [String: Band]
+    /// Account id → alert type → reason code of a dismissal still in force.
+    public var dismissed: [String: [AlertType: String]]
+    /// Accounts a CSM engaged on recently enough to hold their alerts back.
+    public var engaged: Set<String>
+
+    public init(previousBands: [String: Band] = [:], dismissed: [String: [AlertType: String]] = [:], engaged: Set<String> = []) {
+        self.previousBands = previousBands
+        self.dismissed = dismissed
+        self.engaged = engaged
+    }
+}
+
+/// Everything one scoring run produced.
+public struct ScoreRun: Sendable {
+    public var asOf: Day
+    public var rows: [ScoredAccount]
+    public var rejects: [RejectedAccount]
+    public var alerts: [AlertRecord]
+    public var warnings: [String]
+}
+
+extension RejectedAccount {
+    /// Input rows the loader skipped (`data.on_problem: skip`) whose account
+    /// is not in the accounts table: one reject per such account id, so no
+    /// account in the usage export silently disappears.
+    public static func unknownAccounts(in problems: ProblemList, accountsFile: String) -> [RejectedAccount] {
+        var order: [String] = [], first: [String: Problem] = [:], count: [String: Int] = [:]
+        for p in problems.items where p.column == "account_id" && p.file != accountsFile && p.message.contains("not an account") {
+            if first[p.value] == nil { order.append(p.value); first[p.value] = p }
+            count[p.value, default: 0] += 1
+        }
+        return order.map { id in
+            let p = first[id]!, n = count[id]!
+            return RejectedAccount(accountID: id, segment: "", owner: nil, asOf: nil,
+                                   reason: "\(n) row\(n == 1 ? "" : "s") for an account not in \(accountsFile) (first: \(p.file) line \(p.line))",
+                                   alertTypes: [], playbook: "")
+        }
+    }
+}

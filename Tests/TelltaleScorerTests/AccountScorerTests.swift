@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import TelltaleAlerts
+import TelltaleData
+import TelltaleModel
+@testable import TelltaleScorer
+import TelltaleSignals
+
+@Suite struct AccountScorerTests {
+    let fixture: ScoringFixture
+    init() throws { fixture = try ScoringFixture() }
+
+    @Test func aTwoWeekHolidayDoesNotAlertButAMonthOfSilenceDoes() throws {
+        let run = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        let vacation = run.alerts(of: "VAC").map(\.type)
+        #expect(!vacation.contains(.trend) && !vacation.contains(.cohort) && !vacation.contains(.abandonment), "\(vacation)")
+        let gone = Set(run.alerts(of: "GONE", .fired).map(\.type))
+        #expect(gone.isSuperset(of: [.trend, .cohort, .combined, .abandonment]), "\(gone)")
+        for i in 1...12 { #expect(run.alerts(of: String(format: "S%02d", i)).isEmpty, "steady accounts never alert") }
+
+        // The grace period is what keeps the holiday quiet: without it the same data alerts.
+        var settings = AlertSettings()
+        settings.graceDays = 0
+        let impatient = try AccountScorer(model: fixture.model(), alerts: settings).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        #expect(impatient.alerts(of: "VAC", .fired).contains { $0.type == .trend })
+    }
+
+    @Test func anOpenSupportCaseHoldsUsageAlertsBackButTheScoreStillMoves() throws {
+        let run = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        let held = run.alerts(of: "CASE")
+        #expect(!held.isEmpty && held.allSatisfy { $0.status == .suppressed && $0.suppressedBecause == "support case open" })
+        let row = try #require(run.row("CASE"))
+        #expect(row.alertTypes.isEmpty && row.band == .red && row.severity == .low, "red without an alert: informational")
+        #expect(row.suppressed.contains("trend (support case open)"))
+        // Same usage as GONE apart from the case: the same churn probability.
+        #expect(abs(row.churnProbability - run.row("GONE")!.churnProbability) < 1e-12)
+    }
+
+    @Test func dismissalsAndEngagementHoldAlertsBackWithTheirReason() throws {
+        let scorer = try AccountScorer(model: fixture.model())
+        let context = ScoringContext(dismissed: ["GONE": [.trend: "seasonal"]], engaged: ["SOLO"])
+        let run = try scorer.score(history: fixture.history, asOf: ScoringFixture.asOf, context: context)
+        let gone = run.alerts(of: "GONE")
+        #expect(gone.filter { $0.type == .trend }.allSatisfy { $0.status == .suppressed && $0.suppressedBecause == "dismissed: seasonal" })
+        #expect(gone.contains { $0.type == .abandonment && $0.status == .fired }, "only the dismissed type is held back")
+        let solo = run.alerts(of: "SOLO")
+        #expect(!solo.isEmpty && solo.allSatisfy { $0.suppressedBecause == "CSM engaged" })
+        let plain = try scorer.score(history: fixture.history, asOf: ScoringFixture.asOf)
+        #expect(plain.alerts(of: "SOLO", .fired).map(\.type) == [.singleUser])
+    }
+
+    @Test func severityRisesForALargeAccountRenewingSoon() throws {
+        // GONE: large (top quartile), renewal in 30 days, several alert types: critical, with the near-renewal playbook.
+        let run = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        let gone = try #require(run.row("GONE"))
+        #expect(gone.severity == .critical)
+        #expect(gone.playbook == Playbook.criticalNearRenewal)
+        #expect(gone.daysToRenewal == 30)
+        // SOLO: a high rule (single user), mid-sized, renewal in 200 days (far): one step down.
+        #expect(run.row("SOLO")?.severity == .medium)
+        #expect(run.row("SOLO")?.playbook == Playbook.forType(.singleUser))
+    }
+
+    @Test func theSamePolicyMakesADropLowForSmallFarAccountsAndCriticalForLargeNearOnes() {
+        let policy = SeverityPolicy()
+        let drop = [Severity.medium]
+        #expect(policy.severity(alerts: drop, band: "yellow", contractValue: 2_000, daysToRenewal: 300, large: 100_000, small: 5_000) == .low)
+        #expect(policy.severity(alerts: drop, band: "yellow", contractValue: 500_000, daysToRenewal: 20, large: 100_000, small: 5_000) == .critical)
+        #expect(policy.severity(alerts: drop, band: "yellow", contractValue: 50_000, daysToRenewal: 120, large: 100_000, small: 5_000) == .medium)
+        #expect(policy.severity(alerts: [.low, .medium, .medium], band: nil, contractValue: 50_000, daysToRenewal: 120, large: 100_000, small: 5_000) == .high,
+                "three alert types compound")
+        #expect(policy.severity(alerts: [], band: "red", contractValue: 1, daysToRenewal: nil, large: 2, small: 0) == .low)
+        #expect(policy.severity(alerts: [], band: "green", contractValue: 1, daysToRenewal: nil, large: 2, small: 0) == Severity.none)
+    }
+
+    @Test func aNewAccountIsRejectedWithTheReasonButItsMissedMilestoneStillAlerts() throws {
+        let run = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        #expect(run.row("NEW") == nil)
+        let reject = try #require(run.rejects.first { $0.accountID == "NEW" })
+        #expect(reject.reason.contains("only 20 days of usage"))
+        #expect(reject.alertTypes == [.milestone])
+        #expect(reject.playbook == Playbook.forType(.milestone))
+        #expect(run.rows.count + run.rejects.count == fixture.history.accounts.count, "every account is scored or rejected")
+    }
+
+    @Test func bandChangeAndBandDropComeFromThePreviousRun() throws {
+        let run = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: ScoringFixture.asOf,
+                                                                  context: ScoringContext(previousBands: ["GONE": .green, "S01": .red]))
+        let gone = try #require(run.row("GONE"))
+        #expect(gone.band == .red && gone.previousBand == .green && gone.bandChange == -3)
+        #expect(run.alerts(of: "GONE").contains { $0.type == .bandDrop && $0.severity == .high })
+        #expect(run.row("S01")?.bandChange == 3)
+        #expect(!run.alerts(of: "S01").contains { $0.type == .bandDrop })
+        #expect(run.row("S02")?.bandChange == nil && run.row("S02")?.previousBand == nil)
+    }
+
+    @Test func probabilitiesHealthAndBandsFollowTheModelExactly() throws {
+        let model = try fixture.model(loginsCoefficient: -1.0, intercept: -1.5)
+        let run = try AccountScorer(model: model).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        // Independent: 60 logins in 30 days for a steady account; 0 for GONE.
+        for (id, logins) in [("S03", 60.0), ("GONE", 0.0)] {
+            let p = 1 / (1 + exp(-(-1.5 - 1.0 * (log1p(logins) - log1p(40)))))
+            let row = try #require(run.row(id))
+            #expect(abs(row.churnProbability - p) < 1e-12)
+            #expect(abs(row.healthScore - 100 * (1 - p)) < 1e-9)
+            let h = 100 * (1 - p)
+            #expect(row.band == (h < 60 ? .red : h < 70 ? .orange : h < 80 ? .yellow : .green))
+        }
+    }
+
+    @Test func reasonsNameTheSignalWithTheAccountsValueAndTheSegmentMedian() throws {
+        let run = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        let gone = try #require(run.row("GONE"))
+        // Scored Mid accounts: 13 steady-ish with 60 logins, VAC 32, GONE/CASE 0: the median is 60.
+        #expect(gone.reasons == ["logins in the last 30 days 0, segment median 60"], "\(gone.reasons)")
+        #expect(run.row("S01")?.reasons == [], "a typical account has no reason to worry")
+    }
+
+    @Test func anUnknownSegmentUsesThePopulationBandsAndSaysSo() throws {
+        let run = try AccountScorer(model: fixture.model(segments: ["Enterprise"])).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        #expect(run.warnings.contains { $0.contains("segment 'Mid' was not in the training data") })
+        #expect(run.rows.count > 0)
+    }
+
+    @Test func aRuleReadingAnUnknownSignalIsLeftOutWithAWarning() throws {
+        var settings = AlertSettings()
+        settings.rules.append(AlertRule(name: "odd", type: .cohort, conditions: [Condition(parsing: "nonexistent < 1")!], severity: .low, label: "odd"))
+        let run = try AccountScorer(model: fixture.model(), alerts: settings).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        #expect(run.warnings.contains { $0.contains("alert rule 'odd' left out: no signal 'nonexistent'") })
+    }
+
+    @Test func renewalDatesRollForwardToTheNextAnniversary() {
+        func d(_ s: String) -> Day? { Day.parse(s) }
+        #expect(RenewalCalendar.next(d("2026-05-01")!, onOrAfter: d("2026-03-01")!) == d("2026-05-01"))
+        #expect(RenewalCalendar.next(d("2024-05-01")!, onOrAfter: d("2026-03-01")!) == d("2026-05-01"))
+        #expect(RenewalCalendar.next(d("2025-01-10")!, onOrAfter: d("2026-03-01")!) == d("2027-01-10"))
+        #expect(RenewalCalendar.next(d("2024-02-29")!, onOrAfter: d("2025-01-01")!) == d("2025-02-28"))
+        #expect(RenewalCalendar.next(d("2026-03-01")!, onOrAfter: d("2026-03-01")!) == d("2026-03-01"))
+    }
+}
