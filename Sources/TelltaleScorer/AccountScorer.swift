@@ -94,7 +94,7 @@ public struct AccountScorer: Sendable {
             let i = Int(a)
             return AccountFacts(id: accounts.ids[i], segment: accounts.segment[i], owner: accounts.owner[i],
                                 contractValue: accounts.contractValue[i],
-                                renewalDate: RenewalCalendar.next(accounts.renewalDate[i] ?? accounts.signup[i], onOrAfter: asOf))
+                                renewalDate: accounts.renewalDate[i] ?? accounts.signup[i])
         }
         return assemble(tables: tables, rules: rules, facts: facts, asOf: asOf, context: context, warnings: warnings)
     }
@@ -219,7 +219,8 @@ public struct AccountScorer: Sendable {
             var byType: [AlertType: Severity] = [:]
             for a in fired { byType[a.type] = max(byType[a.type] ?? .none, a.severity) }
             let types = byType.keys.sorted { (byType[$0]!, $1) > (byType[$1]!, $0) }
-            let days = f.renewalDate.map { $0 - asOf }
+            let renewal = f.renewalDate.map { RenewalCalendar.next($0, onOrAfter: asOf) }
+            let days = renewal.map { $0 - asOf }
             let severity = alerts.severity.severity(alerts: types.map { byType[$0]! }, band: band?.rawValue,
                                                     contractValue: f.contractValue ?? 0, daysToRenewal: days, large: large, small: small)
             var playbook = types.first.map(Playbook.forType) ?? ""
@@ -238,7 +239,7 @@ public struct AccountScorer: Sendable {
                 previousBand: previous, bandChange: change, severity: severity, alertTypes: types,
                 reasons: reasons.reasons(row: r),
                 patterns: patternOrder.filter { patternsToday[$0][r] }.map { model.patterns[$0].definition.name },
-                playbook: playbook, contractValue: f.contractValue, renewalDate: f.renewalDate, daysToRenewal: days,
+                playbook: playbook, contractValue: f.contractValue, renewalDate: renewal, daysToRenewal: days,
                 suppressed: uniqueHeld))
         }
         for s in unknownSegments.sorted() {
@@ -249,6 +250,8 @@ public struct AccountScorer: Sendable {
 }
 
 /// What the output needs to know about an account besides its signals.
+/// The renewal date may be stale (or the signup date, for annual
+/// contracts): the scorer rolls it forward to the next anniversary.
 public struct AccountFacts: Equatable, Sendable {
     public var id: String
     public var segment: String

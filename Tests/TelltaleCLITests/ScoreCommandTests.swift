@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").path
+
+@Suite struct ScoreCommandTests {
+    let dir: String
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-score-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    func lines(_ path: String) throws -> [Substring] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+    }
+
+    /// Accounts active on 2026-07-01 counted from the sample files directly:
+    /// signed up before it and no churn decision before it.
+    func activeSampleAccounts() throws -> Int {
+        let data = repositoryRoot.appendingPathComponent("notebooks-data").path
+        var churned = Set<String>()
+        for line in try lines(data + "/renewals.csv").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            if f[2].lowercased() == "churned" && f[1] < "2026-07-01" { churned.insert(String(f[0])) }
+        }
+        return try lines(data + "/accounts.csv").dropFirst().filter { line in
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            return f[2] < "2026-07-01" && !churned.contains(String(f[0]))
+        }.count
+    }
+
+    @Test func scoringTheSampleListsEveryActiveAccountOnceAndEndsWithTheMondaySummary() throws {
+        let r = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--out", dir + "/scores.csv", "--db", dir + "/h.sqlite"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let scored = try lines(dir + "/scores.csv"), rejected = try lines(dir + "/scores.rejects.csv")
+        #expect(scored[0].hasPrefix("account_id,segment,owner,as_of,churn_probability,health_score,band,previous_band,band_change,severity,alert_types,reasons,patterns,playbook,contract_value,renewal_date,days_to_renewal"))
+        let ids = (scored.dropFirst() + rejected.dropFirst()).map { $0.split(separator: ",")[0] }
+        #expect(ids.count == Set(ids).count, "no account twice")
+        #expect(ids.count == (try activeSampleAccounts()), "no account silently disappears")
+        for text in ["as of 2026-07-01:", "flagged high or critical", "expected to churn without action", "contract value at risk", "alerts:"] {
+            #expect(r.stderr.contains(text), "\(text) in \(r.stderr)")
+        }
+
+        // A second run on the same date replaces the first; the history has one run.
+        let again = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--format", "jsonl",
+                                     "--out", dir + "/scores.out", "--db", dir + "/h.sqlite"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let json = try lines(dir + "/scores.out")
+        #expect(json.count == scored.count - 1 && json[0].hasPrefix("{\"account_id\":"))
+        let listed = try runTelltale(["alerts", "list", "--db", dir + "/h.sqlite", "--status", "fired"])
+        #expect(listed.status == 0)
+        let alertRows = listed.stdout.split(separator: "\n").dropFirst()
+        #expect(!alertRows.isEmpty && alertRows.allSatisfy { $0.hasPrefix("2026-07-01,") && $0.contains(",fired,") })
+
+        // A CSM dismisses one alert; the next scoring holds it back and says why.
+        let first = alertRows.first!.split(separator: ",")
+        let (account, type) = (String(first[1]), String(first[2]))
+        let bad = try runTelltale(["alerts", "dismiss", account, "--type", type, "--reason", "meh", "--db", dir + "/h.sqlite"])
+        #expect(bad.status != 0 && bad.stderr.contains("is not one of false_positive, seasonal"), "\(bad.stderr)")
+        let ok = try runTelltale(["alerts", "dismiss", account, "--type", type, "--reason", "seasonal", "--note", "trade fair",
+                                  "--on", "2026-06-30", "--db", dir + "/h.sqlite"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        _ = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--out", dir + "/scores.csv", "--db", dir + "/h.sqlite"])
+        let held = try runTelltale(["alerts", "list", "--db", dir + "/h.sqlite", "--account", account, "--status", "suppressed"])
+        #expect(held.stdout.contains(",\(type),") && held.stdout.contains("dismissed: seasonal"), "\(held.stdout)")
+        let unknown = try runTelltale(["alerts", "engage", "NOPE-1", "--db", dir + "/h.sqlite"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("NOPE-1: no scoring run"))
+    }
+
+    @Test func aDamagedModelFileIsRefusedWithWhatToDo() throws {
+        var json = try String(contentsOfFile: sampleModel, encoding: .utf8)
+        json = json.replacingOccurrences(of: "\"bands\"", with: "\"bandz\"")
+        try json.write(toFile: dir + "/broken.json", atomically: true, encoding: .utf8)
+        let r = try runTelltale(["score", "--model", dir + "/broken.json", "--config", sampleConfig, "--out", dir + "/s.csv", "--no-db"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("field 'bands' is missing") && r.stderr.contains("Retrain it with `telltale train"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/s.csv"), "no score file from a refused model")
+
+        try json.replacingOccurrences(of: "\"format\" : 1", with: "\"format\" : 99").write(toFile: dir + "/future.json", atomically: true, encoding: .utf8)
+        let future = try runTelltale(["score", "--model", dir + "/future.json", "--config", sampleConfig, "--no-db"])
+        #expect(future.status != 0 && future.stderr.contains("newer than this telltale reads"), "\(future.stderr)")
+    }
+
+    @Test func scoringPastTheUsageDataIsRefused() throws {
+        let r = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--as-of", "2026-09-01", "--no-db"])
+        #expect(r.status != 0 && r.stderr.contains("The usage data ends on 2026-06-30"), "\(r.stderr)")
+    }
+}

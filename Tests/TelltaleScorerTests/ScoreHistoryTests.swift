@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+import Testing
+import TelltaleAlerts
+import TelltaleData
+import TelltaleModel
+@testable import TelltaleScoreHistory
+import TelltaleScorer
+
+@Suite struct ScoreHistoryTests {
+    let fixture: ScoringFixture
+    let path: String
+    init() throws {
+        fixture = try ScoringFixture()
+        path = fixture.directory + "/history.sqlite"
+    }
+
+    func score(_ day: Day, _ history: ScoreHistory, model: ChurnModel? = nil) throws -> ScoreRun {
+        let scorer = AccountScorer(model: try model ?? fixture.model())
+        let run = try scorer.score(history: fixture.history, asOf: day, context: try history.context(asOf: day, settings: AlertSettings()))
+        try history.record(run, model: "test.json")
+        return run
+    }
+
+    @Test func reScoringTheSameDateReplacesThatRun() throws {
+        let history = try ScoreHistory(path: path)
+        let first = try score(ScoringFixture.asOf, history)
+        _ = try score(ScoringFixture.asOf, history)
+        let runs = try history.runs()
+        #expect(runs.count == 1)
+        #expect(runs[0].scored == first.rows.count && runs[0].rejected == first.rejects.count)
+        let stored = try history.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM scores")! }
+        #expect(stored == first.rows.count, "no duplicated scores")
+        let alerts = try history.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts")! }
+        #expect(alerts == first.alerts.count)
+    }
+
+    @Test func theNextRunReadsBandsFromTheLatestEarlierRun() throws {
+        let history = try ScoreHistory(path: path)
+        // A pessimistic model first: everyone red. Then the usual one a week later.
+        _ = try score(ScoringFixture.asOf - 14, history, model: fixture.model(intercept: 3))
+        let middle = try score(ScoringFixture.asOf - 7, history)
+        let later = try score(ScoringFixture.asOf, history)
+        for row in later.rows {
+            let before = middle.row(row.accountID)
+            #expect(row.previousBand == before?.band, "compared with the run a week before, not the first")
+        }
+        #expect(try history.scores(account: "S01").map(\.asOf) == [ScoringFixture.asOf - 14, ScoringFixture.asOf - 7, ScoringFixture.asOf].map(\.description))
+        // Re-scoring the middle date sees the first run as its previous one.
+        let redo = try score(ScoringFixture.asOf - 7, history)
+        #expect(redo.row("S01")?.previousBand == .red)
+    }
+
+    @Test func dismissalsHoldTheirTypeBackForTheConfiguredDays() throws {
+        let history = try ScoreHistory(path: path)
+        _ = try score(ScoringFixture.asOf - 1, history)
+        var settings = AlertSettings()
+        settings.dismissedDays = 10
+        try history.dismiss(account: "GONE", type: .trend, reasonCode: "seasonal", note: "trade fair", on: ScoringFixture.asOf - 1, settings: settings)
+        #expect(try history.context(asOf: ScoringFixture.asOf, settings: settings).dismissed["GONE"]?[.trend] == "seasonal")
+        // Held back on the day of the dismissal and the 9 days after it.
+        #expect(try history.context(asOf: ScoringFixture.asOf + 8, settings: settings).dismissed["GONE"] != nil)
+        #expect(try history.context(asOf: ScoringFixture.asOf + 9, settings: settings).dismissed["GONE"] == nil, "expired after 10 days")
+        #expect(try history.context(asOf: ScoringFixture.asOf - 2, settings: settings).dismissed["GONE"] == nil, "not before it was made")
+        #expect(throws: ScoreHistoryError.self) {
+            try history.dismiss(account: "GONE", type: .trend, reasonCode: "because", note: nil, on: ScoringFixture.asOf, settings: settings)
+        }
+        try history.engage(account: "SOLO", note: "call booked", on: ScoringFixture.asOf - 1)
+        #expect(try history.context(asOf: ScoringFixture.asOf, settings: settings).engaged == ["SOLO"])
+        #expect(try history.dismissals().map(\.note) == ["trade fair"])
+
+        let run = try score(ScoringFixture.asOf, history)
+        #expect(run.alerts(of: "GONE").filter { $0.type == .trend }.allSatisfy { $0.suppressedBecause == "dismissed: seasonal" })
+        #expect(try history.alerts(account: "GONE", status: "suppressed").contains { $0.type == "trend" })
+        #expect(try history.knows(account: "GONE") && !(try history.knows(account: "NOPE")))
+    }
+
+    @Test func aSecondWriterFailsWithAClearMessageInsteadOfInterleaving() throws {
+        let holder = try ScoreHistory(path: path)
+        let waiter = try ScoreHistory(path: path, busyTimeout: 0.2)
+        let run = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        let entered = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            try? holder.write { db in
+                try db.execute(sql: "INSERT INTO engagements (account_id, engaged_on, recorded_at) VALUES ('X', '2026-01-01', 'now')")
+                entered.signal()
+                release.wait()
+            }
+        }
+        thread.start()
+        entered.wait()
+        var message = ""
+        do { try waiter.record(run, model: "m.json") } catch let e as ScoreHistoryError { message = e.message }
+        release.signal()
+        #expect(message.contains("is busy: another scoring job is writing to it"), "\(message)")
+        // Once the first job is done, the second goes through.
+        Thread.sleep(forTimeInterval: 0.1)
+        try waiter.record(run, model: "m.json")
+        #expect(try waiter.runs().count == 1)
+    }
+
+    @Test func aFileThatIsNotADatabaseIsRefusedByName() throws {
+        try "hello".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try ScoreHistory(path: path) } throws: { ($0 as? ScoreHistoryError)?.message.contains("not a Telltale history database") == true }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+import TelltaleAlerts
+import TelltaleConfig
+@testable import TelltaleData
+import TelltaleModel
+import TelltaleScorer
+import TelltaleSignals
+
+@Suite struct ScoreOutputTests {
+    let fixture: ScoringFixture
+    let run: ScoreRun
+    init() throws {
+        fixture = try ScoringFixture()
+        run = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: ScoringFixture.asOf,
+                                                              context: ScoringContext(previousBands: ["GONE": .green]))
+    }
+
+    @Test func theCSVHasTheContractColumnsAndReadsBackToTheSameValues() throws {
+        let path = fixture.directory + "/scores.csv"
+        try ScoreOutput.render(run.rows, format: .csv).write(toFile: path, atomically: true, encoding: .utf8)
+        let contract = ["account_id", "segment", "owner", "as_of", "churn_probability", "health_score", "band", "previous_band",
+                        "band_change", "severity", "alert_types", "reasons", "patterns", "playbook", "contract_value",
+                        "renewal_date", "days_to_renewal"]
+        let table = try FlatTable.read(path: path, textColumns: ["account_id", "reasons", "playbook", "alert_types", "suppressed_alerts"])
+        #expect(Array(table.columnNames.prefix(contract.count)) == contract)
+        #expect(table.rowCount == run.rows.count)
+        guard case let .text(ids)? = table.column(named: "account_id")?.values,
+              case let .numeric(p)? = table.column(named: "churn_probability")?.values,
+              case let .text(types)? = table.column(named: "alert_types")?.values else { Issue.record("column types"); return }
+        for (k, row) in run.rows.enumerated() {
+            #expect(ids[k] == row.accountID)
+            #expect(abs(p[k]! - row.churnProbability) < 5e-5)
+            #expect((types[k] ?? "") == row.alertTypes.map(\.rawValue).joined(separator: ";"))
+        }
+    }
+
+    @Test func jsonLinesCarryTheSameKeysWithTypedValues() throws {
+        let lines = ScoreOutput.render(run.rows, format: .jsonl).split(separator: "\n")
+        #expect(lines.count == run.rows.count)
+        for (line, row) in zip(lines, run.rows) {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(Set(object.keys) == Set(ScoreOutput.columns))
+            #expect(object["account_id"] as? String == row.accountID)
+            #expect(abs((object["health_score"] as? Double ?? -1) - row.healthScore) < 0.05 + 1e-9)
+            #expect((object["band_change"] is NSNull) == (row.bandChange == nil))
+        }
+        #expect(ScoreOutput.Format.from(path: "x/scores.JSONL") == .jsonl && ScoreOutput.Format.from(path: "s.csv") == .csv)
+    }
+
+    @Test func theSummaryCountsWhatTheRowsSay() {
+        let text = ScoreSummary.text(run)
+        let flagged = run.rows.filter { $0.severity >= .high }
+        let expected = Int(flagged.map(\.churnProbability).reduce(0, +).rounded())
+        #expect(text.contains("\(flagged.count) account\(flagged.count == 1 ? "" : "s") flagged high or critical"), "\(text)")
+        #expect(text.contains("about \(expected) expected to churn without action"))
+        #expect(text.contains(ScoreSummary.money(flagged.compactMap(\.contractValue).reduce(0, +)) + " contract value at risk"))
+        #expect(text.contains("\(run.rejects.count) not scored"))
+        #expect(ScoreSummary.money(1_234_567) == "$1.2M" && ScoreSummary.money(850_000) == "$850K" && ScoreSummary.money(12) == "$12")
+    }
+
+    @Test func usageForAnUnknownAccountBecomesAReject() throws {
+        var problems = ProblemList(keep: 100)
+        for line in [5, 9] {
+            problems.add(Problem(file: "usage.csv", line: line, column: "account_id", value: "ZZZ", message: "is not an account in accounts.csv"))
+        }
+        problems.add(Problem(file: "usage.csv", line: 12, column: "date", value: "2026-13-01", message: "is not a date"))
+        let rejects = RejectedAccount.unknownAccounts(in: problems, accountsFile: "accounts.csv")
+        #expect(rejects.map(\.accountID) == ["ZZZ"])
+        #expect(rejects[0].reason == "2 rows for an account not in accounts.csv (first: usage.csv line 5)")
+    }
+
+    @Test func aFlatTableIsScoredFromItsColumns() throws {
+        let model = try fixture.model()
+        let path = fixture.directory + "/flat.csv"
+        try """
+        account_id,segment,owner,contract_value,renewal_date,as_of,logins_30d
+        A,Mid,Bo,1000,2026-04-01,2026-03-01,60
+        B,Mid,,2000,,2026-03-01,
+        C,Other,Cy,3000,2025-05-01,2026-03-01,0
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let input = try FlatScoringInput(FlatTable.read(path: path, textColumns: ["account_id", "owner"]), model: model)
+        #expect(input.asOf == ScoringFixture.asOf)
+        let strict = AccountScorer(model: model).score(table: input.table, facts: input.facts, asOf: input.asOf!)
+        #expect(strict.rows.map(\.accountID) == ["A", "C"])
+        #expect(strict.rejects.map(\.reason) == ["1 of 1 model signals missing (logins_30d); over scoring.max_imputed_share"])
+        var lenient = ScoringSettings()
+        lenient.maximumImputedShare = 1
+        let run = AccountScorer(model: model, settings: lenient).score(table: input.table, facts: input.facts, asOf: input.asOf!)
+        #expect(run.rows.map(\.accountID) == ["A", "B", "C"])
+        let p = { (logins: Double) in 1 / (1 + exp(-(-1.5 - (log1p(logins) - log1p(40))))) }
+        #expect(abs(run.rows[0].churnProbability - p(60)) < 1e-12)
+        #expect(abs(run.rows[2].churnProbability - p(0)) < 1e-12)
+        // B's logins are missing: filled with the model's training median, as training did.
+        let fill = model.preparation.fill[model.preparation.names.firstIndex(of: "logins_30d")!]!
+        #expect(abs(run.rows[1].churnProbability - p(fill)) < 1e-12)
+        #expect(run.rows[0].daysToRenewal == 31 && run.rows[2].renewalDate == Day.parse("2026-05-01"))
+        #expect(run.warnings.contains { $0.contains("segment 'Other'") })
+    }
+
+    @Test func theAlertsSectionOfTheConfigAddsReplacesAndDisablesRules() throws {
+        let yaml = """
+        alerts:
+          grace_days: 21
+          disable: [shallow_adoption]
+          rules:
+            - name: logins_drop_33pct
+              type: trend
+              when: ["logins_trend <= 0.5"]
+              severity: high
+            - name: quiet_big_account
+              type: abandonment
+              when: ["days_since_login >= 10", "contract_value >= 100000"]
+              severity: critical
+              grace: false
+          severity: {large_contract: 100000, renewal_soon_days: 60}
+        scoring: {min_history_days: 45, reasons: 2}
+        """
+        let config = try Configuration.parse(yaml, file: "t.yml", baseDirectory: ".")
+        let rules = config.alerts.rules
+        #expect(config.alerts.graceDays == 21 && config.scoring.minimumHistoryDays == 45 && config.scoring.reasonCount == 2)
+        #expect(!rules.contains { $0.name == "shallow_adoption" })
+        #expect(rules.first { $0.name == "logins_drop_33pct" }?.conditions == [Condition(parsing: "logins_trend <= 0.5")!])
+        #expect(rules.first { $0.name == "logins_drop_33pct" }?.severity == .high)
+        #expect(rules.last?.name == "quiet_big_account" && rules.last?.grace == false)
+        #expect(config.alerts.severity.largeContract == 100000 && config.alerts.severity.renewalSoonDays == 60)
+
+        for (bad, expected) in [
+            ("alerts:\n  rules:\n    - name: x\n      type: mood\n      when: [\"a < 1\"]\n", "t.yml:4: 'alerts.rules.type': expected one of"),
+            ("alerts:\n  disable: [nope]\n", "no built-in rule 'nope'"),
+            ("alerts:\n  rules:\n    - name: x\n      type: trend\n      when: [\"a is low\"]\n", "is not a condition"),
+            ("alerts:\n  grace_dayz: 3\n", "Did you mean 'grace_days'?"),
+        ] {
+            #expect { try Configuration.parse(bad, file: "t.yml", baseDirectory: ".") } throws: { "\($0)".contains(expected) }
+        }
+    }
+}
