@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds telltale (release) and runs the main job on the
-# bundled sample history in notebooks-data/: check the export, build the
-# training signals (as model inputs: missing values filled, transforms
-# applied), search the combined patterns, and fit a first model on them. Outputs go to demo-output/ (ignored by git).
+# bundled sample history in notebooks-data/: check the export, search the
+# combined patterns, train the model with its bands, then score today's
+# accounts and print the Monday summary. Outputs go to demo-output/ (ignored
+# by git): patterns.csv, churn.json, churn-report.html, scores.csv,
+# scores.rejects.csv and the score history history.sqlite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -13,7 +15,6 @@ out=demo-output
 mkdir -p "$out"
 run() { echo "\$ telltale $*" >&2; "$bin" "$@"; echo >&2; }
 run check --config "$config"
-run signals --config "$config" --training --out "$out/training.csv"
 run patterns --config "$config" --out "$out/patterns.csv"
-run train --config "$config" --out "$out/churn.json" --report "$out/churn-report.md"
-run inspect "$out/churn.json"
+run train --config "$config" --out "$out/churn.json" --report "$out/churn-report.html"
+run score --model "$out/churn.json" --config "$config" --out "$out/scores.csv" --db "$out/history.sqlite"
