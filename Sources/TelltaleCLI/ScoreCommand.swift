@@ -67,7 +67,7 @@ struct ScoreCommand: ParsableCommand {
         let run: ScoreRun
         do {
             if let data {
-                let flat = try FlatScoringInput(FlatTable.read(path: data, textColumns: ["account_id", "owner"]), model: churnModel, segmentColumn: segment)
+                let flat = try FlatScoringInput(path: data, model: churnModel, segmentColumn: segment)
                 let day = asOf.flatMap(Day.parse) ?? flat.asOf ?? Day.today()
                 run = scorer.score(table: flat.table, facts: flat.facts, asOf: day,
                                    context: try history?.context(asOf: day, settings: config.alerts) ?? ScoringContext())
@@ -98,12 +98,12 @@ struct ScoreCommand: ParsableCommand {
         // History first: if another job holds the database, nothing is written.
         do { try history?.record(run, model: (model as NSString).lastPathComponent) } catch let e as ScoreHistoryError { throw CommandError(e.message) }
         let chosen = format.flatMap { ScoreOutput.Format(rawValue: $0.lowercased()) } ?? out.map(ScoreOutput.Format.from(path:)) ?? .csv
-        let text = ScoreOutput.render(run.rows, format: chosen)
+        let scores = ScoreOutput.renderParts(run.rows, format: chosen)
         let rejectsPath = rejects ?? out.map(Self.rejectsPath(for:)) ?? "rejects.csv"
         if !run.rejects.isEmpty || rejects != nil || out != nil {
             try AtomicFile.write(ScoreOutput.rejectsCSV(run.rejects), to: rejectsPath)
         }
-        if let out { try AtomicFile.write(text, to: out) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+        if let out { try AtomicFile.write(parts: scores, to: out) } else { for part in scores { FileHandle.standardOutput.write(part) } }
         for w in run.warnings { printError("warning: \(w)") }
         printError(ScoreSummary.text(run, rejectsPath: run.rejects.isEmpty ? nil : rejectsPath)
             + (out.map { "scores: \($0)" } ?? "") + (history.map { (out == nil ? "" : "; ") + "history: \($0.path)" } ?? ""))

@@ -7,6 +7,12 @@ import Foundation
 /// untouched and no temporary file behind.
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
+        try write(parts: [data], to: path)
+    }
+
+    /// Writes the parts one after the other (a large output rendered in
+    /// chunks need not be joined in memory first), atomically.
+    public static func write(parts: [Data], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         do {
@@ -16,7 +22,16 @@ public enum AtomicFile {
         }
         let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         do {
-            try data.write(to: temp)
+            guard FileManager.default.createFile(atPath: temp.path, contents: nil), let handle = FileHandle(forWritingAtPath: temp.path) else {
+                throw DataError.cannotOpen(file: path, reason: "cannot create \(temp.path)")
+            }
+            do {
+                for part in parts { try handle.write(contentsOf: part) }
+                try handle.close()
+            } catch {
+                try? handle.close()
+                throw error
+            }
             if rename(temp.path, url.path) != 0 {
                 let reason = String(cString: strerror(errno))
                 try? FileManager.default.removeItem(at: temp)

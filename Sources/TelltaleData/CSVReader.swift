@@ -47,132 +47,65 @@ public struct CSVReader {
         let source = try ByteSource(path: path)
         let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.chunkSize)
         defer { chunk.deallocate() }
-        var fieldCapacity = 1 << 12
-        var fieldBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: fieldCapacity)
-        var endsCapacity = 64
-        var ends = UnsafeMutablePointer<Int>.allocate(capacity: endsCapacity)
-        defer { fieldBytes.deallocate(); ends.deallocate() }
-
-        var used = 0          // bytes in fieldBytes
-        var fieldCount = 0
-        var line = 1          // current physical line
-        var recordLine = 1
-        var inQuotes = false
-        var quoteClosed = false // just saw the closing quote of a quoted field (or a "" pair's first half)
-        var atFieldStart = true
-        var pendingCR = false
-        var firstChunk = true
+        var parser = CSVParser(path: path, delimiter: delimiter, firstLine: 1)
+        defer { parser.deallocate() }
         var bytesRead = 0
-        var records = 0
-        let delimiter = self.delimiter
-
-        @inline(__always) func append(_ b: UInt8) {
-            if used == fieldCapacity {
-                let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: fieldCapacity * 2)
-                bigger.update(from: fieldBytes, count: used)
-                fieldBytes.deallocate()
-                fieldBytes = bigger
-                fieldCapacity *= 2
-            }
-            fieldBytes[used] = b
-            used += 1
-        }
-        @inline(__always) func appendSpan(_ p: UnsafePointer<UInt8>, _ n: Int) {
-            if used + n > fieldCapacity {
-                var cap = fieldCapacity * 2
-                while cap < used + n { cap *= 2 }
-                let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
-                bigger.update(from: fieldBytes, count: used)
-                fieldBytes.deallocate()
-                fieldBytes = bigger
-                fieldCapacity = cap
-            }
-            (fieldBytes + used).update(from: p, count: n)
-            used += n
-        }
-        @inline(__always) func endField() {
-            if fieldCount == endsCapacity {
-                let bigger = UnsafeMutablePointer<Int>.allocate(capacity: endsCapacity * 2)
-                bigger.update(from: ends, count: fieldCount)
-                ends.deallocate()
-                ends = bigger
-                endsCapacity *= 2
-            }
-            ends[fieldCount] = used
-            fieldCount += 1
-            atFieldStart = true
-            quoteClosed = false
-        }
-        func endRecord() throws {
-            endField()
-            let record = CSVRecord(line: recordLine, fieldCount: fieldCount, bytes: fieldBytes, ends: ends)
-            if !record.isBlank { records += 1; try body(record) }
-            used = 0
-            fieldCount = 0
-            recordLine = line
-        }
-
         while true {
             let n = try source.read(into: chunk, capacity: Self.chunkSize)
             if n == 0 { break }
             bytesRead += n
-            progress?.update(bytes: bytesRead, rows: records)
-            var i = 0
-            if firstChunk {
-                firstChunk = false
-                if n >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { i = 3 }
-            }
-            while i < n {
-                let b = chunk[i]
-                if pendingCR {
-                    pendingCR = false
-                    if b == 0x0A { i += 1; continue } // the LF of a CRLF already ended the record
-                }
-                if inQuotes {
-                    // Copy the run up to the next quote in one go (newlines included).
-                    var j = i
-                    while j < n, chunk[j] != 0x22 {
-                        if chunk[j] == 0x0A { line += 1 }
-                        j += 1
-                    }
-                    if j > i { appendSpan(chunk + i, j - i) }
-                    if j < n { inQuotes = false; quoteClosed = true }
-                    i = j + 1
-                    continue
-                }
-                if quoteClosed {
-                    // After a closing quote: a second quote is an escaped quote.
-                    if b == 0x22 { append(0x22); inQuotes = true; quoteClosed = false; i += 1; continue }
-                    quoteClosed = false
-                }
-                if b == delimiter {
-                    endField(); i += 1; continue
-                }
-                if b == 0x0A {
-                    line += 1; i += 1
-                    try endRecord(); continue
-                }
-                if b == 0x0D {
-                    line += 1; i += 1; pendingCR = true
-                    try endRecord(); continue
-                }
-                if b == 0x22 && atFieldStart {
-                    inQuotes = true; atFieldStart = false; i += 1; continue
-                }
-                // Unquoted run: copy up to the next special byte.
-                atFieldStart = false
-                var j = i + 1
-                while j < n {
-                    let c = chunk[j]
-                    if c == delimiter || c == 0x0A || c == 0x0D { break }
-                    j += 1
-                }
-                appendSpan(chunk + i, j - i)
-                i = j
+            progress?.update(bytes: bytesRead, rows: parser.records)
+            try parser.consume(chunk, n, body)
+        }
+        try parser.finish(body)
+    }
+
+    /// Like `forEachRecord`, on every core: an uncompressed file without a
+    /// single quote character is cut at line ends into one part per core, and
+    /// `body(part, record)` runs for the records of each part on its own thread
+    /// (parts in file order; within a part, records in order). `header` gets
+    /// the first record alone, before any part starts. Returns the number of
+    /// parts, or nil (having read nothing) when the file is compressed, small
+    /// or quoted anywhere: then use `forEachRecord`, which handles everything.
+    public func forEachRecordInParallel(minimumBytes: Int = 8 << 20, header: (CSVRecord) throws -> Void,
+                                        _ body: (Int, CSVRecord) throws -> Void) throws -> Int? {
+        guard !path.hasSuffix(".gz"), ProcessInfo.processInfo.activeProcessorCount >= 2 else { return nil }
+        let file = try MappedFile(path: path)
+        guard file.count >= minimumBytes, memchr(file.pointer, 0x22, file.count) == nil else { return nil }
+        var start = file.count >= 3 && file.pointer[0] == 0xEF && file.pointer[1] == 0xBB && file.pointer[2] == 0xBF ? 3 : 0
+        // The header: everything up to the first line end.
+        guard let nl = memchr(file.pointer + start, 0x0A, file.count - start) else { return nil }
+        let headerEnd = UnsafeRawPointer(nl) - UnsafeRawPointer(file.pointer) + 1
+        var headerParser = CSVParser(path: path, delimiter: delimiter, firstLine: 1)
+        defer { headerParser.deallocate() }
+        try headerParser.consume(file.pointer + start, headerEnd - start, header)
+        start = headerEnd
+        let parts = ProcessInfo.processInfo.activeProcessorCount
+        var bounds = [start]
+        for k in 1..<parts {
+            let from = max(bounds.last!, start + (file.count - start) * k / parts)
+            guard from < file.count, let hit = memchr(file.pointer + from, 0x0A, file.count - from) else { break }
+            bounds.append(UnsafeRawPointer(hit) - UnsafeRawPointer(file.pointer) + 1)
+        }
+        bounds.append(file.count)
+        let ranges = zip(bounds, bounds.dropFirst()).map { $0..<$1 }.filter { !$0.isEmpty }
+        // Each part starts on the line after the line ends before it.
+        var firstLines = [2]
+        for r in ranges.dropLast() { firstLines.append(firstLines.last! + UsageFastParser.countLines(file, r)) }
+        var errors = [Error?](repeating: nil, count: ranges.count)
+        errors.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { k in
+                var parser = CSVParser(path: path, delimiter: delimiter, firstLine: firstLines[k])
+                defer { parser.deallocate() }
+                do {
+                    try parser.consume(file.pointer + ranges[k].lowerBound, ranges[k].count) { try body(k, $0) }
+                    try parser.finish { try body(k, $0) }
+                } catch { base[k] = error }
             }
         }
-        if inQuotes { throw DataError.unterminatedQuote(file: path, line: recordLine) }
-        if used > 0 || fieldCount > 0 || quoteClosed { try endRecord() }
+        if let error = errors.compactMap({ $0 }).first { throw error }
+        return ranges.count
     }
 
     /// Reads the header row: the column names, trimmed of surrounding spaces.
@@ -184,5 +117,145 @@ public struct CSVReader {
         } catch is Stop {}
         guard let names else { throw DataError.empty(file: path) }
         return names.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+}
+
+/// The RFC 4180 state machine behind `CSVReader`, fed bytes chunk by chunk.
+/// Field bytes collect in one growing buffer, so a record costs no allocation.
+struct CSVParser {
+    let path: String
+    let delimiter: UInt8
+    var fieldCapacity = 1 << 12
+    var fieldBytes: UnsafeMutablePointer<UInt8>
+    var endsCapacity = 64
+    var ends: UnsafeMutablePointer<Int>
+    var used = 0          // bytes in fieldBytes
+    var fieldCount = 0
+    var line: Int         // current physical line
+    var recordLine: Int
+    var inQuotes = false
+    var quoteClosed = false // just saw the closing quote of a quoted field (or a "" pair's first half)
+    var atFieldStart = true
+    var pendingCR = false
+    var firstChunk = true
+    var records = 0
+
+    init(path: String, delimiter: UInt8, firstLine: Int) {
+        self.path = path
+        self.delimiter = delimiter
+        line = firstLine
+        recordLine = firstLine
+        fieldBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: fieldCapacity)
+        ends = UnsafeMutablePointer<Int>.allocate(capacity: endsCapacity)
+    }
+
+    func deallocate() { fieldBytes.deallocate(); ends.deallocate() }
+
+    @inline(__always) mutating func append(_ b: UInt8) {
+        if used == fieldCapacity { grow(to: used + 1) }
+        fieldBytes[used] = b
+        used += 1
+    }
+
+    @inline(__always) mutating func appendSpan(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        if used + n > fieldCapacity { grow(to: used + n) }
+        (fieldBytes + used).update(from: p, count: n)
+        used += n
+    }
+
+    mutating func grow(to needed: Int) {
+        var cap = fieldCapacity * 2
+        while cap < needed { cap *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
+        bigger.update(from: fieldBytes, count: used)
+        fieldBytes.deallocate()
+        fieldBytes = bigger
+        fieldCapacity = cap
+    }
+
+    @inline(__always) mutating func endField() {
+        if fieldCount == endsCapacity {
+            let bigger = UnsafeMutablePointer<Int>.allocate(capacity: endsCapacity * 2)
+            bigger.update(from: ends, count: fieldCount)
+            ends.deallocate()
+            ends = bigger
+            endsCapacity *= 2
+        }
+        ends[fieldCount] = used
+        fieldCount += 1
+        atFieldStart = true
+        quoteClosed = false
+    }
+
+    mutating func endRecord(_ body: (CSVRecord) throws -> Void) throws {
+        endField()
+        let record = CSVRecord(line: recordLine, fieldCount: fieldCount, bytes: fieldBytes, ends: ends)
+        if !record.isBlank { records += 1; try body(record) }
+        used = 0
+        fieldCount = 0
+        recordLine = line
+    }
+
+    /// Parses `n` more bytes, calling `body` for each record they complete.
+    mutating func consume(_ chunk: UnsafePointer<UInt8>, _ n: Int, _ body: (CSVRecord) throws -> Void) throws {
+        var i = 0
+        if firstChunk {
+            firstChunk = false
+            if n >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { i = 3 }
+        }
+        while i < n {
+            let b = chunk[i]
+            if pendingCR {
+                pendingCR = false
+                if b == 0x0A { i += 1; continue } // the LF of a CRLF already ended the record
+            }
+            if inQuotes {
+                // Copy the run up to the next quote in one go (newlines included).
+                var j = i
+                while j < n, chunk[j] != 0x22 {
+                    if chunk[j] == 0x0A { line += 1 }
+                    j += 1
+                }
+                if j > i { appendSpan(chunk + i, j - i) }
+                if j < n { inQuotes = false; quoteClosed = true }
+                i = j + 1
+                continue
+            }
+            if quoteClosed {
+                // After a closing quote: a second quote is an escaped quote.
+                if b == 0x22 { append(0x22); inQuotes = true; quoteClosed = false; i += 1; continue }
+                quoteClosed = false
+            }
+            if b == delimiter {
+                endField(); i += 1; continue
+            }
+            if b == 0x0A {
+                line += 1; i += 1
+                try endRecord(body); continue
+            }
+            if b == 0x0D {
+                line += 1; i += 1; pendingCR = true
+                try endRecord(body); continue
+            }
+            if b == 0x22 && atFieldStart {
+                inQuotes = true; atFieldStart = false; i += 1; continue
+            }
+            // Unquoted run: copy up to the next special byte.
+            atFieldStart = false
+            var j = i + 1
+            while j < n {
+                let c = chunk[j]
+                if c == delimiter || c == 0x0A || c == 0x0D { break }
+                j += 1
+            }
+            appendSpan(chunk + i, j - i)
+            i = j
+        }
+    }
+
+    /// The end of the input: the last record without a line end, or an unterminated quote.
+    mutating func finish(_ body: (CSVRecord) throws -> Void) throws {
+        if inQuotes { throw DataError.unterminatedQuote(file: path, line: recordLine) }
+        if used > 0 || fieldCount > 0 || quoteClosed { try endRecord(body) }
     }
 }

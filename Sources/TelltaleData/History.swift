@@ -129,9 +129,13 @@ public struct ProblemList: Sendable {
 
 /// Quotes a CSV field when it needs it (RFC 4180).
 public func csvField(_ s: String) -> String {
-    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    // Bytes, not Characters: this runs for every cell of a score file.
+    var quote = false, special = false
+    for b in s.utf8 {
+        if b == 0x22 { quote = true; special = true; break }
+        if b == 0x2C || b == 0x0A || b == 0x0D { special = true }
     }
+    if special { return "\"" + (quote ? s.replacingOccurrences(of: "\"", with: "\"\"") : s) + "\"" }
     return s
 }
 

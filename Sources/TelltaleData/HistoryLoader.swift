@@ -155,7 +155,6 @@ public struct HistoryLoader {
             (metricNames, ignored) = try sniffMetrics(reader: reader, header: header, skip: [idColumn, dateColumn])
         }
         let metricColumns = metricNames.map { header.firstIndex(of: $0)! }
-        let k = metricNames.count
 
         var u = Usage()
         u.metrics = metricNames

@@ -90,3 +90,31 @@ public enum NumberParsing {
         return s.withUTF8 { parseDouble($0) }
     }
 }
+
+/// `x` with exactly `digits` decimals ("0.1648", "83.5"), the same digits as `%.*f` but
+/// without Foundation's format machinery, which dominated writing large score
+/// files. A negative value that rounds to zero is written without its sign. Values
+/// past 1e15 and non-finite ones fall back to `String(format:)`.
+public func formatFixed(_ x: Double, digits: Int) -> String {
+    var w = ByteWriter(capacity: 24)
+    guard fixedDigits(x, digits: digits) != nil else { return String(format: "%.\(digits)f", x) }
+    w.append(fixed: x, digits: digits)
+    return String(decoding: w.bytes, as: UTF8.self)
+}
+
+/// The sign and the integer |x|·10^digits rounded as printf rounds the exact
+/// binary value: p is the nearest double to the product and e the exact
+/// remainder (a fused multiply-add), so a tie in p is broken by the sign of
+/// e, and a true tie goes to the even digit. nil past 1e15 or non-finite.
+func fixedDigits(_ x: Double, digits: Int) -> (negative: Bool, digits: Int)? {
+    precondition((0...9).contains(digits))
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let a = abs(x), p = a * scale
+    guard x.isFinite, p < 1e15 else { return nil }
+    let e = (-p).addingProduct(a, scale)
+    let low = p.rounded(.down), fraction = p - low
+    var scaled = low
+    if fraction > 0.5 || (fraction == 0.5 && (e > 0 || (e == 0 && low.truncatingRemainder(dividingBy: 2) == 1))) { scaled += 1 }
+    return (x < 0 && scaled > 0, Int(scaled))
+}

@@ -1,3 +1,4 @@
+import Foundation
 import TelltalePatterns
 import TelltaleScoring
 import TelltaleSignals
@@ -31,13 +32,36 @@ public enum FeatureBuilder {
         return zip(specs, raw).map { spec, column in column.map(spec.standardise) }
     }
 
-    /// σ(intercept + Σ βⱼ xⱼ) per row of standardised columns: the one place a
-    /// churn probability is computed, for training, validation and the saved model alike.
+    /// σ(intercept + Σ βⱼ xⱼ) per row of standardised columns.
     public static func probabilities(_ x: [[Double]], rows: Int, intercept: Double, coefficients: [Double]) -> [Double] {
-        (0..<rows).map { r in
-            var eta = intercept
-            for j in coefficients.indices { eta += coefficients[j] * x[j][r] }
-            return Logistic.sigmoid(eta)
+        let identity = coefficients.map { _ in FeatureSpec(name: "", kind: .segment(""), mean: 0, scale: 1) }
+        return probabilities(identity, columns: x, rows: rows, intercept: intercept, coefficients: coefficients)
+    }
+
+    /// σ(intercept + Σ βⱼ (xⱼ − meanⱼ) / scaleⱼ) per row of unstandardised
+    /// columns (a missing x adds nothing, as `FeatureSpec.standardise` says),
+    /// in chunks of rows on every core: a scoring job has millions. The one
+    /// place a churn probability is computed, for training, validation and
+    /// the saved model alike.
+    public static func probabilities(_ specs: [FeatureSpec], columns: [[Double]], rows: Int, intercept: Double,
+                                     coefficients: [Double]) -> [Double] {
+        let chunkCount = rows < 50_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
+        let size = (rows + chunkCount - 1) / max(chunkCount, 1)
+        let weights = zip(specs, coefficients).map { $1 / $0.scale }
+        return [Double](unsafeUninitializedCapacity: rows) { out, initialized in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
+                let range = min(rows, c * size)..<min(rows, (c + 1) * size)
+                var eta = [Double](repeating: intercept, count: range.count)
+                for j in specs.indices {
+                    let w = weights[j], mean = specs[j].mean
+                    columns[j].withUnsafeBufferPointer { x in
+                        for (k, r) in range.enumerated() where x[r].isFinite { eta[k] += w * (x[r] - mean) }
+                    }
+                }
+                for (k, r) in range.enumerated() { (base + r).initialize(to: Logistic.sigmoid(eta[k])) }
+            }
+            initialized = rows
         }
     }
 }
@@ -50,7 +74,8 @@ extension ChurnModel {
 
     /// Churn probability per row of the table.
     public func churnProbabilities(_ table: SignalTable) -> [Double] {
-        FeatureBuilder.probabilities(design(table), rows: table.rowCount, intercept: intercept, coefficients: coefficients.map(\.estimate))
+        FeatureBuilder.probabilities(features, columns: FeatureBuilder.columns(features, table: table, preparation: preparation, cuts: cuts),
+                                     rows: table.rowCount, intercept: intercept, coefficients: coefficients.map(\.estimate))
     }
 
     /// 0-100, higher is healthier: the model's renewal probability in percent.

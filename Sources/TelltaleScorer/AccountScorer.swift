@@ -1,3 +1,4 @@
+import Foundation
 import TelltaleAlerts
 import TelltaleData
 import TelltaleModel
@@ -131,9 +132,8 @@ public struct AccountScorer: Sendable {
         let today = tables[0]
         let n = today.rowCount
         let features = FeatureBuilder.columns(model.features, table: today, preparation: model.preparation, cuts: model.cuts)
-        let probabilities = FeatureBuilder.probabilities(
-            zip(model.features, features).map { spec, column in column.map(spec.standardise) },
-            rows: n, intercept: model.intercept, coefficients: model.coefficients.map(\.estimate))
+        let probabilities = FeatureBuilder.probabilities(model.features, columns: features, rows: n, intercept: model.intercept,
+                                                         coefficients: model.coefficients.map(\.estimate))
 
         // Which rows are scored at all.
         let signalNames = model.features.compactMap { spec -> String? in if case let .signal(s) = spec.kind { return s } else { return nil } }
@@ -173,14 +173,13 @@ public struct AccountScorer: Sendable {
         let alerting = Set(patternOrder.filter { model.patterns[$0].lift >= alerts.patternMinimumLift })
 
         let reasons = ReasonBuilder(model: model, table: today, features: features, rows: scoredRows, count: settings.reasonCount)
-        let values = facts.compactMap(\.contractValue)
-        let large = alerts.severity.largeContract ?? quantile(values, 0.75)
-        let small = alerts.severity.smallContract ?? quantile(values, 0.25)
+        var values = facts.compactMap(\.contractValue)
+        let large = alerts.severity.largeContract ?? quantile(&values, 0.75)
+        let small = alerts.severity.smallContract ?? quantile(&values, 0.25)
 
-        var rows: [ScoredAccount] = [], rejects: [RejectedAccount] = [], records: [AlertRecord] = []
-        rows.reserveCapacity(scoredRows.count)
-        var unknownSegments = Set<String>()
-        for r in 0..<n {
+        // Accounts are independent from here on: chunks of them on every core, joined in order.
+        struct Chunk { var rows: [ScoredAccount] = []; var rejects: [RejectedAccount] = []; var records: [AlertRecord] = []; var unknown = Set<String>() }
+        func assess(_ r: Int, into out: inout Chunk) {
             let f = facts[r]
             var candidates: [(rule: String, type: AlertType, severity: Severity, detail: String)] = []
             for (k, rule) in rules.enumerated() where ruleFires[k][r] {
@@ -191,7 +190,7 @@ public struct AccountScorer: Sendable {
             if rejectReason[r] == nil {
                 health = ChurnModel.healthScore(churnProbability: probabilities[r])
                 let (b, known) = model.bands.band(health: health, segment: f.segment)
-                if !known { unknownSegments.insert(f.segment) }
+                if !known { out.unknown.insert(f.segment) }
                 band = b
                 if let previous {
                     change = Band.allCases.firstIndex(of: b)! - Band.allCases.firstIndex(of: previous)!
@@ -211,37 +210,67 @@ public struct AccountScorer: Sendable {
                 if context.engaged.contains(f.id) { why = "CSM engaged" }
                 else if let code = context.dismissed[f.id]?[c.type] { why = "dismissed: \(code)" }
                 else if c.type.isUsageAlert && openCase[r] { why = "support case open" }
-                records.append(AlertRecord(accountID: f.id, rule: c.rule, type: c.type, severity: c.severity,
-                                           status: why == nil ? .fired : .suppressed, suppressedBecause: why, detail: c.detail))
-                if let why { held.append("\(c.type.rawValue) (\(why))") } else { fired.append((c.type, c.severity)) }
+                out.records.append(AlertRecord(accountID: f.id, rule: c.rule, type: c.type, severity: c.severity,
+                                               status: why == nil ? .fired : .suppressed, suppressedBecause: why, detail: c.detail))
+                if let why {
+                    let h = "\(c.type.rawValue) (\(why))"
+                    if !held.contains(h) { held.append(h) }
+                } else {
+                    fired.append((c.type, c.severity))
+                }
             }
             // One entry per type, the most severe first.
-            var byType: [AlertType: Severity] = [:]
-            for a in fired { byType[a.type] = max(byType[a.type] ?? .none, a.severity) }
-            let types = byType.keys.sorted { (byType[$0]!, $1) > (byType[$1]!, $0) }
+            var types: [(type: AlertType, severity: Severity)] = []
+            for a in fired {
+                if let i = types.firstIndex(where: { $0.type == a.type }) { types[i].severity = max(types[i].severity, a.severity) }
+                else { types.append(a) }
+            }
+            types.sort { ($0.severity, $1.type) > ($1.severity, $0.type) }
             let renewal = f.renewalDate.map { RenewalCalendar.next($0, onOrAfter: asOf) }
             let days = renewal.map { $0 - asOf }
-            let severity = alerts.severity.severity(alerts: types.map { byType[$0]! }, band: band?.rawValue,
+            let severity = alerts.severity.severity(alerts: types.map(\.severity), band: band?.rawValue,
                                                     contractValue: f.contractValue ?? 0, daysToRenewal: days, large: large, small: small)
-            var playbook = types.first.map(Playbook.forType) ?? ""
+            var playbook = types.first.map { Playbook.forType($0.type) } ?? ""
             if severity == .critical, let d = days, d <= alerts.severity.renewalSoonDays { playbook = Playbook.criticalNearRenewal }
-            var uniqueHeld: [String] = []
-            for h in held where !uniqueHeld.contains(h) { uniqueHeld.append(h) }
 
             guard let band else {
-                rejects.append(RejectedAccount(accountID: f.id, segment: f.segment, owner: f.owner, asOf: asOf,
-                                               reason: rejectReason[r]!, alertTypes: types, playbook: playbook))
-                continue
+                out.rejects.append(RejectedAccount(accountID: f.id, segment: f.segment, owner: f.owner, asOf: asOf,
+                                                   reason: rejectReason[r]!, alertTypes: types.map(\.type), playbook: playbook))
+                return
             }
-            rows.append(ScoredAccount(
+            out.rows.append(ScoredAccount(
                 accountID: f.id, segment: f.segment, owner: f.owner, asOf: asOf,
                 churnProbability: probabilities[r], healthScore: health, band: band,
-                previousBand: previous, bandChange: change, severity: severity, alertTypes: types,
+                previousBand: previous, bandChange: change, severity: severity, alertTypes: types.map(\.type),
                 reasons: reasons.reasons(row: r),
                 patterns: patternOrder.filter { patternsToday[$0][r] }.map { model.patterns[$0].definition.name },
                 playbook: playbook, contractValue: f.contractValue, renewalDate: renewal, daysToRenewal: days,
-                suppressed: uniqueHeld))
+                suppressed: held))
         }
+        let chunkCount = n < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
+        let size = (n + chunkCount - 1) / max(chunkCount, 1)
+        var chunks = [Chunk](repeating: Chunk(), count: chunkCount)
+        // Scored rows go straight to their final place (the k-th scored account
+        // is row k): joining per-chunk arrays cost as much as building them.
+        var slot = [Int](repeating: -1, count: n)
+        for (k, r) in scoredRows.enumerated() { slot[r] = k }
+        let rows = [ScoredAccount](unsafeUninitializedCapacity: scoredRows.count) { rowBuffer, initialized in
+            let rowBase = rowBuffer.baseAddress
+            chunks.withUnsafeMutableBufferPointer { buffer in
+                let base = buffer.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
+                    var out = Chunk()
+                    for r in min(n, c * size)..<min(n, (c + 1) * size) {
+                        assess(r, into: &out)
+                        if slot[r] >= 0 { (rowBase! + slot[r]).initialize(to: out.rows.removeLast()) }
+                    }
+                    base[c] = out
+                }
+            }
+            initialized = scoredRows.count
+        }
+        let rejects = chunks.flatMap(\.rejects), records = chunks.flatMap(\.records)
+        let unknownSegments = chunks.reduce(into: Set<String>()) { $0.formUnion($1.unknown) }
         for s in unknownSegments.sorted() {
             warnings.append("segment '\(s)' was not in the training data: its accounts use the population's band cut points")
         }
@@ -294,11 +323,35 @@ enum PatternMatcher {
     }
 }
 
-/// The q-quantile (linear interpolation); 0 for no values.
-func quantile(_ values: [Double], _ q: Double) -> Double {
+/// The q-quantile (linear interpolation between order statistics); 0 for
+/// no values. Reorders `values` (selection, not a full sort).
+func quantile(_ values: inout [Double], _ q: Double) -> Double {
     guard !values.isEmpty else { return 0 }
-    let s = values.sorted()
-    let pos = q * Double(s.count - 1)
-    let lo = Int(pos.rounded(.down)), hi = min(lo + 1, s.count - 1)
-    return s[lo] + (s[hi] - s[lo]) * (pos - Double(lo))
+    let pos = q * Double(values.count - 1)
+    let lo = Int(pos.rounded(.down))
+    let a = select(&values, lo)
+    guard lo + 1 < values.count, pos > Double(lo) else { return a }
+    // After selecting index lo, everything above it is >= it: the next order statistic is their minimum.
+    let b = values[(lo + 1)...].min()!
+    return a + (b - a) * (pos - Double(lo))
+}
+
+/// The k-th smallest value (0-based), moving it to index k (quickselect, median of three).
+func select(_ v: inout [Double], _ k: Int) -> Double {
+    var lo = 0, hi = v.count - 1
+    while lo < hi {
+        let mid = (lo + hi) / 2
+        if v[mid] < v[lo] { v.swapAt(mid, lo) }
+        if v[hi] < v[lo] { v.swapAt(hi, lo) }
+        if v[hi] < v[mid] { v.swapAt(hi, mid) }
+        let pivot = v[mid]
+        var i = lo, j = hi
+        while i <= j {
+            while v[i] < pivot { i += 1 }
+            while v[j] > pivot { j -= 1 }
+            if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
+        }
+        if k <= j { hi = j } else if k >= i { lo = i } else { return v[k] }
+    }
+    return v[k]
 }

@@ -1,3 +1,4 @@
+import Foundation
 import TelltaleData
 import TelltaleModel
 import TelltaleSignals
@@ -5,64 +6,141 @@ import TelltaleSignals
 /// A flat table to score (bring-your-own features): one row per account,
 /// the model's signal columns by name, and optional `account_id`,
 /// `segment`, `owner`, `contract_value`, `renewal_date` and `as_of` columns.
+///
+/// Read in one streaming pass that keeps only those columns: a scoring job
+/// reads a million-row export, so no cell it does not need becomes a String.
 public struct FlatScoringInput {
     public var table: SignalTable
     public var facts: [AccountFacts]
     /// The latest `as_of` in the table, if it has the column.
     public var asOf: Day?
 
-    /// - Throws: `DataError` naming the file and the column the model needs, or the line of a bad date.
-    public init(_ flat: FlatTable, model: ChurnModel, segmentColumn: String = "segment") throws {
-        func text(_ c: TableColumn?, _ row: Int) -> String? {
-            switch c?.values {
-            case .text(let v): return v[row]
-            case .numeric(let v): return v[row].map { formatNumber($0) }
-            case nil: return nil
+    /// - Throws: `DataError` naming the file and the columns the model needs,
+    ///   or the line, column and value of a cell that is not a number or a date
+    ///   (the first ten in full, then a count).
+    public init(path: String, model: ChurnModel, segmentColumn: String = "segment") throws {
+        let reader = CSVReader(path: path)
+        var columns: Columns?
+        let header: (CSVRecord) throws -> Void = { rec in
+            columns = try Columns(header: rec.strings.map { $0.trimmingCharacters(in: .whitespaces) }, path: path, model: model,
+                                  segmentColumn: segmentColumn)
+        }
+        // One part per core when the file allows it (uncompressed, no quotes), else one streaming pass.
+        let capacity = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let parts = UnsafeMutableBufferPointer<Part>.allocate(capacity: capacity)
+        defer { parts.deinitialize(); parts.deallocate() }
+        for k in 0..<capacity { (parts.baseAddress! + k).initialize(to: Part(path: path)) }
+        var used = 1
+        if let n = try reader.forEachRecordInParallel(header: header, { k, rec in parts[k].add(rec, columns!) }) {
+            used = n
+        } else {
+            try reader.forEachRecord { rec in
+                if columns == nil { try header(rec) } else { parts[0].add(rec, columns!) }
             }
         }
-        let n = flat.rowCount
-        var definitions: [SignalDefinition] = [], raw: [[Double]] = []
-        for def in model.signals {
-            guard let column = flat.column(named: def.name) else {
-                if case .column = def.kind {
-                    throw DataError.missingColumn(file: flat.file, column: def.name, available: flat.columnNames)
-                }
-                continue // a usage signal of a model trained on the three tables: the caller says which command fits
-            }
-            guard case let .numeric(values) = column.values else {
-                throw DataError.invalid(file: flat.file, message: "column '\(def.name)' must be numeric: the model reads it as a signal")
-            }
-            definitions.append(def)
-            raw.append(values.map { $0 ?? .nan })
-        }
-        let ids = flat.column(named: "account_id"), segments = flat.column(named: segmentColumn)
-        let owners = flat.column(named: "owner"), values = flat.column(named: "contract_value")
-        let renewals = flat.column(named: "renewal_date"), asOfColumn = flat.column(named: "as_of")
-        var facts: [AccountFacts] = [], latest: Day?
-        facts.reserveCapacity(n)
-        for r in 0..<n {
-            var renewal: Day?
-            if let t = text(renewals, r), !t.isEmpty {
-                guard let d = Day.parse(t) else {
-                    throw DataError.badValue(file: flat.file, line: flat.lines[r], column: "renewal_date", value: t, expected: "a date YYYY-MM-DD")
-                }
-                renewal = d
-            }
-            if let t = text(asOfColumn, r), !t.isEmpty {
-                guard let d = Day.parse(t) else {
-                    throw DataError.badValue(file: flat.file, line: flat.lines[r], column: "as_of", value: t, expected: "a date YYYY-MM-DD")
-                }
-                if latest == nil || d > latest! { latest = d }
-            }
-            var value: Double?
-            if case let .numeric(v)? = values?.values { value = v[r] }
-            facts.append(AccountFacts(id: text(ids, r) ?? "row \(flat.lines[r])", segment: text(segments, r) ?? "all",
-                                      owner: text(owners, r), contractValue: value, renewalDate: renewal))
-        }
+        guard let columns else { throw DataError.empty(file: path) }
+        var problems = ProblemLog(file: path)
+        for k in 0..<used { for p in parts[k].problems.problems { problems.record(p) }; problems.recordUnshown(parts[k].problems.total - parts[k].problems.problems.count) }
+        try problems.throwIfAny()
+        let facts = (0..<used).flatMap { parts[$0].facts }
+        let raw = columns.signals.indices.map { s in (0..<used).flatMap { parts[$0].raw[s] } }
+        let latest = (0..<used).compactMap { parts[$0].latest }.max()
+        let n = facts.count
         let observations = (0..<n).map { Observation(account: Int32($0), asOf: latest ?? Day(number: 0)) }
-        table = SignalTable(definitions: definitions, observations: observations, historyDays: Array(repeating: 0, count: n),
+        table = SignalTable(definitions: columns.definitions, observations: observations, historyDays: Array(repeating: 0, count: n),
                             raw: raw, accountIDs: facts.map(\.id), segments: facts.map(\.segment))
         self.facts = facts
         asOf = latest
+    }
+
+    /// Where the columns the scorer reads are, from the header.
+    struct Columns {
+        var header: [String]
+        var signals: [Int] = [], definitions: [SignalDefinition] = []
+        var id = -1, segment = -1, owner = -1, value = -1, renewal = -1, asOf = -1
+
+        init(header: [String], path: String, model: ChurnModel, segmentColumn: String) throws {
+            self.header = header
+            // Every signal the model's inputs read must be a column (a table from
+            // `telltale signals --as-of` has them all); others are used when present.
+            let needed = Set(model.features.compactMap { spec -> String? in if case let .signal(s) = spec.kind { return s } else { return nil } })
+            let absent = model.signals.map(\.name).filter { needed.contains($0) && !header.contains($0) }
+            if !absent.isEmpty {
+                throw DataError.invalid(file: path, message: "the model reads \(absent.count) signal\(absent.count == 1 ? "" : "s") the table has no column for: "
+                    + absent.prefix(5).joined(separator: ", ") + (absent.count > 5 ? ", ..." : "")
+                    + ". Score the three tables with --config, or export the signals with `telltale signals --as-of DATE`")
+            }
+            for def in model.signals {
+                if let c = header.firstIndex(of: def.name) { signals.append(c); definitions.append(def) }
+            }
+            func index(_ name: String) -> Int { header.firstIndex(of: name) ?? -1 }
+            (id, segment, owner, value) = (index("account_id"), index(segmentColumn), index("owner"), index("contract_value"))
+            (renewal, asOf) = (index("renewal_date"), index("as_of"))
+        }
+    }
+
+    /// The rows of one part of the file.
+    struct Part {
+        var raw: [[Double]] = []
+        var facts: [AccountFacts] = []
+        var latest: Day?
+        var problems: ProblemLog
+        var segments: [String: String] = [:], owners: [String: String] = [:]
+
+        init(path: String) { problems = ProblemLog(file: path) }
+
+        mutating func add(_ rec: CSVRecord, _ c: Columns) {
+            guard rec.fieldCount == c.header.count else {
+                problems.record(.raggedRow(file: problems.file, line: rec.line, found: rec.fieldCount, expected: c.header.count))
+                return
+            }
+            if raw.isEmpty { raw = Array(repeating: [], count: c.signals.count) }
+            for (k, column) in c.signals.enumerated() { raw[k].append(number(rec, column, c)) }
+            if let d = day(rec, c.asOf, c), latest == nil || d > latest! { latest = d }
+            let contract = c.value >= 0 ? number(rec, c.value, c) : .nan
+            let ownerField = c.owner >= 0 ? trimmed(rec.field(c.owner)) : UnsafeBufferPointer(start: nil, count: 0)
+            facts.append(AccountFacts(
+                id: c.id >= 0 ? String(decoding: trimmed(rec.field(c.id)), as: UTF8.self) : "row \(rec.line)",
+                segment: c.segment >= 0 ? Self.interned(trimmed(rec.field(c.segment)), &segments) : "all",
+                owner: ownerField.isEmpty ? nil : Self.interned(ownerField, &owners),
+                contractValue: contract.isNaN ? nil : contract,
+                renewalDate: day(rec, c.renewal, c)))
+        }
+
+        mutating func number(_ rec: CSVRecord, _ column: Int, _ c: Columns) -> Double {
+            let f = trimmed(rec.field(column))
+            if let v = NumberParsing.parseDouble(f), v.isFinite { return v }
+            if !f.isEmpty && !(f.count <= 4 && FlatTable.missingTokens.contains(String(decoding: f, as: UTF8.self))) {
+                problems.record(.badValue(file: problems.file, line: rec.line, column: c.header[column],
+                                          value: String(decoding: f, as: UTF8.self), expected: "a number"))
+            }
+            return .nan
+        }
+
+        mutating func day(_ rec: CSVRecord, _ column: Int, _ c: Columns) -> Day? {
+            guard column >= 0 else { return nil }
+            let f = trimmed(rec.field(column))
+            if f.isEmpty { return nil }
+            guard let d = Day.parse(f) else {
+                problems.record(.badValue(file: problems.file, line: rec.line, column: c.header[column],
+                                          value: String(decoding: f, as: UTF8.self), expected: "a date YYYY-MM-DD"))
+                return nil
+            }
+            return d
+        }
+
+        func trimmed(_ f: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            var lo = 0, hi = f.count
+            while lo < hi && (f[lo] == 0x20 || f[lo] == 0x09) { lo += 1 }
+            while hi > lo && (f[hi - 1] == 0x20 || f[hi - 1] == 0x09) { hi -= 1 }
+            return UnsafeBufferPointer(rebasing: f[lo..<hi])
+        }
+
+        static func interned(_ f: UnsafeBufferPointer<UInt8>, _ pool: inout [String: String]) -> String {
+            let s = String(decoding: f, as: UTF8.self)
+            if let known = pool[s] { return known }
+            pool[s] = s
+            return s
+        }
     }
 }

@@ -1,3 +1,4 @@
+import TelltaleData
 import TelltaleModel
 import TelltaleSignals
 
@@ -11,18 +12,18 @@ import TelltaleSignals
 /// accounts scored in the same run (every one, or an even spread of 20,000
 /// in a larger segment).
 struct ReasonBuilder {
-    struct Item {
-        var weight: Double
-        var column: [Double]
-        var medians: [String: Double]
-        var raw: [Double]?
-        var rawMedians: [String: Double]
-        var label: String
-        var isFlag: Bool
-    }
-
-    let items: [Item]
-    let segmentOf: [String]
+    /// One model input that can be a reason. Parallel arrays rather than an
+    /// array of structs: this runs for every account of a million-row file.
+    let weights: [Double]
+    let columns: [[Double]]
+    /// `medians[item][segment]`, in model-input units.
+    let medians: [[Double]]
+    let raw: [[Double]?]
+    let rawMedians: [[Double]]
+    let labels: [String]
+    let isFlag: [Bool]
+    /// Segment index of each row, and the segment names.
+    let segmentOf: [Int]
     let count: Int
     /// Pushes smaller than this (log-odds) are not reasons.
     static let minimumPush = 0.05
@@ -30,17 +31,24 @@ struct ReasonBuilder {
 
     init(model: ChurnModel, table: SignalTable, features: [[Double]], rows: [Int], count: Int) {
         self.count = count
-        segmentOf = table.observations.map { table.segments[Int($0.account)] }
-        var bySegment: [String: [Int]] = [:]
-        for r in rows { bySegment[segmentOf[r], default: []].append(r) }
-        for (s, members) in bySegment where members.count > Self.sampleCap {
-            let step = Double(members.count) / Double(Self.sampleCap)
-            bySegment[s] = (0..<Self.sampleCap).map { members[Int(Double($0) * step)] }
+        var names: [String: Int] = [:]
+        segmentOf = table.observations.map { o in
+            let s = table.segments[Int(o.account)]
+            if let i = names[s] { return i }
+            names[s] = names.count
+            return names.count - 1
         }
-        func medians(_ column: [Double]) -> [String: Double] {
-            bySegment.mapValues { members in median(members.map { column[$0] }) }
+        var members = [[Int]](repeating: [], count: names.count)
+        for r in rows { members[segmentOf[r]].append(r) }
+        for (s, m) in members.enumerated() where m.count > Self.sampleCap {
+            let step = Double(m.count) / Double(Self.sampleCap)
+            members[s] = (0..<Self.sampleCap).map { m[Int(Double($0) * step)] }
         }
-        var items: [Item] = []
+        func segmentMedians(_ column: [Double]) -> [Double] {
+            members.map { m in median(m.map { column[$0] }) }
+        }
+        var weights: [Double] = [], columns: [[Double]] = [], medians: [[Double]] = []
+        var raw: [[Double]?] = [], rawMedians: [[Double]] = [], labels: [String] = [], isFlag: [Bool] = []
         for (j, spec) in model.features.enumerated() {
             let beta = model.coefficients[j].estimate
             guard beta != 0, spec.scale > 0 else { continue }
@@ -48,55 +56,61 @@ struct ReasonBuilder {
             case .segment: continue // the same for the whole segment: never a reason against it
             case let .signal(name):
                 let def = model.signals.first { $0.name == name }
-                let raw = table.column(name)
-                items.append(Item(weight: beta / spec.scale, column: features[j], medians: medians(features[j]),
-                                  raw: raw, rawMedians: raw.map(medians) ?? [:], label: def?.label ?? name,
-                                  isFlag: def.map { d in
-                                      if case .milestone = d.kind { return true }
-                                      return d.isFlag
-                                  } ?? false))
+                let values = table.column(name)
+                raw.append(values)
+                rawMedians.append(values.map(segmentMedians) ?? [])
+                labels.append(Self.clean(def?.label ?? name))
+                isFlag.append(def.map { d in
+                    if case .milestone = d.kind { return true }
+                    return d.isFlag
+                } ?? false)
             case let .pattern(p):
                 let sentence = model.patterns.first { $0.definition == p }?.sentence ?? p.name
-                items.append(Item(weight: beta / spec.scale, column: features[j], medians: medians(features[j]),
-                                  raw: nil, rawMedians: [:], label: "combined pattern: " + sentence, isFlag: true))
+                raw.append(nil)
+                rawMedians.append([])
+                labels.append(Self.clean("combined pattern: " + sentence))
+                isFlag.append(true)
             }
+            weights.append(beta / spec.scale)
+            columns.append(features[j])
+            medians.append(segmentMedians(features[j]))
         }
-        self.items = items
+        (self.weights, self.columns, self.medians, self.raw, self.rawMedians, self.labels, self.isFlag) =
+            (weights, columns, medians, raw, rawMedians, labels, isFlag)
     }
+
+    /// `;` separates reasons in the output, so a label cannot hold one.
+    static func clean(_ label: String) -> String { label.replacingOccurrences(of: ";", with: ",") }
 
     func reasons(row r: Int) -> [String] {
-        let segment = segmentOf[r]
+        let s = segmentOf[r]
         var pushes: [(Double, Int)] = []
-        for (k, item) in items.enumerated() {
-            guard let m = item.medians[segment], !m.isNaN else { continue }
-            let push = item.weight * (item.column[r] - m)
+        for k in weights.indices {
+            let m = medians[k][s]
+            guard !m.isNaN else { continue }
+            let push = weights[k] * (columns[k][r] - m)
             if push > Self.minimumPush { pushes.append((push, k)) }
         }
+        guard !pushes.isEmpty else { return [] }
         pushes.sort { $0.0 > $1.0 }
-        return pushes.prefix(count).map { describe(items[$0.1], row: r, segment: segment) }
+        return pushes.prefix(count).map { describe($0.1, row: r, segment: s) }
     }
 
-    func describe(_ item: Item, row r: Int, segment: String) -> String {
-        let text: String
-        if item.isFlag {
-            let on = (item.raw?[r] ?? item.column[r]) == 1
-            text = on ? item.label : "not: " + item.label
-        } else if let raw = item.raw {
-            let v = raw[r]
-            text = v.isNaN ? "\(item.label): no data (counted as typical)"
-                : "\(item.label) \(Self.format(v)), segment median \(Self.format(item.rawMedians[segment] ?? .nan))"
-        } else {
-            text = item.label
+    func describe(_ k: Int, row r: Int, segment s: Int) -> String {
+        if isFlag[k] {
+            return (raw[k]?[r] ?? columns[k][r]) == 1 ? labels[k] : "not: " + labels[k]
         }
-        // `;` separates reasons in the output.
-        return text.replacingOccurrences(of: ";", with: ",")
+        guard let values = raw[k] else { return labels[k] }
+        let v = values[r]
+        return v.isNaN ? "\(labels[k]): no data (counted as typical)"
+            : "\(labels[k]) \(Self.format(v)), segment median \(Self.format(rawMedians[k][s]))"
     }
 
     /// Counts as whole numbers, ratios with two decimals.
     static func format(_ v: Double) -> String {
         if v.isNaN { return "n/a" }
         if abs(v) >= 100 || v == v.rounded() { return String(Int(v.rounded())) }
-        var s = String(format: "%.2f", v)
+        var s = formatFixed(v, digits: 2)
         while s.hasSuffix("0") { s.removeLast() }
         if s.hasSuffix(".") { s.removeLast() }
         return s

@@ -20,45 +20,80 @@ public enum ScoreOutput {
                                  "previous_band", "band_change", "severity", "alert_types", "reasons", "patterns", "playbook",
                                  "contract_value", "renewal_date", "days_to_renewal", "suppressed_alerts"]
 
-    public static func render(_ rows: [ScoredAccount], format: Format) -> String {
-        var out = ""
-        out.reserveCapacity(rows.count * 300)
-        if format == .csv { out += columns.joined(separator: ",") + "\n" }
-        for row in rows {
-            let cells = Self.cells(row)
-            if format == .csv {
-                for (i, cell) in cells.enumerated() {
-                    if i > 0 { out += "," }
-                    out += csvField(cell.text)
-                }
-            } else {
-                out += "{"
-                for (i, cell) in cells.enumerated() {
-                    if i > 0 { out += "," }
-                    out += "\"\(columns[i])\":"
-                    out += cell.isNumber ? (cell.text.isEmpty ? "null" : cell.text) : (cell.isNull ? "null" : jsonString(cell.text))
-                }
-                out += "}"
-            }
-            out += "\n"
-        }
-        return out
+    /// The score file as one block of bytes.
+    public static func render(_ rows: [ScoredAccount], format: Format) -> Data {
+        var data = Data()
+        for part in renderParts(rows, format: format) { data.append(part) }
+        return data
     }
 
-    struct Cell { var text: String; var isNumber = false; var isNull = false }
+    /// The score file in parts (the header, then chunks of rows rendered on
+    /// every core), to be written one after the other.
+    public static func renderParts(_ rows: [ScoredAccount], format: Format) -> [Data] {
+        var header = ByteWriter()
+        if format == .csv { header.append(columns.joined(separator: ",") + "\n") }
+        let chunkCount = rows.count < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
+        let size = (rows.count + chunkCount - 1) / max(chunkCount, 1)
+        var chunks = [Data](repeating: Data(), count: chunkCount)
+        chunks.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
+                var w = ByteWriter(capacity: size * 256)
+                for row in rows[min(rows.count, c * size)..<min(rows.count, (c + 1) * size)] { write(row, format: format, to: &w) }
+                base[c] = Data(w.bytes)
+            }
+        }
+        return [Data(header.bytes)] + chunks
+    }
 
-    static func cells(_ r: ScoredAccount) -> [Cell] {
-        func text(_ s: String?) -> Cell { Cell(text: s ?? "", isNull: s == nil) }
-        func number(_ s: String?) -> Cell { Cell(text: s ?? "", isNumber: true) }
-        return [
-            text(r.accountID), text(r.segment), text(r.owner), text(r.asOf.description),
-            number(String(format: "%.4f", r.churnProbability)), number(String(format: "%.1f", r.healthScore)),
-            text(r.band.rawValue), text(r.previousBand?.rawValue), number(r.bandChange.map { String($0) }),
-            text(r.severity.description), text(r.alertTypes.map(\.rawValue).joined(separator: ";")),
-            text(r.reasons.joined(separator: ";")), text(r.patterns.joined(separator: ";")), text(r.playbook),
-            number(r.contractValue.map(formatCell)), text(r.renewalDate?.description), number(r.daysToRenewal.map { String($0) }),
-            text(r.suppressed.joined(separator: ";")),
-        ]
+    /// One row. Straight-line appends: this runs a million times for a large export.
+    static func write(_ r: ScoredAccount, format: Format, to w: inout ByteWriter) {
+        if format == .jsonl { writeJSON(r, to: &w); return }
+        w.appendCSV(r.accountID); w.append(byte: 0x2C)
+        w.appendCSV(r.segment); w.append(byte: 0x2C)
+        if let o = r.owner { w.appendCSV(o) }; w.append(byte: 0x2C)
+        w.append(r.asOf.description); w.append(byte: 0x2C)
+        w.append(fixed: r.churnProbability, digits: 4); w.append(byte: 0x2C)
+        w.append(fixed: r.healthScore, digits: 1); w.append(byte: 0x2C)
+        w.append(r.band.rawValue); w.append(byte: 0x2C)
+        if let b = r.previousBand { w.append(b.rawValue) }; w.append(byte: 0x2C)
+        if let c = r.bandChange { w.append(int: c) }; w.append(byte: 0x2C)
+        w.append(r.severity.description); w.append(byte: 0x2C)
+        appendList(r.alertTypes.map(\.rawValue), to: &w); w.append(byte: 0x2C)
+        appendList(r.reasons, to: &w); w.append(byte: 0x2C)
+        appendList(r.patterns, to: &w); w.append(byte: 0x2C)
+        w.appendCSV(r.playbook); w.append(byte: 0x2C)
+        if let v = r.contractValue { w.append(formatCell(v)) }; w.append(byte: 0x2C)
+        if let d = r.renewalDate { w.append(d.description) }; w.append(byte: 0x2C)
+        if let d = r.daysToRenewal { w.append(int: d) }; w.append(byte: 0x2C)
+        appendList(r.suppressed, to: &w)
+        w.append(byte: 0x0A)
+    }
+
+    static func appendList(_ items: [String], to w: inout ByteWriter) {
+        if items.isEmpty { return }
+        w.appendCSV(items.count == 1 ? items[0] : items.joined(separator: ";"))
+    }
+
+    static func writeJSON(_ r: ScoredAccount, to w: inout ByteWriter) {
+        var k = 0
+        func key() {
+            w.append(byte: k == 0 ? 0x7B : 0x2C)
+            w.appendJSON(columns[k])
+            w.append(byte: 0x3A)
+            k += 1
+        }
+        func text(_ s: String?) { key(); if let s { w.appendJSON(s) } else { w.append("null") } }
+        func number(_ s: String?) { key(); w.append(s ?? "null") }
+        text(r.accountID); text(r.segment); text(r.owner); text(r.asOf.description)
+        number(formatFixed(r.churnProbability, digits: 4)); number(formatFixed(r.healthScore, digits: 1))
+        text(r.band.rawValue); text(r.previousBand?.rawValue); number(r.bandChange.map { String($0) })
+        text(r.severity.description); text(r.alertTypes.map(\.rawValue).joined(separator: ";"))
+        text(r.reasons.joined(separator: ";")); text(r.patterns.joined(separator: ";"))
+        text(r.playbook); number(r.contractValue.map(formatCell)); text(r.renewalDate?.description)
+        number(r.daysToRenewal.map { String($0) }); text(r.suppressed.joined(separator: ";"))
+        w.append(byte: 0x7D)
+        w.append(byte: 0x0A)
     }
 
     /// The rejects file: every account left unscored, with the reason.
@@ -69,22 +104,6 @@ public enum ScoreOutput {
                     r.alertTypes.map(\.rawValue).joined(separator: ";"), r.playbook].map(csvField).joined(separator: ",") + "\n"
         }
         return out
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }
 

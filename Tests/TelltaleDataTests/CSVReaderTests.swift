@@ -94,3 +94,60 @@ func records(_ path: String) throws -> [(Int, [String])] {
         }
     }
 }
+
+@Suite struct ParallelCSVReadingTests {
+    /// Records of every part, in file order, with their lines.
+    func parallelRecords(_ path: String, minimumBytes: Int = 0) throws -> (parts: Int?, header: [String], rows: [(Int, [String])]) {
+        let lock = NSLock()
+        var header: [String] = []
+        var byPart: [Int: [(Int, [String])]] = [:]
+        let parts = try CSVReader(path: path).forEachRecordInParallel(minimumBytes: minimumBytes, header: { header = $0.strings }) { k, rec in
+            let row = (rec.line, rec.strings)
+            lock.lock(); byPart[k, default: []].append(row); lock.unlock()
+        }
+        return (parts, header, byPart.keys.sorted().flatMap { byPart[$0]! })
+    }
+
+    @Test func aQuoteFreeFileReadInPartsGivesTheSameRecordsAndLinesAsOnePass() throws {
+        var text = "\u{FEFF}id,x,y\r\n"
+        for i in 0..<5000 { text += "A\(i),\(i % 7),\(Double(i) / 3)" + (i % 1000 == 0 ? "\r\n\r\n" : "\r\n") }
+        let path = temporaryFile(text)
+        let sequential = try records(path)
+        let parallel = try parallelRecords(path)
+        #expect(parallel.parts == ProcessInfo.processInfo.activeProcessorCount || ProcessInfo.processInfo.activeProcessorCount < 2)
+        guard parallel.parts != nil else { return }
+        #expect(parallel.header == sequential[0].1)
+        #expect(parallel.rows.count == sequential.count - 1)
+        #expect(zip(parallel.rows, sequential.dropFirst()).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }, "same records on the same lines")
+    }
+
+    @Test func aFileWithAQuoteOrCompressionIsLeftToTheStreamingReader() throws {
+        let quoted = temporaryFile("id,note\n1,\"a, b\"\n")
+        #expect(try parallelRecords(quoted).parts == nil)
+        #expect(try parallelRecords(temporaryFile("id,n\n1,2\n"), minimumBytes: 1 << 20).parts == nil, "small files stay on one core")
+    }
+
+    /// printf's digits, except that a negative number rounding to zero is written "0.00", not "-0.00".
+    func printf(_ x: Double, _ digits: Int) -> String {
+        let s = String(format: "%.\(digits)f", x)
+        return s.hasPrefix("-") && s.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) ? String(s.dropFirst()) : s
+    }
+
+    @Test func fixedDecimalsMatchPrintfDigitForDigit() {
+        var state: UInt64 = 42
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        for _ in 0..<20_000 {
+            let x = (next() - 0.5) * pow(10, Double(Int(next() * 12) - 4))
+            for digits in [0, 1, 2, 4] {
+                #expect(formatFixed(x, digits: digits) == printf(x, digits), "\(x) with \(digits) decimals")
+            }
+        }
+        // Ties in binary: 0.125 → "0.12" (to even), 1.285 (really 1.28499...) → "1.28", 2.675 → "2.67".
+        for (x, d) in [(0.125, 2), (1.285, 2), (2.675, 2), (0.5, 0), (1.5, 0), (-0.0001, 2), (123456.789, 1)] {
+            #expect(formatFixed(x, digits: d) == printf(x, d))
+        }
+    }
+}

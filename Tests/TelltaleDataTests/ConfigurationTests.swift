@@ -48,9 +48,9 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     }
 
     @Test func laterSectionsAreKeptForTheirStagesAndSignalsAreParsed() throws {
-        let config = try Configuration.parse("signals:\n  lead_days: 61\nbands:\n  targets: [0.4, 0.6, 0.7, 0.9]\nalerts:\n  x: 1\n",
+        let config = try Configuration.parse("signals:\n  lead_days: 61\nbands:\n  targets: [0.4, 0.6, 0.7, 0.9]\nbacktest:\n  x: 1\n",
                                              file: "t.yml", baseDirectory: ".")
-        #expect(config.sections.keys.sorted() == ["alerts"])
+        #expect(config.sections.keys.sorted() == ["backtest"])
         #expect(config.signals.leadDays == 61)
         #expect(config.training.bandTargets == [0.4, 0.6, 0.7, 0.9])
         #expect(throws: ConfigError.self) { try Configuration.parse("bands:\n  targets: [0.5, 0.6]\n", file: "t.yml", baseDirectory: ".") }

@@ -18,7 +18,7 @@ import TelltaleSignals
 
     @Test func theCSVHasTheContractColumnsAndReadsBackToTheSameValues() throws {
         let path = fixture.directory + "/scores.csv"
-        try ScoreOutput.render(run.rows, format: .csv).write(toFile: path, atomically: true, encoding: .utf8)
+        try ScoreOutput.render(run.rows, format: .csv).write(to: URL(fileURLWithPath: path))
         let contract = ["account_id", "segment", "owner", "as_of", "churn_probability", "health_score", "band", "previous_band",
                         "band_change", "severity", "alert_types", "reasons", "patterns", "playbook", "contract_value",
                         "renewal_date", "days_to_renewal"]
@@ -36,7 +36,7 @@ import TelltaleSignals
     }
 
     @Test func jsonLinesCarryTheSameKeysWithTypedValues() throws {
-        let lines = ScoreOutput.render(run.rows, format: .jsonl).split(separator: "\n")
+        let lines = String(decoding: ScoreOutput.render(run.rows, format: .jsonl), as: UTF8.self).split(separator: "\n")
         #expect(lines.count == run.rows.count)
         for (line, row) in zip(lines, run.rows) {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -79,7 +79,7 @@ import TelltaleSignals
         B,Mid,,2000,,2026-03-01,
         C,Other,Cy,3000,2025-05-01,2026-03-01,0
         """.write(toFile: path, atomically: true, encoding: .utf8)
-        let input = try FlatScoringInput(FlatTable.read(path: path, textColumns: ["account_id", "owner"]), model: model)
+        let input = try FlatScoringInput(path: path, model: model)
         #expect(input.asOf == ScoringFixture.asOf)
         let strict = AccountScorer(model: model).score(table: input.table, facts: input.facts, asOf: input.asOf!)
         #expect(strict.rows.map(\.accountID) == ["A", "C"])
