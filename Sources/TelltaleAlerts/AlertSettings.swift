@@ -24,7 +24,7 @@ public struct AlertSettings: Equatable, Sendable {
     public init() {}
 }
 
-/// How contract value and time to renewal move a base severity (domain section 5):
+/// How the model's risk, contract value and time to renewal move a base severity (domain section 5):
 /// the same drop is low for a small account far from renewal and critical for
 /// a large account renewing soon.
 public struct SeverityPolicy: Equatable, Sendable {
@@ -47,6 +47,8 @@ public struct SeverityPolicy: Equatable, Sendable {
                          large: Double, small: Double) -> Severity {
         guard let base = alerts.max() else { return band == "red" ? redWithoutAlert : .none }
         var steps = 0
+        // The model's risk: an alert on an account the model already puts in the red band.
+        if band == "red" { steps += 1 }
         if alerts.count >= compoundingAlerts { steps += 1 }
         if contractValue >= large { steps += 1 } else if contractValue <= small { steps -= 1 }
         if let d = daysToRenewal {

@@ -178,8 +178,9 @@ public struct AccountScorer: Sendable {
         let small = alerts.severity.smallContract ?? quantile(&values, 0.25)
 
         // Accounts are independent from here on: chunks of them on every core, joined in order.
-        struct Chunk { var rows: [ScoredAccount] = []; var rejects: [RejectedAccount] = []; var records: [AlertRecord] = []; var unknown = Set<String>() }
-        func assess(_ r: Int, into out: inout Chunk) {
+        struct Chunk { var rejects: [RejectedAccount] = []; var records: [AlertRecord] = []; var unknown = Set<String>() }
+        /// The account's row, or nil when it is rejected (the reject, the alerts and an unknown segment go to `out`).
+        func assess(_ r: Int, into out: inout Chunk) -> ScoredAccount? {
             let f = facts[r]
             var candidates: [(rule: String, type: AlertType, severity: Severity, detail: String)] = []
             for (k, rule) in rules.enumerated() where ruleFires[k][r] {
@@ -236,16 +237,16 @@ public struct AccountScorer: Sendable {
             guard let band else {
                 out.rejects.append(RejectedAccount(accountID: f.id, segment: f.segment, owner: f.owner, asOf: asOf,
                                                    reason: rejectReason[r]!, alertTypes: types.map(\.type), playbook: playbook))
-                return
+                return nil
             }
-            out.rows.append(ScoredAccount(
+            return ScoredAccount(
                 accountID: f.id, segment: f.segment, owner: f.owner, asOf: asOf,
                 churnProbability: probabilities[r], healthScore: health, band: band,
                 previousBand: previous, bandChange: change, severity: severity, alertTypes: types.map(\.type),
                 reasons: reasons.reasons(row: r),
                 patterns: patternOrder.filter { patternsToday[$0][r] }.map { model.patterns[$0].definition.name },
                 playbook: playbook, contractValue: f.contractValue, renewalDate: renewal, daysToRenewal: days,
-                suppressed: held))
+                suppressed: held)
         }
         let chunkCount = n < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
         let size = (n + chunkCount - 1) / max(chunkCount, 1)
@@ -261,8 +262,7 @@ public struct AccountScorer: Sendable {
                 DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
                     var out = Chunk()
                     for r in min(n, c * size)..<min(n, (c + 1) * size) {
-                        assess(r, into: &out)
-                        if slot[r] >= 0 { (rowBase! + slot[r]).initialize(to: out.rows.removeLast()) }
+                        if let row = assess(r, into: &out) { (rowBase! + slot[r]).initialize(to: row) }
                     }
                     base[c] = out
                 }

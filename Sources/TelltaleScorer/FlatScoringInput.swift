@@ -85,7 +85,9 @@ public struct FlatScoringInput {
         var facts: [AccountFacts] = []
         var latest: Day?
         var problems: ProblemLog
-        var segments: [String: String] = [:], owners: [String: String] = [:]
+        var segments = Pool(), owners = Pool()
+
+        struct Pool { var recent: [([UInt8], String)] = []; var all: [String: String] = [:] }
 
         init(path: String) { problems = ProblemLog(file: path) }
 
@@ -136,11 +138,15 @@ public struct FlatScoringInput {
             return UnsafeBufferPointer(rebasing: f[lo..<hi])
         }
 
-        static func interned(_ f: UnsafeBufferPointer<UInt8>, _ pool: inout [String: String]) -> String {
+        /// One String per distinct value (segments and owners repeat on every row):
+        /// the last few values are matched on their bytes before any String is made.
+        static func interned(_ f: UnsafeBufferPointer<UInt8>, _ pool: inout Pool) -> String {
+            for (bytes, text) in pool.recent where bytes.count == f.count && bytes.elementsEqual(f) { return text }
             let s = String(decoding: f, as: UTF8.self)
-            if let known = pool[s] { return known }
-            pool[s] = s
-            return s
+            let text = pool.all[s] ?? s
+            pool.all[text] = text
+            if pool.recent.count < 64 { pool.recent.append((Array(f), text)) }
+            return text
         }
     }
 }

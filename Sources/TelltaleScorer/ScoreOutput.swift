@@ -110,28 +110,41 @@ public enum ScoreOutput {
 /// The Monday report: what the run means for the week, in a few lines.
 public enum ScoreSummary {
     public static func text(_ run: ScoreRun, rejectsPath: String? = nil) -> String {
-        let rows = run.rows
+        // One pass over the rows (a million of them in a large export).
+        var bandCounts = [Int](repeating: 0, count: Band.allCases.count)
+        var down = 0, up = 0, compared = false, flagged = 0, critical = 0
+        var expected = 0.0, value = 0.0
+        for row in run.rows {
+            bandCounts[Band.allCases.firstIndex(of: row.band)!] += 1
+            if let change = row.bandChange { compared = true; if change < 0 { down += 1 } else if change > 0 { up += 1 } }
+            if row.severity >= .high {
+                flagged += 1
+                if row.severity == .critical { critical += 1 }
+                expected += row.churnProbability
+                value += row.contractValue ?? 0
+            }
+        }
         var lines: [String] = []
-        lines.append("as of \(run.asOf): \(rows.count) accounts scored"
+        lines.append("as of \(run.asOf): \(run.rows.count) accounts scored"
             + (run.rejects.isEmpty ? "" : ", \(run.rejects.count) not scored" + (rejectsPath.map { " (reasons in \($0))" } ?? "")))
-        let bands = Band.allCases.map { b in "\(rows.filter { $0.band == b }.count) \(b)" }.joined(separator: ", ")
-        let down = rows.filter { ($0.bandChange ?? 0) < 0 }.count, up = rows.filter { ($0.bandChange ?? 0) > 0 }.count
-        let compared = rows.contains { $0.previousBand != nil }
+        let bands = Band.allCases.enumerated().map { "\(bandCounts[$0]) \($1)" }.joined(separator: ", ")
         lines.append("bands: \(bands)" + (compared ? "; since the previous run \(down) moved down, \(up) up" : ""))
-        let flagged = rows.filter { $0.severity >= .high }
-        let expected = flagged.reduce(0.0) { $0 + $1.churnProbability }
-        let value = flagged.reduce(0.0) { $0 + ($1.contractValue ?? 0) }
-        let critical = flagged.filter { $0.severity == .critical }.count
-        lines.append("\(flagged.count) account\(flagged.count == 1 ? "" : "s") flagged high or critical (\(critical) critical); "
+        lines.append("\(flagged) account\(flagged == 1 ? "" : "s") flagged high or critical (\(critical) critical); "
             + "about \(Int(expected.rounded())) expected to churn without action; \(money(value)) contract value at risk")
-        let fired = run.alerts.filter { $0.status == .fired }, held = run.alerts.filter { $0.status == .suppressed }
-        var byType: [AlertType: Int] = [:]
-        for a in fired { byType[a.type, default: 0] += 1 }
+        var fired = 0, held = 0
+        var byType: [AlertType: Int] = [:], whyHeld: [String: Int] = [:]
+        for a in run.alerts {
+            if a.status == .fired {
+                fired += 1
+                byType[a.type, default: 0] += 1
+            } else {
+                held += 1
+                whyHeld[(a.suppressedBecause ?? "").components(separatedBy: ":")[0], default: 0] += 1
+            }
+        }
         let types = byType.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key.rawValue) \($0.value)" }
-        var whyHeld: [String: Int] = [:]
-        for a in held { whyHeld[(a.suppressedBecause ?? "").components(separatedBy: ":")[0], default: 0] += 1 }
-        lines.append("alerts: \(fired.count) fired" + (types.isEmpty ? "" : " (\(types.joined(separator: ", ")))")
-            + (held.isEmpty ? "" : "; \(held.count) held back (" + whyHeld.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"))
+        lines.append("alerts: \(fired) fired" + (types.isEmpty ? "" : " (\(types.joined(separator: ", ")))")
+            + (held == 0 ? "" : "; \(held) held back (" + whyHeld.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"))
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -69,6 +69,8 @@ import TelltaleSignals
         #expect(policy.severity(alerts: drop, band: "yellow", contractValue: 50_000, daysToRenewal: 120, large: 100_000, small: 5_000) == .medium)
         #expect(policy.severity(alerts: [.low, .medium, .medium], band: nil, contractValue: 50_000, daysToRenewal: 120, large: 100_000, small: 5_000) == .high,
                 "three alert types compound")
+        #expect(policy.severity(alerts: drop, band: "red", contractValue: 50_000, daysToRenewal: 120, large: 100_000, small: 5_000) == .high,
+                "the model's red band raises it")
         #expect(policy.severity(alerts: [], band: "red", contractValue: 1, daysToRenewal: nil, large: 2, small: 0) == .low)
         #expect(policy.severity(alerts: [], band: "green", contractValue: 1, daysToRenewal: nil, large: 2, small: 0) == Severity.none)
     }
