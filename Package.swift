@@ -33,9 +33,10 @@ let package = Package(
         .target(name: "TelltaleSignals", dependencies: ["TelltaleData"]),
         .target(name: "TelltalePatterns", dependencies: ["TelltaleSignals"]),
         .target(name: "TelltaleModel", dependencies: ["TelltaleSignals", "TelltalePatterns", "TelltaleScoring"]),
+        .target(name: "TelltaleReports"),
         .target(
             name: "TelltaleModelTraining",
-            dependencies: ["TelltaleModel", "TelltaleTraining", "TelltaleSignals", "TelltalePatterns", "TelltaleData"]
+            dependencies: ["TelltaleModel", "TelltaleTraining", "TelltaleSignals", "TelltalePatterns", "TelltaleData", "TelltaleReports"]
         ),
         .target(name: "TelltaleConfig", dependencies: ["TelltaleData", "TelltaleSignals", "TelltalePatterns", "TelltaleModel", "TelltaleAlerts", "TelltaleScorer", .product(name: "Yams", package: "Yams")]),
         .target(name: "TelltaleSimulation", dependencies: ["TelltaleData"]),
@@ -43,6 +44,7 @@ let package = Package(
         // run itself, and its history database (SQLite through GRDB).
         .target(name: "TelltaleAlerts", dependencies: ["TelltaleSignals"]),
         .target(name: "TelltaleScorer", dependencies: ["TelltaleModel", "TelltaleSignals", "TelltaleAlerts", "TelltaleData", "TelltalePatterns"]),
+        .target(name: "TelltaleBacktest", dependencies: ["TelltaleScorer", "TelltaleAlerts", "TelltaleModel", "TelltaleSignals", "TelltaleData", "TelltaleReports"]),
         .target(name: "TelltaleScoreHistory", dependencies: ["TelltaleAlerts", "TelltaleScorer", "TelltaleModel", "TelltaleData", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "TelltaleTraining",

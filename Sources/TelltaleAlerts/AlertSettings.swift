@@ -22,6 +22,14 @@ public struct AlertSettings: Equatable, Sendable {
     public var severity = SeverityPolicy()
 
     public init() {}
+
+    /// Days back from the as-of date at which a grace rule must also hold: 0, step, 2·step, ... up to `graceDays`.
+    public var graceOffsets: [Int] {
+        guard graceDays > 0, graceStepDays > 0 else { return [0] }
+        var out = Array(stride(from: 0, through: graceDays, by: graceStepDays))
+        if out.last != graceDays { out.append(graceDays) }
+        return out
+    }
 }
 
 /// How the model's risk, contract value and time to renewal move a base severity (domain section 5):

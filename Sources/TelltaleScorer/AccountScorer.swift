@@ -35,16 +35,11 @@ public struct AccountScorer: Sendable {
         self.available = available
     }
 
-    static let rulePrefix = "alert__"
-    static let openCaseSignal = "open_support_cases__"
+    public static let rulePrefix = "alert__"
+    public static let openCaseSignal = "open_support_cases__"
 
     /// Days back from the as-of date at which grace rules must also hold.
-    public var graceOffsets: [Int] {
-        guard alerts.graceDays > 0, alerts.graceStepDays > 0 else { return [0] }
-        var out = Array(stride(from: 0, through: alerts.graceDays, by: alerts.graceStepDays))
-        if out.last != alerts.graceDays { out.append(alerts.graceDays) }
-        return out
-    }
+    public var graceOffsets: [Int] { alerts.graceOffsets }
 
     /// The model's signals plus what the rules need, the rules that can be
     /// evaluated, and a warning for each that cannot.
@@ -80,6 +75,13 @@ public struct AccountScorer: Sendable {
 
     /// Scores every account active at `asOf` (signed up before it, not churned before it).
     public func score(history: History, asOf: Day, context: ScoringContext = ScoringContext()) throws -> ScoreRun {
+        let prepared = try prepare(history: history)
+        return score(prepared.snapshot(asOf: asOf), context: context)
+    }
+
+    /// The signal engine for the model's signals and the rules' (built once,
+    /// then used for any number of as-of dates: the backtest's walk forward).
+    public func prepare(history: History) throws -> Prepared {
         if model.signals.contains(where: { if case .column = $0.kind { return true } else { return false } }) {
             throw ScoringError("this model was trained on a flat table (its signals are table columns): score it with --data TABLE.csv")
         }
@@ -88,16 +90,50 @@ public struct AccountScorer: Sendable {
         do { engine = try SignalEngine(history: history, definitions: definitions) } catch let e as SignalError {
             throw ScoringError("the model's \(e.description); the usage table must have the metrics the model was trained on")
         }
-        let active = history.activeAccounts(asOf: asOf)
-        let tables = graceOffsets.map { back in engine.table(for: active.map { Observation(account: $0, asOf: asOf - back) }) }
-        let accounts = history.accounts
-        let facts = active.map { a -> AccountFacts in
-            let i = Int(a)
-            return AccountFacts(id: accounts.ids[i], segment: accounts.segment[i], owner: accounts.owner[i],
-                                contractValue: accounts.contractValue[i],
-                                renewalDate: accounts.renewalDate[i] ?? accounts.signup[i])
+        return Prepared(engine: engine, rules: rules, warnings: warnings, graceOffsets: graceOffsets)
+    }
+
+    /// What scoring needs at one as-of date: the signal tables at it and at
+    /// each grace check date, and the accounts' facts.
+    public struct Snapshot: Sendable {
+        public var asOf: Day
+        /// `tables[k]`: the active accounts' signals `offsets[k]` days before `asOf` (`tables[0]`: at it).
+        public var tables: [SignalTable]
+        public var offsets: [Int]
+        public var accounts: [Int32]
+        public var facts: [AccountFacts]
+        public var rules: [AlertRule]
+        public var warnings: [String]
+    }
+
+    public struct Prepared: Sendable {
+        public let engine: SignalEngine
+        public let rules: [AlertRule]
+        public let warnings: [String]
+        let graceOffsets: [Int]
+
+        public func snapshot(asOf: Day, offsets: [Int]? = nil) -> Snapshot {
+            let history = engine.history
+            let active = history.activeAccounts(asOf: asOf)
+            let offsets = offsets ?? graceOffsets
+            let tables = offsets.map { back in engine.table(for: active.map { Observation(account: $0, asOf: asOf - back) }) }
+            let accounts = history.accounts
+            let facts = active.map { a -> AccountFacts in
+                let i = Int(a)
+                return AccountFacts(id: accounts.ids[i], segment: accounts.segment[i], owner: accounts.owner[i],
+                                    contractValue: accounts.contractValue[i],
+                                    renewalDate: accounts.renewalDate[i] ?? accounts.signup[i])
+            }
+            return Snapshot(asOf: asOf, tables: tables, offsets: offsets, accounts: active, facts: facts, rules: rules, warnings: warnings)
         }
-        return assemble(tables: tables, rules: rules, facts: facts, asOf: asOf, context: context, warnings: warnings)
+    }
+
+    /// Scores a snapshot (its grace tables must be this scorer's `graceOffsets`, or a prefix of them).
+    public func score(_ snapshot: Snapshot, context: ScoringContext = ScoringContext()) -> ScoreRun {
+        let wanted = Set(graceOffsets)
+        let tables = zip(snapshot.offsets, snapshot.tables).filter { wanted.contains($0.0) }.map(\.1)
+        return assemble(tables: tables, rules: snapshot.rules, facts: snapshot.facts, asOf: snapshot.asOf, context: context,
+                        warnings: snapshot.warnings)
     }
 
     /// Scores a table whose signals are already computed (a flat table, or a

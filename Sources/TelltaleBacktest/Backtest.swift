@@ -1,0 +1,141 @@
+import Foundation
+import TelltaleAlerts
+import TelltaleData
+import TelltaleModel
+import TelltaleScorer
+import TelltaleSignals
+
+/// One account at one replayed as-of date: what was known then (its score
+/// and the alerts that fired) and what happened after (its next decided renewal).
+public struct BacktestObservation: Equatable, Sendable {
+    public var account: Int32
+    public var date: Day
+    public var churnProbability: Double
+    public var band: Band
+    public var severity: Severity
+    public var segment: String
+    public var owner: String
+    /// Rules that fired (not held back): rule names, `band_drop`, `pattern: ...`.
+    public var rules: [String]
+    public var types: [AlertType]
+    /// The first renewal decided after `date` within the horizon, and whether it churned.
+    public var renewal: Day?
+    public var churned: Bool
+}
+
+/// Everything a walk forward produced.
+public struct BacktestRun: Sendable {
+    public var dates: [Day]
+    public var horizonDays: Int
+    public var everyDays: Int
+    /// The dates a model was (re)trained, with its training renewals count.
+    public var trainings: [(date: Day, renewals: Int)]
+    public var observations: [BacktestObservation]
+    /// The rules that could be evaluated, by name: type and condition count.
+    public var rules: [AlertRule]
+    /// Per date, the signal tables the sweep re-evaluates (as-of date and grace dates); kept only when asked.
+    public var snapshots: [AccountScorer.Snapshot]
+    public var warnings: [String]
+}
+
+/// Replays past as-of dates with only what was known at each.
+///
+/// At each date the accounts active then are scored from usage dated before
+/// it, with a model trained on renewals decided before it (retrained every
+/// `retrainDays`) or one fixed model, and the configured rules fire with their
+/// grace periods and support-case suppression (CSM engagement and dismissals
+/// are not replayed: there is no record of them in the history). Outcomes come
+/// afterwards, from renewals decided within the horizon after each date.
+public struct Backtester {
+    public var history: History
+    public var definitions: [SignalDefinition]
+    public var alerts: AlertSettings
+    public var scoring: ScoringSettings
+    public var settings: BacktestSettings
+    /// Trains a model on the renewals decided before a date; nil with a fixed model.
+    public var train: ((Day) throws -> (ChurnModel, Int))?
+    public var fixedModel: ChurnModel?
+
+    public init(history: History, definitions: [SignalDefinition], alerts: AlertSettings, scoring: ScoringSettings,
+                settings: BacktestSettings, fixedModel: ChurnModel? = nil, train: ((Day) throws -> (ChurnModel, Int))? = nil) {
+        self.history = history
+        self.definitions = definitions
+        self.alerts = alerts
+        self.scoring = scoring
+        self.settings = settings
+        self.fixedModel = fixedModel
+        self.train = train
+    }
+
+    /// The as-of dates from `from` to `to` every `everyDays`.
+    public static func dates(from: Day, to: Day, every: Int) -> [Day] {
+        stride(from: Int(from.number), through: Int(to.number), by: max(1, every)).map { Day(number: Int32($0)) }
+    }
+
+    public func run(dates: [Day], keepSnapshots: Bool = false) throws -> BacktestRun {
+        var observations: [BacktestObservation] = [], trainings: [(Day, Int)] = [], snapshots: [AccountScorer.Snapshot] = []
+        var warnings: [String] = []
+        var model: ChurnModel? = fixedModel, trainedAt: Day?
+        var prepared: AccountScorer.Prepared?, preparedFor: [SignalDefinition]?
+        var previousBands: [String: Band] = [:]
+        var rules: [AlertRule] = []
+        let outcome = NextRenewal(history: history, horizon: settings.horizonDays)
+        // The sweep's grace variants need the tables at every offset it tries.
+        let step = max(1, alerts.graceStepDays)
+        let offsets = Array(Set(alerts.graceOffsets
+            + (keepSnapshots ? settings.sweepGraceDays.flatMap { g in stride(from: 0, through: g, by: step).map { $0 } + [g] } : []))).sorted()
+        for date in dates {
+            if fixedModel == nil, trainedAt == nil || date - trainedAt! >= settings.retrainDays {
+                guard let train else { throw ScoringError("a backtest needs a model or a way to train one") }
+                let (m, n) = try train(date)
+                model = m
+                trainedAt = date
+                trainings.append((date, n))
+            }
+            let scorer = AccountScorer(model: model!, alerts: alerts, settings: scoring, available: definitions)
+            if prepared == nil || preparedFor != model!.signals {
+                prepared = try scorer.prepare(history: history)
+                preparedFor = model!.signals
+                rules = prepared!.rules
+                for w in prepared!.warnings where !warnings.contains(w) { warnings.append(w) }
+            }
+            let snapshot = prepared!.snapshot(asOf: date, offsets: offsets)
+            let run = scorer.score(snapshot, context: ScoringContext(previousBands: previousBands))
+            var fired: [String: [String]] = [:]
+            for a in run.alerts where a.status == .fired { fired[a.accountID, default: []].append(a.rule) }
+            let index = history.accounts.index
+            for row in run.rows {
+                let a = index[row.accountID]!
+                let next = outcome.after(account: a, date: date)
+                observations.append(BacktestObservation(
+                    account: a, date: date, churnProbability: row.churnProbability, band: row.band, severity: row.severity,
+                    segment: row.segment, owner: row.owner ?? "(no owner)", rules: fired[row.accountID] ?? [],
+                    types: row.alertTypes, renewal: next?.date, churned: next?.churned ?? false))
+                previousBands[row.accountID] = row.band
+            }
+            if keepSnapshots { snapshots.append(snapshot) }
+        }
+        return BacktestRun(dates: dates, horizonDays: settings.horizonDays, everyDays: settings.everyDays, trainings: trainings,
+                           observations: observations, rules: rules, snapshots: snapshots, warnings: warnings)
+    }
+}
+
+/// Each account's renewal decisions in date order, to find what happened after a date.
+struct NextRenewal {
+    var byAccount: [[(date: Day, churned: Bool)]]
+    let horizon: Int
+
+    init(history: History, horizon: Int) {
+        self.horizon = horizon
+        byAccount = Array(repeating: [], count: history.accounts.count)
+        for r in 0..<history.renewals.count {
+            byAccount[Int(history.renewals.account[r])].append((history.renewals.date[r], history.renewals.churned[r]))
+        }
+        for a in byAccount.indices { byAccount[a].sort { $0.date < $1.date } }
+    }
+
+    /// The first renewal decided after `date` and no later than `date + horizon`.
+    func after(account: Int32, date: Day) -> (date: Day, churned: Bool)? {
+        byAccount[Int(account)].first { $0.date > date && $0.date - date <= horizon }
+    }
+}
