@@ -38,13 +38,13 @@ let package = Package(
             name: "TelltaleModelTraining",
             dependencies: ["TelltaleModel", "TelltaleTraining", "TelltaleSignals", "TelltalePatterns", "TelltaleData", "TelltaleReports"]
         ),
-        .target(name: "TelltaleConfig", dependencies: ["TelltaleData", "TelltaleSignals", "TelltalePatterns", "TelltaleModel", "TelltaleAlerts", "TelltaleScorer", .product(name: "Yams", package: "Yams")]),
+        .target(name: "TelltaleConfig", dependencies: ["TelltaleData", "TelltaleSignals", "TelltalePatterns", "TelltaleModel", "TelltaleAlerts", "TelltaleScorer", "TelltaleBacktest", .product(name: "Yams", package: "Yams")]),
         .target(name: "TelltaleSimulation", dependencies: ["TelltaleData"]),
         // Scoring today's accounts: alerts and reasons (pure Swift), the score
         // run itself, and its history database (SQLite through GRDB).
         .target(name: "TelltaleAlerts", dependencies: ["TelltaleSignals"]),
         .target(name: "TelltaleScorer", dependencies: ["TelltaleModel", "TelltaleSignals", "TelltaleAlerts", "TelltaleData", "TelltalePatterns"]),
-        .target(name: "TelltaleBacktest", dependencies: ["TelltaleScorer", "TelltaleAlerts", "TelltaleModel", "TelltaleSignals", "TelltaleData", "TelltaleReports"]),
+        .target(name: "TelltaleBacktest", dependencies: ["TelltaleScorer", "TelltaleAlerts", "TelltaleModel", "TelltaleModelTraining", "TelltaleSignals", "TelltaleData", "TelltaleReports"]),
         .target(name: "TelltaleScoreHistory", dependencies: ["TelltaleAlerts", "TelltaleScorer", "TelltaleModel", "TelltaleData", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "TelltaleTraining",
@@ -55,7 +55,7 @@ let package = Package(
             dependencies: [
                 "TelltaleData", "TelltaleScoring", "TelltaleTraining", "TelltaleLinearAlgebra",
                 "TelltaleConfig", "TelltaleSimulation", "TelltaleSignals", "TelltalePatterns", "TelltaleModel", "TelltaleModelTraining",
-                "TelltaleAlerts", "TelltaleScorer", "TelltaleScoreHistory",
+                "TelltaleAlerts", "TelltaleScorer", "TelltaleScoreHistory", "TelltaleBacktest", "TelltaleReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -91,7 +91,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TelltaleScorerTests",
-            dependencies: ["TelltaleScorer", "TelltaleScoreHistory", "TelltaleAlerts", "TelltaleModel", "TelltaleSignals", "TelltaleData", "TelltaleConfig"]
+            dependencies: ["TelltaleScorer", "TelltaleScoreHistory", "TelltaleAlerts", "TelltaleModel", "TelltaleSignals", "TelltaleData", "TelltaleConfig",
+                           "TelltaleBacktest", "TelltaleModelTraining", "TelltaleSimulation"]
         ),
         .testTarget(name: "TelltaleSimulationTests", dependencies: ["TelltaleSimulation", "TelltaleData"]),
         .testTarget(

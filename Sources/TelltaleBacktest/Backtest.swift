@@ -2,6 +2,7 @@ import Foundation
 import TelltaleAlerts
 import TelltaleData
 import TelltaleModel
+import TelltaleModelTraining
 import TelltaleScorer
 import TelltaleSignals
 
@@ -18,6 +19,8 @@ public struct BacktestObservation: Equatable, Sendable {
     /// Rules that fired (not held back): rule names, `band_drop`, `pattern: ...`.
     public var rules: [String]
     public var types: [AlertType]
+    /// The model's combined patterns the account matched at the date.
+    public var patterns: [String]
     /// The first renewal decided after `date` within the horizon, and whether it churned.
     public var renewal: Day?
     public var churned: Bool
@@ -67,6 +70,29 @@ public struct Backtester {
         self.train = train
     }
 
+    /// Trains on the renewals decided before the date (their rows observed
+    /// `leadDays` before each renewal, so on usage before the date too): what
+    /// an analyst re-calibrating on that day could have done.
+    public static func retraining(history: History, definitions: [SignalDefinition], trainer: ChurnTrainer,
+                                  leadDays: Int, toolVersion: String) throws -> (Day) throws -> (ChurnModel, Int) {
+        let engine = try SignalEngine(history: history, definitions: definitions)
+        let plan = history.trainingObservations(leadDays: leadDays)
+        return { date in
+            let known = plan.observations.filter { $0.renewal! < date }
+            let table = engine.table(for: known)
+            let provenance = ChurnModel.Provenance(fingerprints: [:], config: nil, renewals: known.count,
+                                                   churned: known.filter { $0.churned == true }.count,
+                                                   firstObservation: known.map(\.asOf).min()?.description ?? "",
+                                                   lastObservation: known.map(\.asOf).max()?.description ?? "", usageEnd: (date - 1).description)
+            do {
+                return (try trainer.train(table: table, toolVersion: toolVersion, trainedAt: date.description, provenance: provenance).model, known.count)
+            } catch let e as TrainError {
+                throw ScoringError("training on the \(known.count) renewals decided before \(date) failed: \(e.message). "
+                    + "Start the backtest later (--from) or hold a model fixed (--model).")
+            }
+        }
+    }
+
     /// The as-of dates from `from` to `to` every `everyDays`.
     public static func dates(from: Day, to: Day, every: Int) -> [Day] {
         stride(from: Int(from.number), through: Int(to.number), by: max(1, every)).map { Day(number: Int32($0)) }
@@ -110,7 +136,7 @@ public struct Backtester {
                 observations.append(BacktestObservation(
                     account: a, date: date, churnProbability: row.churnProbability, band: row.band, severity: row.severity,
                     segment: row.segment, owner: row.owner ?? "(no owner)", rules: fired[row.accountID] ?? [],
-                    types: row.alertTypes, renewal: next?.date, churned: next?.churned ?? false))
+                    types: row.alertTypes, patterns: row.patterns, renewal: next?.date, churned: next?.churned ?? false))
                 previousBands[row.accountID] = row.band
             }
             if keepSnapshots { snapshots.append(snapshot) }

@@ -12,7 +12,7 @@ public struct Telltale: ParsableCommand {
         regression on a flat table. See README.md for the whole workflow.
         """,
         version: version,
-        subcommands: [SimulateCommand.self, CheckCommand.self, FitCommand.self, SignalsCommand.self, PatternsCommand.self, TrainCommand.self, InspectCommand.self, ScoreCommand.self, AlertsCommand.self]
+        subcommands: [SimulateCommand.self, CheckCommand.self, FitCommand.self, SignalsCommand.self, PatternsCommand.self, TrainCommand.self, InspectCommand.self, ScoreCommand.self, AlertsCommand.self, BacktestCommand.self]
     )
 
     public init() {}

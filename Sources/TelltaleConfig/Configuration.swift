@@ -1,5 +1,6 @@
 import Foundation
 import TelltaleAlerts
+import TelltaleBacktest
 import TelltaleModel
 import TelltaleScorer
 import Yams
@@ -7,9 +8,7 @@ import Yams
 /// Everything a Telltale run is told by its YAML file (`notebooks-data/telltale.yml`
 /// is the documented example; `docs/config.md` documents every key).
 ///
-/// Each section is validated as it is read; a section of a later stage
-/// (`backtest`) is accepted and kept as YAML so one file serves the whole
-/// workflow as it grows.
+/// Each section is validated as it is read, with errors naming the key and the line.
 public struct Configuration: Sendable {
     /// The file it was read from ("<flags>" when built from options alone).
     public var file: String
@@ -24,20 +23,18 @@ public struct Configuration: Sendable {
     public var alerts = AlertSettings()
     /// The `scoring:` section: which accounts are scored at all.
     public var scoring = ScoringSettings()
-    /// Raw later-stage sections by name, as YAML text.
-    public var sections: [String: String]
+    /// The `backtest:` section: horizon, cadence, alert budget, the sweep.
+    public var backtest = BacktestSettings()
 
     public static let sectionNames = ["data", "signals", "patterns", "model", "bands", "alerts", "scoring", "backtest"]
 
     public init(file: String = "<flags>", baseDirectory: String = ".", data: DataSettings = DataSettings(),
-                signals: SignalSettings = SignalSettings(), patterns: PatternSettings = PatternSettings(),
-                sections: [String: String] = [:]) {
+                signals: SignalSettings = SignalSettings(), patterns: PatternSettings = PatternSettings()) {
         self.file = file
         self.baseDirectory = baseDirectory
         self.data = data
         self.signals = signals
         self.patterns = patterns
-        self.sections = sections
     }
 
     /// Reads and validates a configuration file.
@@ -79,7 +76,7 @@ public struct Configuration: Sendable {
             } else if key.name == "scoring" {
                 config.scoring = try ScoringSettings(value, reader: reader)
             } else {
-                config.sections[key.name] = (try? Yams.serialize(node: value)) ?? ""
+                config.backtest = try BacktestSettings(value, reader: reader)
             }
         }
         return config

@@ -8,9 +8,10 @@ public enum ReportHTML {
     }
 
     /// A plot area with labelled percentage axes; `body` draws in unit coordinates through `point`.
-    /// Axes run from 0 to `xMax` and `yMax` (shares, labelled in percent); `categories` replaces the x ticks.
+    /// Axes run from 0 to `xMax` and `yMax` (shares, labelled in percent); `categories` replaces the x ticks
+    /// with labels centred in equal bins, `xTicks` labels the six ticks (a time axis).
     public static func frame(title: String, xLabel: String, yLabel: String, width: Double = 340, height: Double = 280,
-                             xMax: Double = 1, yMax: Double = 1, categories: [String]? = nil, xPercent: Bool = true,
+                             xMax: Double = 1, yMax: Double = 1, categories: [String]? = nil, xPercent: Bool = true, xTicks: [String]? = nil,
                       _ body: ((Double, Double) -> (Double, Double)) -> String) -> String {
         let left = 50.0, right = 15.0, top = 28.0, bottom = 42.0
         let w = width - left - right, h = height - top - bottom
@@ -23,7 +24,7 @@ public enum ReportHTML {
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + w))\" y2=\"\(f(y))\" stroke=\"#eee\"/>"
             svg += "<text x=\"\(f(left - 5))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(Int((v * yMax * 100).rounded()))%</text>"
             if categories == nil {
-                let label = xPercent ? "\(Int((v * xMax * 100).rounded()))%" : ReportHTML.short(v * xMax)
+                let label = xTicks.map { $0[min(k, $0.count - 1)] } ?? (xPercent ? "\(Int((v * xMax * 100).rounded()))%" : ReportHTML.short(v * xMax))
                 svg += "<text x=\"\(f(x))\" y=\"\(f(top + h + 15))\" text-anchor=\"middle\">\(label)</text>"
             }
             svg += "\n"

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import TelltaleAlerts
+import TelltaleBacktest
+@testable import TelltaleData
+import TelltaleModel
+import TelltaleModelTraining
+import TelltalePatterns
+import TelltaleScorer
+import TelltaleSignals
+import TelltaleSimulation
+
+/// A simulated history loaded through the loader, cached per size for the suite.
+func simulatedHistory(accounts: Int, days: Int, seed: UInt64) throws -> History {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-bt-\(accounts)-\(days)-\(seed)-\(UUID().uuidString)").path
+    try Simulator(settings: SimulationSettings(accounts: accounts, days: days, seed: seed)).run().write(to: dir, gzipUsage: false)
+    var options = LoadOptions(accountsPath: dir + "/accounts.csv", usagePath: dir + "/usage.csv", renewalsPath: dir + "/renewals.csv")
+    options.progress = false
+    return try HistoryLoader(options: options).load()
+}
+
+func backtester(_ history: History, settings: BacktestSettings = BacktestSettings(), fixed: ChurnModel? = nil) throws -> Backtester {
+    let definitions = SignalDefinition.defaults(metrics: history.usage.metrics)
+    let trainer = ChurnTrainer(settings: TrainingSettings(), patternSearch: PatternSearchSettings(), patternFlags: nil, cutSignals: [], leadDays: 60)
+    let train = try Backtester.retraining(history: history, definitions: definitions, trainer: trainer, leadDays: 60, toolVersion: "test")
+    return Backtester(history: history, definitions: definitions, alerts: AlertSettings(), scoring: ScoringSettings(),
+                      settings: settings, fixedModel: fixed, train: fixed == nil ? train : nil)
+}
+
+@Suite struct BacktestTests {
+    @Test func alertsFiredAtADateDoNotChangeWhenWhatHappenedAfterItChanges() throws {
+        let history = try simulatedHistory(accounts: 500, days: 540, seed: 11)
+        let end = history.usage.dateRange!.upperBound
+        let dates = [end - 120, end - 113]
+        var settings = BacktestSettings()
+        settings.retrainDays = 1 // retrain at both dates
+        let before = try backtester(history, settings: settings).run(dates: dates)
+        // Rewrite the future: every renewal after the last date flips its outcome, and usage after it vanishes.
+        var changed = history
+        for r in 0..<changed.renewals.count where changed.renewals.date[r] > dates[1] { changed.renewals.churned[r].toggle() }
+        for m in changed.usage.values.indices {
+            for r in 0..<changed.usage.count where changed.usage.day[r] >= dates[1].number { changed.usage.values[m][r] = 0 }
+        }
+        let after = try backtester(changed, settings: settings).run(dates: dates)
+        #expect(before.trainings.map(\.renewals) == after.trainings.map(\.renewals))
+        #expect(before.observations.count == after.observations.count && !before.observations.isEmpty)
+        var outcomesDiffer = false
+        for (a, b) in zip(before.observations, after.observations) {
+            #expect(a.account == b.account && a.date == b.date)
+            #expect(a.churnProbability == b.churnProbability && a.band == b.band && a.rules == b.rules && a.severity == b.severity)
+            if a.churned != b.churned { outcomesDiffer = true }
+        }
+        #expect(outcomesDiffer, "the outcomes did change: the test would otherwise prove nothing")
+    }
+
+    @Test func alertMetricsMatchABruteForceRecount() throws {
+        let fixture = try ScoringFixture()
+        var settings = BacktestSettings()
+        settings.horizonDays = 60
+        // Renewals for the fixture: GONE and CASE churn, VAC renews, S01 churns far later (outside every horizon).
+        var history = fixture.history
+        let asOf = ScoringFixture.asOf
+        for (id, offset, churned) in [("GONE", 20, true), ("CASE", 50, true), ("VAC", 30, false), ("S01", 200, true), ("SOLO", 10, false)] {
+            history.renewals.account.append(history.accounts.index[id]!)
+            history.renewals.date.append(asOf + offset)
+            history.renewals.churned.append(churned)
+            history.renewals.contractValue.append(nil)
+            history.renewals.lines.append(0)
+        }
+        let dates = Backtester.dates(from: asOf - 21, to: asOf + 14, every: 7)
+        let run = try Backtester(history: history, definitions: [], alerts: AlertSettings(), scoring: ScoringSettings(),
+                                 settings: settings, fixedModel: fixture.model()).run(dates: dates)
+        let names = run.rules.map(\.name)
+        let stats = BacktestMetrics.stats(run, names: names) { Set($0.rules) }
+        // Recount from the definitions, directly on the observations and the renewals.
+        for s in stats {
+            var alerts = 0, tp = 0, episodes = 0
+            var caught: [String: Int] = [:] // "account renewal" -> first alert date number
+            var churnEvents = Set<String>()
+            for o in run.observations {
+                let next = (0..<history.renewals.count).filter { history.renewals.account[$0] == o.account && history.renewals.date[$0] > o.date
+                    && history.renewals.date[$0] - o.date <= 60 }.min { history.renewals.date[$0] < history.renewals.date[$1] }
+                let churn = next.map { history.renewals.churned[$0] } ?? false
+                if churn { churnEvents.insert("\(o.account) \(history.renewals.date[next!])") }
+                guard o.rules.contains(s.name) else { continue }
+                alerts += 1
+                let previous = run.observations.first { $0.account == o.account && $0.date == o.date - 7 }
+                if previous.map({ !$0.rules.contains(s.name) }) ?? true { episodes += 1 }
+                if churn {
+                    tp += 1
+                    let key = "\(o.account) \(history.renewals.date[next!])"
+                    caught[key] = min(caught[key] ?? Int.max, Int(o.date.number))
+                }
+            }
+            #expect(s.alerts == alerts && s.truePositives == tp && s.episodes == episodes, "\(s.name)")
+            #expect(s.churns == churnEvents.count && s.churnsCaught == caught.count, "\(s.name)")
+            let leads = caught.map { key, first in Int(Day.parse(String(key.split(separator: " ")[1]))!.number) - first }.sorted()
+            #expect(s.leadDays == leads, "\(s.name)")
+        }
+        let gone = try #require(stats.first { $0.name == "logins_drop_33pct" })
+        #expect(gone.churnsCaught >= 1, "GONE's decline fired before its churn")
+
+        // The sweep at the configured setting replays exactly the walk forward's alerts.
+        let kept = try Backtester(history: history, definitions: [], alerts: AlertSettings(), scoring: ScoringSettings(),
+                                  settings: settings, fixedModel: fixture.model()).run(dates: dates, keepSnapshots: true)
+        let sweep = ThresholdSweep.run(kept, alerts: AlertSettings(), settings: settings).points
+        for p in sweep where p.isCurrent {
+            let walked = try #require(stats.first { $0.name == p.rule })
+            #expect(p.stats.alerts == walked.alerts && p.stats.truePositives == walked.truePositives && p.stats.churnsCaught == walked.churnsCaught, "\(p.rule)")
+        }
+        #expect(sweep.contains { $0.isCurrent })
+    }
+
+    @Test func onTheSimulatorsHistoryCombinedPatternsCatchMoreChurnPerAlertThanAnySingleSignalRule() throws {
+        let history = try simulatedHistory(accounts: 4000, days: 730, seed: 3)
+        let end = history.usage.dateRange!.upperBound
+        let start = end - 270
+        // One model, trained on the renewals decided before the first date (a fixed model keeps the test quick).
+        let model = try backtester(history).train!(start).0
+        var settings = BacktestSettings()
+        settings.everyDays = 21
+        settings.sweep = [:]
+        let run = try backtester(history, settings: settings, fixed: model).run(dates: Backtester.dates(from: start, to: end - 90, every: 21))
+        let summary = BacktestSummary(run: run, alerts: AlertSettings(), settings: settings)
+        let pattern = summary.bestPrecision(kind: "combined pattern", minimumAlerts: 10)
+        let single = summary.bestPrecision(kind: "single-signal rule", minimumAlerts: 10)
+        let found = pattern.map { "\($0.name): \($0.precision ?? 0) over \($0.alerts)" } ?? "none"
+        #expect(pattern != nil && single != nil, "patterns matched: \(found)")
+        if let pattern, let single {
+            #expect((pattern.precision ?? 0) > (single.precision ?? 0), "best pattern \(found), best rule \(single.name) \(single.precision ?? 0)")
+        }
+        let markdown = BacktestReport.markdown(summary), html = BacktestReport.html(summary)
+        #expect(markdown.contains("Combined patterns beat every single-signal rule on churn caught per alert"))
+        for heading in ["## Alerts by rule", "## Threshold sweep", "## Lead time", "## Band renewal rates over time", "## Calibration over time"] {
+            #expect(markdown.contains(heading))
+        }
+        #expect(html.components(separatedBy: "<svg").count - 1 == 4, "four inline charts")
+        #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"), "self-contained, offline")
+    }
+}
