@@ -10,7 +10,7 @@ bench_setup() {
   venv="$root/benchmarks/.venv"
   if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
   # shellcheck disable=SC2086
-  "$venv/bin/pip" install -q --disable-pip-version-check $packages
+  if [ -n "$packages" ]; then "$venv/bin/pip" install -q --disable-pip-version-check $packages; fi
   # One product per call: SwiftPM builds only the last of several --product flags.
   for product in "$@"; do swift build -c release --product "$product" >&2; done
   bin="$(swift build -c release --show-bin-path)"

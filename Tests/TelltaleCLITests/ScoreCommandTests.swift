@@ -86,3 +86,22 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         #expect(r.status != 0 && r.stderr.contains("The usage data ends on 2026-06-30"), "\(r.stderr)")
     }
 }
+
+@Suite struct BacktestCommandTests {
+    @Test func aBacktestOfTheSampleWritesTheReportAndItsSummary() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-bt-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r = try runTelltale(["backtest", "--config", sampleConfig, "--model", sampleModel, "--from", "2025-10-01", "--to", "2025-12-24",
+                                 "--every", "4w", "--out", dir + "/bt.md", "--db", dir + "/none.sqlite"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("Replayed 4 as-of dates, every 28 days from 2025-10-01 to 2025-12-24, with one fixed model"), "\(r.stderr)")
+        let report = try String(contentsOfFile: dir + "/bt.md", encoding: .utf8)
+        for heading in ["## Alerts by rule", "## Single-signal rules, model bands and combined patterns", "## Threshold sweep", "## Calibration over time"] {
+            #expect(report.contains(heading))
+        }
+        let bad = try runTelltale(["backtest", "--config", sampleConfig, "--every", "weekly"])
+        #expect(bad.status != 0 && bad.stderr.contains("--every must be a number of days like 7d or 2w"))
+        let late = try runTelltale(["backtest", "--config", sampleConfig, "--model", sampleModel, "--to", "2026-09-01"])
+        #expect(late.status != 0 && late.stderr.contains("past the usage data"), "\(late.stderr)")
+    }
+}
