@@ -31,6 +31,17 @@ struct AlertsCommand: ParsableCommand {
         func settings() throws -> AlertSettings {
             try config.map { try Configuration.load(path: $0).alerts } ?? AlertSettings()
         }
+
+        /// Records a CSM's action on an account some run scored (an unknown id is most likely a typo).
+        func record(on account: String, _ body: (ScoreHistory) throws -> Void) throws {
+            let history = try open()
+            do {
+                if try !history.knows(account: account) {
+                    throw CommandError("\(account): no scoring run in \(history.path) has this account; check the id")
+                }
+                try body(history)
+            } catch let e as ScoreHistoryError { throw CommandError(e.message) }
+        }
     }
 
     struct List: ParsableCommand {
@@ -101,15 +112,11 @@ struct AlertsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let history = try database.open()
             let settings = try database.settings()
-            do {
-                if try !history.knows(account: account) {
-                    throw CommandError("\(account): no scoring run in \(history.path) has this account; check the id")
-                }
+            try database.record(on: account) { history in
                 try history.dismiss(account: account, type: AlertType(rawValue: type)!, reasonCode: reason, note: note,
                                     on: on.flatMap(Day.parse) ?? Day.today(), settings: settings)
-            } catch let e as ScoreHistoryError { throw CommandError(e.message) }
+            }
             printError("dismissed \(type) alerts for \(account) (\(reason)); held back for \(settings.dismissedDays) days")
         }
     }
@@ -134,14 +141,10 @@ struct AlertsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let history = try database.open()
             let settings = try database.settings()
-            do {
-                if try !history.knows(account: account) {
-                    throw CommandError("\(account): no scoring run in \(history.path) has this account; check the id")
-                }
+            try database.record(on: account) { history in
                 try history.engage(account: account, note: note, on: on.flatMap(Day.parse) ?? Day.today())
-            } catch let e as ScoreHistoryError { throw CommandError(e.message) }
+            }
             printError("recorded engagement with \(account); its alerts are held back for \(settings.engagedDays) days")
         }
     }

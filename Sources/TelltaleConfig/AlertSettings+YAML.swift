@@ -19,11 +19,7 @@ extension AlertSettings {
         for (key, value) in try reader.mapping(node, key: "alerts") {
             let name = "alerts.\(key.name)"
             func bad(_ message: String) -> ConfigError { .invalidValue(file: reader.file, key: name, line: value.mark?.line, message: message) }
-            func days() throws -> Int {
-                let v = try reader.integer(value, key: name)
-                guard v >= 0 else { throw bad("must be 0 or more days, found \(v)") }
-                return v
-            }
+            func days() throws -> Int { try reader.days(value, key: name) }
             switch key.name {
             case "defaults": useDefaults = try reader.bool(value, key: name)
             case "rules":

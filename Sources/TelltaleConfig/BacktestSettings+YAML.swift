@@ -10,11 +10,7 @@ extension BacktestSettings {
         for (key, value) in try reader.mapping(node, key: "backtest") {
             let name = "backtest.\(key.name)"
             func bad(_ message: String) -> ConfigError { .invalidValue(file: reader.file, key: name, line: value.mark?.line, message: message) }
-            func days() throws -> Int {
-                let v = try reader.integer(value, key: name)
-                guard v >= 1 else { throw bad("must be at least 1 day, found \(v)") }
-                return v
-            }
+            func days() throws -> Int { try reader.days(value, key: name, minimum: 1) }
             switch key.name {
             case "horizon_days": horizonDays = try days()
             case "every_days": everyDays = try days()

@@ -139,6 +139,15 @@ struct NodeReader {
         }
     }
 
+    /// A whole number of days, at least `minimum`.
+    func days(_ node: Node, key: String, minimum: Int = 0) throws -> Int {
+        let v = try integer(node, key: key)
+        guard v >= minimum else {
+            throw ConfigError.invalidValue(file: file, key: key, line: node.mark?.line, message: "must be at least \(minimum) day\(minimum == 1 ? "" : "s"), found \(v)")
+        }
+        return v
+    }
+
     func integer(_ node: Node, key: String) throws -> Int {
         guard case let .scalar(s) = node, let v = Int(s.string) else { throw wrongType(node, key: key, expected: "a whole number") }
         return v
