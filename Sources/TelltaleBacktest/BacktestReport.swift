@@ -24,12 +24,17 @@ public struct BacktestSummary: Sendable {
     public var byType: [AlertStats]
     public var bySeverity: [AlertStats]
     public var bySegment: [AlertStats]
+    /// Any alert, split by the account's band on the day.
+    public var byBand: [AlertStats]
     public var anyAlert: AlertStats
     /// Single-signal rules, the model's bands and the combined patterns on the same history.
     public var comparison: [(kind: String, stats: AlertStats)]
     public var sweep: [SweepPoint]
     public var recommended: [String: SweepPoint]
     public var alertBudget: Double
+    /// With `backtest.precision_target`: the setting catching most churn at that precision or better.
+    public var recommendedForPrecision: [String: SweepPoint]
+    public var precisionTarget: Double?
     public var bandRates: [(date: Day, bands: [(band: Band, decided: Int, renewalRate: Double?)])]
     public var calibration: [(date: Day, decided: Int, predicted: Double, observed: Double)]
     public var dismissals: [DismissalFeedback]
@@ -48,6 +53,7 @@ public struct BacktestSummary: Sendable {
         let segments = Array(Set(run.observations.map(\.segment))).sorted()
         bySegment = BacktestMetrics.stats(run, names: segments) { o in o.rules.isEmpty ? [] : [o.segment] }
         anyAlert = BacktestMetrics.stats(run, names: ["any alert"]) { $0.rules.isEmpty ? [] : ["any alert"] }[0]
+        byBand = BacktestMetrics.stats(run, names: Band.allCases.map(\.rawValue)) { o in o.rules.isEmpty ? [] : [o.band.rawValue] }
         // Single-signal rules against the model's bands and the combined patterns.
         let single = run.rules.filter { $0.conditions.count == 1 }.map(\.name)
         // A combined pattern "alerts" whenever the account matches it (whatever its lift).
@@ -68,6 +74,9 @@ public struct BacktestSummary: Sendable {
         sweep = sweepResult.points
         recommended = ThresholdSweep.recommend(sweep, budget: settings.alertBudget)
         alertBudget = settings.alertBudget
+        precisionTarget = settings.precisionTarget
+        let points = sweepResult.points
+        recommendedForPrecision = settings.precisionTarget.map { ThresholdSweep.recommend(points, precision: $0) } ?? [:]
         bandRates = BacktestMetrics.bandRenewalRates(run)
         calibration = BacktestMetrics.calibration(run)
         self.dismissals = dismissals
@@ -114,6 +123,10 @@ public enum BacktestReport {
                 + "\(formatCell(p.threshold)) with a \(p.graceDays)-day grace period (\(p.stats.churnsCaught) churns, \(num(p.stats.perCSMWeek)) per CSM per week, precision \(pct(p.stats.precision)))"
                 + (p.isCurrent ? ": the current setting." : "."))
         }
+        for (rule, p) in s.recommendedForPrecision.sorted(by: { $0.key < $1.key }) {
+            lines.append("At \(pct(s.precisionTarget)) precision or better, `\(rule)` catches most churn at threshold \(formatCell(p.threshold)) "
+                + "with a \(p.graceDays)-day grace period (\(p.stats.churnsCaught) churns, \(num(p.stats.perCSMWeek)) per CSM per week).")
+        }
         return lines
     }
 
@@ -135,6 +148,7 @@ public enum BacktestReport {
         md += table(s.byRule, first: "rule")
         md += "\n## By alert type\n\n" + table(s.byType, first: "type")
         md += "\n## By severity\n\n" + table(s.bySeverity, first: "severity")
+        md += "\n## By band on the day (any alert)\n\n" + table(s.byBand, first: "band")
         md += "\n## By segment (any alert)\n\n" + table(s.bySegment, first: "segment")
         md += "\n## Single-signal rules, model bands and combined patterns\n\nOn the same history, ranked by churn caught per alert.\n\n"
         var rows = "| kind | alert | alert-days | precision | churns caught | recall |\n|---|---|---|---|---|---|\n"

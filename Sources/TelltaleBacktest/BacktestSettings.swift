@@ -9,6 +9,9 @@ public struct BacktestSettings: Equatable, Sendable {
     /// Alerts (new alert episodes) a CSM can act on per week: the sweep recommends
     /// the setting that catches most churn within it.
     public var alertBudget = 5.0
+    /// When set, the sweep also recommends, per rule, the setting that catches
+    /// most churn with at least this precision (churn caught per alert-day).
+    public var precisionTarget: Double?
     /// The rule thresholds the sweep tries (rule name → values of its first condition).
     public var sweep: [String: [Double]] = [
         "logins_under_60pct_segment": [0.4, 0.5, 0.6, 0.7, 0.8],

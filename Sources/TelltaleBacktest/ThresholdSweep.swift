@@ -68,8 +68,17 @@ public enum ThresholdSweep {
 
     /// The setting that catches most churn within the alert budget (new alerts per CSM per week), per rule.
     public static func recommend(_ points: [SweepPoint], budget: Double) -> [String: SweepPoint] {
+        best(points.filter { $0.stats.perCSMWeek <= budget })
+    }
+
+    /// The setting that catches most churn with at least the given precision, per rule.
+    public static func recommend(_ points: [SweepPoint], precision: Double) -> [String: SweepPoint] {
+        best(points.filter { ($0.stats.precision ?? 0) >= precision })
+    }
+
+    static func best(_ points: [SweepPoint]) -> [String: SweepPoint] {
         var best: [String: SweepPoint] = [:]
-        for p in points where p.stats.perCSMWeek <= budget {
+        for p in points {
             if let b = best[p.rule], (b.stats.churnsCaught, b.stats.precision ?? 0) >= (p.stats.churnsCaught, p.stats.precision ?? 0) { continue }
             best[p.rule] = p
         }

@@ -2,7 +2,7 @@ import TelltaleBacktest
 import Yams
 
 extension BacktestSettings {
-    static let keys = ["horizon_days", "every_days", "retrain_days", "alert_budget", "sweep", "sweep_grace_days"]
+    static let keys = ["horizon_days", "every_days", "retrain_days", "alert_budget", "precision_target", "sweep", "sweep_grace_days"]
 
     /// The `backtest:` section (docs/backtest.md).
     init(_ node: Node, reader: NodeReader) throws {
@@ -18,6 +18,10 @@ extension BacktestSettings {
             case "alert_budget":
                 alertBudget = try reader.number(value, key: name)
                 guard alertBudget > 0 else { throw bad("must be above 0 alerts per CSM per week") }
+            case "precision_target":
+                let v = try reader.number(value, key: name)
+                guard v > 0 && v < 1 else { throw bad("must be a share between 0 and 1, e.g. 0.2") }
+                precisionTarget = v
             case "sweep":
                 var out: [String: [Double]] = [:]
                 for (rule, values) in try reader.mapping(value, key: name) {

@@ -109,6 +109,17 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
             #expect(p.stats.alerts == walked.alerts && p.stats.truePositives == walked.truePositives && p.stats.churnsCaught == walked.churnsCaught, "\(p.rule)")
         }
         #expect(sweep.contains { $0.isCurrent })
+        // Recommendations: the most churn caught among the settings within the budget (or at the precision target).
+        for (budget, target) in [(0.5, 0.1), (2.0, 0.3), (100.0, 0.0)] {
+            for (rule, chosen) in ThresholdSweep.recommend(sweep, budget: budget) {
+                let allowed = sweep.filter { $0.rule == rule && $0.stats.perCSMWeek <= budget }
+                #expect(chosen.stats.perCSMWeek <= budget && allowed.allSatisfy { $0.stats.churnsCaught <= chosen.stats.churnsCaught })
+            }
+            for (rule, chosen) in ThresholdSweep.recommend(sweep, precision: target) {
+                let allowed = sweep.filter { $0.rule == rule && ($0.stats.precision ?? 0) >= target }
+                #expect((chosen.stats.precision ?? 0) >= target && allowed.allSatisfy { $0.stats.churnsCaught <= chosen.stats.churnsCaught })
+            }
+        }
     }
 
     @Test func onTheSimulatorsHistoryCombinedPatternsCatchMoreChurnPerAlertThanAnySingleSignalRule() throws {
