@@ -21,6 +21,8 @@ struct ReasonBuilder {
     let raw: [[Double]?]
     let rawMedians: [[Double]]
     let labels: [String]
+    /// `", segment median M"` per item and segment: the same for every account of the segment.
+    let medianSuffixes: [[String]]
     let isFlag: [Bool]
     /// Segment index of each row, and the segment names.
     let segmentOf: [Int]
@@ -77,6 +79,7 @@ struct ReasonBuilder {
         }
         (self.weights, self.columns, self.medians, self.raw, self.rawMedians, self.labels, self.isFlag) =
             (weights, columns, medians, raw, rawMedians, labels, isFlag)
+        medianSuffixes = rawMedians.map { m in m.map { ", segment median " + Self.format($0) } }
     }
 
     /// `;` separates reasons in the output, so a label cannot hold one.
@@ -102,8 +105,7 @@ struct ReasonBuilder {
         }
         guard let values = raw[k] else { return labels[k] }
         let v = values[r]
-        return v.isNaN ? "\(labels[k]): no data (counted as typical)"
-            : "\(labels[k]) \(Self.format(v)), segment median \(Self.format(rawMedians[k][s]))"
+        return v.isNaN ? labels[k] + ": no data (counted as typical)" : labels[k] + " " + Self.format(v) + medianSuffixes[k][s]
     }
 
     /// Counts as whole numbers, ratios with two decimals.
