@@ -117,7 +117,7 @@ struct ScoreCommand: ParsableCommand {
     }
 }
 
-/// Opens the history database, creating its folder's file on first use.
+/// Opens the history database (the file is created on first use), with its errors worded for the command line.
 func openHistory(_ path: String) throws -> ScoreHistory {
     do { return try ScoreHistory(path: path) } catch let e as ScoreHistoryError { throw CommandError(e.message) }
 }
