@@ -58,7 +58,7 @@ public enum ThresholdSweep {
             let openCase = snapshot.tables[0].column(AccountScorer.openCaseSignal)
             for (i, account) in snapshot.accounts.enumerated() {
                 if usage, let open = openCase, open[i] > 0 { continue }
-                if columns.allSatisfy({ cols in zip(conditions, cols).allSatisfy { $0.holds($1[i]) } }) {
+                if columns.allSatisfy({ conditions.allHold($0, row: i) }) {
                     out.insert(Key(account: account, date: snapshot.asOf))
                 }
             }

@@ -44,6 +44,24 @@ struct AlertsCommand: ParsableCommand {
         }
     }
 
+    /// What every CSM action names: the account, an optional note and the day.
+    struct ActionOptions: ParsableArguments {
+        @Argument(help: ArgumentHelp("The account id.", valueName: "ACCOUNT"))
+        var account: String
+
+        @Option(name: .long, help: ArgumentHelp("Free text for the team.", valueName: "TEXT"))
+        var note: String?
+
+        @Option(name: .long, help: ArgumentHelp("The day it happened (default today).", valueName: "DATE"))
+        var on: String?
+
+        var day: Day { on.flatMap(Day.parse) ?? Day.today() }
+
+        func validate() throws {
+            if let on, Day.parse(on) == nil { throw ValidationError("--on must be a date YYYY-MM-DD") }
+        }
+    }
+
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the alerts of a scoring run (the latest by default), as CSV.")
 
@@ -87,8 +105,7 @@ struct AlertsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Dismiss an account's alerts of one type, with a reason code; they are held back for alerts.dismissed_days.")
 
-        @Argument(help: ArgumentHelp("The account id.", valueName: "ACCOUNT"))
-        var account: String
+        @OptionGroup var action: ActionOptions
 
         @Option(name: .long, help: ArgumentHelp("The alert type.", valueName: "TYPE"))
         var type: String
@@ -96,28 +113,21 @@ struct AlertsCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("Why (one of alerts.reason_codes: false_positive, seasonal, known_issue, customer_engaged, data_problem, other by default).", valueName: "CODE"))
         var reason: String
 
-        @Option(name: .long, help: ArgumentHelp("Free text for the team.", valueName: "TEXT"))
-        var note: String?
-
-        @Option(name: .long, help: ArgumentHelp("The day of the dismissal (default today).", valueName: "DATE"))
-        var on: String?
-
         @OptionGroup var database: DatabaseOption
 
         func validate() throws {
             if AlertType(rawValue: type) == nil {
                 throw ValidationError("--type must be one of \(AlertType.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            if let on, Day.parse(on) == nil { throw ValidationError("--on must be a date YYYY-MM-DD") }
         }
 
         func run() throws {
             let settings = try database.settings()
-            try database.record(on: account) { history in
-                try history.dismiss(account: account, type: AlertType(rawValue: type)!, reasonCode: reason, note: note,
-                                    on: on.flatMap(Day.parse) ?? Day.today(), settings: settings)
+            try database.record(on: action.account) { history in
+                try history.dismiss(account: action.account, type: AlertType(rawValue: type)!, reasonCode: reason, note: action.note,
+                                    on: action.day, settings: settings)
             }
-            printError("dismissed \(type) alerts for \(account) (\(reason)); held back for \(settings.dismissedDays) days")
+            printError("dismissed \(type) alerts for \(action.account) (\(reason)); held back for \(settings.dismissedDays) days")
         }
     }
 
@@ -125,27 +135,16 @@ struct AlertsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record that a CSM engaged with an account: its alerts are held back for alerts.engaged_days.")
 
-        @Argument(help: ArgumentHelp("The account id.", valueName: "ACCOUNT"))
-        var account: String
-
-        @Option(name: .long, help: ArgumentHelp("Free text for the team.", valueName: "TEXT"))
-        var note: String?
-
-        @Option(name: .long, help: ArgumentHelp("The day of the engagement (default today).", valueName: "DATE"))
-        var on: String?
+        @OptionGroup var action: ActionOptions
 
         @OptionGroup var database: DatabaseOption
 
-        func validate() throws {
-            if let on, Day.parse(on) == nil { throw ValidationError("--on must be a date YYYY-MM-DD") }
-        }
-
         func run() throws {
             let settings = try database.settings()
-            try database.record(on: account) { history in
-                try history.engage(account: account, note: note, on: on.flatMap(Day.parse) ?? Day.today())
+            try database.record(on: action.account) { history in
+                try history.engage(account: action.account, note: action.note, on: action.day)
             }
-            printError("recorded engagement with \(account); its alerts are held back for \(settings.engagedDays) days")
+            printError("recorded engagement with \(action.account); its alerts are held back for \(settings.engagedDays) days")
         }
     }
 }

@@ -31,3 +31,15 @@ struct InputOptions: ParsableArguments {
         return Configuration()
     }
 }
+
+/// Refuses an as-of date more than a day past the usage data: the days
+/// without data would read as no use at all (`signals --as-of`, `score`).
+func checkAsOf(_ day: Day, coverage: ClosedRange<Day>?) throws {
+    guard let coverage else { throw CommandError("The usage table has no rows: no signals can be computed.") }
+    if day > coverage.upperBound + 1 {
+        throw CommandError("""
+        The usage data ends on \(coverage.upperBound), \(day - coverage.upperBound - 1) days before the as-of date \(day): \
+        those days would read as no use at all. Pass --as-of \(coverage.upperBound + 1) (or earlier), or use a newer export.
+        """)
+    }
+}

@@ -74,14 +74,9 @@ struct ScoreCommand: ParsableCommand {
             } else {
                 let options = try config.loadOptions(input.overrides, needRenewals: false)
                 let loaded = try HistoryLoader(options: options).load()
-                guard let coverage = loaded.usage.dateRange else { throw CommandError("\(options.usagePath): no usage rows: nothing to score from.") }
-                let day = asOf.flatMap(Day.parse) ?? coverage.upperBound + 1
-                if day > coverage.upperBound + 1 {
-                    throw CommandError("""
-                    The usage data ends on \(coverage.upperBound), \(day - coverage.upperBound - 1) days before the as-of date \(day): \
-                    those days would read as no use at all. Pass --as-of \(coverage.upperBound + 1) (or earlier), or use a newer export.
-                    """)
-                }
+                let coverage = loaded.usage.dateRange
+                let day = asOf.flatMap(Day.parse) ?? coverage.map { $0.upperBound + 1 } ?? Day.today()
+                try checkAsOf(day, coverage: coverage)
                 scorer.available = config.signals.resolved(metrics: loaded.usage.metrics)
                 var scored = try scorer.score(history: loaded, asOf: day,
                                               context: try history?.context(asOf: day, settings: config.alerts) ?? ScoringContext())

@@ -63,17 +63,6 @@ struct SignalsCommand: ParsableCommand {
             + (incomplete > 0 ? "; \(incomplete) rows with too little history for some window (empty cells)" : ""))
     }
 
-    /// As-of dates past the usage data would count days without data as zero use.
-    private func checkAsOf(_ day: Day, coverage: ClosedRange<Day>?) throws {
-        guard let coverage else { throw CommandError("The usage table has no rows: no signals can be computed.") }
-        if day > coverage.upperBound + 1 {
-            throw CommandError("""
-            The usage data ends on \(coverage.upperBound), \(day - coverage.upperBound - 1) days before the as-of date \(day): \
-            those days would read as no use at all. Pass --as-of \(coverage.upperBound + 1) (or earlier), or use a newer export.
-            """)
-        }
-    }
-
     private func modelInputCSV(_ table: SignalTable) -> String {
         let inputs = SignalPreparation.fit(table).apply(table)
         var copy = table

@@ -87,6 +87,9 @@ public struct Problem: Equatable, Sendable, CustomStringConvertible {
     public var column: String
     public var value: String
     public var message: String
+    /// The row names an account the accounts table does not have (whatever
+    /// the id column is called in this export).
+    public var unknownAccount = false
 
     public var description: String {
         let place = line > 0 ? "line \(line)" + (column.isEmpty ? "" : ", column '\(column)'") : (column.isEmpty ? "" : "column '\(column)'")

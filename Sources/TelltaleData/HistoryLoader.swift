@@ -210,7 +210,7 @@ public struct HistoryLoader {
                 let id = Self.text(idBytes)
                 guard let found = accounts.index[id] else {
                     problems.add(Problem(file: path, line: rec.line, column: header[idColumn], value: id,
-                                         message: "is not an account in \(options.accountsPath)"))
+                                         message: "is not an account in \(options.accountsPath)", unknownAccount: true))
                     return
                 }
                 accountIndex = found
@@ -352,7 +352,11 @@ public struct HistoryLoader {
                 return
             }
             let id = Self.text(rec.field(col["account_id"]!))
-            guard let a = accounts.index[id] else { problem("account_id", id, "is not an account in \(options.accountsPath)"); return }
+            guard let a = accounts.index[id] else {
+                problems.add(Problem(file: path, line: rec.line, column: options.column("account_id", "renewals"), value: id,
+                                     message: "is not an account in \(options.accountsPath)", unknownAccount: true))
+                return
+            }
             guard let date = Day.parse(rec.field(col["renewal_date"]!)) else {
                 problem("renewal_date", Self.text(rec.field(col["renewal_date"]!)), "is not a date (expected YYYY-MM-DD)"); return
             }

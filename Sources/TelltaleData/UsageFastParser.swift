@@ -225,7 +225,7 @@ struct UsageFastParser {
                                     } else { lastIDLength = -1 }
                                 } else if bad == nil {
                                     bad = Problem(file: path, line: line, column: header[column], value: id,
-                                                  message: "is not an account in \(accountsPath)")
+                                                  message: "is not an account in \(accountsPath)", unknownAccount: true)
                                 }
                             }
                         }

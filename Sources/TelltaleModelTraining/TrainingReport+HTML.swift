@@ -10,7 +10,7 @@ extension TrainingReport {
     public static func html(_ outcome: ChurnTrainer.Outcome, previous: ChurnModel? = nil) -> String {
         let m = outcome.model
         var body = ""
-        body += "<h1>Telltale training report</h1>\n<p>Trained \(escape(m.trainedAt)) with telltale \(escape(m.toolVersion)).</p>\n"
+        body += "<h1>Telltale training report</h1>\n<p>Trained \(ReportHTML.escape(m.trainedAt)) with telltale \(ReportHTML.escape(m.toolVersion)).</p>\n"
         body += "<h2>Holdout: calibration and gains</h2>\n<div class=\"charts\">\n"
         body += calibrationChart(m.validation.withPatterns.calibration)
         body += gainsChart(p: outcome.holdoutPredictions, churned: outcome.holdoutChurned)
@@ -21,7 +21,7 @@ extension TrainingReport {
             body += bandChart(segment + (b.borrowed ? " (population cut points)" : ""), b.stats, targets: m.bands.targets)
         }
         body += "</div>\n"
-        body += markdownTables(markdown(outcome, previous: previous))
+        body += ReportHTML.markdownTables(markdown(outcome, previous: previous))
         return ReportHTML.page(title: "Telltale training report", body: body)
     }
 
@@ -29,7 +29,7 @@ extension TrainingReport {
     static func calibrationChart(_ bins: [[Double]]) -> String {
         let top = max(0.1, (bins.flatMap { [$0[1], $0[2]] }.max() ?? 0.5) * 1.1)
         let scale = min(1, (top * 10).rounded(.up) / 10)
-        return frame(title: "Calibration (holdout deciles)", xLabel: "predicted churn", yLabel: "observed churn",
+        return ReportHTML.frame(title: "Calibration (holdout deciles)", xLabel: "predicted churn", yLabel: "observed churn",
                      xMax: scale, yMax: scale) { point in
             let (x0, y0) = point(0, 0), (x1, y1) = point(1, 1)
             var s = "<line x1=\"\(f(x0))\" y1=\"\(f(y0))\" x2=\"\(f(x1))\" y2=\"\(f(y1))\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>\n"
@@ -45,7 +45,7 @@ extension TrainingReport {
     static func gainsChart(p: [Double], churned: [Bool]) -> String {
         let order = p.indices.sorted { p[$0] > p[$1] }
         let total = max(1, churned.filter { $0 }.count)
-        return frame(title: "Cumulative gains (holdout)", xLabel: "accounts contacted, highest risk first", yLabel: "churners caught") { point in
+        return ReportHTML.frame(title: "Cumulative gains (holdout)", xLabel: "accounts contacted, highest risk first", yLabel: "churners caught") { point in
             let (x0, y0) = point(0, 0), (x1, y1) = point(1, 1)
             var s = "<line x1=\"\(f(x0))\" y1=\"\(f(y0))\" x2=\"\(f(x1))\" y2=\"\(f(y1))\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>\n"
             var caught = 0
@@ -67,7 +67,7 @@ extension TrainingReport {
     /// Renewal rate per band with its Wilson interval, and the target rates as ticks.
     static func bandChart(_ title: String, _ stats: [BandStat], targets: [Double]) -> String {
         let colours: [Band: String] = [.red: "#d62728", .orange: "#ff7f0e", .yellow: "#e5c400", .green: "#2ca02c"]
-        return frame(title: title, xLabel: "band (renewals in it; dotted: target)", yLabel: "renewal rate, 95% interval", width: 300,
+        return ReportHTML.frame(title: title, xLabel: "band (renewals in it; dotted: target)", yLabel: "renewal rate, 95% interval", width: 300,
                      categories: stats.map(\.band.rawValue)) { point in
             var s = ""
             for (k, stat) in stats.enumerated() {
@@ -92,13 +92,5 @@ extension TrainingReport {
         }
     }
 
-    static func escape(_ s: String) -> String { ReportHTML.escape(s) }
-    static func f(_ x: Double) -> String { ReportHTML.f(x) }
-    static func markdownTables(_ md: String) -> String { ReportHTML.markdownTables(md) }
-    static func frame(title: String, xLabel: String, yLabel: String, width: Double = 340, height: Double = 280,
-                      xMax: Double = 1, yMax: Double = 1, categories: [String]? = nil,
-                      _ body: ((Double, Double) -> (Double, Double)) -> String) -> String {
-        ReportHTML.frame(title: title, xLabel: xLabel, yLabel: yLabel, width: width, height: height, xMax: xMax, yMax: yMax,
-                         categories: categories, body)
-    }
+    static let f = ReportHTML.f
 }

@@ -133,7 +133,7 @@ public struct AccountScorer: Sendable {
         let wanted = Set(graceOffsets)
         let tables = zip(snapshot.offsets, snapshot.tables).filter { wanted.contains($0.0) }.map(\.1)
         return assemble(tables: tables, rules: snapshot.rules, facts: snapshot.facts, asOf: snapshot.asOf, context: context,
-                        warnings: snapshot.warnings)
+                        warnings: snapshot.warnings, fromUsage: true)
     }
 
     /// Scores a table whose signals are already computed (a flat table, or a
@@ -151,19 +151,20 @@ public struct AccountScorer: Sendable {
             let deps = rule.conditions.map { table.column($0.signal)! }
             t.definitions.append(SignalDefinition(name: Self.rulePrefix + rule.name, kind: .flag(rule.conditions), label: rule.label))
             t.raw.append((0..<table.rowCount).map { r in
-                zip(rule.conditions, deps).allSatisfy { $0.holds($1[r]) } ? 1 : 0
+                rule.conditions.allHold(deps, row: r) ? 1 : 0
             })
         }
         if rules.count < alerts.rules.count {
             warnings.append("\(alerts.rules.count - rules.count) alert rule\(alerts.rules.count - rules.count == 1 ? "" : "s") left out: the table has no column for the signals they read")
         }
-        return assemble(tables: [t], rules: rules, facts: facts, asOf: asOf, context: context, warnings: warnings)
+        return assemble(tables: [t], rules: rules, facts: facts, asOf: asOf, context: context, warnings: warnings, fromUsage: false)
     }
 
     /// The shared second half: probabilities, bands, reasons, alerts, severity.
-    /// `tables[0]` is the as-of snapshot, the rest the grace check dates.
+    /// `tables[0]` is the as-of snapshot, the rest the grace check dates;
+    /// `fromUsage` says the signals came from usage history (so its length is known).
     func assemble(tables: [SignalTable], rules: [AlertRule], facts: [AccountFacts], asOf: Day,
-                  context: ScoringContext, warnings: [String]) -> ScoreRun {
+                  context: ScoringContext, warnings: [String], fromUsage: Bool) -> ScoreRun {
         var warnings = warnings
         let today = tables[0]
         let n = today.rowCount
@@ -175,9 +176,8 @@ public struct AccountScorer: Sendable {
         let signalNames = model.features.compactMap { spec -> String? in if case let .signal(s) = spec.kind { return s } else { return nil } }
         let signalColumns = signalNames.map { today.column($0)! }
         var rejectReason = [String?](repeating: nil, count: n)
-        let usesHistory = tables.count > 1 || today.historyDays.contains { $0 > 0 }
         for r in 0..<n {
-            if usesHistory && today.historyDays[r] < Double(settings.minimumHistoryDays) {
+            if fromUsage && today.historyDays[r] < Double(settings.minimumHistoryDays) {
                 rejectReason[r] = "only \(Int(today.historyDays[r])) days of usage before \(asOf); the model needs \(settings.minimumHistoryDays) (scoring.min_history_days)"
                 continue
             }
@@ -209,9 +209,9 @@ public struct AccountScorer: Sendable {
         let alerting = Set(patternOrder.filter { model.patterns[$0].lift >= alerts.patternMinimumLift })
 
         let reasons = ReasonBuilder(model: model, table: today, features: features, rows: scoredRows, count: settings.reasonCount)
-        var values = facts.compactMap(\.contractValue)
-        let large = alerts.severity.largeContract ?? quantile(&values, 0.75)
-        let small = alerts.severity.smallContract ?? quantile(&values, 0.25)
+        let values = facts.compactMap(\.contractValue)
+        let large = alerts.severity.largeContract ?? (values.isEmpty ? 0 : quantile(values, 0.75))
+        let small = alerts.severity.smallContract ?? (values.isEmpty ? 0 : quantile(values, 0.25))
 
         // Accounts are independent from here on: chunks of them on every core, joined in order.
         struct Chunk { var rejects: [RejectedAccount] = []; var records: [AlertRecord] = []; var unknown = Set<String>() }
@@ -357,37 +357,4 @@ enum PatternMatcher {
         let segments = table.observations.map { table.segments[Int($0.account)] }
         return patterns.map { flags.rows(matching: $0, segments: segments) }
     }
-}
-
-/// The q-quantile (linear interpolation between order statistics); 0 for
-/// no values. Reorders `values` (selection, not a full sort).
-func quantile(_ values: inout [Double], _ q: Double) -> Double {
-    guard !values.isEmpty else { return 0 }
-    let pos = q * Double(values.count - 1)
-    let lo = Int(pos.rounded(.down))
-    let a = select(&values, lo)
-    guard lo + 1 < values.count, pos > Double(lo) else { return a }
-    // After selecting index lo, everything above it is >= it: the next order statistic is their minimum.
-    let b = values[(lo + 1)...].min()!
-    return a + (b - a) * (pos - Double(lo))
-}
-
-/// The k-th smallest value (0-based), moving it to index k (quickselect, median of three).
-func select(_ v: inout [Double], _ k: Int) -> Double {
-    var lo = 0, hi = v.count - 1
-    while lo < hi {
-        let mid = (lo + hi) / 2
-        if v[mid] < v[lo] { v.swapAt(mid, lo) }
-        if v[hi] < v[lo] { v.swapAt(hi, lo) }
-        if v[hi] < v[mid] { v.swapAt(hi, mid) }
-        let pivot = v[mid]
-        var i = lo, j = hi
-        while i <= j {
-            while v[i] < pivot { i += 1 }
-            while v[j] > pivot { j -= 1 }
-            if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
-        }
-        if k <= j { hi = j } else if k >= i { lo = i } else { return v[k] }
-    }
-    return v[k]
 }

@@ -89,7 +89,7 @@ extension RejectedAccount {
     /// account in the usage export silently disappears.
     public static func unknownAccounts(in problems: ProblemList, accountsFile: String) -> [RejectedAccount] {
         var order: [String] = [], first: [String: Problem] = [:], count: [String: Int] = [:]
-        for p in problems.items where p.column == "account_id" && p.file != accountsFile && p.message.contains("not an account") {
+        for p in problems.items where p.unknownAccount {
             if first[p.value] == nil { order.append(p.value); first[p.value] = p }
             count[p.value, default: 0] += 1
         }

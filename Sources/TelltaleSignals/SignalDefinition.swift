@@ -267,3 +267,12 @@ public func formatNumber(_ v: Double) -> String {
 }
 
 import Foundation
+
+extension Array where Element == Condition {
+    /// Whether every condition holds on one row, condition i reading `columns[i]`
+    /// (a flag, an alert rule, a swept rule: all conjunctions of conditions).
+    @inlinable public func allHold(_ columns: [[Double]], row: Int) -> Bool {
+        for i in indices where !self[i].holds(columns[i][row]) { return false }
+        return true
+    }
+}

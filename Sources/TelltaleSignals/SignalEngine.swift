@@ -265,8 +265,7 @@ public struct SignalEngine: Sendable {
             return y == 0 || y.isNaN || x.isNaN ? .nan : x / y
 
         case let .flag(conditions):
-            for (c, cond) in conditions.enumerated() where !cond.holds(deps[c][k]) { return 0 }
-            return 1
+            return conditions.allHold(deps, row: k) ? 1 : 0
 
         case .column:
             return .nan // only a flat table has it; usage history cannot compute it
@@ -328,6 +327,24 @@ public func median(_ values: [Double]) -> Double {
         var lower = -Double.infinity
         for i in 0..<(n / 2) where b[i] > lower { lower = b[i] }
         return (lower + upper) / 2
+    }
+}
+
+/// The q-quantile of the non-NaN values, interpolating linearly between order
+/// statistics (numpy's default); NaN when there are none.
+/// - Complexity: O(n) expected (quickselect on a copy).
+public func quantile(_ values: [Double], _ q: Double) -> Double {
+    var v = values.filter { !$0.isNaN }
+    guard !v.isEmpty else { return .nan }
+    let pos = q * Double(v.count - 1)
+    let lo = Int(pos.rounded(.down))
+    return v.withUnsafeMutableBufferPointer { b -> Double in
+        let a = select(b, lo)
+        guard lo + 1 < b.count, pos > Double(lo) else { return a }
+        // After selecting lo, everything above it is >= it: the next order statistic is their minimum.
+        var next = Double.infinity
+        for i in (lo + 1)..<b.count where b[i] < next { next = b[i] }
+        return a + (next - a) * (pos - Double(lo))
     }
 }
 

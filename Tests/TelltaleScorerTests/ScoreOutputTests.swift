@@ -62,7 +62,8 @@ import TelltaleSignals
     @Test func usageForAnUnknownAccountBecomesAReject() throws {
         var problems = ProblemList(keep: 100)
         for line in [5, 9] {
-            problems.add(Problem(file: "usage.csv", line: line, column: "account_id", value: "ZZZ", message: "is not an account in accounts.csv"))
+            problems.add(Problem(file: "usage.csv", line: line, column: "customer", value: "ZZZ", message: "is not an account in accounts.csv",
+                                 unknownAccount: true))
         }
         problems.add(Problem(file: "usage.csv", line: 12, column: "date", value: "2026-13-01", message: "is not a date"))
         let rejects = RejectedAccount.unknownAccounts(in: problems, accountsFile: "accounts.csv")
@@ -132,6 +133,20 @@ import TelltaleSignals
             ("alerts:\n  grace_dayz: 3\n", "Did you mean 'grace_days'?"),
         ] {
             #expect { try Configuration.parse(bad, file: "t.yml", baseDirectory: ".") } throws: { "\($0)".contains(expected) }
+        }
+    }
+
+    @Test func quantilesInterpolateBetweenOrderStatisticsLikeNumpy() {
+        #expect(quantile([4, 1, 3, 2], 0.25) == 1.75 && quantile([4, 1, 3, 2], 0.75) == 3.25)
+        #expect(quantile([5, .nan, 1], 0.5) == 3 && quantile([.nan], 0.5).isNaN)
+        var state: UInt64 = 7
+        for n in [1, 2, 9, 100, 1001] {
+            let v = (0..<n).map { _ -> Double in state = state &* 6364136223846793005 &+ 1; return Double(state >> 40) }
+            let sorted = v.sorted()
+            for q in [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0] {
+                let pos = q * Double(n - 1), lo = Int(pos), hi = min(lo + 1, n - 1)
+                #expect(abs(quantile(v, q) - (sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - Double(lo)))) < 1e-9)
+            }
         }
     }
 }
