@@ -178,3 +178,87 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         #expect(two.problems.items.map(\.line) == [1703])
     }
 }
+
+/// The usage parser's word-at-a-time pieces against byte-by-byte answers.
+@Suite struct UsageParserKernelTests {
+    /// Bytes a usage file can hold around a number, plus bytes >= 0xFA whose
+    /// carry in the digit test must not leak into the bytes before them.
+    static let alphabet: [UInt8] = Array("0123456789,\n\r-.e ".utf8) + [0x2F, 0x3A, 0xFA, 0xFF, 0x80]
+
+    @Test func eightByteDigitsAgreeWithADigitLoopForEveryLength() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            // Mostly digits, so that all-digit fields of every length come up often.
+            let bytes = (0..<8).map { _ in Int.random(in: 0..<4, using: &rng) > 0 ? UInt8.random(in: 0x30...0x39, using: &rng) : Self.alphabet.randomElement(using: &rng)! }
+            for count in 1...8 {
+                let prefix = bytes.prefix(count)
+                let expected: Int64? = prefix.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+                    ? prefix.reduce(0) { $0 * 10 + Int64($1 - 0x30) } : nil
+                let got = bytes.withUnsafeBufferPointer { UsageFastParser.digits($0.baseAddress!, count: count) }
+                #expect(got == expected, "\(bytes) count \(count)")
+            }
+        }
+    }
+
+    @Test func theSeparatorIndexListsEveryCommaAndLineFeedInOrder() {
+        var rng = SystemRandomNumberGenerator()
+        var index = UsageFastParser.SeparatorIndex(capacity: 64)
+        defer { index.deallocate() }
+        // Lengths around the 64-byte step and past the starting capacity (it grows).
+        for length in [0, 1, 7, 8, 63, 64, 65, 127, 128, 129, 200, 1000, 5000] {
+            for _ in 0..<20 {
+                // Dense separators too: more than sixteen in a 64-byte step takes the slow loop.
+                let bytes = (0..<length).map { _ in Self.alphabet.randomElement(using: &rng)! }
+                let expected = bytes.indices.filter { bytes[$0] == 0x2C || bytes[$0] == 0x0A }.map { Int32($0) }
+                let got: [Int32] = bytes.withUnsafeBufferPointer { b in
+                    let n = index.index(b.baseAddress ?? UnsafePointer(bitPattern: 8)!, count: length)
+                    return Array(UnsafeBufferPointer(start: index.offsets, count: n))
+                }
+                #expect(got == expected, "length \(length)")
+            }
+        }
+    }
+
+    @Test func awkwardFieldsParseAsTheGeneralReaderDoes() throws {
+        // Long and signed numbers, spaces, a plus sign, a decimal; a text column
+        // wider than a parse block; numbers in the last bytes of the file.
+        let wide = String(repeating: "x", count: 70_000)
+        var rows = [
+            "A1,2025-01-01,123456789,-5,\(wide)",
+            "A1,2025-01-02,12345678901234567890,+7,y",
+            "A1,2025-01-03, 42 ,0.25,y",
+            "A1,2025-01-04,99999999,-0,y",
+            "A2,2025-01-01,00000012,1e3,\(wide)",
+        ]
+        for d in 1...28 { rows.append("A2,2025-02-\(String(format: "%02d", d)),\(d * 37),\(d % 3),z") }
+        rows.append("A2,2025-03-01,7,8,z")
+        let header = "account_id,date,count,delta,note\n"
+        let body = rows.joined(separator: "\n") // no final line end
+        let fast = try UsageFastPathTests().load(header + body)
+        let general = try UsageFastPathTests().load(header + "\"A3\",2025-01-01,1,1,q\n" + body)
+        #expect(fast.usage.count == rows.count && general.usage.count == rows.count + 1)
+        #expect(fast.usage.values[0] == Array(general.usage.values[0].prefix(rows.count)))
+        #expect(fast.usage.values[1].map { $0.sign } == Array(general.usage.values[1].prefix(rows.count)).map { $0.sign }, "-0 keeps its sign")
+        #expect(fast.usage.values[1] == Array(general.usage.values[1].prefix(rows.count)))
+        #expect(fast.usage.values[0].prefix(5) == [123456789, 12345678901234567890, 42, 99999999, 12])
+        #expect(fast.usage.line.map { $0 + 1 } == Array(general.usage.line.prefix(rows.count)))
+        #expect(fast.problems.total == 0 && general.problems.total == 0)
+        // Already in order: each account's rows found without sorting, an account without usage included.
+        #expect(fast.usage.rows(of: 0) == 0..<4 && fast.usage.rows(of: 1) == 4..<rows.count && fast.usage.rows(of: 2).isEmpty)
+    }
+}
+
+extension UsageParserKernelTests {
+    @Test func shortMediumAndUUIDLengthIdsEachFindTheirOwnAccount() throws {
+        // Ids that share a prefix, of the lengths the id cache handles differently.
+        let ids = ["A1", "A10", "ACC-0001", "ACC-00010", "ACC-000100000001",
+                   "3f2b8c1e-9a4d-4e7b-8c2a-1d5e6f7a8b9c", "3f2b8c1e-9a4d-4e7b-8c2a-1d5e6f7a8b9d"]
+        let accounts = "account_id,segment,signup_date,contract_value\n" + ids.map { "\($0),SMB,2020-01-01,1\n" }.joined()
+        var usage = "account_id,date,logins\n"
+        for (i, id) in ids.enumerated() { for d in 1...3 { usage += "\(id),2025-01-0\(d),\(i * 10 + d)\n" } }
+        let h = TinyHistory(accounts: accounts, usage: usage, renewals: "account_id,renewal_date,outcome\n")
+        let history = try HistoryLoader(options: h.options).load()
+        #expect(history.usage.account == ids.indices.flatMap { Array(repeating: Int32($0), count: 3) })
+        #expect(history.usage.values[0] == ids.indices.flatMap { i in (1...3).map { Double(i * 10 + $0) } })
+    }
+}
