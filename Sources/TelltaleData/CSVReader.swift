@@ -8,11 +8,23 @@ public struct CSVRecord {
     public let fieldCount: Int
     @usableFromInline let bytes: UnsafePointer<UInt8>
     @usableFromInline let ends: UnsafePointer<Int>
+    /// Bytes between one field's end and the next one's start: 0 where the
+    /// parser copied the fields together, 1 (the delimiter) where the record
+    /// is read in place in the file.
+    @usableFromInline let gap: Int
+
+    init(line: Int, fieldCount: Int, bytes: UnsafePointer<UInt8>, ends: UnsafePointer<Int>, gap: Int = 0) {
+        self.line = line
+        self.fieldCount = fieldCount
+        self.bytes = bytes
+        self.ends = ends
+        self.gap = gap
+    }
 
     /// The raw bytes of field `i` (quotes removed, `""` unescaped).
     @inlinable
     public func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-        let start = i == 0 ? 0 : ends[i - 1]
+        let start = i == 0 ? 0 : ends[i - 1] + gap
         return UnsafeBufferPointer(start: bytes + start, count: ends[i] - start)
     }
 
@@ -65,8 +77,10 @@ public struct CSVReader {
     /// `body(part, record)` runs for the records of each part on its own thread
     /// (parts in file order; within a part, records in order). `header` gets
     /// the first record alone, before any part starts. Returns the number of
-    /// parts, or nil (having read nothing) when the file is compressed, small
-    /// or quoted anywhere: then use `forEachRecord`, which handles everything.
+    /// parts, or nil (having read nothing) when the file is compressed, small,
+    /// quoted anywhere or has a carriage return outside a CRLF: then use
+    /// `forEachRecord`, which handles everything. Comma-separated parts are
+    /// read in place (`forEachRecordInPlace`), with no copy of any field.
     public func forEachRecordInParallel(minimumBytes: Int = 8 << 20, header: (CSVRecord) throws -> Void,
                                         _ body: (Int, CSVRecord) throws -> Void) throws -> Int? {
         guard !path.hasSuffix(".gz"), ProcessInfo.processInfo.activeProcessorCount >= 2 else { return nil }
@@ -89,6 +103,16 @@ public struct CSVReader {
         }
         bounds.append(file.count)
         let ranges = zip(bounds, bounds.dropFirst()).map { $0..<$1 }.filter { !$0.isEmpty }
+        // A carriage return on its own ends a line for the state machine but not
+        // for the line count below (old Mac files): such a file is read in one pass.
+        var loneCR = [Bool](repeating: false, count: ranges.count)
+        loneCR.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { k in
+                base[k] = Self.hasLoneCarriageReturn(file.pointer + ranges[k].lowerBound, ranges[k].count)
+            }
+        }
+        if loneCR.contains(true) { return nil }
         // Each part starts on the line after the line ends before it.
         var firstLines = [2]
         for r in ranges.dropLast() { firstLines.append(firstLines.last! + UsageFastParser.countLines(file, r)) }
@@ -96,16 +120,104 @@ public struct CSVReader {
         errors.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
             DispatchQueue.concurrentPerform(iterations: ranges.count) { k in
-                var parser = CSVParser(path: path, delimiter: delimiter, firstLine: firstLines[k])
-                defer { parser.deallocate() }
+                let part = file.pointer + ranges[k].lowerBound, count = ranges[k].count
                 do {
-                    try parser.consume(file.pointer + ranges[k].lowerBound, ranges[k].count) { try body(k, $0) }
-                    try parser.finish { try body(k, $0) }
+                    if delimiter == 0x2C {
+                        try Self.forEachRecordInPlace(part, count, firstLine: firstLines[k]) { try body(k, $0) }
+                    } else {
+                        var parser = CSVParser(path: path, delimiter: delimiter, firstLine: firstLines[k])
+                        defer { parser.deallocate() }
+                        try parser.consume(part, count) { try body(k, $0) }
+                        try parser.finish { try body(k, $0) }
+                    }
                 } catch { base[k] = error }
             }
         }
         if let error = errors.compactMap({ $0 }).first { throw error }
         return ranges.count
+    }
+
+    /// The records of a quote-free, comma-separated stretch of a file, read in
+    /// place: a record's fields point into the file (no byte is copied), their
+    /// ends found a block at a time by `SeparatorIndex`. Gives the records
+    /// `CSVParser` gives for such bytes (blank lines skipped, CRLF accepted);
+    /// the caller checks there is no quote and no carriage return outside a CRLF
+    /// (`hasLoneCarriageReturn`).
+    static func forEachRecordInPlace(_ start: UnsafePointer<UInt8>, _ count: Int, firstLine: Int,
+                                     _ body: (CSVRecord) throws -> Void) throws {
+        var index = SeparatorIndex(capacity: SeparatorIndex.blockSize)
+        defer { index.deallocate() }
+        var ends = FieldEnds()
+        defer { ends.deallocate() }
+        var line = firstLine
+        var p = 0
+        while p < count {
+            let block = start + p
+            let length = SeparatorIndex.blockLength(block, available: count - p)
+            let separators = index.index(block, count: length)
+            let offsets = index.offsets
+            var recordStart = 0, fieldStart = 0
+            ends.count = 0
+            for s in 0..<separators {
+                let at = Int(offsets[s])
+                let lineEnd = block[at] == 0x0A
+                // A field ends at the separator, or before the CR of a CRLF.
+                ends.append((lineEnd && at > fieldStart && block[at - 1] == 0x0D ? at - 1 : at) - recordStart)
+                fieldStart = at + 1
+                if lineEnd {
+                    // A line with nothing on it is skipped, as CSVParser does.
+                    if !(ends.count == 1 && ends.pointer[0] == 0) {
+                        try body(CSVRecord(line: line, fieldCount: ends.count, bytes: block + recordStart, ends: ends.pointer, gap: 1))
+                    }
+                    line += 1
+                    ends.count = 0
+                    recordStart = fieldStart
+                }
+            }
+            // The last line of the file, without a line end.
+            if recordStart < length {
+                ends.append((length > fieldStart && block[length - 1] == 0x0D ? length - 1 : length) - recordStart)
+                if !(ends.count == 1 && ends.pointer[0] == 0) {
+                    try body(CSVRecord(line: line, fieldCount: ends.count, bytes: block + recordStart, ends: ends.pointer, gap: 1))
+                }
+            }
+            p += length
+        }
+    }
+
+    /// The field ends of the record being read in place (relative to its start).
+    struct FieldEnds {
+        var pointer = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+        var capacity = 64
+        var count = 0
+
+        func deallocate() { pointer.deallocate() }
+
+        @inline(__always) mutating func append(_ end: Int) {
+            if count == capacity { grow() }
+            pointer[count] = end
+            count += 1
+        }
+
+        mutating func grow() {
+            let bigger = UnsafeMutablePointer<Int>.allocate(capacity: capacity * 2)
+            bigger.update(from: pointer, count: count)
+            pointer.deallocate()
+            pointer = bigger
+            capacity *= 2
+        }
+    }
+
+    /// Whether a carriage return stands anywhere but before a line feed (old
+    /// Mac line ends), which `forEachRecordInPlace` does not treat as one.
+    static func hasLoneCarriageReturn(_ start: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var p = 0
+        while p < count, let hit = memchr(start + p, 0x0D, count - p) {
+            let at = UnsafeRawPointer(hit) - UnsafeRawPointer(start)
+            if at + 1 >= count || start[at + 1] != 0x0A { return true }
+            p = at + 2
+        }
+        return false
     }
 
     /// Reads the header row: the column names, trimmed of surrounding spaces.

@@ -112,7 +112,7 @@ struct UsageFastParser {
             metricAt[c] = c < metricOf.count ? max(metricOf[c], 0) : 0
         }
         kind[columnCount] = .skipped // and every column past the header's
-        var separators = SeparatorIndex(capacity: Self.blockSize)
+        var separators = SeparatorIndex(capacity: SeparatorIndex.blockSize)
         defer { separators.deallocate() }
 
         var filled = inPlace?.count ?? 0
@@ -159,14 +159,7 @@ struct UsageFastParser {
                 if let inPlace, p - releasedUpTo >= releaseEvery {
                     releasedUpTo = mapping!.release(upTo: inPlace.base + p, from: inPlace.base + releasedUpTo) - inPlace.base
                 }
-                // A block: about blockSize bytes, ending at a line end.
-                var blockEnd = min(p + Self.blockSize, end)
-                if blockEnd < end {
-                    var lf = blockEnd - 1
-                    while lf >= p && buffer[lf] != 0x0A { lf -= 1 }
-                    blockEnd = lf >= p ? lf + 1
-                        : UnsafeRawPointer(memchr(buffer + blockEnd, 0x0A, end - blockEnd)!) - UnsafeRawPointer(buffer) + 1
-                }
+                let blockEnd = p + SeparatorIndex.blockLength(buffer + p, available: end - p)
                 let block = buffer + p
                 let blockCount = blockEnd - p
                 if memchr(block, 0x22, blockCount) != nil { throw Outcome.needsGeneralReader }
@@ -276,80 +269,7 @@ struct UsageFastParser {
         return (problems, line, rows)
     }
 
-    /// Bytes per block of the two-step parse: the separator offsets of a block
-    /// stay in the core's L2 cache.
-    static let blockSize = 64 << 10
-
     enum FieldKind: UInt8 { case skipped, id, date, metric }
-
-    /// The offsets of every comma and line feed in a block.
-    struct SeparatorIndex {
-        private(set) var offsets: UnsafeMutablePointer<Int32>
-        private var capacity: Int
-
-        init(capacity: Int) {
-            self.capacity = capacity
-            offsets = .allocate(capacity: capacity + 64)
-        }
-
-        func deallocate() { offsets.deallocate() }
-
-        /// Lists the separators of `block` and returns how many there are.
-        ///
-        /// Eight bytes at a time: a byte equal to ',' or '\n' becomes a 0x80 in a
-        /// mask word (an exact zero-byte test, without the false positives of the
-        /// shorter borrow trick), and the mask's set bits become offsets. Three
-        /// offsets are written unconditionally, so a word with one or two
-        /// separators costs no branch on their number.
-        mutating func index(_ block: UnsafePointer<UInt8>, count: Int) -> Int {
-            if count > capacity {
-                offsets.deallocate()
-                capacity = count
-                offsets = .allocate(capacity: capacity + 64)
-            }
-            let out = offsets
-            var n = 0, i = 0
-            while i + 64 <= count {
-                var bits = Self.separatorBits(block + i) | Self.separatorBits(block + i + 16) << 16
-                    | Self.separatorBits(block + i + 32) << 32 | Self.separatorBits(block + i + 48) << 48
-                let found = bits.nonzeroBitCount
-                let base = Int32(i)
-                // Sixteen offsets unconditionally (a usage row has about one separator
-                // in four bytes), the rest in a loop.
-                var j = 0
-                while j < 16 { out[n + j] = base &+ Int32(bits.trailingZeroBitCount); bits &= bits &- 1; j += 1 }
-                while j < found { out[n + j] = base &+ Int32(bits.trailingZeroBitCount); bits &= bits &- 1; j += 1 }
-                n += found
-                i += 64
-            }
-            while i < count {
-                if block[i] == 0x2C || block[i] == 0x0A { out[n] = Int32(i); n += 1 }
-                i += 1
-            }
-            return n
-        }
-
-        /// Bit j set where byte j of the sixteen at `p` is ',' or '\n'.
-        ///
-        /// Per eight bytes: an exact zero-byte test on the bytes xor ',' and xor
-        /// '\n' marks each hit with 0x80; one multiply gathers those eight marks
-        /// into the top byte (they land in distinct bits, so nothing carries).
-        @inline(__always)
-        static func separatorBits(_ p: UnsafePointer<UInt8>) -> UInt64 {
-            let magic: UInt64 = 0x0102_0408_1020_4080
-            let a = UsageFastParser.load(p), b = UsageFastParser.load(p + 8)
-            let ma = (zeroBytes(a ^ 0x2C2C_2C2C_2C2C_2C2C) | zeroBytes(a ^ 0x0A0A_0A0A_0A0A_0A0A)) >> 7
-            let mb = (zeroBytes(b ^ 0x2C2C_2C2C_2C2C_2C2C) | zeroBytes(b ^ 0x0A0A_0A0A_0A0A_0A0A)) >> 7
-            return (ma &* magic) >> 56 | ((mb &* magic) >> 56) << 8
-        }
-
-        /// 0x80 in each byte of `x` that is zero, 0 elsewhere.
-        @inline(__always)
-        static func zeroBytes(_ x: UInt64) -> UInt64 {
-            let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-            return ~(((x & low7) &+ low7) | x | low7)
-        }
-    }
 
     /// The last account id matched, to recognise the next row's id without
     /// hashing it: ids of up to 16 bytes are compared as two words, longer ones
@@ -380,14 +300,10 @@ struct UsageFastParser {
         @inline(__always)
         private static func words(_ id: UnsafePointer<UInt8>, _ count: Int) -> (UInt64, UInt64) {
             let mask: UInt64 = count >= 8 ? ~0 : (1 << UInt64(8 * count)) &- 1
-            return (UsageFastParser.load(id) & mask, count > 8 ? UsageFastParser.load(id + count - 8) : 0)
+            return (Bytes.load(id) & mask, count > 8 ? Bytes.load(id + count - 8) : 0)
         }
     }
 
-    @inline(__always)
-    static func load(_ p: UnsafePointer<UInt8>) -> UInt64 {
-        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
-    }
 
     /// The value of the `count` (1 to 8) bytes at `p` if they are all decimal
     /// digits, else nil; the eight bytes at `p` must be readable.
@@ -397,7 +313,7 @@ struct UsageFastParser {
     /// and fast_float) instead of a loop over the digits.
     @inline(__always)
     static func digits(_ p: UnsafePointer<UInt8>, count: Int) -> Int64? {
-        let word = load(p)
+        let word = Bytes.load(p)
         // The first byte is the most significant digit: shift the field's bytes
         // to the top of the word (zeros below them are leading zeros).
         let shift = UInt64(64 - 8 * count)

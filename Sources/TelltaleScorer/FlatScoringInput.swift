@@ -54,7 +54,7 @@ public struct FlatScoringInput {
     }
 
     /// Where the columns the scorer reads are, from the header.
-    struct Columns {
+    final class Columns {
         var header: [String]
         var signals: [Int] = [], definitions: [SignalDefinition] = []
         var id = -1, segment = -1, owner = -1, value = -1, renewal = -1, asOf = -1

@@ -36,12 +36,16 @@ public enum ScoreOutput {
         let size = (rows.count + chunkCount - 1) / max(chunkCount, 1)
         var chunks = [Data](repeating: Data(), count: chunkCount)
         chunks.withUnsafeMutableBufferPointer { out in
+        rows.withUnsafeBufferPointer { rows in
             let base = out.baseAddress!
             DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
                 var w = ByteWriter(capacity: size * 256)
-                for row in rows[min(rows.count, c * size)..<min(rows.count, (c + 1) * size)] { write(row, format: format, to: &w) }
+                // Rows are passed from the buffer in place: `for row in` would copy
+                // each one (a retain and release of every string and array in it).
+                for i in min(rows.count, c * size)..<min(rows.count, (c + 1) * size) { write(rows[i], format: format, to: &w) }
                 base[c] = Data(w.bytes)
             }
+        }
         }
         return [Data(header.bytes)] + chunks
     }

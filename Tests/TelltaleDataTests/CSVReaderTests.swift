@@ -121,6 +121,35 @@ func records(_ path: String) throws -> [(Int, [String])] {
         #expect(zip(parallel.rows, sequential.dropFirst()).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }, "same records on the same lines")
     }
 
+    @Test func recordsReadInPlaceMatchTheStreamingReaderOnAwkwardLines() throws {
+        // Wide rows (more fields than the first ends buffer), a line longer than a
+        // 64 KB block, empty and trailing fields, LF and CRLF mixed, blank lines,
+        // no line end at the very end; then the same with a lone CR (old Mac line
+        // ends), which is read in one pass (the line count of the parts would be off).
+        var text = "id,a,b\n"
+        for i in 0..<3000 {
+            switch i % 500 {
+            case 7: text += "W\(i)," + (0..<150).map { String($0) }.joined(separator: ",") + "\r\n"
+            case 8: text += "L\(i)," + String(repeating: "z", count: 70_000) + ",\n"
+            case 9: text += "\n\r\n"
+            default: text += "A\(i),\(i % 3 == 0 ? "" : String(i)),\(i % 5)" + (i % 2 == 0 ? "\n" : "\r\n")
+            }
+        }
+        text += "last,1,"
+        for variant in [text, text.replacingOccurrences(of: "A1001,1001,1\r\n", with: "A1001,1001,1\r")] {
+            let path = temporaryFile(variant)
+            let sequential = try records(path)
+            let parallel = try parallelRecords(path)
+            #expect((parallel.parts == nil) == (variant != text) || ProcessInfo.processInfo.activeProcessorCount < 2)
+            guard parallel.parts != nil else { continue }
+            #expect(parallel.rows.count == sequential.count - 1)
+            let first = zip(parallel.rows, sequential.dropFirst()).first { !($0.0 == $1.0 && $0.1 == $1.1) }
+            #expect(first == nil, "same records on the same lines; first difference: \(first.map { "\($0.0.0) \($0.0.1.prefix(4)) vs \($0.1.0) \($0.1.1.prefix(4))" } ?? "")")
+        }
+        #expect(CSVReader.hasLoneCarriageReturn("a\rb", 3) && !CSVReader.hasLoneCarriageReturn("a\r\nb", 4))
+        #expect(CSVReader.hasLoneCarriageReturn("ab\r", 3), "a CR at the very end is alone too")
+    }
+
     @Test func aFileWithAQuoteOrCompressionIsLeftToTheStreamingReader() throws {
         let quoted = temporaryFile("id,note\n1,\"a, b\"\n")
         #expect(try parallelRecords(quoted).parts == nil)

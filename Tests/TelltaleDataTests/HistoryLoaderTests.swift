@@ -202,7 +202,7 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
 
     @Test func theSeparatorIndexListsEveryCommaAndLineFeedInOrder() {
         var rng = SystemRandomNumberGenerator()
-        var index = UsageFastParser.SeparatorIndex(capacity: 64)
+        var index = SeparatorIndex(capacity: 64)
         defer { index.deallocate() }
         // Lengths around the 64-byte step and past the starting capacity (it grows).
         for length in [0, 1, 7, 8, 63, 64, 65, 127, 128, 129, 200, 1000, 5000] {
