@@ -141,7 +141,10 @@ public struct FlatScoringInput {
         /// One String per distinct value (segments and owners repeat on every row):
         /// the last few values are matched on their bytes before any String is made.
         static func interned(_ f: UnsafeBufferPointer<UInt8>, _ pool: inout Pool) -> String {
-            for (bytes, text) in pool.recent where bytes.count == f.count && bytes.elementsEqual(f) { return text }
+            // By index: `for (bytes, text) in` would copy (retain and release) every entry it passes.
+            for i in pool.recent.indices where pool.recent[i].0.count == f.count && pool.recent[i].0.elementsEqual(f) {
+                return pool.recent[i].1
+            }
             let s = String(decoding: f, as: UTF8.self)
             let text = pool.all[s] ?? s
             pool.all[text] = text
