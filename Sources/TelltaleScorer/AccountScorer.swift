@@ -181,8 +181,11 @@ public struct AccountScorer: Sendable {
                 rejectReason[r] = "only \(Int(today.historyDays[r])) days of usage before \(asOf); the model needs \(settings.minimumHistoryDays) (scoring.min_history_days)"
                 continue
             }
-            let missing = signalNames.indices.filter { signalColumns[$0][r].isNaN }
-            if !signalNames.isEmpty && Double(missing.count) > settings.maximumImputedShare * Double(signalNames.count) {
+            // Counted first: listing the missing signals of every row cost an array per row.
+            var missingCount = 0
+            for column in signalColumns where column[r].isNaN { missingCount += 1 }
+            if !signalNames.isEmpty && Double(missingCount) > settings.maximumImputedShare * Double(signalNames.count) {
+                let missing = signalNames.indices.filter { signalColumns[$0][r].isNaN }
                 rejectReason[r] = "\(missing.count) of \(signalNames.count) model signals missing (\(missing.prefix(3).map { signalNames[$0] }.joined(separator: ", "))\(missing.count > 3 ? ", ..." : "")); over scoring.max_imputed_share"
             }
         }
