@@ -33,11 +33,15 @@ struct ReasonBuilder {
 
     init(model: ChurnModel, table: SignalTable, features: [[Double]], rows: [Int], count: Int) {
         self.count = count
-        var names: [String: Int] = [:]
+        // Segments are few and their strings shared row to row: a short scan of the
+        // ones seen (equal storage compares at once) before any hashing.
+        var names: [String: Int] = [:], recent: [String] = []
         segmentOf = table.observations.map { o in
             let s = table.segments[Int(o.account)]
+            if let i = recent.firstIndex(of: s) { return i }
             if let i = names[s] { return i }
             names[s] = names.count
+            if recent.count == names.count - 1 && recent.count < 16 { recent.append(s) }
             return names.count - 1
         }
         var members = [[Int]](repeating: [], count: names.count)
