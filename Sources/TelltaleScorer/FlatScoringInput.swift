@@ -42,8 +42,17 @@ public struct FlatScoringInput {
         var problems = ProblemLog(file: path)
         for k in 0..<used { for p in parts[k].problems.problems { problems.record(p) }; problems.recordUnshown(parts[k].problems.total - parts[k].problems.problems.count) }
         try problems.throwIfAny()
-        let facts = (0..<used).flatMap { parts[$0].facts }
-        let raw = columns.signals.indices.map { s in (0..<used).flatMap { parts[$0].raw[s] } }
+        // The first part's arrays are taken over, the others appended to them:
+        // copying every part into new arrays cost a fifth of a second at 1M rows.
+        var facts: [AccountFacts] = []
+        swap(&facts, &parts[0].facts)
+        var raw: [[Double]] = []
+        swap(&raw, &parts[0].raw)
+        if raw.isEmpty { raw = Array(repeating: [], count: columns.signals.count) }
+        for k in 1..<max(used, 1) {
+            facts.append(contentsOf: parts[k].facts)
+            for s in raw.indices where !parts[k].raw.isEmpty { raw[s].append(contentsOf: parts[k].raw[s]) }
+        }
         let latest = (0..<used).compactMap { parts[$0].latest }.max()
         let n = facts.count
         let observations = (0..<n).map { Observation(account: Int32($0), asOf: latest ?? Day(number: 0)) }

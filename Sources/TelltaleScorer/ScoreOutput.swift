@@ -118,14 +118,18 @@ public enum ScoreSummary {
         var bandCounts = [Int](repeating: 0, count: Band.allCases.count)
         var down = 0, up = 0, compared = false, flagged = 0, critical = 0
         var expected = 0.0, value = 0.0
-        for row in run.rows {
-            bandCounts[Band.allCases.firstIndex(of: row.band)!] += 1
-            if let change = row.bandChange { compared = true; if change < 0 { down += 1 } else if change > 0 { up += 1 } }
-            if row.severity >= .high {
-                flagged += 1
-                if row.severity == .critical { critical += 1 }
-                expected += row.churnProbability
-                value += row.contractValue ?? 0
+        // Fields read in place: `for row in` would copy every row (a retain and a
+        // release of each of its strings and arrays).
+        run.rows.withUnsafeBufferPointer { rows in
+            for i in rows.indices {
+                bandCounts[Band.allCases.firstIndex(of: rows[i].band)!] += 1
+                if let change = rows[i].bandChange { compared = true; if change < 0 { down += 1 } else if change > 0 { up += 1 } }
+                if rows[i].severity >= .high {
+                    flagged += 1
+                    if rows[i].severity == .critical { critical += 1 }
+                    expected += rows[i].churnProbability
+                    value += rows[i].contractValue ?? 0
+                }
             }
         }
         var lines: [String] = []
@@ -137,13 +141,16 @@ public enum ScoreSummary {
             + "about \(Int(expected.rounded())) expected to churn without action; \(money(value)) contract value at risk")
         var fired = 0, held = 0
         var byType: [AlertType: Int] = [:], whyHeld: [String: Int] = [:]
-        for a in run.alerts {
-            if a.status == .fired {
-                fired += 1
-                byType[a.type, default: 0] += 1
-            } else {
-                held += 1
-                whyHeld[(a.suppressedBecause ?? "").components(separatedBy: ":")[0], default: 0] += 1
+        run.alerts.withUnsafeBufferPointer { alerts in
+            for i in alerts.indices {
+                if alerts[i].status == .fired {
+                    fired += 1
+                    byType[alerts[i].type, default: 0] += 1
+                } else {
+                    held += 1
+                    let why = alerts[i].suppressedBecause ?? ""
+                    whyHeld[String(why.prefix { $0 != ":" }), default: 0] += 1
+                }
             }
         }
         let types = byType.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key.rawValue) \($0.value)" }
