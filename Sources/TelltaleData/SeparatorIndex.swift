@@ -37,8 +37,6 @@ struct SeparatorIndex {
                 | Self.separatorBits(block + i + 32) << 32 | Self.separatorBits(block + i + 48) << 48
             let found = bits.nonzeroBitCount
             let base = Int32(i)
-            // Sixteen offsets unconditionally (a usage row has about one separator
-            // in four bytes), the rest in a loop.
             var j = 0
             while j < 16 { out[n + j] = base &+ Int32(bits.trailingZeroBitCount); bits &= bits &- 1; j += 1 }
             while j < found { out[n + j] = base &+ Int32(bits.trailingZeroBitCount); bits &= bits &- 1; j += 1 }
@@ -72,6 +70,7 @@ struct SeparatorIndex {
         let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         return ~(((x & low7) &+ low7) | x | low7)
     }
+
     /// The length of the next block of `available` bytes at `start`: about
     /// `blockSize`, cut after a line feed (or everything, if none follows).
     static func blockLength(_ start: UnsafePointer<UInt8>, available: Int) -> Int {

@@ -236,7 +236,8 @@ struct UsageFastParser {
                         fieldStart = sep + 1
                     }
                     // A blank line (LF or CRLF) is not a record.
-                    if column == 1 && fieldStart - recordStart <= 2 && (fieldStart - recordStart == 1 || block[recordStart] == 0x0D) { continue }
+                    let lineBytes = fieldStart - recordStart // the line end included
+                    if column == 1 && (lineBytes == 1 || (lineBytes == 2 && block[recordStart] == 0x0D)) { continue }
                     if column != columnCount {
                         problems.append(Problem(file: path, line: line, column: "", value: "",
                                                 message: "\(column) fields but the header has \(columnCount)"))
@@ -303,7 +304,6 @@ struct UsageFastParser {
             return (Bytes.load(id) & mask, count > 8 ? Bytes.load(id + count - 8) : 0)
         }
     }
-
 
     /// The value of the `count` (1 to 8) bytes at `p` if they are all decimal
     /// digits, else nil; the eight bytes at `p` must be readable.

@@ -62,7 +62,9 @@ public struct FlatScoringInput {
         asOf = latest
     }
 
-    /// Where the columns the scorer reads are, from the header.
+    /// Where the columns the scorer reads are, from the header. A class: every
+    /// record's callback reads it, and a struct would be copied (its arrays
+    /// retained and released) a million times.
     final class Columns {
         var header: [String]
         var signals: [Int] = [], definitions: [SignalDefinition] = []
