@@ -6,13 +6,15 @@ import TelltaleSignals
 /// The model inputs of a signal table, before standardisation: prepared
 /// signals, 0/1 pattern matches and segment indicators, one column per spec.
 public enum FeatureBuilder {
+    /// `flags`: the table's flag matrix when the caller has it already (the
+    /// scorer matches the model's patterns on the same table).
     public static func columns(_ specs: [FeatureSpec], table: SignalTable, preparation: SignalPreparation,
-                               cuts: [DataDrivenCut]) -> [[Double]] {
+                               cuts: [DataDrivenCut], flags given: FlagMatrix? = nil) -> [[Double]] {
         let prepared = preparation.apply(table)
         // Flags only when some feature is a pattern (most fits of the trainer have none).
         let needsFlags = specs.contains { if case .pattern = $0.kind { return true } else { return false } }
-        let flags = needsFlags ? FlagMatrix(table: table, cuts: cuts) : FlagMatrix(rows: table.rowCount)
-        let segments = table.observations.map { table.segments[Int($0.account)] }
+        let flags = given ?? (needsFlags ? FlagMatrix(table: table, cuts: cuts) : FlagMatrix(rows: table.rowCount))
+        let segments = table.rowSegments
         return specs.map { spec -> [Double] in
             switch spec.kind {
             case let .signal(name):

@@ -68,7 +68,7 @@ public struct ChurnTrainer {
             throw TrainError("\(churners) churns and \(n - churners) renewals: a churn model needs at least 20 of each")
         }
         let asOf = table.observations.map(\.asOf), renewal = table.observations.map { $0.renewal ?? $0.asOf }
-        let segments = table.observations.map { table.segments[Int($0.account)] }
+        let segments = table.rowSegments
         var warnings: [String] = []
 
         // 1. Out-of-time split.

@@ -28,7 +28,7 @@ struct ModelDesign {
 
     init(table: SignalTable, options: Options) throws {
         let churned = table.observations.map { $0.churned ?? false }
-        let segments = table.observations.map { table.segments[Int($0.account)] }
+        let segments = table.rowSegments
         preparation = SignalPreparation.fit(table)
         // Same flags and cuts as `telltale patterns` would search on these rows; the
         // command has already checked the names, so this cannot throw there.

@@ -168,7 +168,10 @@ public struct AccountScorer: Sendable {
         var warnings = warnings
         let today = tables[0]
         let n = today.rowCount
-        let features = FeatureBuilder.columns(model.features, table: today, preparation: model.preparation, cuts: model.cuts)
+        // One flag matrix of today's table for both the pattern features and the pattern matches.
+        let todayFlags = model.patterns.isEmpty ? nil : FlagMatrix(table: today, cuts: model.cuts)
+        let features = FeatureBuilder.columns(model.features, table: today, preparation: model.preparation, cuts: model.cuts,
+                                              flags: todayFlags)
         let probabilities = FeatureBuilder.probabilities(model.features, columns: features, rows: n, intercept: model.intercept,
                                                          coefficients: model.coefficients.map(\.estimate))
 
@@ -200,7 +203,7 @@ public struct AccountScorer: Sendable {
         let openCase = today.column(Self.openCaseSignal).map { c in c.map { $0 > 0 } } ?? Array(repeating: false, count: n)
 
         // Patterns: matched today (the `patterns` column), and held through the grace dates (the alert).
-        let patternsToday = PatternMatcher.matches(model.patterns.map(\.definition), table: today, cuts: model.cuts)
+        let patternsToday = PatternMatcher.matches(model.patterns.map(\.definition), table: today, cuts: model.cuts, flags: todayFlags)
         let persistent: [[Bool]] = {
             guard tables.count > 1 else { return patternsToday }
             let earlier = tables.dropFirst().map { PatternMatcher.matches(model.patterns.map(\.definition), table: $0, cuts: model.cuts) }
@@ -354,10 +357,11 @@ public enum RenewalCalendar {
 
 /// Which rows match each pattern.
 enum PatternMatcher {
-    static func matches(_ patterns: [PatternDefinition], table: SignalTable, cuts: [DataDrivenCut]) -> [[Bool]] {
+    static func matches(_ patterns: [PatternDefinition], table: SignalTable, cuts: [DataDrivenCut],
+                        flags: FlagMatrix? = nil) -> [[Bool]] {
         guard !patterns.isEmpty else { return [] }
-        let flags = FlagMatrix(table: table, cuts: cuts)
-        let segments = table.observations.map { table.segments[Int($0.account)] }
+        let flags = flags ?? FlagMatrix(table: table, cuts: cuts)
+        let segments = table.rowSegments
         return patterns.map { flags.rows(matching: $0, segments: segments) }
     }
 }

@@ -11,9 +11,13 @@ public struct SignalTable: Sendable {
     /// `raw[s][row]`: signal s, untransformed, NaN when missing.
     public var raw: [[Double]]
     public var accountIDs: [String]
+    /// Each account's segment (by account index, like `accountIDs`).
     public var segments: [String]
 
     public var rowCount: Int { observations.count }
+
+    /// Each row's segment: its account's.
+    public var rowSegments: [String] { observations.map { segments[Int($0.account)] } }
 
     public init(definitions: [SignalDefinition], observations: [Observation], historyDays: [Double], raw: [[Double]],
                 accountIDs: [String], segments: [String]) {
