@@ -85,37 +85,41 @@ public struct CSVReader {
                                         _ body: (Int, CSVRecord) throws -> Void) throws -> Int? {
         guard !path.hasSuffix(".gz"), ProcessInfo.processInfo.activeProcessorCount >= 2 else { return nil }
         let file = try MappedFile(path: path)
-        guard file.count >= minimumBytes, memchr(file.pointer, 0x22, file.count) == nil else { return nil }
-        var start = file.count >= 3 && file.pointer[0] == 0xEF && file.pointer[1] == 0xBB && file.pointer[2] == 0xBF ? 3 : 0
+        guard file.count >= minimumBytes else { return nil }
+        let bom = file.count >= 3 && file.pointer[0] == 0xEF && file.pointer[1] == 0xBB && file.pointer[2] == 0xBF ? 3 : 0
         // The header: everything up to the first line end.
-        guard let nl = memchr(file.pointer + start, 0x0A, file.count - start) else { return nil }
+        guard let nl = memchr(file.pointer + bom, 0x0A, file.count - bom) else { return nil }
         let headerEnd = UnsafeRawPointer(nl) - UnsafeRawPointer(file.pointer) + 1
-        var headerParser = CSVParser(path: path, delimiter: delimiter, firstLine: 1)
-        defer { headerParser.deallocate() }
-        try headerParser.consume(file.pointer + start, headerEnd - start, header)
-        start = headerEnd
         let parts = ProcessInfo.processInfo.activeProcessorCount
-        var bounds = [start]
+        var bounds = [headerEnd]
         for k in 1..<parts {
-            let from = max(bounds.last!, start + (file.count - start) * k / parts)
+            let from = max(bounds.last!, headerEnd + (file.count - headerEnd) * k / parts)
             guard from < file.count, let hit = memchr(file.pointer + from, 0x0A, file.count - from) else { break }
             bounds.append(UnsafeRawPointer(hit) - UnsafeRawPointer(file.pointer) + 1)
         }
         bounds.append(file.count)
         let ranges = zip(bounds, bounds.dropFirst()).map { $0..<$1 }.filter { !$0.isEmpty }
-        // A carriage return on its own ends a line for the state machine but not
-        // for the line count below (old Mac files): such a file is read in one pass.
-        var loneCR = [Bool](repeating: false, count: ranges.count)
-        loneCR.withUnsafeMutableBufferPointer { out in
+        // One look at each part, on its own core, before anything is handed out: a
+        // quote, or a carriage return on its own (which ends a line for the state
+        // machine but not for a count of line ends: old Mac files), sends the file
+        // to the one-pass reader; otherwise the part's line ends say where the next
+        // part's line numbers start.
+        func plain(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool { memchr(p, 0x22, n) == nil && !Self.hasLoneCarriageReturn(p, n) }
+        var lineEnds = [Int?](repeating: nil, count: ranges.count)
+        lineEnds.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
             DispatchQueue.concurrentPerform(iterations: ranges.count) { k in
-                base[k] = Self.hasLoneCarriageReturn(file.pointer + ranges[k].lowerBound, ranges[k].count)
+                let r = ranges[k]
+                base[k] = plain(file.pointer + r.lowerBound, r.count) ? file.countLines(r) : nil
             }
         }
-        if loneCR.contains(true) { return nil }
+        guard plain(file.pointer + bom, headerEnd - bom), !lineEnds.contains(nil) else { return nil }
+        var headerParser = CSVParser(path: path, delimiter: delimiter, firstLine: 1)
+        defer { headerParser.deallocate() }
+        try headerParser.consume(file.pointer + bom, headerEnd - bom, header)
         // Each part starts on the line after the line ends before it.
         var firstLines = [2]
-        for r in ranges.dropLast() { firstLines.append(firstLines.last! + UsageFastParser.countLines(file, r)) }
+        for lines in lineEnds.dropLast() { firstLines.append(firstLines.last! + lines!) }
         var errors = [Error?](repeating: nil, count: ranges.count)
         errors.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
