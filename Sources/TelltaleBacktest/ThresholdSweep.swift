@@ -22,9 +22,9 @@ public enum ThresholdSweep {
         var points: [SweepPoint] = [], warnings: [String] = []
         guard !run.snapshots.isEmpty else { return ([], ["the threshold sweep needs the walk forward's signal tables"]) }
         let step = max(1, alerts.graceStepDays)
+        let columns = Set(run.snapshots[0].tables[0].definitions.map(\.name))
         for (name, values) in settings.sweep.sorted(by: { $0.key < $1.key }) {
             guard let rule = run.rules.first(where: { $0.name == name }) else { continue }
-            let columns = Set(run.snapshots[0].tables[0].definitions.map(\.name))
             guard rule.signals.allSatisfy(columns.contains) else {
                 warnings.append("sweep: rule '\(name)' reads a built-in (\(rule.signals.filter { !columns.contains($0) }.joined(separator: ", "))), which the sweep cannot vary; left out")
                 continue
