@@ -81,7 +81,11 @@ public struct CSVReader {
     /// quoted anywhere or has a carriage return outside a CRLF: then use
     /// `forEachRecord`, which handles everything. Comma-separated parts are
     /// read in place (`forEachRecordInPlace`), with no copy of any field.
+    /// `lines(part, count)` says, after the header and before any record, how
+    /// many lines each part has (its records are at most that many): room for
+    /// them can be made once.
     public func forEachRecordInParallel(minimumBytes: Int = 8 << 20, header: (CSVRecord) throws -> Void,
+                                        lines: (Int, Int) -> Void = { _, _ in },
                                         _ body: (Int, CSVRecord) throws -> Void) throws -> Int? {
         guard !path.hasSuffix(".gz"), ProcessInfo.processInfo.activeProcessorCount >= 2 else { return nil }
         let file = try MappedFile(path: path)
@@ -119,7 +123,8 @@ public struct CSVReader {
         try headerParser.consume(file.pointer + bom, headerEnd - bom, header)
         // Each part starts on the line after the line ends before it.
         var firstLines = [2]
-        for lines in lineEnds.dropLast() { firstLines.append(firstLines.last! + lines!) }
+        for ends in lineEnds.dropLast() { firstLines.append(firstLines.last! + ends!) }
+        for (k, ends) in lineEnds.enumerated() { lines(k, ends!) }
         var errors = [Error?](repeating: nil, count: ranges.count)
         errors.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!

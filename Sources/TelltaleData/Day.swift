@@ -48,12 +48,9 @@ public struct Day: Hashable, Comparable, Codable, Sendable, CustomStringConverti
 
     /// `YYYY-MM-DD`.
     public var description: String {
-        let (y, m, d) = components
-        guard (0...9999).contains(y) else { return String(format: "%04d-%02d-%02d", y, m, d) }
-        // Digits by hand: String(format:) dominated writing a million-row score file.
-        let digits: [UInt8] = [UInt8(48 + y / 1000), UInt8(48 + y / 100 % 10), UInt8(48 + y / 10 % 10), UInt8(48 + y % 10), 45,
-                               UInt8(48 + m / 10), UInt8(48 + m % 10), 45, UInt8(48 + d / 10), UInt8(48 + d % 10)]
-        return String(decoding: digits, as: UTF8.self)
+        var w = ByteWriter(capacity: 10)
+        w.append(day: self)
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     public static func < (a: Day, b: Day) -> Bool { a.number < b.number }

@@ -230,9 +230,14 @@ extension FlagMatrix {
     /// the pattern's segment, when it has one). A flag the matrix lacks never matches.
     public func rows(matching pattern: PatternDefinition, segments: [String]) -> [Bool] {
         let columns = pattern.flags.map { name in names.firstIndex(of: name).map { bits[$0] } }
+        guard !columns.contains(where: { $0 == nil }) else { return Array(repeating: false, count: rows) }
+        // The conjunction a word at a time; the segment compared only on rows that have every flag.
+        var all = [UInt64](repeating: ~0, count: wordCount)
+        for b in columns { for w in all.indices { all[w] &= b![w] } }
         return (0..<rows).map { r in
+            guard all[r >> 6] & (1 << UInt64(r & 63)) != 0 else { return false }
             if let s = pattern.segment, segments[r] != s { return false }
-            return columns.allSatisfy { b in b.map { $0[r >> 6] & (1 << UInt64(r & 63)) != 0 } ?? false }
+            return true
         }
     }
 }

@@ -285,7 +285,7 @@ public struct AccountScorer: Sendable {
                 accountID: f.id, segment: f.segment, owner: f.owner, asOf: asOf,
                 churnProbability: probabilities[r], healthScore: health, band: band,
                 previousBand: previous, bandChange: change, severity: severity, alertTypes: types.map(\.type),
-                reasons: reasons.reasons(row: r),
+                reasons: Reasons(builder: reasons, row: r),
                 patterns: patternOrder.filter { patternsToday[$0][r] }.map { model.patterns[$0].definition.name },
                 playbook: playbook, contractValue: f.contractValue, renewalDate: renewal, daysToRenewal: days,
                 suppressed: held)

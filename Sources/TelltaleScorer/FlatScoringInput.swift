@@ -28,11 +28,14 @@ public struct FlatScoringInput {
         // One part per core when the file allows it (uncompressed, no quotes), else one streaming pass.
         let capacity = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let parts = UnsafeMutableBufferPointer<Part>.allocate(capacity: capacity)
-        defer { parts.deinitialize(); parts.deallocate() }
+        defer { for k in 0..<capacity { parts[k].deallocate() }; parts.deinitialize(); parts.deallocate() }
         for k in 0..<capacity { (parts.baseAddress! + k).initialize(to: Part(path: path)) }
         var used = 1
-        if let n = try reader.forEachRecordInParallel(header: header, { k, rec in parts[k].add(rec, columns!) }) {
-            used = n
+        let parallel = try reader.forEachRecordInParallel(header: header, lines: { k, lines in parts[k].reserve(lines, columns!) }) { k, rec in
+            parts[k].add(rec, columns!)
+        }
+        if let parallel {
+            used = parallel
         } else {
             try reader.forEachRecord { rec in
                 if columns == nil { try header(rec) } else { parts[0].add(rec, columns!) }
@@ -42,19 +45,27 @@ public struct FlatScoringInput {
         var problems = ProblemLog(file: path)
         for k in 0..<used { for p in parts[k].problems.problems { problems.record(p) }; problems.recordUnshown(parts[k].problems.total - parts[k].problems.problems.count) }
         try problems.throwIfAny()
-        // The first part's arrays are taken over, the others appended to them:
-        // copying every part into new arrays cost a fifth of a second at 1M rows.
+        // The first part's facts are taken over, the others appended to them;
+        // each signal column is one copy of every part's values, on every core.
         var facts: [AccountFacts] = []
         swap(&facts, &parts[0].facts)
-        var raw: [[Double]] = []
-        swap(&raw, &parts[0].raw)
-        if raw.isEmpty { raw = Array(repeating: [], count: columns.signals.count) }
-        for k in 1..<max(used, 1) {
-            facts.append(contentsOf: parts[k].facts)
-            for s in raw.indices where !parts[k].raw.isEmpty { raw[s].append(contentsOf: parts[k].raw[s]) }
+        for k in 1..<max(used, 1) { facts.append(contentsOf: parts[k].facts) }
+        let n = facts.count
+        var raw = [[Double]](repeating: [], count: columns.signals.count)
+        raw.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: columns.signals.count) { s in
+                base[s] = [Double](unsafeUninitializedCapacity: n) { column, initialized in
+                    var at = column.baseAddress!
+                    for k in 0..<used {
+                        at.initialize(from: parts[k].column(s), count: parts[k].rows)
+                        at += parts[k].rows
+                    }
+                    initialized = n
+                }
+            }
         }
         let latest = (0..<used).compactMap { parts[$0].latest }.max()
-        let n = facts.count
         let observations = (0..<n).map { Observation(account: Int32($0), asOf: latest ?? Day(number: 0)) }
         table = SignalTable(definitions: columns.definitions, observations: observations, historyDays: Array(repeating: 0, count: n),
                             raw: raw, accountIDs: facts.map(\.id), segments: facts.map(\.segment))
@@ -90,25 +101,52 @@ public struct FlatScoringInput {
         }
     }
 
-    /// The rows of one part of the file.
+    /// The rows of one part of the file. Signal values go to one block of
+    /// columns, room made once for the part's lines (a growing array per
+    /// column paid a uniqueness check and a capacity check per cell).
     struct Part {
-        var raw: [[Double]] = []
+        var values: UnsafeMutablePointer<Double>?
+        var capacity = 0, rows = 0
         var facts: [AccountFacts] = []
         var latest: Day?
         var problems: ProblemLog
         var segments = Pool(), owners = Pool()
+        /// The last date read and its bytes: an `as_of` column holds one date on every row.
+        var lastDay: (head: UInt64, tail: UInt16, day: Day)?
 
         struct Pool { var recent: [([UInt8], String)] = []; var all: [String: String] = [:] }
 
         init(path: String) { problems = ProblemLog(file: path) }
+
+        func deallocate() { values?.deallocate() }
+
+        /// Signal `s` of the part's rows.
+        func column(_ s: Int) -> UnsafePointer<Double> { UnsafePointer(values! + s * capacity) }
+
+        mutating func reserve(_ lines: Int, _ c: Columns) {
+            grow(to: max(lines, 1), c)
+            facts.reserveCapacity(lines)
+        }
+
+        mutating func grow(to newCapacity: Int, _ c: Columns) {
+            let bigger = UnsafeMutablePointer<Double>.allocate(capacity: max(1, newCapacity * c.signals.count))
+            if let values {
+                for s in c.signals.indices { (bigger + s * newCapacity).moveInitialize(from: values + s * capacity, count: rows) }
+                values.deallocate()
+            }
+            values = bigger
+            capacity = newCapacity
+        }
 
         mutating func add(_ rec: CSVRecord, _ c: Columns) {
             guard rec.fieldCount == c.header.count else {
                 problems.record(.raggedRow(file: problems.file, line: rec.line, found: rec.fieldCount, expected: c.header.count))
                 return
             }
-            if raw.isEmpty { raw = Array(repeating: [], count: c.signals.count) }
-            for (k, column) in c.signals.enumerated() { raw[k].append(number(rec, column, c)) }
+            if rows == capacity { grow(to: max(1024, capacity * 2), c) }
+            let out = values! + rows
+            for (k, column) in c.signals.enumerated() { out[k * capacity] = number(rec, column, c) }
+            rows += 1
             if let d = day(rec, c.asOf, c), latest == nil || d > latest! { latest = d }
             let contract = c.value >= 0 ? number(rec, c.value, c) : .nan
             let ownerField = c.owner >= 0 ? trimmed(rec.field(c.owner)) : UnsafeBufferPointer(start: nil, count: 0)
@@ -122,7 +160,7 @@ public struct FlatScoringInput {
 
         mutating func number(_ rec: CSVRecord, _ column: Int, _ c: Columns) -> Double {
             let f = trimmed(rec.field(column))
-            if let v = NumberParsing.parseDouble(f), v.isFinite { return v }
+            if let v = Self.plainDecimal(f) ?? NumberParsing.parseDouble(f), v.isFinite { return v }
             if !f.isEmpty && !(f.count <= 4 && FlatTable.missingTokens.contains(String(decoding: f, as: UTF8.self))) {
                 problems.record(.badValue(file: problems.file, line: rec.line, column: c.header[column],
                                           value: String(decoding: f, as: UTF8.self), expected: "a number"))
@@ -134,13 +172,43 @@ public struct FlatScoringInput {
             guard column >= 0 else { return nil }
             let f = trimmed(rec.field(column))
             if f.isEmpty { return nil }
+            var head: UInt64 = 0, tail: UInt16 = 0
+            if f.count == 10 {
+                head = UnsafeRawPointer(f.baseAddress!).loadUnaligned(as: UInt64.self)
+                tail = UnsafeRawPointer(f.baseAddress! + 8).loadUnaligned(as: UInt16.self)
+                if let last = lastDay, last.head == head, last.tail == tail { return last.day }
+            }
             guard let d = Day.parse(f) else {
                 problems.record(.badValue(file: problems.file, line: rec.line, column: c.header[column],
                                           value: String(decoding: f, as: UTF8.self), expected: "a date YYYY-MM-DD"))
                 return nil
             }
+            if f.count == 10 { lastDay = (head, tail, d) }
             return d
         }
+
+        /// Digits with at most one point and an optional minus, 15 digits at most
+        /// (the usual export cell): exact as an integer, so one division by an
+        /// exact power of ten gives the correctly rounded value, the value
+        /// `NumberParsing.parseDouble` gives. nil for anything else.
+        @inline(__always)
+        static func plainDecimal(_ f: UnsafeBufferPointer<UInt8>) -> Double? {
+            guard let p = f.baseAddress, f.count <= 17 else { return nil }
+            var i = 0, negative = false
+            if f.count > 0 && p[0] == 0x2D { negative = true; i = 1 }
+            var m: UInt64 = 0, digits = 0, decimals = 0, point = false
+            while i < f.count {
+                let d = p[i] &- 48
+                if d < 10 { m = m &* 10 &+ UInt64(d); digits += 1; if point { decimals += 1 } }
+                else if p[i] == 0x2E && !point { point = true }
+                else { return nil }
+                i += 1
+            }
+            guard digits > 0 && digits <= 15 else { return nil }
+            let v = Double(m) / powersOfTen[decimals]
+            return negative ? -v : v
+        }
+        static let powersOfTen: [Double] = (0...15).map { pow(10, Double($0)) }
 
         func trimmed(_ f: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
             var lo = 0, hi = f.count

@@ -1,3 +1,4 @@
+import Foundation
 import TelltaleData
 import TelltaleModel
 import TelltaleSignals
@@ -11,7 +12,10 @@ import TelltaleSignals
 /// last 30 days 6, segment median 18"). Segment medians come from the
 /// accounts scored in the same run (every one, or an even spread of 20,000
 /// in a larger segment).
-struct ReasonBuilder {
+///
+/// A class shared by the rows it explains: a row keeps the builder and its
+/// index (`Reasons`) and its texts are made when they are read or written.
+final class ReasonBuilder: Sendable {
     /// One model input that can be a reason. Parallel arrays rather than an
     /// array of structs: this runs for every account of a million-row file.
     let weights: [Double]
@@ -27,6 +31,8 @@ struct ReasonBuilder {
     /// Segment index of each row, and the segment names.
     let segmentOf: [Int]
     let count: Int
+    /// Each row's reasons, `count` item indices per row from the most important, −1 past the last.
+    let top: [Int16]
     /// Pushes smaller than this (log-odds) are not reasons.
     static let minimumPush = 0.05
     static let sampleCap = 20_000
@@ -53,8 +59,8 @@ struct ReasonBuilder {
         func segmentMedians(_ column: [Double]) -> [Double] {
             members.map { m in median(m.map { column[$0] }) }
         }
-        var weights: [Double] = [], columns: [[Double]] = [], medians: [[Double]] = []
-        var raw: [[Double]?] = [], rawMedians: [[Double]] = [], labels: [String] = [], isFlag: [Bool] = []
+        var weights: [Double] = [], columns: [[Double]] = []
+        var raw: [[Double]?] = [], labels: [String] = [], isFlag: [Bool] = []
         for (j, spec) in model.features.enumerated() {
             let beta = model.coefficients[j].estimate
             guard beta != 0, spec.scale > 0 else { continue }
@@ -64,7 +70,6 @@ struct ReasonBuilder {
                 let def = model.signals.first { $0.name == name }
                 let values = table.column(name)
                 raw.append(values)
-                rawMedians.append(values.map(segmentMedians) ?? [])
                 labels.append(Self.clean(def?.label ?? name))
                 isFlag.append(def.map { d in
                     if case .milestone = d.kind { return true }
@@ -73,17 +78,66 @@ struct ReasonBuilder {
             case let .pattern(p):
                 let sentence = model.patterns.first { $0.definition == p }?.sentence ?? p.name
                 raw.append(nil)
-                rawMedians.append([])
                 labels.append(Self.clean("combined pattern: " + sentence))
                 isFlag.append(true)
             }
             weights.append(beta / spec.scale)
             columns.append(features[j])
-            medians.append(segmentMedians(features[j]))
         }
+        // Every median on every core: a few dozen columns times a few segments of up to 20,000 values.
+        let medianOf = raw.map { $0 ?? [] } + columns
+        var found = [[Double]](repeating: [], count: medianOf.count)
+        found.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: medianOf.count) { i in
+                base[i] = medianOf[i].isEmpty ? [] : segmentMedians(medianOf[i])
+            }
+        }
+        let rawMedians = Array(found[..<raw.count]), medians = Array(found[raw.count...])
         (self.weights, self.columns, self.medians, self.raw, self.rawMedians, self.labels, self.isFlag) =
             (weights, columns, medians, raw, rawMedians, labels, isFlag)
         medianSuffixes = rawMedians.map { m in m.map { ", segment median " + Self.format($0) } }
+        top = Self.topItems(weights: weights, columns: columns, medians: medians, segmentOf: segmentOf, count: count)
+    }
+
+    /// Every row's `count` largest pushes over `minimumPush`, largest first (an
+    /// equal push keeps the earlier item first), found a column at a time on
+    /// every core: row by row, the same work was half of writing the score file.
+    static func topItems(weights: [Double], columns: [[Double]], medians: [[Double]], segmentOf: [Int], count: Int) -> [Int16] {
+        let n = segmentOf.count
+        guard count > 0, n > 0 else { return [] }
+        var top = [Int16](repeating: -1, count: n * count)
+        let chunkCount = n < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
+        let size = (n + chunkCount - 1) / chunkCount
+        top.withUnsafeMutableBufferPointer { out in
+            let items = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
+                let lo = min(n, c * size), hi = min(n, (c + 1) * size)
+                guard lo < hi else { return }
+                let pushes = UnsafeMutablePointer<Double>.allocate(capacity: (hi - lo) * count)
+                defer { pushes.deallocate() }
+                pushes.initialize(repeating: -.infinity, count: (hi - lo) * count)
+                for k in weights.indices {
+                    let w = weights[k], item = Int16(k)
+                    columns[k].withUnsafeBufferPointer { x in
+                    medians[k].withUnsafeBufferPointer { m in
+                        for r in lo..<hi {
+                            let push = w * (x[r] - m[segmentOf[r]])
+                            // NaN (no median, or no value) fails both tests.
+                            guard push > Self.minimumPush else { continue }
+                            let p = pushes + (r - lo) * count, t = items + r * count
+                            var i = count - 1
+                            guard push > p[i] else { continue }
+                            while i > 0 && push > p[i - 1] { p[i] = p[i - 1]; t[i] = t[i - 1]; i -= 1 }
+                            p[i] = push
+                            t[i] = item
+                        }
+                    }
+                    }
+                }
+            }
+        }
+        return top
     }
 
     /// `;` separates reasons in the output, so a label cannot hold one.
@@ -91,34 +145,105 @@ struct ReasonBuilder {
 
     func reasons(row r: Int) -> [String] {
         let s = segmentOf[r]
-        var pushes: [(Double, Int)] = []
-        for k in weights.indices {
-            let m = medians[k][s]
-            guard !m.isNaN else { continue }
-            let push = weights[k] * (columns[k][r] - m)
-            if push > Self.minimumPush { pushes.append((push, k)) }
+        return withTop(row: r) { items in items.map { describe(Int($0), row: r, segment: s) } }
+    }
+
+    /// The row's reasons as one CSV cell (`;` between them), written without
+    /// making their strings: quoted, with quotes doubled, when a text needs it.
+    func writeCSV(row r: Int, to w: inout ByteWriter) {
+        let s = segmentOf[r]
+        withTop(row: r) { items in
+            let start = w.bytes.count
+            for (i, k) in items.enumerated() {
+                if i > 0 { w.append(byte: 0x3B) }
+                write(Int(k), row: r, segment: s, to: &w)
+            }
+            w.quoteCSV(from: start)
         }
-        guard !pushes.isEmpty else { return [] }
-        pushes.sort { $0.0 > $1.0 }
-        return pushes.prefix(count).map { describe($0.1, row: r, segment: s) }
+    }
+
+    /// The items pushing the row's churn risk most (over `minimumPush`), largest
+    /// first, at most `count`.
+    func withTop<T>(row r: Int, _ body: (UnsafeBufferPointer<Int16>) -> T) -> T {
+        top.withUnsafeBufferPointer { all in
+            var n = 0
+            while n < count && all[r * count + n] >= 0 { n += 1 }
+            return body(UnsafeBufferPointer(rebasing: all[(r * count)..<(r * count + n)]))
+        }
     }
 
     func describe(_ k: Int, row r: Int, segment s: Int) -> String {
+        var w = ByteWriter(capacity: 128)
+        write(k, row: r, segment: s, to: &w)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// One reason's text: "label value, segment median M", "label", "not: label".
+    func write(_ k: Int, row r: Int, segment s: Int, to w: inout ByteWriter) {
         if isFlag[k] {
-            return (raw[k]?[r] ?? columns[k][r]) == 1 ? labels[k] : "not: " + labels[k]
+            if (raw[k]?[r] ?? columns[k][r]) != 1 { w.append("not: ") }
+            w.append(labels[k])
+            return
         }
-        guard let values = raw[k] else { return labels[k] }
+        w.append(labels[k])
+        guard let values = raw[k] else { return }
         let v = values[r]
-        return v.isNaN ? labels[k] + ": no data (counted as typical)" : labels[k] + " " + Self.format(v) + medianSuffixes[k][s]
+        if v.isNaN { w.append(": no data (counted as typical)"); return }
+        w.append(byte: 0x20)
+        Self.write(v, to: &w)
+        w.append(medianSuffixes[k][s])
     }
 
     /// Counts as whole numbers, ratios with two decimals.
     static func format(_ v: Double) -> String {
-        if v.isNaN { return "n/a" }
-        if abs(v) >= 100 || v == v.rounded() { return String(Int(v.rounded())) }
-        var s = formatFixed(v, digits: 2)
-        while s.hasSuffix("0") { s.removeLast() }
-        if s.hasSuffix(".") { s.removeLast() }
-        return s
+        var w = ByteWriter(capacity: 24)
+        write(v, to: &w)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    static func write(_ v: Double, to w: inout ByteWriter) {
+        if v.isNaN { w.append("n/a"); return }
+        if abs(v) >= 100 || v == v.rounded() { w.append(int: Int(v.rounded())); return }
+        let start = w.bytes.count
+        w.append(fixed: v, digits: 2)
+        while w.bytes.count > start, w.bytes.last == 0x30 { w.bytes.removeLast() }
+        if w.bytes.last == 0x2E { w.bytes.removeLast() }
+    }
+}
+
+/// The reasons of one scored account, most important first. Kept as the
+/// row they are read from until they are written: a million-row run would
+/// otherwise build three strings per account only to copy them into the file.
+public struct Reasons: Equatable, Sendable, ExpressibleByArrayLiteral, CustomStringConvertible {
+    enum Source: Sendable {
+        case texts([String])
+        case row(ReasonBuilder, Int)
+    }
+    let source: Source
+
+    init(builder: ReasonBuilder, row: Int) { source = .row(builder, row) }
+    public init(_ texts: [String]) { source = .texts(texts) }
+    public init(arrayLiteral texts: String...) { source = .texts(texts) }
+
+    /// The plain-language reasons, e.g. "logins in the last 30 days 6, segment median 18".
+    public var texts: [String] {
+        switch source {
+        case let .texts(t): return t
+        case let .row(builder, r): return builder.reasons(row: r)
+        }
+    }
+
+    public var description: String { texts.description }
+
+    public static func == (a: Reasons, b: Reasons) -> Bool { a.texts == b.texts }
+
+    /// One CSV cell, `;` between the reasons.
+    func writeCSV(to w: inout ByteWriter) {
+        switch source {
+        case let .texts(t):
+            if !t.isEmpty { w.appendCSV(t.count == 1 ? t[0] : t.joined(separator: ";")) }
+        case let .row(builder, r):
+            builder.writeCSV(row: r, to: &w)
+        }
     }
 }

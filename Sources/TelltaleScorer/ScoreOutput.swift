@@ -23,18 +23,18 @@ public enum ScoreOutput {
     /// The score file as one block of bytes.
     public static func render(_ rows: [ScoredAccount], format: Format) -> Data {
         var data = Data()
-        for part in renderParts(rows, format: format) { data.append(part) }
+        for part in renderParts(rows, format: format) { data.append(contentsOf: part) }
         return data
     }
 
     /// The score file in parts (the header, then chunks of rows rendered on
     /// every core), to be written one after the other.
-    public static func renderParts(_ rows: [ScoredAccount], format: Format) -> [Data] {
+    public static func renderParts(_ rows: [ScoredAccount], format: Format) -> [[UInt8]] {
         var header = ByteWriter()
         if format == .csv { header.append(columns.joined(separator: ",") + "\n") }
         let chunkCount = rows.count < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
         let size = (rows.count + chunkCount - 1) / max(chunkCount, 1)
-        var chunks = [Data](repeating: Data(), count: chunkCount)
+        var chunks = [[UInt8]](repeating: [], count: chunkCount)
         chunks.withUnsafeMutableBufferPointer { out in
         rows.withUnsafeBufferPointer { rows in
             let base = out.baseAddress!
@@ -43,11 +43,11 @@ public enum ScoreOutput {
                 // Rows are passed from the buffer in place: `for row in` would copy
                 // each one (a retain and release of every string and array in it).
                 for i in min(rows.count, c * size)..<min(rows.count, (c + 1) * size) { write(rows[i], format: format, to: &w) }
-                base[c] = Data(w.bytes)
+                base[c] = w.bytes
             }
         }
         }
-        return [Data(header.bytes)] + chunks
+        return [header.bytes] + chunks
     }
 
     /// One row. Straight-line appends: this runs a million times for a large export.
@@ -56,7 +56,7 @@ public enum ScoreOutput {
         w.appendCSV(r.accountID); w.append(byte: 0x2C)
         w.appendCSV(r.segment); w.append(byte: 0x2C)
         if let o = r.owner { w.appendCSV(o) }; w.append(byte: 0x2C)
-        w.append(r.asOf.description); w.append(byte: 0x2C)
+        w.append(day: r.asOf); w.append(byte: 0x2C)
         w.append(fixed: r.churnProbability, digits: 4); w.append(byte: 0x2C)
         w.append(fixed: r.healthScore, digits: 1); w.append(byte: 0x2C)
         w.append(r.band.rawValue); w.append(byte: 0x2C)
@@ -64,14 +64,19 @@ public enum ScoreOutput {
         if let c = r.bandChange { w.append(int: c) }; w.append(byte: 0x2C)
         w.append(r.severity.description); w.append(byte: 0x2C)
         appendList(r.alertTypes.map(\.rawValue), to: &w); w.append(byte: 0x2C)
-        appendList(r.reasons, to: &w); w.append(byte: 0x2C)
+        r.reasons.writeCSV(to: &w); w.append(byte: 0x2C)
         appendList(r.patterns, to: &w); w.append(byte: 0x2C)
         w.appendCSV(r.playbook); w.append(byte: 0x2C)
-        if let v = r.contractValue { w.append(formatCell(v)) }; w.append(byte: 0x2C)
-        if let d = r.renewalDate { w.append(d.description) }; w.append(byte: 0x2C)
+        if let v = r.contractValue { appendCell(v, to: &w) }; w.append(byte: 0x2C)
+        if let d = r.renewalDate { w.append(day: d) }; w.append(byte: 0x2C)
         if let d = r.daysToRenewal { w.append(int: d) }; w.append(byte: 0x2C)
         appendList(r.suppressed, to: &w)
         w.append(byte: 0x0A)
+    }
+
+    /// What `formatCell` gives, whole numbers without a String.
+    static func appendCell(_ v: Double, to w: inout ByteWriter) {
+        if v == v.rounded(), abs(v) < 1e15 { w.append(int: Int(v)) } else { w.append(formatCell(v)) }
     }
 
     static func appendList(_ items: [String], to w: inout ByteWriter) {
@@ -93,7 +98,7 @@ public enum ScoreOutput {
         number(formatFixed(r.churnProbability, digits: 4)); number(formatFixed(r.healthScore, digits: 1))
         text(r.band.rawValue); text(r.previousBand?.rawValue); number(r.bandChange.map { String($0) })
         text(r.severity.description); text(r.alertTypes.map(\.rawValue).joined(separator: ";"))
-        text(r.reasons.joined(separator: ";")); text(r.patterns.joined(separator: ";"))
+        text(r.reasons.texts.joined(separator: ";")); text(r.patterns.joined(separator: ";"))
         text(r.playbook); number(r.contractValue.map(formatCell)); text(r.renewalDate?.description)
         number(r.daysToRenewal.map { String($0) }); text(r.suppressed.joined(separator: ";"))
         w.append(byte: 0x7D)

@@ -20,7 +20,7 @@ public struct ScoredAccount: Equatable, Sendable {
     /// Alerts that fired (not held back), most important first.
     public var alertTypes: [AlertType]
     /// Plain-language reasons with values, most important first.
-    public var reasons: [String]
+    public var reasons: Reasons
     /// Kept combined patterns the account matches, riskiest first.
     public var patterns: [String]
     public var playbook: String

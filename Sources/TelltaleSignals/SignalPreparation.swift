@@ -1,3 +1,5 @@
+import Foundation
+
 /// How signals become model inputs: each missing value filled by its
 /// signal's policy, then the transform applied.
 ///
@@ -25,11 +27,20 @@ public struct SignalPreparation: Codable, Equatable, Sendable {
     }
 
     /// Model inputs, `inputs[s][row]`: filled, then transformed.
+    /// Columns on every core when the table is large: a logarithm per cell was
+    /// a tenth of scoring a million-row table on one.
     public func apply(_ table: SignalTable) -> [[Double]] {
-        names.enumerated().map { s, name in
-            let column = table.column(name) ?? []
+        func input(_ s: Int) -> [Double] {
+            let column = table.column(names[s]) ?? []
             let f = fill[s], t = transforms[s]
             return column.map { x in t.apply(x.isNaN ? (f ?? .nan) : x) }
         }
+        guard table.rowCount >= 50_000 else { return names.indices.map(input) }
+        var inputs = [[Double]](repeating: [], count: names.count)
+        inputs.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: names.count) { base[$0] = input($0) }
+        }
+        return inputs
     }
 }
