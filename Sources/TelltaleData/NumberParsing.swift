@@ -85,6 +85,64 @@ public enum NumberParsing {
         }
     }
 
+    /// The value of a short plain decimal, `[-]digits[.digits]` of 1 to 8
+    /// bytes (the usual export cell: "0", "12.0", "1.484", "-3.5"), held in the
+    /// top `count` bytes of `word` (first byte lowest, as loaded from memory
+    /// ending at the field's end); nil for anything else, which
+    /// `parseDouble` then reads. The same value `parseDouble` gives: at most 8
+    /// digits are exact in a Double and one division by an exact power of ten
+    /// is correctly rounded.
+    ///
+    /// Without a loop over the bytes: the bytes below the field become leading
+    /// zeros, a minus becomes one too, the point is found by a zero-byte test
+    /// and closed up, then the SWAR digit check and conversion of `digits`.
+    @inline(__always)
+    static func shortDecimal(_ word: UInt64, count: Int) -> Double? {
+        let below = UInt64(8 * (8 - count))
+        let field: UInt64 = count >= 8 ? ~0 : ~((1 << below) &- 1)
+        var w = (word & field) | (0x3030_3030_3030_3030 & ~field)
+        var digits = count
+        let negative = (w >> below) & 0xFF == 0x2D
+        if negative { w ^= (0x2D ^ 0x30) << below; digits -= 1 }
+        let x = w ^ 0x2E2E_2E2E_2E2E_2E2E
+        let point = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+        var decimals = 0
+        if point != 0 {
+            // The lowest zero byte is a real one (borrows only disturb bytes above it).
+            let j = UInt64(point.trailingZeroBitCount / 8)
+            decimals = 7 - Int(j)
+            let above = j == 7 ? 0 : w & (~0 << (8 * j + 8))
+            let under = j == 0 ? 0 : w & ((1 << (8 * j)) &- 1)
+            w = above | (under << 8) | 0x30
+            digits -= 1
+        }
+        guard digits > 0 else { return nil }
+        // Every byte a digit: high nibble 3 before and after adding 6.
+        let nibbles = (w & 0xF0F0_F0F0_F0F0_F0F0) | (((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4)
+        guard nibbles == 0x3333_3333_3333_3333 else { return nil }
+        var v = w & 0x0F0F_0F0F_0F0F_0F0F
+        v = (v &* (10 << 8 + 1)) >> 8 & 0x00FF_00FF_00FF_00FF
+        v = (v &* (100 << 16 + 1)) >> 16 & 0x0000_FFFF_0000_FFFF
+        v = (v &* (10000 << 32 + 1)) >> 32
+        let value = Double(v) / exactPowerOfTen(decimals)
+        return negative ? -value : value
+    }
+
+    /// 10^k for k in 0...7, from constants (a static array costs a lazy-initialisation check per read).
+    @inline(__always)
+    static func exactPowerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: return 1
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        default: return 1e7
+        }
+    }
+
     public static func parseDouble(_ text: String) -> Double? {
         var s = text
         return s.withUTF8 { parseDouble($0) }

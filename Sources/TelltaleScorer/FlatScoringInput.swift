@@ -159,8 +159,9 @@ public struct FlatScoringInput {
         }
 
         mutating func number(_ rec: CSVRecord, _ column: Int, _ c: Columns) -> Double {
+            if let v = rec.shortDecimal(column) { return v }
             let f = trimmed(rec.field(column))
-            if let v = Self.plainDecimal(f) ?? NumberParsing.parseDouble(f), v.isFinite { return v }
+            if let v = NumberParsing.parseDouble(f), v.isFinite { return v }
             if !f.isEmpty && !(f.count <= 4 && FlatTable.missingTokens.contains(String(decoding: f, as: UTF8.self))) {
                 problems.record(.badValue(file: problems.file, line: rec.line, column: c.header[column],
                                           value: String(decoding: f, as: UTF8.self), expected: "a number"))
@@ -186,29 +187,6 @@ public struct FlatScoringInput {
             if f.count == 10 { lastDay = (head, tail, d) }
             return d
         }
-
-        /// Digits with at most one point and an optional minus, 15 digits at most
-        /// (the usual export cell): exact as an integer, so one division by an
-        /// exact power of ten gives the correctly rounded value, the value
-        /// `NumberParsing.parseDouble` gives. nil for anything else.
-        @inline(__always)
-        static func plainDecimal(_ f: UnsafeBufferPointer<UInt8>) -> Double? {
-            guard let p = f.baseAddress, f.count <= 17 else { return nil }
-            var i = 0, negative = false
-            if f.count > 0 && p[0] == 0x2D { negative = true; i = 1 }
-            var m: UInt64 = 0, digits = 0, decimals = 0, point = false
-            while i < f.count {
-                let d = p[i] &- 48
-                if d < 10 { m = m &* 10 &+ UInt64(d); digits += 1; if point { decimals += 1 } }
-                else if p[i] == 0x2E && !point { point = true }
-                else { return nil }
-                i += 1
-            }
-            guard digits > 0 && digits <= 15 else { return nil }
-            let v = Double(m) / powersOfTen[decimals]
-            return negative ? -v : v
-        }
-        static let powersOfTen: [Double] = (0...15).map { pow(10, Double($0)) }
 
         func trimmed(_ f: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
             var lo = 0, hi = f.count

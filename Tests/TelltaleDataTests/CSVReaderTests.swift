@@ -18,6 +18,42 @@ func records(_ path: String) throws -> [(Int, [String])] {
 }
 
 @Suite struct CSVReaderTests {
+    /// The one-word reading of short decimals gives what the general number
+    /// parser gives, and takes every plain decimal it should: random fields of
+    /// digits, points, signs, spaces and letters, read by the copying parser
+    /// and in place (where the bytes before a field are the previous fields).
+    @Test func shortDecimalsReadAsTheGeneralNumberParserReadsThem() throws {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789000000.-+ eE".utf8)
+        var fields: [String] = []
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 1...10, using: &rng)
+            fields.append(String(decoding: (0..<length).map { _ in alphabet.randomElement(using: &rng)! }, as: UTF8.self))
+        }
+        fields += ["0", "7", "-0", "-0.0", "1.", ".5", "-.5", ".", "-", "--1", "1..2", "12345678", "1234567.", "-1234567",
+                   "0.000001", "9999.999", "99999999", "123456789"]
+        let text = "pad,x,tail\n" + fields.map { "padding,\($0),z\n" }.joined()
+        let plain = try Regex("^-?[0-9]*\\.?[0-9]*$")
+        func check(_ rec: CSVRecord) {
+            guard rec.line > 1 else { return }
+            let field = fields[rec.line - 2]
+            let expected = NumberParsing.parseDouble(field)
+            let got = rec.shortDecimal(1)
+            if let got { #expect(got.bitPattern == expected?.bitPattern, "'\(field)': \(got) against \(String(describing: expected))") }
+            if field.utf8.count <= 8, field.contains(where: \.isNumber), field.wholeMatch(of: plain) != nil {
+                #expect(got != nil, "'\(field)' is a plain decimal of at most 8 bytes")
+            }
+            // The first field has no eight bytes before its end here: left to the general parser.
+            #expect(rec.shortDecimal(0) == nil)
+        }
+        try CSVReader(path: temporaryFile(text)).forEachRecord(check)
+        try text.utf8CString.withUnsafeBufferPointer { b in
+            try b.withMemoryRebound(to: UInt8.self) { u in
+                try CSVReader.forEachRecordInPlace(u.baseAddress!, u.count - 1, firstLine: 1, check)
+            }
+        }
+    }
+
     @Test func quotedFieldsKeepCommasQuotesAndNewlines() throws {
         let path = temporaryFile("id,note,n\n1,\"a, b\",2\n2,\"say \"\"hi\"\"\",3\n3,\"two\nlines\",4\n4,,5\n")
         let r = try records(path)
