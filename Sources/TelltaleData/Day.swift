@@ -48,9 +48,20 @@ public struct Day: Hashable, Comparable, Codable, Sendable, CustomStringConverti
 
     /// `YYYY-MM-DD`.
     public var description: String {
-        var w = ByteWriter(capacity: 10)
-        w.append(day: self)
-        return String(decoding: w.bytes, as: UTF8.self)
+        if let s = withISOBytes({ String(decoding: $0, as: UTF8.self) }) { return s }
+        let (y, m, d) = components
+        return String(format: "%04d-%02d-%02d", y, m, d)
+    }
+
+    /// The ten bytes of `YYYY-MM-DD` for years 0-9999 (nil for others), made
+    /// on the stack: `String(format:)` dominated writing a million-row score file.
+    public func withISOBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) -> T? {
+        let (y, m, d) = components
+        guard (0...9999).contains(y) else { return nil }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (UInt8(48 + y / 1000), UInt8(48 + y / 100 % 10), UInt8(48 + y / 10 % 10), UInt8(48 + y % 10), 0x2D,
+             UInt8(48 + m / 10), UInt8(48 + m % 10), 0x2D, UInt8(48 + d / 10), UInt8(48 + d % 10))
+        return withUnsafeBytes(of: &digits) { body($0.bindMemory(to: UInt8.self)) }
     }
 
     public static func < (a: Day, b: Day) -> Bool { a.number < b.number }

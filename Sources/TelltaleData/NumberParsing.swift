@@ -128,7 +128,8 @@ public enum NumberParsing {
         return negative ? -value : value
     }
 
-    /// 10^k for k in 0...7, from constants (a static array costs a lazy-initialisation check per read).
+    /// 10^k for k in 0...7, from constants (a static array costs a
+    /// lazy-initialisation check per read; a tuple on the stack was slower still).
     @inline(__always)
     static func exactPowerOfTen(_ k: Int) -> Double {
         switch k {

@@ -178,16 +178,22 @@ public struct AccountScorer: Sendable {
         // Which rows are scored at all.
         let signalNames = model.features.compactMap { spec -> String? in if case let .signal(s) = spec.kind { return s } else { return nil } }
         let signalColumns = signalNames.map { today.column($0)! }
+        // Missing signals counted a column at a time (a row at a time, each
+        // column array was retained and released per cell); a list only for a
+        // row that is rejected.
+        var missingCount = [Int32](repeating: 0, count: n)
+        missingCount.withUnsafeMutableBufferPointer { count in
+            for column in signalColumns {
+                column.withUnsafeBufferPointer { x in for r in 0..<n where x[r].isNaN { count[r] += 1 } }
+            }
+        }
         var rejectReason = [String?](repeating: nil, count: n)
         for r in 0..<n {
             if fromUsage && today.historyDays[r] < Double(settings.minimumHistoryDays) {
                 rejectReason[r] = "only \(Int(today.historyDays[r])) days of usage before \(asOf); the model needs \(settings.minimumHistoryDays) (scoring.min_history_days)"
                 continue
             }
-            // Counted first: listing the missing signals of every row cost an array per row.
-            var missingCount = 0
-            for column in signalColumns where column[r].isNaN { missingCount += 1 }
-            if !signalNames.isEmpty && Double(missingCount) > settings.maximumImputedShare * Double(signalNames.count) {
+            if !signalNames.isEmpty && Double(missingCount[r]) > settings.maximumImputedShare * Double(signalNames.count) {
                 let missing = signalNames.indices.filter { signalColumns[$0][r].isNaN }
                 rejectReason[r] = "\(missing.count) of \(signalNames.count) model signals missing (\(missing.prefix(3).map { signalNames[$0] }.joined(separator: ", "))\(missing.count > 3 ? ", ..." : "")); over scoring.max_imputed_share"
             }
@@ -197,8 +203,13 @@ public struct AccountScorer: Sendable {
         // Rules: held at every check date (grace) or today only.
         func ruleColumn(_ t: SignalTable, _ rule: AlertRule) -> [Double] { t.column(Self.rulePrefix + rule.name)! }
         let ruleFires: [[Bool]] = rules.map { rule in
-            let columns = (rule.grace ? tables : [today]).map { ruleColumn($0, rule) }
-            return (0..<n).map { r in columns.allSatisfy { $0[r] == 1 } }
+            var fires = [Bool](repeating: true, count: n)
+            fires.withUnsafeMutableBufferPointer { fires in
+                for t in rule.grace ? tables : [today] {
+                    ruleColumn(t, rule).withUnsafeBufferPointer { x in for r in 0..<n where x[r] != 1 { fires[r] = false } }
+                }
+            }
+            return fires
         }
         let openCase = today.column(Self.openCaseSignal).map { c in c.map { $0 > 0 } } ?? Array(repeating: false, count: n)
 
@@ -214,7 +225,11 @@ public struct AccountScorer: Sendable {
             .sorted { model.patterns[$0].churnRate > model.patterns[$1].churnRate }
         let alerting = Set(patternOrder.filter { model.patterns[$0].lift >= alerts.patternMinimumLift })
 
-        let reasons = ReasonBuilder(model: model, table: today, features: features, rows: scoredRows, count: settings.reasonCount)
+        let segments = RowSegments(today)
+        let reasons = ReasonBuilder(model: model, table: today, segments: segments, features: features, rows: scoredRows,
+                                    count: settings.reasonCount)
+        // Each segment's cut points looked up once, not per account.
+        let segmentBands = segments.names.map { name in (bands: model.bands.segments[name] ?? model.bands.population, known: model.bands.segments[name] != nil) }
         let values = facts.compactMap(\.contractValue)
         let large = alerts.severity.largeContract ?? (values.isEmpty ? 0 : quantile(values, 0.75))
         let small = alerts.severity.smallContract ?? (values.isEmpty ? 0 : quantile(values, 0.25))
@@ -229,11 +244,12 @@ public struct AccountScorer: Sendable {
                 candidates.append((rule.name, rule.type, rule.severity, rule.label))
             }
             var band: Band?, health = 0.0, change: Int?
-            let previous = context.previousBands[f.id]
+            let previous = context.previousBands.isEmpty ? nil : context.previousBands[f.id]
             if rejectReason[r] == nil {
                 health = ChurnModel.healthScore(churnProbability: probabilities[r])
-                let (b, known) = model.bands.band(health: health, segment: f.segment)
-                if !known { out.unknown.insert(f.segment) }
+                let cuts = segmentBands[segments.of[r]]
+                if !cuts.known { out.unknown.insert(f.segment) }
+                let b = cuts.bands.band(health: health)
                 band = b
                 if let previous {
                     change = Band.allCases.firstIndex(of: b)! - Band.allCases.firstIndex(of: previous)!

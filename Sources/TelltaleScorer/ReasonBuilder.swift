@@ -3,6 +3,28 @@ import TelltaleData
 import TelltaleModel
 import TelltaleSignals
 
+/// Each row's segment as a small number, and the segments' names.
+struct RowSegments {
+    let of: [Int]
+    let names: [String]
+
+    init(_ table: SignalTable) {
+        // Segments are few and their strings shared row to row: a short scan of the
+        // ones seen (equal storage compares at once) before any hashing.
+        var index: [String: Int] = [:], recent: [String] = [], names: [String] = []
+        of = table.observations.map { o in
+            let s = table.segments[Int(o.account)]
+            if let i = recent.firstIndex(of: s) { return i }
+            if let i = index[s] { return i }
+            index[s] = names.count
+            names.append(s)
+            if recent.count == names.count - 1 && recent.count < 16 { recent.append(s) }
+            return names.count - 1
+        }
+        self.names = names
+    }
+}
+
 /// Why an account scores as it does, in plain words a CSM can repeat.
 ///
 /// Each model input's push on the log-odds of churn against the segment's
@@ -37,20 +59,10 @@ final class ReasonBuilder: Sendable {
     static let minimumPush = 0.05
     static let sampleCap = 20_000
 
-    init(model: ChurnModel, table: SignalTable, features: [[Double]], rows: [Int], count: Int) {
+    init(model: ChurnModel, table: SignalTable, segments: RowSegments, features: [[Double]], rows: [Int], count: Int) {
         self.count = count
-        // Segments are few and their strings shared row to row: a short scan of the
-        // ones seen (equal storage compares at once) before any hashing.
-        var names: [String: Int] = [:], recent: [String] = []
-        segmentOf = table.observations.map { o in
-            let s = table.segments[Int(o.account)]
-            if let i = recent.firstIndex(of: s) { return i }
-            if let i = names[s] { return i }
-            names[s] = names.count
-            if recent.count == names.count - 1 && recent.count < 16 { recent.append(s) }
-            return names.count - 1
-        }
-        var members = [[Int]](repeating: [], count: names.count)
+        segmentOf = segments.of
+        var members = [[Int]](repeating: [], count: segments.names.count)
         for r in rows { members[segmentOf[r]].append(r) }
         for (s, m) in members.enumerated() where m.count > Self.sampleCap {
             let step = Double(m.count) / Double(Self.sampleCap)
@@ -153,7 +165,7 @@ final class ReasonBuilder: Sendable {
     func writeCSV(row r: Int, to w: inout ByteWriter) {
         let s = segmentOf[r]
         withTop(row: r) { items in
-            let start = w.bytes.count
+            let start = w.count
             for (i, k) in items.enumerated() {
                 if i > 0 { w.append(byte: 0x3B) }
                 write(Int(k), row: r, segment: s, to: &w)
@@ -204,10 +216,10 @@ final class ReasonBuilder: Sendable {
     static func write(_ v: Double, to w: inout ByteWriter) {
         if v.isNaN { w.append("n/a"); return }
         if abs(v) >= 100 || v == v.rounded() { w.append(int: Int(v.rounded())); return }
-        let start = w.bytes.count
+        let start = w.count
         w.append(fixed: v, digits: 2)
-        while w.bytes.count > start, w.bytes.last == 0x30 { w.bytes.removeLast() }
-        if w.bytes.last == 0x2E { w.bytes.removeLast() }
+        while w.count > start, w.last == 0x30 { w.removeLast() }
+        if w.last == 0x2E { w.removeLast() }
     }
 }
 
@@ -215,23 +227,17 @@ final class ReasonBuilder: Sendable {
 /// row they are read from until they are written: a million-row run would
 /// otherwise build three strings per account only to copy them into the file.
 public struct Reasons: Equatable, Sendable, ExpressibleByArrayLiteral, CustomStringConvertible {
-    enum Source: Sendable {
-        case texts([String])
-        case row(ReasonBuilder, Int)
-    }
-    let source: Source
+    /// The row's builder and index, or the texts themselves (`builder` nil).
+    let builder: ReasonBuilder?
+    let row: Int
+    let given: [String]
 
-    init(builder: ReasonBuilder, row: Int) { source = .row(builder, row) }
-    public init(_ texts: [String]) { source = .texts(texts) }
-    public init(arrayLiteral texts: String...) { source = .texts(texts) }
+    init(builder: ReasonBuilder, row: Int) { (self.builder, self.row, given) = (builder, row, []) }
+    public init(_ texts: [String]) { (builder, row, given) = (nil, 0, texts) }
+    public init(arrayLiteral texts: String...) { self.init(texts) }
 
     /// The plain-language reasons, e.g. "logins in the last 30 days 6, segment median 18".
-    public var texts: [String] {
-        switch source {
-        case let .texts(t): return t
-        case let .row(builder, r): return builder.reasons(row: r)
-        }
-    }
+    public var texts: [String] { builder?.reasons(row: row) ?? given }
 
     public var description: String { texts.description }
 
@@ -239,11 +245,10 @@ public struct Reasons: Equatable, Sendable, ExpressibleByArrayLiteral, CustomStr
 
     /// One CSV cell, `;` between the reasons.
     func writeCSV(to w: inout ByteWriter) {
-        switch source {
-        case let .texts(t):
-            if !t.isEmpty { w.appendCSV(t.count == 1 ? t[0] : t.joined(separator: ";")) }
-        case let .row(builder, r):
-            builder.writeCSV(row: r, to: &w)
+        if let builder {
+            builder.writeCSV(row: row, to: &w)
+        } else if !given.isEmpty {
+            w.appendCSV(given.count == 1 ? given[0] : given.joined(separator: ";"))
         }
     }
 }

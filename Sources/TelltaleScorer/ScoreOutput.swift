@@ -51,7 +51,7 @@ public enum ScoreOutput {
     }
 
     /// One row. Straight-line appends: this runs a million times for a large export.
-    static func write(_ r: ScoredAccount, format: Format, to w: inout ByteWriter) {
+    static func write(_ r: borrowing ScoredAccount, format: Format, to w: inout ByteWriter) {
         if format == .jsonl { writeJSON(r, to: &w); return }
         w.appendCSV(r.accountID); w.append(byte: 0x2C)
         w.appendCSV(r.segment); w.append(byte: 0x2C)
@@ -84,7 +84,7 @@ public enum ScoreOutput {
         w.appendCSV(items.count == 1 ? items[0] : items.joined(separator: ";"))
     }
 
-    static func writeJSON(_ r: ScoredAccount, to w: inout ByteWriter) {
+    static func writeJSON(_ r: borrowing ScoredAccount, to w: inout ByteWriter) {
         var k = 0
         func key() {
             w.append(byte: k == 0 ? 0x7B : 0x2C)
