@@ -19,6 +19,11 @@ public struct FlatScoringInput {
     ///   or the line, column and value of a cell that is not a number or a date
     ///   (the first ten in full, then a count).
     public init(path: String, model: ChurnModel, segmentColumn: String = "segment") throws {
+        try self.init(path: path, model: model, segmentColumn: segmentColumn, minimumParallelBytes: 8 << 20)
+    }
+
+    /// `minimumParallelBytes`: the file size from which it is read on every core (tests read small files both ways).
+    init(path: String, model: ChurnModel, segmentColumn: String, minimumParallelBytes: Int) throws {
         let reader = CSVReader(path: path)
         var columns: Columns?
         let header: (CSVRecord) throws -> Void = { rec in
@@ -31,14 +36,14 @@ public struct FlatScoringInput {
         defer { for k in 0..<capacity { parts[k].deallocate() }; parts.deinitialize(); parts.deallocate() }
         for k in 0..<capacity { (parts.baseAddress! + k).initialize(to: Part(path: path)) }
         var used = 1
-        let parallel = try reader.forEachRecordInParallel(header: header, lines: { k, lines in parts[k].reserve(lines, columns!) }) { k, rec in
-            parts[k].add(rec, columns!)
+        let parallel = try reader.forEachRecordInParallel(minimumBytes: minimumParallelBytes, header: header, lines: { k, lines in parts[k].reserve(lines, columns!) }) { k, rec in
+            parts[k].add(rec)
         }
         if let parallel {
             used = parallel
         } else {
             try reader.forEachRecord { rec in
-                if columns == nil { try header(rec) } else { parts[0].add(rec, columns!) }
+                if columns == nil { try header(rec); parts[0].reserve(0, columns!) } else { parts[0].add(rec) }
             }
         }
         guard let columns else { throw DataError.empty(file: path) }
@@ -118,58 +123,78 @@ public struct FlatScoringInput {
 
         init(path: String) { problems = ProblemLog(file: path) }
 
-        func deallocate() { values?.deallocate() }
+        /// Where the columns are, the part's own copy: reading the shared
+        /// `Columns` retained it (and iterating its `signals` their array) on
+        /// every row, from every core at once, and the reference count's cache
+        /// line went back and forth between them.
+        var layout = Layout()
+        var signalColumns: UnsafeMutableBufferPointer<Int>?
+
+        struct Layout {
+            var fieldCount = 0, id = -1, segment = -1, owner = -1, value = -1, renewal = -1, asOf = -1
+            /// For messages only.
+            var header: [String] = []
+        }
+
+        func deallocate() { values?.deallocate(); signalColumns?.deallocate() }
 
         /// Signal `s` of the part's rows.
         func column(_ s: Int) -> UnsafePointer<Double> { UnsafePointer(values! + s * capacity) }
 
+        /// Takes the columns' places and makes room for `lines` rows.
         mutating func reserve(_ lines: Int, _ c: Columns) {
-            grow(to: max(lines, 1), c)
+            layout = Layout(fieldCount: c.header.count, id: c.id, segment: c.segment, owner: c.owner, value: c.value,
+                            renewal: c.renewal, asOf: c.asOf, header: c.header.map { $0 })
+            signalColumns = .allocate(capacity: c.signals.count)
+            _ = signalColumns!.initialize(from: c.signals)
+            grow(to: max(lines, 1))
             facts.reserveCapacity(lines)
         }
 
-        mutating func grow(to newCapacity: Int, _ c: Columns) {
-            let bigger = UnsafeMutablePointer<Double>.allocate(capacity: max(1, newCapacity * c.signals.count))
+        mutating func grow(to newCapacity: Int) {
+            let signals = signalColumns!.count
+            let bigger = UnsafeMutablePointer<Double>.allocate(capacity: max(1, newCapacity * signals))
             if let values {
-                for s in c.signals.indices { (bigger + s * newCapacity).moveInitialize(from: values + s * capacity, count: rows) }
+                for s in 0..<signals { (bigger + s * newCapacity).moveInitialize(from: values + s * capacity, count: rows) }
                 values.deallocate()
             }
             values = bigger
             capacity = newCapacity
         }
 
-        mutating func add(_ rec: CSVRecord, _ c: Columns) {
-            guard rec.fieldCount == c.header.count else {
-                problems.record(.raggedRow(file: problems.file, line: rec.line, found: rec.fieldCount, expected: c.header.count))
+        mutating func add(_ rec: CSVRecord) {
+            guard rec.fieldCount == layout.fieldCount else {
+                problems.record(.raggedRow(file: problems.file, line: rec.line, found: rec.fieldCount, expected: layout.fieldCount))
                 return
             }
-            if rows == capacity { grow(to: max(1024, capacity * 2), c) }
+            if rows == capacity { grow(to: max(1024, capacity * 2)) }
             let out = values! + rows
-            for (k, column) in c.signals.enumerated() { out[k * capacity] = number(rec, column, c) }
+            let signals = signalColumns!
+            for k in signals.indices { out[k * capacity] = number(rec, signals[k]) }
             rows += 1
-            if let d = day(rec, c.asOf, c), latest == nil || d > latest! { latest = d }
-            let contract = c.value >= 0 ? number(rec, c.value, c) : .nan
-            let ownerField = c.owner >= 0 ? trimmed(rec.field(c.owner)) : UnsafeBufferPointer(start: nil, count: 0)
+            if let d = day(rec, layout.asOf), latest == nil || d > latest! { latest = d }
+            let contract = layout.value >= 0 ? number(rec, layout.value) : .nan
+            let ownerField = layout.owner >= 0 ? trimmed(rec.field(layout.owner)) : UnsafeBufferPointer(start: nil, count: 0)
             facts.append(AccountFacts(
-                id: c.id >= 0 ? String(decoding: trimmed(rec.field(c.id)), as: UTF8.self) : "row \(rec.line)",
-                segment: c.segment >= 0 ? Self.interned(trimmed(rec.field(c.segment)), &segments) : "all",
+                id: layout.id >= 0 ? String(decoding: trimmed(rec.field(layout.id)), as: UTF8.self) : "row \(rec.line)",
+                segment: layout.segment >= 0 ? Self.interned(trimmed(rec.field(layout.segment)), &segments) : "all",
                 owner: ownerField.isEmpty ? nil : Self.interned(ownerField, &owners),
                 contractValue: contract.isNaN ? nil : contract,
-                renewalDate: day(rec, c.renewal, c)))
+                renewalDate: day(rec, layout.renewal)))
         }
 
-        mutating func number(_ rec: CSVRecord, _ column: Int, _ c: Columns) -> Double {
+        mutating func number(_ rec: CSVRecord, _ column: Int) -> Double {
             if let v = rec.shortDecimal(column) { return v }
             let f = trimmed(rec.field(column))
             if let v = NumberParsing.parseDouble(f), v.isFinite { return v }
             if !f.isEmpty && !(f.count <= 4 && FlatTable.missingTokens.contains(String(decoding: f, as: UTF8.self))) {
-                problems.record(.badValue(file: problems.file, line: rec.line, column: c.header[column],
+                problems.record(.badValue(file: problems.file, line: rec.line, column: layout.header[column],
                                           value: String(decoding: f, as: UTF8.self), expected: "a number"))
             }
             return .nan
         }
 
-        mutating func day(_ rec: CSVRecord, _ column: Int, _ c: Columns) -> Day? {
+        mutating func day(_ rec: CSVRecord, _ column: Int) -> Day? {
             guard column >= 0 else { return nil }
             let f = trimmed(rec.field(column))
             if f.isEmpty { return nil }
@@ -180,7 +205,7 @@ public struct FlatScoringInput {
                 if let last = lastDay, last.head == head, last.tail == tail { return last.day }
             }
             guard let d = Day.parse(f) else {
-                problems.record(.badValue(file: problems.file, line: rec.line, column: c.header[column],
+                problems.record(.badValue(file: problems.file, line: rec.line, column: layout.header[column],
                                           value: String(decoding: f, as: UTF8.self), expected: "a date YYYY-MM-DD"))
                 return nil
             }
@@ -199,8 +224,9 @@ public struct FlatScoringInput {
         /// the last few values are matched on their bytes before any String is made.
         static func interned(_ f: UnsafeBufferPointer<UInt8>, _ pool: inout Pool) -> String {
             // By index: `for (bytes, text) in` would copy (retain and release) every entry it passes.
-            for i in pool.recent.indices where pool.recent[i].0.count == f.count && pool.recent[i].0.elementsEqual(f) {
-                return pool.recent[i].1
+            for i in pool.recent.indices where pool.recent[i].0.count == f.count {
+                let same = pool.recent[i].0.withUnsafeBufferPointer { f.isEmpty || memcmp($0.baseAddress!, f.baseAddress!, f.count) == 0 }
+                if same { return pool.recent[i].1 }
             }
             let s = String(decoding: f, as: UTF8.self)
             let text = pool.all[s] ?? s

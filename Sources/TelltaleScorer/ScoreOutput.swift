@@ -42,7 +42,7 @@ public enum ScoreOutput {
                 var w = ByteWriter(capacity: size * 256)
                 // Rows are passed from the buffer in place: `for row in` would copy
                 // each one (a retain and release of every string and array in it).
-                for i in min(rows.count, c * size)..<min(rows.count, (c + 1) * size) { write(rows[i], format: format, to: &w) }
+                for i in min(rows.count, c * size)..<min(rows.count, (c + 1) * size) { write(rows.baseAddress! + i, format: format, to: &w) }
                 base[c] = w.bytes
             }
         }
@@ -51,26 +51,28 @@ public enum ScoreOutput {
     }
 
     /// One row. Straight-line appends: this runs a million times for a large export.
-    static func write(_ r: borrowing ScoredAccount, format: Format, to w: inout ByteWriter) {
-        if format == .jsonl { writeJSON(r, to: &w); return }
-        w.appendCSV(r.accountID); w.append(byte: 0x2C)
-        w.appendCSV(r.segment); w.append(byte: 0x2C)
-        if let o = r.owner { w.appendCSV(o) }; w.append(byte: 0x2C)
-        w.append(day: r.asOf); w.append(byte: 0x2C)
-        w.append(fixed: r.churnProbability, digits: 4); w.append(byte: 0x2C)
-        w.append(fixed: r.healthScore, digits: 1); w.append(byte: 0x2C)
-        w.append(r.band.rawValue); w.append(byte: 0x2C)
-        if let b = r.previousBand { w.append(b.rawValue) }; w.append(byte: 0x2C)
-        if let c = r.bandChange { w.append(int: c) }; w.append(byte: 0x2C)
-        w.append(r.severity.description); w.append(byte: 0x2C)
-        appendList(r.alertTypes.map(\.rawValue), to: &w); w.append(byte: 0x2C)
-        r.reasons.writeCSV(to: &w); w.append(byte: 0x2C)
-        appendList(r.patterns, to: &w); w.append(byte: 0x2C)
-        w.appendCSV(r.playbook); w.append(byte: 0x2C)
-        if let v = r.contractValue { appendCell(v, to: &w) }; w.append(byte: 0x2C)
-        if let d = r.renewalDate { w.append(day: d) }; w.append(byte: 0x2C)
-        if let d = r.daysToRenewal { w.append(int: d) }; w.append(byte: 0x2C)
-        appendList(r.suppressed, to: &w)
+    /// The row is read where it is (a pointer): passed as a value, it was
+    /// copied, every string and array in it retained and released, per row.
+    static func write(_ row: UnsafePointer<ScoredAccount>, format: Format, to w: inout ByteWriter) {
+        if format == .jsonl { writeJSON(row.pointee, to: &w); return }
+        w.appendCSV(row.pointee.accountID); w.append(byte: 0x2C)
+        w.appendCSV(row.pointee.segment); w.append(byte: 0x2C)
+        if let o = row.pointee.owner { w.appendCSV(o) }; w.append(byte: 0x2C)
+        w.append(day: row.pointee.asOf); w.append(byte: 0x2C)
+        w.append(fixed: row.pointee.churnProbability, digits: 4); w.append(byte: 0x2C)
+        w.append(fixed: row.pointee.healthScore, digits: 1); w.append(byte: 0x2C)
+        w.append(row.pointee.band.rawValue); w.append(byte: 0x2C)
+        if let b = row.pointee.previousBand { w.append(b.rawValue) }; w.append(byte: 0x2C)
+        if let c = row.pointee.bandChange { w.append(int: c) }; w.append(byte: 0x2C)
+        w.append(row.pointee.severity.description); w.append(byte: 0x2C)
+        appendList(row.pointee.alertTypes.map(\.rawValue), to: &w); w.append(byte: 0x2C)
+        row.pointee.reasons.writeCSV(to: &w); w.append(byte: 0x2C)
+        appendList(row.pointee.patterns, to: &w); w.append(byte: 0x2C)
+        w.appendCSV(row.pointee.playbook); w.append(byte: 0x2C)
+        if let v = row.pointee.contractValue { appendCell(v, to: &w) }; w.append(byte: 0x2C)
+        if let d = row.pointee.renewalDate { w.append(day: d) }; w.append(byte: 0x2C)
+        if let d = row.pointee.daysToRenewal { w.append(int: d) }; w.append(byte: 0x2C)
+        appendList(row.pointee.suppressed, to: &w)
         w.append(byte: 0x0A)
     }
 

@@ -4,7 +4,7 @@ import TelltaleAlerts
 import TelltaleConfig
 @testable import TelltaleData
 import TelltaleModel
-import TelltaleScorer
+@testable import TelltaleScorer
 import TelltaleSignals
 
 @Suite struct ScoreOutputTests {
@@ -97,6 +97,35 @@ import TelltaleSignals
         #expect(abs(run.rows[1].churnProbability - p(fill)) < 1e-12)
         #expect(run.rows[0].daysToRenewal == 31 && run.rows[2].renewalDate == Day.parse("2026-05-01"))
         #expect(run.warnings.contains { $0.contains("segment 'Other'") })
+    }
+
+    /// A large flat table is read in one part per core, each part's values in
+    /// a block of its own, then joined: the same table, facts and date as the
+    /// one-pass reader gives, row for row (numbers of every form, blanks, dates).
+    @Test func aFlatTableReadOnEveryCoreIsTheTableReadInOnePass() throws {
+        let model = try fixture.model()
+        let path = fixture.directory + "/flat-large.csv"
+        var rng = SystemRandomNumberGenerator()
+        let cells = ["0", "12", "7.5", "-3.25", "1e3", " 42 ", "", "NA", "0.001", "123456789.5", "60", "1."]
+        var text = "account_id,segment,owner,contract_value,renewal_date,as_of,logins_30d\n"
+        for i in 0..<5_000 {
+            let segment = ["Mid", "Other", "Enterprise Annual"].randomElement(using: &rng)!
+            let owner = ["", "Bo", "Cy"].randomElement(using: &rng)!
+            let renewal = ["", "2026-04-01", "2025-05-01", "2027-02-28"].randomElement(using: &rng)!
+            let asOf = i == 4_321 ? "2026-03-02" : "2026-03-01"
+            text += "A\(i),\(segment),\(owner),\(cells.randomElement(using: &rng)!),\(renewal),\(asOf),\(cells.randomElement(using: &rng)!)\n"
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let parallel = try FlatScoringInput(path: path, model: model, segmentColumn: "segment", minimumParallelBytes: 1)
+        let serial = try FlatScoringInput(path: path, model: model, segmentColumn: "segment", minimumParallelBytes: .max)
+        #expect(parallel.facts.count == 5_000)
+        #expect(parallel.facts == serial.facts)
+        #expect(parallel.asOf == Day.parse("2026-03-02") && serial.asOf == parallel.asOf)
+        #expect(parallel.table.raw.count == serial.table.raw.count)
+        for (a, b) in zip(parallel.table.raw, serial.table.raw) {
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+        }
+        #expect(parallel.table.segments == serial.table.segments && parallel.table.accountIDs == serial.table.accountIDs)
     }
 
     @Test func theAlertsSectionOfTheConfigAddsReplacesAndDisablesRules() throws {
