@@ -98,7 +98,7 @@ struct ScoreCommand: ParsableCommand {
         if !run.rejects.isEmpty || rejects != nil || out != nil {
             try AtomicFile.write(ScoreOutput.rejectsCSV(run.rejects), to: rejectsPath)
         }
-        if let out { try AtomicFile.write(parts: scores, to: out) } else { for part in scores { FileHandle.standardOutput.write(Data(part)) } }
+        if let out { try AtomicFile.write(parts: scores, to: out) } else { for part in scores { FileHandle.standardOutput.write(part) } }
         for w in run.warnings { printError("warning: \(w)") }
         printError(ScoreSummary.text(run, rejectsPath: run.rejects.isEmpty ? nil : rejectsPath)
             + (out.map { "scores: \($0)" } ?? "") + (history.map { (out == nil ? "" : "; ") + "history: \($0.path)" } ?? ""))

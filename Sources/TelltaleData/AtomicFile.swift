@@ -12,7 +12,7 @@ public enum AtomicFile {
 
     /// Writes the parts one after the other (a large output rendered in
     /// chunks need not be joined in memory first), atomically.
-    public static func write<Part: DataProtocol>(parts: [Part], to path: String) throws {
+    public static func write(parts: [Data], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         do {

@@ -237,18 +237,19 @@ public struct AccountScorer: Sendable {
         // Accounts are independent from here on: chunks of them on every core, joined in order.
         struct Chunk { var rejects: [RejectedAccount] = []; var records: [AlertRecord] = []; var unknown = Set<String>() }
         /// The account's row, or nil when it is rejected (the reject, the alerts and an unknown segment go to `out`).
-        func assess(_ r: Int, into out: inout Chunk) -> ScoredAccount? {
-            let f = facts[r]
+        func assess(_ r: Int, _ factsBase: UnsafePointer<AccountFacts>, into out: inout Chunk) -> ScoredAccount? {
+            // Read in place: a copy of the facts retained and released the shared segment string from every core.
+            let f = factsBase + r
             var candidates: [(rule: String, type: AlertType, severity: Severity, detail: String)] = []
             for (k, rule) in rules.enumerated() where ruleFires[k][r] {
                 candidates.append((rule.name, rule.type, rule.severity, rule.label))
             }
             var band: Band?, health = 0.0, change: Int?
-            let previous = context.previousBands.isEmpty ? nil : context.previousBands[f.id]
+            let previous = context.previousBands.isEmpty ? nil : context.previousBands[f.pointee.id]
             if rejectReason[r] == nil {
                 health = ChurnModel.healthScore(churnProbability: probabilities[r])
                 let cuts = segmentBands[segments.of[r]]
-                if !cuts.known { out.unknown.insert(f.segment) }
+                if !cuts.known { out.unknown.insert(f.pointee.segment) }
                 let b = cuts.bands.band(health: health)
                 band = b
                 if let previous {
@@ -266,10 +267,10 @@ public struct AccountScorer: Sendable {
             var fired: [(type: AlertType, severity: Severity)] = [], held: [String] = []
             for c in candidates {
                 var why: String?
-                if context.engaged.contains(f.id) { why = "CSM engaged" }
-                else if let code = context.dismissed[f.id]?[c.type] { why = "dismissed: \(code)" }
+                if context.engaged.contains(f.pointee.id) { why = "CSM engaged" }
+                else if let code = context.dismissed[f.pointee.id]?[c.type] { why = "dismissed: \(code)" }
                 else if c.type.isUsageAlert && openCase[r] { why = "support case open" }
-                out.records.append(AlertRecord(accountID: f.id, rule: c.rule, type: c.type, severity: c.severity,
+                out.records.append(AlertRecord(accountID: f.pointee.id, rule: c.rule, type: c.type, severity: c.severity,
                                                status: why == nil ? .fired : .suppressed, suppressedBecause: why, detail: c.detail))
                 if let why {
                     let h = "\(c.type.rawValue) (\(why))"
@@ -285,25 +286,25 @@ public struct AccountScorer: Sendable {
                 else { types.append(a) }
             }
             types.sort { ($0.severity, $1.type) > ($1.severity, $0.type) }
-            let renewal = f.renewalDate.map { RenewalCalendar.next($0, onOrAfter: asOf) }
+            let renewal = f.pointee.renewalDate.map { RenewalCalendar.next($0, onOrAfter: asOf) }
             let days = renewal.map { $0 - asOf }
             let severity = alerts.severity.severity(alerts: types.map(\.severity), band: band?.rawValue,
-                                                    contractValue: f.contractValue ?? 0, daysToRenewal: days, large: large, small: small)
+                                                    contractValue: f.pointee.contractValue ?? 0, daysToRenewal: days, large: large, small: small)
             var playbook = types.first.map { Playbook.forType($0.type) } ?? ""
             if severity == .critical, let d = days, d <= alerts.severity.renewalSoonDays { playbook = Playbook.criticalNearRenewal }
 
             guard let band else {
-                out.rejects.append(RejectedAccount(accountID: f.id, segment: f.segment, owner: f.owner, asOf: asOf,
+                out.rejects.append(RejectedAccount(accountID: f.pointee.id, segment: f.pointee.segment, owner: f.pointee.owner, asOf: asOf,
                                                    reason: rejectReason[r]!, alertTypes: types.map(\.type), playbook: playbook))
                 return nil
             }
             return ScoredAccount(
-                accountID: f.id, segment: f.segment, owner: f.owner, asOf: asOf,
+                accountID: f.pointee.id, segment: f.pointee.segment, owner: f.pointee.owner, asOf: asOf,
                 churnProbability: probabilities[r], healthScore: health, band: band,
                 previousBand: previous, bandChange: change, severity: severity, alertTypes: types.map(\.type),
                 reasons: Reasons(builder: reasons, row: r),
                 patterns: patternOrder.filter { patternsToday[$0][r] }.map { model.patterns[$0].definition.name },
-                playbook: playbook, contractValue: f.contractValue, renewalDate: renewal, daysToRenewal: days,
+                playbook: playbook, contractValue: f.pointee.contractValue, renewalDate: renewal, daysToRenewal: days,
                 suppressed: held)
         }
         let chunkCount = n < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
@@ -316,14 +317,16 @@ public struct AccountScorer: Sendable {
         let rows = [ScoredAccount](unsafeUninitializedCapacity: scoredRows.count) { rowBuffer, initialized in
             let rowBase = rowBuffer.baseAddress
             chunks.withUnsafeMutableBufferPointer { buffer in
-                let base = buffer.baseAddress!
+            facts.withUnsafeBufferPointer { facts in
+                let base = buffer.baseAddress!, factsBase = facts.baseAddress!
                 DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
                     var out = Chunk()
                     for r in min(n, c * size)..<min(n, (c + 1) * size) {
-                        if let row = assess(r, into: &out) { (rowBase! + slot[r]).initialize(to: row) }
+                        if let row = assess(r, factsBase, into: &out) { (rowBase! + slot[r]).initialize(to: row) }
                     }
                     base[c] = out
                 }
+            }
             }
             initialized = scoredRows.count
         }

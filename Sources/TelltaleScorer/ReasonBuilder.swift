@@ -37,33 +37,39 @@ struct RowSegments {
 ///
 /// A class shared by the rows it explains: a row keeps the builder and its
 /// index (`Reasons`) and its texts are made when they are read or written.
-final class ReasonBuilder: Sendable {
-    /// One model input that can be a reason. Parallel arrays rather than an
-    /// array of structs: this runs for every account of a million-row file.
-    let weights: [Double]
-    let columns: [[Double]]
-    /// `medians[item][segment]`, in model-input units.
-    let medians: [[Double]]
-    let raw: [[Double]?]
-    let rawMedians: [[Double]]
-    let labels: [String]
-    /// `", segment median M"` per item and segment: the same for every account of the segment.
-    let medianSuffixes: [[String]]
-    let isFlag: [Bool]
-    /// Segment index of each row, and the segment names.
-    let segmentOf: [Int]
+/// What the writing reads lives in buffers the builder owns: Strings and
+/// nested arrays read from every core were retained and released on every
+/// use, and their reference counts' cache line went back and forth.
+final class ReasonBuilder: @unchecked Sendable {
+    /// Reasons per row at most.
     let count: Int
-    /// Each row's reasons, `count` item indices per row from the most important, −1 past the last.
-    let top: [Int16]
+    let rowCount: Int
+    let segmentCount: Int
+    /// `slots[r * count + i]`: row r's i-th reason (item −1 past the last) and
+    /// the value it shows (the signal's raw value, or the model input).
+    let slots: UnsafeMutablePointer<Slot>
+    let segmentOf: UnsafeMutablePointer<Int32>
+    /// Per item: how it reads, and where its label is in `text`.
+    let kinds: UnsafeMutablePointer<Kind>
+    let labels: UnsafeMutablePointer<Range<Int>>
+    /// `suffixes[item * segmentCount + segment]`: `", segment median M"` in `text`.
+    let suffixes: UnsafeMutablePointer<Range<Int>>
+    let text: UnsafeMutableBufferPointer<UInt8>
+
+    struct Slot { var item: Int32; var value: Double }
+    /// A flag reads "label" or "not: label"; a value "label 6, segment median 18"; a pattern its label.
+    enum Kind: UInt8 { case flag, value, label }
+
     /// Pushes smaller than this (log-odds) are not reasons.
     static let minimumPush = 0.05
     static let sampleCap = 20_000
 
     init(model: ChurnModel, table: SignalTable, segments: RowSegments, features: [[Double]], rows: [Int], count: Int) {
         self.count = count
-        segmentOf = segments.of
+        rowCount = segments.of.count
+        segmentCount = segments.names.count
         var members = [[Int]](repeating: [], count: segments.names.count)
-        for r in rows { members[segmentOf[r]].append(r) }
+        for r in rows { members[segments.of[r]].append(r) }
         for (s, m) in members.enumerated() where m.count > Self.sampleCap {
             let step = Double(m.count) / Double(Self.sampleCap)
             members[s] = (0..<Self.sampleCap).map { m[Int(Double($0) * step)] }
@@ -72,7 +78,7 @@ final class ReasonBuilder: Sendable {
             members.map { m in median(m.map { column[$0] }) }
         }
         var weights: [Double] = [], columns: [[Double]] = []
-        var raw: [[Double]?] = [], labels: [String] = [], isFlag: [Bool] = []
+        var raw: [[Double]?] = [], labels: [String] = [], kinds: [Kind] = []
         for (j, spec) in model.features.enumerated() {
             let beta = model.coefficients[j].estimate
             guard beta != 0, spec.scale > 0 else { continue }
@@ -83,15 +89,16 @@ final class ReasonBuilder: Sendable {
                 let values = table.column(name)
                 raw.append(values)
                 labels.append(Self.clean(def?.label ?? name))
-                isFlag.append(def.map { d in
+                let isFlag = def.map { d in
                     if case .milestone = d.kind { return true }
                     return d.isFlag
-                } ?? false)
+                } ?? false
+                kinds.append(isFlag ? .flag : values == nil ? .label : .value)
             case let .pattern(p):
                 let sentence = model.patterns.first { $0.definition == p }?.sentence ?? p.name
                 raw.append(nil)
                 labels.append(Self.clean("combined pattern: " + sentence))
-                isFlag.append(true)
+                kinds.append(.flag)
             }
             weights.append(beta / spec.scale)
             columns.append(features[j])
@@ -106,104 +113,123 @@ final class ReasonBuilder: Sendable {
             }
         }
         let rawMedians = Array(found[..<raw.count]), medians = Array(found[raw.count...])
-        (self.weights, self.columns, self.medians, self.raw, self.rawMedians, self.labels, self.isFlag) =
-            (weights, columns, medians, raw, rawMedians, labels, isFlag)
-        medianSuffixes = rawMedians.map { m in m.map { ", segment median " + Self.format($0) } }
-        top = Self.topItems(weights: weights, columns: columns, medians: medians, segmentOf: segmentOf, count: count)
+
+        // The texts, in one block.
+        var bytes: [UInt8] = [], labelRanges: [Range<Int>] = [], suffixRanges: [Range<Int>] = []
+        func add(_ s: String) -> Range<Int> { let start = bytes.count; bytes += Array(s.utf8); return start..<bytes.count }
+        for (k, label) in labels.enumerated() {
+            labelRanges.append(add(label))
+            for s in 0..<segmentCount {
+                suffixRanges.append(rawMedians[k].isEmpty ? 0..<0 : add(", segment median " + Self.format(rawMedians[k][s])))
+            }
+        }
+        text = .allocate(capacity: max(bytes.count, 1))
+        _ = text.initialize(from: bytes)
+        self.labels = .allocate(capacity: max(labelRanges.count, 1))
+        self.labels.initialize(from: labelRanges, count: labelRanges.count)
+        suffixes = .allocate(capacity: max(suffixRanges.count, 1))
+        suffixes.initialize(from: suffixRanges, count: suffixRanges.count)
+        self.kinds = .allocate(capacity: max(kinds.count, 1))
+        self.kinds.initialize(from: kinds, count: kinds.count)
+        segmentOf = .allocate(capacity: max(rowCount, 1))
+        for (r, s) in segments.of.enumerated() { segmentOf[r] = Int32(s) }
+        slots = .allocate(capacity: max(rowCount * count, 1))
+        slots.initialize(repeating: Slot(item: -1, value: 0), count: rowCount * count)
+        Self.findTop(into: slots, weights: weights, columns: columns, raw: raw, medians: medians, segmentOf: segments.of, count: count)
+    }
+
+    deinit {
+        slots.deallocate(); segmentOf.deallocate(); kinds.deallocate(); labels.deallocate(); suffixes.deallocate()
+        text.deallocate()
     }
 
     /// Every row's `count` largest pushes over `minimumPush`, largest first (an
     /// equal push keeps the earlier item first), found a column at a time on
     /// every core: row by row, the same work was half of writing the score file.
-    static func topItems(weights: [Double], columns: [[Double]], medians: [[Double]], segmentOf: [Int], count: Int) -> [Int16] {
+    static func findTop(into slots: UnsafeMutablePointer<Slot>, weights: [Double], columns: [[Double]], raw: [[Double]?],
+                        medians: [[Double]], segmentOf: [Int], count: Int) {
         let n = segmentOf.count
-        guard count > 0, n > 0 else { return [] }
-        var top = [Int16](repeating: -1, count: n * count)
+        guard count > 0, n > 0 else { return }
         let chunkCount = n < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
         let size = (n + chunkCount - 1) / chunkCount
-        top.withUnsafeMutableBufferPointer { out in
-            let items = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
-                let lo = min(n, c * size), hi = min(n, (c + 1) * size)
-                guard lo < hi else { return }
-                let pushes = UnsafeMutablePointer<Double>.allocate(capacity: (hi - lo) * count)
-                defer { pushes.deallocate() }
-                pushes.initialize(repeating: -.infinity, count: (hi - lo) * count)
-                for k in weights.indices {
-                    let w = weights[k], item = Int16(k)
-                    columns[k].withUnsafeBufferPointer { x in
-                    medians[k].withUnsafeBufferPointer { m in
-                        for r in lo..<hi {
-                            let push = w * (x[r] - m[segmentOf[r]])
-                            // NaN (no median, or no value) fails both tests.
-                            guard push > Self.minimumPush else { continue }
-                            let p = pushes + (r - lo) * count, t = items + r * count
-                            var i = count - 1
-                            guard push > p[i] else { continue }
-                            while i > 0 && push > p[i - 1] { p[i] = p[i - 1]; t[i] = t[i - 1]; i -= 1 }
-                            p[i] = push
-                            t[i] = item
-                        }
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
+            let lo = min(n, c * size), hi = min(n, (c + 1) * size)
+            guard lo < hi else { return }
+            let pushes = UnsafeMutablePointer<Double>.allocate(capacity: (hi - lo) * count)
+            defer { pushes.deallocate() }
+            pushes.initialize(repeating: -.infinity, count: (hi - lo) * count)
+            for k in weights.indices {
+                let w = weights[k], item = Int32(k)
+                columns[k].withUnsafeBufferPointer { x in
+                medians[k].withUnsafeBufferPointer { m in
+                (raw[k] ?? columns[k]).withUnsafeBufferPointer { shown in
+                    for r in lo..<hi {
+                        let push = w * (x[r] - m[segmentOf[r]])
+                        // NaN (no median, or no value) fails both tests.
+                        guard push > Self.minimumPush else { continue }
+                        let p = pushes + (r - lo) * count, t = slots + r * count
+                        var i = count - 1
+                        guard push > p[i] else { continue }
+                        while i > 0 && push > p[i - 1] { p[i] = p[i - 1]; t[i] = t[i - 1]; i -= 1 }
+                        p[i] = push
+                        t[i] = Slot(item: item, value: shown[r])
                     }
-                    }
+                }
+                }
                 }
             }
         }
-        return top
     }
 
     /// `;` separates reasons in the output, so a label cannot hold one.
     static func clean(_ label: String) -> String { label.replacingOccurrences(of: ";", with: ",") }
 
+    /// Row r's reasons, at most `count`, most important first.
+    func slots(row r: Int) -> UnsafeBufferPointer<Slot> {
+        let first = slots + r * count
+        var n = 0
+        while n < count && first[n].item >= 0 { n += 1 }
+        return UnsafeBufferPointer(start: first, count: n)
+    }
+
     func reasons(row r: Int) -> [String] {
-        let s = segmentOf[r]
-        return withTop(row: r) { items in items.map { describe(Int($0), row: r, segment: s) } }
+        let s = Int(segmentOf[r])
+        return slots(row: r).map { slot in
+            var w = ByteWriter(capacity: 128)
+            write(slot, segment: s, to: &w)
+            return String(decoding: w.bytes, as: UTF8.self)
+        }
     }
 
     /// The row's reasons as one CSV cell (`;` between them), written without
     /// making their strings: quoted, with quotes doubled, when a text needs it.
     func writeCSV(row r: Int, to w: inout ByteWriter) {
-        let s = segmentOf[r]
-        withTop(row: r) { items in
-            let start = w.count
-            for (i, k) in items.enumerated() {
-                if i > 0 { w.append(byte: 0x3B) }
-                write(Int(k), row: r, segment: s, to: &w)
-            }
-            w.quoteCSV(from: start)
+        let s = Int(segmentOf[r])
+        let start = w.count
+        for (i, slot) in slots(row: r).enumerated() {
+            if i > 0 { w.append(byte: 0x3B) }
+            write(slot, segment: s, to: &w)
         }
-    }
-
-    /// The items pushing the row's churn risk most (over `minimumPush`), largest
-    /// first, at most `count`.
-    func withTop<T>(row r: Int, _ body: (UnsafeBufferPointer<Int16>) -> T) -> T {
-        top.withUnsafeBufferPointer { all in
-            var n = 0
-            while n < count && all[r * count + n] >= 0 { n += 1 }
-            return body(UnsafeBufferPointer(rebasing: all[(r * count)..<(r * count + n)]))
-        }
-    }
-
-    func describe(_ k: Int, row r: Int, segment s: Int) -> String {
-        var w = ByteWriter(capacity: 128)
-        write(k, row: r, segment: s, to: &w)
-        return String(decoding: w.bytes, as: UTF8.self)
+        w.quoteCSV(from: start)
     }
 
     /// One reason's text: "label value, segment median M", "label", "not: label".
-    func write(_ k: Int, row r: Int, segment s: Int, to w: inout ByteWriter) {
-        if isFlag[k] {
-            if (raw[k]?[r] ?? columns[k][r]) != 1 { w.append("not: ") }
-            w.append(labels[k])
-            return
+    func write(_ slot: Slot, segment s: Int, to w: inout ByteWriter) {
+        let k = Int(slot.item)
+        func append(_ range: Range<Int>) { w.append(UnsafeBufferPointer(rebasing: text[range])) }
+        switch kinds[k] {
+        case .flag:
+            if slot.value != 1 { w.append("not: ") }
+            append(labels[k])
+        case .label:
+            append(labels[k])
+        case .value:
+            append(labels[k])
+            if slot.value.isNaN { w.append(": no data (counted as typical)"); return }
+            w.append(byte: 0x20)
+            Self.write(slot.value, to: &w)
+            append(suffixes[k * segmentCount + s])
         }
-        w.append(labels[k])
-        guard let values = raw[k] else { return }
-        let v = values[r]
-        if v.isNaN { w.append(": no data (counted as typical)"); return }
-        w.append(byte: 0x20)
-        Self.write(v, to: &w)
-        w.append(medianSuffixes[k][s])
     }
 
     /// Counts as whole numbers, ratios with two decimals.

@@ -23,18 +23,18 @@ public enum ScoreOutput {
     /// The score file as one block of bytes.
     public static func render(_ rows: [ScoredAccount], format: Format) -> Data {
         var data = Data()
-        for part in renderParts(rows, format: format) { data.append(contentsOf: part) }
+        for part in renderParts(rows, format: format) { data.append(part) }
         return data
     }
 
     /// The score file in parts (the header, then chunks of rows rendered on
     /// every core), to be written one after the other.
-    public static func renderParts(_ rows: [ScoredAccount], format: Format) -> [[UInt8]] {
+    public static func renderParts(_ rows: [ScoredAccount], format: Format) -> [Data] {
         var header = ByteWriter()
         if format == .csv { header.append(columns.joined(separator: ",") + "\n") }
         let chunkCount = rows.count < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
         let size = (rows.count + chunkCount - 1) / max(chunkCount, 1)
-        var chunks = [[UInt8]](repeating: [], count: chunkCount)
+        var chunks = [Data](repeating: Data(), count: chunkCount)
         chunks.withUnsafeMutableBufferPointer { out in
         rows.withUnsafeBufferPointer { rows in
             let base = out.baseAddress!
@@ -43,11 +43,11 @@ public enum ScoreOutput {
                 // Rows are passed from the buffer in place: `for row in` would copy
                 // each one (a retain and release of every string and array in it).
                 for i in min(rows.count, c * size)..<min(rows.count, (c + 1) * size) { write(rows.baseAddress! + i, format: format, to: &w) }
-                base[c] = w.bytes
+                base[c] = w.takeData()
             }
         }
         }
-        return [header.bytes] + chunks
+        return [header.takeData()] + chunks
     }
 
     /// One row. Straight-line appends: this runs a million times for a large export.
