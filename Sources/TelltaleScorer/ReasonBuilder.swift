@@ -52,6 +52,10 @@ final class ReasonBuilder: @unchecked Sendable {
     /// Per item: how it reads, and where its label is in `text`.
     let kinds: UnsafeMutablePointer<Kind>
     let labels: UnsafeMutablePointer<Range<Int>>
+    /// Per item: its label as it reads inside a quoted CSV cell (quotes doubled),
+    /// and whether the label alone makes the cell need quotes.
+    let quotedLabels: UnsafeMutablePointer<Range<Int>>
+    let labelNeedsQuotes: UnsafeMutablePointer<Bool>
     /// `suffixes[item * segmentCount + segment]`: `", segment median M"` in `text`.
     let suffixes: UnsafeMutablePointer<Range<Int>>
     let text: UnsafeMutableBufferPointer<UInt8>
@@ -116,9 +120,12 @@ final class ReasonBuilder: @unchecked Sendable {
 
         // The texts, in one block.
         var bytes: [UInt8] = [], labelRanges: [Range<Int>] = [], suffixRanges: [Range<Int>] = []
+        var quotedRanges: [Range<Int>] = [], needsQuotes: [Bool] = []
         func add(_ s: String) -> Range<Int> { let start = bytes.count; bytes += Array(s.utf8); return start..<bytes.count }
         for (k, label) in labels.enumerated() {
             labelRanges.append(add(label))
+            quotedRanges.append(add(label.replacingOccurrences(of: "\"", with: "\"\"")))
+            needsQuotes.append(label.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
             for s in 0..<segmentCount {
                 suffixRanges.append(rawMedians[k].isEmpty ? 0..<0 : add(", segment median " + Self.format(rawMedians[k][s])))
             }
@@ -129,6 +136,10 @@ final class ReasonBuilder: @unchecked Sendable {
         self.labels.initialize(from: labelRanges, count: labelRanges.count)
         suffixes = .allocate(capacity: max(suffixRanges.count, 1))
         suffixes.initialize(from: suffixRanges, count: suffixRanges.count)
+        quotedLabels = .allocate(capacity: max(quotedRanges.count, 1))
+        quotedLabels.initialize(from: quotedRanges, count: quotedRanges.count)
+        labelNeedsQuotes = .allocate(capacity: max(needsQuotes.count, 1))
+        labelNeedsQuotes.initialize(from: needsQuotes, count: needsQuotes.count)
         self.kinds = .allocate(capacity: max(kinds.count, 1))
         self.kinds.initialize(from: kinds, count: kinds.count)
         segmentOf = .allocate(capacity: max(rowCount, 1))
@@ -140,6 +151,7 @@ final class ReasonBuilder: @unchecked Sendable {
 
     deinit {
         slots.deallocate(); segmentOf.deallocate(); kinds.deallocate(); labels.deallocate(); suffixes.deallocate()
+        quotedLabels.deallocate(); labelNeedsQuotes.deallocate()
         text.deallocate()
     }
 
@@ -203,28 +215,39 @@ final class ReasonBuilder: @unchecked Sendable {
 
     /// The row's reasons as one CSV cell (`;` between them), written without
     /// making their strings: quoted, with quotes doubled, when a text needs it.
+    /// Whether the cell needs quotes is known from its items, with no scan of
+    /// the bytes: a value's ", segment median" has a comma, other texts only
+    /// what their label has.
     func writeCSV(row r: Int, to w: inout ByteWriter) {
         let s = Int(segmentOf[r])
-        let start = w.count
-        for (i, slot) in slots(row: r).enumerated() {
-            if i > 0 { w.append(byte: 0x3B) }
-            write(slot, segment: s, to: &w)
+        let items = slots(row: r)
+        let quoted = items.contains { slot in
+            let k = Int(slot.item)
+            return labelNeedsQuotes[k] || (kinds[k] == .value && !slot.value.isNaN)
         }
-        w.quoteCSV(from: start)
+        if quoted { w.append(byte: 0x22) }
+        for (i, slot) in items.enumerated() {
+            if i > 0 { w.append(byte: 0x3B) }
+            write(slot, segment: s, quoted: quoted, to: &w)
+        }
+        if quoted { w.append(byte: 0x22) }
     }
 
     /// One reason's text: "label value, segment median M", "label", "not: label".
-    func write(_ slot: Slot, segment s: Int, to w: inout ByteWriter) {
+    /// `quoted`: inside a quoted CSV cell, so the label's quotes are doubled
+    /// (the rest of the text, numbers and fixed words, has none).
+    func write(_ slot: Slot, segment s: Int, quoted: Bool = false, to w: inout ByteWriter) {
         let k = Int(slot.item)
         func append(_ range: Range<Int>) { w.append(UnsafeBufferPointer(rebasing: text[range])) }
+        let label = quoted ? quotedLabels[k] : labels[k]
         switch kinds[k] {
         case .flag:
             if slot.value != 1 { w.append("not: ") }
-            append(labels[k])
+            append(label)
         case .label:
-            append(labels[k])
+            append(label)
         case .value:
-            append(labels[k])
+            append(label)
             if slot.value.isNaN { w.append(": no data (counted as typical)"); return }
             w.append(byte: 0x20)
             Self.write(slot.value, to: &w)
@@ -271,8 +294,9 @@ public struct Reasons: Equatable, Sendable, ExpressibleByArrayLiteral, CustomStr
 
     /// One CSV cell, `;` between the reasons.
     func writeCSV(to w: inout ByteWriter) {
-        if let builder {
-            builder.writeCSV(row: row, to: &w)
+        // Through the optional, not a binding: binding retained the shared builder per row, from every core.
+        if builder != nil {
+            builder?.writeCSV(row: row, to: &w)
         } else if !given.isEmpty {
             w.appendCSV(given.count == 1 ? given[0] : given.joined(separator: ";"))
         }

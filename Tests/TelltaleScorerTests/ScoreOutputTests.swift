@@ -128,6 +128,25 @@ import TelltaleSignals
         #expect(parallel.table.segments == serial.table.segments && parallel.table.accountIDs == serial.table.accountIDs)
     }
 
+    /// A reason cell is written piece by piece, its quoting decided from its
+    /// items: it must be what quoting the joined texts gives, for labels with
+    /// quotes and commas too.
+    @Test func reasonCellsAreQuotedAsTheirJoinedTextsWouldBe() throws {
+        for label in ["logins in the last 30 days", "logins \"seen\", all users", "logins \"seen\""] {
+            var model = try fixture.model()
+            let i = try #require(model.signals.firstIndex { $0.name == "logins_30d" })
+            model.signals[i].label = label
+            let run = try AccountScorer(model: model).score(history: fixture.history, asOf: ScoringFixture.asOf)
+            #expect(run.row("GONE")?.reasons.texts == [label + " 0, segment median 60"])
+            for row in run.rows {
+                var w = ByteWriter()
+                row.reasons.writeCSV(to: &w)
+                let texts = row.reasons.texts
+                #expect(String(decoding: w.bytes, as: UTF8.self) == (texts.isEmpty ? "" : csvField(texts.joined(separator: ";"))))
+            }
+        }
+    }
+
     @Test func theAlertsSectionOfTheConfigAddsReplacesAndDisablesRules() throws {
         let yaml = """
         alerts:
