@@ -235,7 +235,24 @@ public struct AccountScorer: Sendable {
         let small = alerts.severity.smallContract ?? (values.isEmpty ? 0 : quantile(values, 0.25))
 
         // Accounts are independent from here on: chunks of them on every core, joined in order.
-        struct Chunk { var rejects: [RejectedAccount] = []; var records: [AlertRecord] = []; var unknown = Set<String>() }
+        struct Chunk {
+            var rejects: [RejectedAccount] = []
+            var records: [AlertRecord] = []
+            var unknown = Set<String>()
+            /// The chunk's own copy of each segment's name for its rows: with one
+            /// String shared by every row, both cores retained it row after row
+            /// and its reference count's cache line went back and forth.
+            var segmentNames: [String?] = []
+
+            mutating func segmentName(_ s: Int, of name: String) -> String {
+                if segmentNames.isEmpty { segmentNames = Array(repeating: nil, count: s + 1) }
+                if s >= segmentNames.count { segmentNames += Array(repeating: nil, count: s + 1 - segmentNames.count) }
+                if let copy = segmentNames[s] { return copy }
+                let copy = String(decoding: Array(name.utf8), as: UTF8.self)
+                segmentNames[s] = copy
+                return copy
+            }
+        }
         /// The account's row, or nil when it is rejected (the reject, the alerts and an unknown segment go to `out`).
         func assess(_ r: Int, _ factsBase: UnsafePointer<AccountFacts>, into out: inout Chunk) -> ScoredAccount? {
             // Read in place: a copy of the facts retained and released the shared segment string from every core.
@@ -299,7 +316,7 @@ public struct AccountScorer: Sendable {
                 return nil
             }
             return ScoredAccount(
-                accountID: f.pointee.id, segment: f.pointee.segment, owner: f.pointee.owner, asOf: asOf,
+                accountID: f.pointee.id, segment: out.segmentName(segments.of[r], of: f.pointee.segment), owner: f.pointee.owner, asOf: asOf,
                 churnProbability: probabilities[r], healthScore: health, band: band,
                 previousBand: previous, bandChange: change, severity: severity, alertTypes: types.map(\.type),
                 reasons: Reasons(builder: reasons, row: r),
