@@ -36,6 +36,9 @@ public struct ByteWriter: ~Copyable {
         })
     }
 
+    /// The bytes written, as text (they are UTF-8).
+    public var string: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
+
     /// The last byte written, if any.
     public var last: UInt8? { count == 0 ? nil : base[count - 1] }
 

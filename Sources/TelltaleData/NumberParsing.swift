@@ -152,7 +152,7 @@ public func formatFixed(_ x: Double, digits: Int) -> String {
     var w = ByteWriter(capacity: 24)
     guard fixedDigits(x, digits: digits) != nil else { return String(format: "%.\(digits)f", x) }
     w.append(fixed: x, digits: digits)
-    return String(decoding: w.bytes, as: UTF8.self)
+    return w.string
 }
 
 /// The sign and the integer |x|·10^digits rounded as printf rounds the exact

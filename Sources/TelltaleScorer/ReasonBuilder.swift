@@ -209,7 +209,7 @@ final class ReasonBuilder: @unchecked Sendable {
         return slots(row: r).map { slot in
             var w = ByteWriter(capacity: 128)
             write(slot, segment: s, to: &w)
-            return String(decoding: w.bytes, as: UTF8.self)
+            return w.string
         }
     }
 
@@ -259,7 +259,7 @@ final class ReasonBuilder: @unchecked Sendable {
     static func format(_ v: Double) -> String {
         var w = ByteWriter(capacity: 24)
         write(v, to: &w)
-        return String(decoding: w.bytes, as: UTF8.self)
+        return w.string
     }
 
     static func write(_ v: Double, to w: inout ByteWriter) {

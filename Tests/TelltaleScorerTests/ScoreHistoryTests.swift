@@ -79,13 +79,14 @@ import TelltaleScorer
         let holder = try ScoreHistory(path: path)
         let waiter = try ScoreHistory(path: path, busyTimeout: 0.2)
         let run = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: ScoringFixture.asOf)
-        let entered = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let entered = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
         let thread = Thread {
             try? holder.write { db in
                 try db.execute(sql: "INSERT INTO engagements (account_id, engaged_on, recorded_at) VALUES ('X', '2026-01-01', 'now')")
                 entered.signal()
                 release.wait()
             }
+            done.signal()
         }
         thread.start()
         entered.wait()
@@ -93,8 +94,9 @@ import TelltaleScorer
         do { try waiter.record(run, model: "m.json") } catch let e as ScoreHistoryError { message = e.message }
         release.signal()
         #expect(message.contains("is busy: another scoring job is writing to it"), "\(message)")
-        // Once the first job is done, the second goes through.
-        Thread.sleep(forTimeInterval: 0.1)
+        // Once the first job is done, the second goes through. (Waiting for it, not
+        // sleeping a tenth of a second: on a busy machine the first had not committed yet.)
+        done.wait()
         try waiter.record(run, model: "m.json")
         #expect(try waiter.runs().count == 1)
     }
