@@ -4,15 +4,16 @@ import Foundation
 /// built with (a million-row score file spent most of its time in String
 /// appends and `String(format:)` before).
 ///
-/// One growing buffer it owns alone (not copyable) rather than a `[UInt8]`:
-/// an array append checks the array's uniqueness and capacity through the
-/// runtime, and a score file makes a few dozen appends per row (rendering its
-/// fields took 0.9 µs of CPU per row that way). Not a class either: a class's
-/// stored properties are checked for exclusive access on every append
-/// (measured: twice as slow again).
+/// One growing buffer it owns alone (not copyable) rather than a `[UInt8]`,
+/// whose every append checks the array's uniqueness and capacity through the
+/// runtime; a score file makes a few dozen appends per row. (The gain on its
+/// own was small: copies of the rows and shared reference counts were the
+/// large costs of rendering. A class was twice as slow: its stored properties
+/// are checked for exclusive access on every append.) A chunk's bytes are
+/// handed to the file without a copy (`takeData`).
 public struct ByteWriter: ~Copyable {
-    @usableFromInline var base: UnsafeMutablePointer<UInt8>
-    @usableFromInline var capacity: Int
+    var base: UnsafeMutablePointer<UInt8>
+    var capacity: Int
     /// Bytes written so far.
     public private(set) var count = 0
 
@@ -43,11 +44,6 @@ public struct ByteWriter: ~Copyable {
     public var last: UInt8? { count == 0 ? nil : base[count - 1] }
 
     public mutating func removeLast() { precondition(count > 0); count -= 1 }
-
-    /// The bytes written, in place.
-    public func withUnsafeBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-        try body(UnsafeRawBufferPointer(start: base, count: count))
-    }
 
     /// Room for `n` more bytes, at `base + count`.
     @inline(__always) mutating func reserve(_ n: Int) {

@@ -229,7 +229,9 @@ public struct AccountScorer: Sendable {
         let reasons = ReasonBuilder(model: model, table: today, segments: segments, features: features, rows: scoredRows,
                                     count: settings.reasonCount)
         // Each segment's cut points looked up once, not per account.
-        let segmentBands = segments.names.map { name in (bands: model.bands.segments[name] ?? model.bands.population, known: model.bands.segments[name] != nil) }
+        let segmentBands = segments.names.map { name in
+            (bands: model.bands.segments[name] ?? model.bands.population, known: model.bands.segments[name] != nil)
+        }
         let values = facts.compactMap(\.contractValue)
         let large = alerts.severity.largeContract ?? (values.isEmpty ? 0 : quantile(values, 0.75))
         let small = alerts.severity.smallContract ?? (values.isEmpty ? 0 : quantile(values, 0.25))
@@ -242,11 +244,11 @@ public struct AccountScorer: Sendable {
             /// The chunk's own copy of each segment's name for its rows: with one
             /// String shared by every row, both cores retained it row after row
             /// and its reference count's cache line went back and forth.
-            var segmentNames: [String?] = []
+            var segmentNames: [String?]
+
+            init(segmentCount: Int) { segmentNames = Array(repeating: nil, count: segmentCount) }
 
             mutating func segmentName(_ s: Int, of name: String) -> String {
-                if segmentNames.isEmpty { segmentNames = Array(repeating: nil, count: s + 1) }
-                if s >= segmentNames.count { segmentNames += Array(repeating: nil, count: s + 1 - segmentNames.count) }
                 if let copy = segmentNames[s] { return copy }
                 let copy = String(decoding: Array(name.utf8), as: UTF8.self)
                 segmentNames[s] = copy
@@ -311,12 +313,13 @@ public struct AccountScorer: Sendable {
             if severity == .critical, let d = days, d <= alerts.severity.renewalSoonDays { playbook = Playbook.criticalNearRenewal }
 
             guard let band else {
-                out.rejects.append(RejectedAccount(accountID: f.pointee.id, segment: f.pointee.segment, owner: f.pointee.owner, asOf: asOf,
-                                                   reason: rejectReason[r]!, alertTypes: types.map(\.type), playbook: playbook))
+                out.rejects.append(RejectedAccount(accountID: f.pointee.id, segment: f.pointee.segment, owner: f.pointee.owner,
+                                                   asOf: asOf, reason: rejectReason[r]!, alertTypes: types.map(\.type), playbook: playbook))
                 return nil
             }
             return ScoredAccount(
-                accountID: f.pointee.id, segment: out.segmentName(segments.of[r], of: f.pointee.segment), owner: f.pointee.owner, asOf: asOf,
+                accountID: f.pointee.id, segment: out.segmentName(segments.of[r], of: f.pointee.segment), owner: f.pointee.owner,
+                asOf: asOf,
                 churnProbability: probabilities[r], healthScore: health, band: band,
                 previousBand: previous, bandChange: change, severity: severity, alertTypes: types.map(\.type),
                 reasons: Reasons(builder: reasons, row: r),
@@ -326,7 +329,7 @@ public struct AccountScorer: Sendable {
         }
         let chunkCount = n < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
         let size = (n + chunkCount - 1) / max(chunkCount, 1)
-        var chunks = [Chunk](repeating: Chunk(), count: chunkCount)
+        var chunks = [Chunk](repeating: Chunk(segmentCount: 0), count: chunkCount)
         // Scored rows go straight to their final place (the k-th scored account
         // is row k): joining per-chunk arrays cost as much as building them.
         var slot = [Int](repeating: -1, count: n)
@@ -337,7 +340,7 @@ public struct AccountScorer: Sendable {
             facts.withUnsafeBufferPointer { facts in
                 let base = buffer.baseAddress!, factsBase = facts.baseAddress!
                 DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
-                    var out = Chunk()
+                    var out = Chunk(segmentCount: segments.names.count)
                     for r in min(n, c * size)..<min(n, (c + 1) * size) {
                         if let row = assess(r, factsBase, into: &out) { (rowBase! + slot[r]).initialize(to: row) }
                     }

@@ -22,7 +22,8 @@ public struct FlatScoringInput {
         try self.init(path: path, model: model, segmentColumn: segmentColumn, minimumParallelBytes: 8 << 20)
     }
 
-    /// `minimumParallelBytes`: the file size from which it is read on every core (tests read small files both ways).
+    /// `minimumParallelBytes`: the file size from which it is read on every
+    /// core (tests read small files both ways).
     init(path: String, model: ChurnModel, segmentColumn: String, minimumParallelBytes: Int) throws {
         let reader = CSVReader(path: path)
         var columns: Columns?
@@ -36,9 +37,9 @@ public struct FlatScoringInput {
         defer { for k in 0..<capacity { parts[k].deallocate() }; parts.deinitialize(); parts.deallocate() }
         for k in 0..<capacity { (parts.baseAddress! + k).initialize(to: Part(path: path)) }
         var used = 1
-        let parallel = try reader.forEachRecordInParallel(minimumBytes: minimumParallelBytes, header: header, lines: { k, lines in parts[k].reserve(lines, columns!) }) { k, rec in
-            parts[k].add(rec)
-        }
+        let parallel = try reader.forEachRecordInParallel(minimumBytes: minimumParallelBytes, header: header,
+                                                          lines: { k, lines in parts[k].reserve(lines, columns!) },
+                                                          { k, rec in parts[k].add(rec) })
         if let parallel {
             used = parallel
         } else {

@@ -39,7 +39,8 @@ struct RowSegments {
 /// index (`Reasons`) and its texts are made when they are read or written.
 /// What the writing reads lives in buffers the builder owns: Strings and
 /// nested arrays read from every core were retained and released on every
-/// use, and their reference counts' cache line went back and forth.
+/// use, and their reference counts' cache line went back and forth. (Sendable:
+/// the buffers are written in `init` only.)
 final class ReasonBuilder: @unchecked Sendable {
     /// Reasons per row at most.
     let count: Int
@@ -61,7 +62,8 @@ final class ReasonBuilder: @unchecked Sendable {
     let text: UnsafeMutableBufferPointer<UInt8>
 
     struct Slot { var item: Int32; var value: Double }
-    /// A flag reads "label" or "not: label"; a value "label 6, segment median 18"; a pattern its label.
+    /// A flag or pattern reads "label" or "not: label"; a value "label 6, segment
+    /// median 18"; a signal with no column of values to show, its label alone.
     enum Kind: UInt8 { case flag, value, label }
 
     /// Pushes smaller than this (log-odds) are not reasons.
