@@ -9,12 +9,13 @@ public enum FeatureBuilder {
     /// `flags`: the table's flag matrix when the caller has it already (the
     /// scorer matches the model's patterns on the same table).
     public static func columns(_ specs: [FeatureSpec], table: SignalTable, preparation: SignalPreparation,
-                               cuts: [DataDrivenCut], flags given: FlagMatrix? = nil) -> [[Double]] {
+                               cuts: [DataDrivenCut], flags given: FlagMatrix? = nil,
+                               segments knownSegments: RowSegments? = nil) -> [[Double]] {
         let prepared = preparation.apply(table)
         // Flags only when some feature is a pattern (most fits of the trainer have none).
         let needsFlags = specs.contains { if case .pattern = $0.kind { return true } else { return false } }
         let flags = given ?? (needsFlags ? FlagMatrix(table: table, cuts: cuts) : FlagMatrix(rows: table.rowCount))
-        let segments = table.rowSegments
+        let segments = knownSegments ?? RowSegments(table)
         return specs.map { spec -> [Double] in
             switch spec.kind {
             case let .signal(name):
@@ -22,7 +23,8 @@ public enum FeatureBuilder {
             case let .pattern(p):
                 return flags.rows(matching: p, segments: segments).map { $0 ? 1 : 0 }
             case let .segment(s):
-                return segments.map { $0 == s ? 1 : 0 }
+                let code = segments.code(of: s) ?? -1
+                return segments.of.map { $0 == code ? 1 : 0 }
             }
         }
     }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import TelltaleSignals
 
 /// A combination of flags, saved in the model file so the scorer can say
 /// which patterns an account matches.
@@ -228,15 +229,17 @@ public struct PatternFinder {
 extension FlagMatrix {
     /// Per row: whether every flag of the pattern is set (and the row is in
     /// the pattern's segment, when it has one). A flag the matrix lacks never matches.
-    public func rows(matching pattern: PatternDefinition, segments: [String]) -> [Bool] {
+    public func rows(matching pattern: PatternDefinition, segments: RowSegments) -> [Bool] {
         let columns = pattern.flags.map { name in names.firstIndex(of: name).map { bits[$0] } }
         guard !columns.contains(where: { $0 == nil }) else { return Array(repeating: false, count: rows) }
         // The conjunction a word at a time; the segment compared only on rows that have every flag.
         var all = [UInt64](repeating: ~0, count: wordCount)
         for b in columns { for w in all.indices { all[w] &= b![w] } }
+        // A pattern of a segment no row is in matches nothing.
+        let segment: Int? = pattern.segment.map { segments.code(of: $0) ?? -1 }
         return (0..<rows).map { r in
             guard all[r >> 6] & (1 << UInt64(r & 63)) != 0 else { return false }
-            if let s = pattern.segment, segments[r] != s { return false }
+            if let segment, segments.of[r] != segment { return false }
             return true
         }
     }

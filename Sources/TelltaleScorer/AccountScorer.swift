@@ -170,8 +170,9 @@ public struct AccountScorer: Sendable {
         let n = today.rowCount
         // One flag matrix of today's table for both the pattern features and the pattern matches.
         let todayFlags = model.patterns.isEmpty ? nil : FlagMatrix(table: today, cuts: model.cuts)
+        let segments = RowSegments(today)
         let features = FeatureBuilder.columns(model.features, table: today, preparation: model.preparation, cuts: model.cuts,
-                                              flags: todayFlags)
+                                              flags: todayFlags, segments: segments)
         let probabilities = FeatureBuilder.probabilities(model.features, columns: features, rows: n, intercept: model.intercept,
                                                          coefficients: model.coefficients.map(\.estimate))
 
@@ -214,10 +215,14 @@ public struct AccountScorer: Sendable {
         let openCase = today.column(Self.openCaseSignal).map { c in c.map { $0 > 0 } } ?? Array(repeating: false, count: n)
 
         // Patterns: matched today (the `patterns` column), and held through the grace dates (the alert).
-        let patternsToday = PatternMatcher.matches(model.patterns.map(\.definition), table: today, cuts: model.cuts, flags: todayFlags)
+        let patternsToday = PatternMatcher.matches(model.patterns.map(\.definition), table: today, cuts: model.cuts, flags: todayFlags,
+                                                   segments: segments)
         let persistent: [[Bool]] = {
             guard tables.count > 1 else { return patternsToday }
-            let earlier = tables.dropFirst().map { PatternMatcher.matches(model.patterns.map(\.definition), table: $0, cuts: model.cuts) }
+            // The grace dates' tables have today's rows, so today's segments.
+            let earlier = tables.dropFirst().map {
+                PatternMatcher.matches(model.patterns.map(\.definition), table: $0, cuts: model.cuts, segments: segments)
+            }
             return patternsToday.indices.map { p in (0..<n).map { r in patternsToday[p][r] && earlier.allSatisfy { $0[p][r] } } }
         }()
         // Combined patterns only (order 2+): a single flag is already a rule or a signal.
@@ -225,7 +230,6 @@ public struct AccountScorer: Sendable {
             .sorted { model.patterns[$0].churnRate > model.patterns[$1].churnRate }
         let alerting = Set(patternOrder.filter { model.patterns[$0].lift >= alerts.patternMinimumLift })
 
-        let segments = RowSegments(today)
         let reasons = ReasonBuilder(model: model, table: today, segments: segments, features: features, rows: scoredRows,
                                     count: settings.reasonCount)
         // Each segment's cut points looked up once, not per account.
@@ -397,10 +401,10 @@ public enum RenewalCalendar {
 /// Which rows match each pattern.
 enum PatternMatcher {
     static func matches(_ patterns: [PatternDefinition], table: SignalTable, cuts: [DataDrivenCut],
-                        flags: FlagMatrix? = nil) -> [[Bool]] {
+                        flags: FlagMatrix? = nil, segments: RowSegments? = nil) -> [[Bool]] {
         guard !patterns.isEmpty else { return [] }
         let flags = flags ?? FlagMatrix(table: table, cuts: cuts)
-        let segments = table.rowSegments
+        let segments = segments ?? RowSegments(table)
         return patterns.map { flags.rows(matching: $0, segments: segments) }
     }
 }

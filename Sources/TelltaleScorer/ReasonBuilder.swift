@@ -3,28 +3,6 @@ import TelltaleData
 import TelltaleModel
 import TelltaleSignals
 
-/// Each row's segment as a small number, and the segments' names.
-struct RowSegments {
-    let of: [Int]
-    let names: [String]
-
-    init(_ table: SignalTable) {
-        // Segments are few and their strings shared row to row: a short scan of the
-        // ones seen (equal storage compares at once) before any hashing.
-        var index: [String: Int] = [:], recent: [String] = [], names: [String] = []
-        of = table.observations.map { o in
-            let s = table.segments[Int(o.account)]
-            if let i = recent.firstIndex(of: s) { return i }
-            if let i = index[s] { return i }
-            index[s] = names.count
-            names.append(s)
-            if recent.count == names.count - 1 && recent.count < 16 { recent.append(s) }
-            return names.count - 1
-        }
-        self.names = names
-    }
-}
-
 /// Why an account scores as it does, in plain words a CSM can repeat.
 ///
 /// Each model input's push on the log-odds of churn against the segment's

@@ -97,3 +97,29 @@ extension SignalTable {
         return t
     }
 }
+
+/// Each row's segment as a small number, and the segments' names: one pass
+/// over a million rows instead of a String comparison per row and use.
+public struct RowSegments: Sendable {
+    public let of: [Int]
+    public let names: [String]
+
+    public init(_ table: SignalTable) {
+        // Segments are few and their strings shared row to row: a short scan of the
+        // ones seen (equal storage compares at once) before any hashing.
+        var index: [String: Int] = [:], recent: [String] = [], names: [String] = []
+        of = table.observations.map { o in
+            let s = table.segments[Int(o.account)]
+            if let i = recent.firstIndex(of: s) { return i }
+            if let i = index[s] { return i }
+            index[s] = names.count
+            names.append(s)
+            if recent.count == names.count - 1 && recent.count < 16 { recent.append(s) }
+            return names.count - 1
+        }
+        self.names = names
+    }
+
+    /// The number of a segment's name, nil when no row is in it.
+    public func code(of name: String) -> Int? { names.firstIndex(of: name) }
+}
