@@ -40,10 +40,9 @@ public struct CSVRecord {
     /// The eight bytes ending at the field's end are loaded at once, so the
     /// record must have eight bytes before it: not the first short field.
     public func shortDecimal(_ i: Int) -> Double? {
-        let end = ends[i], start = i == 0 ? 0 : ends[i - 1] + gap
-        guard end >= 8, end > start, end - start <= 8 else { return nil }
-        let word = UInt64(littleEndian: UnsafeRawPointer(bytes + end - 8).loadUnaligned(as: UInt64.self))
-        return NumberParsing.shortDecimal(word, count: end - start)
+        let f = field(i)
+        guard ends[i] >= 8, (1...8).contains(f.count) else { return nil }
+        return NumberParsing.shortDecimal(Bytes.load(bytes + ends[i] - 8), count: f.count)
     }
 
     /// True for a line with nothing on it, which the reader skips.

@@ -95,7 +95,7 @@ public enum NumberParsing {
     ///
     /// Without a loop over the bytes: the bytes below the field become leading
     /// zeros, a minus becomes one too, the point is found by a zero-byte test
-    /// and closed up, then the SWAR digit check and conversion of `digits`.
+    /// and closed up, then `Bytes.eightDigits` checks and converts the digits.
     @inline(__always)
     static func shortDecimal(_ word: UInt64, count: Int) -> Double? {
         let below = UInt64(8 * (8 - count))
@@ -116,14 +116,7 @@ public enum NumberParsing {
             w = above | (under << 8) | 0x30
             digits -= 1
         }
-        guard digits > 0 else { return nil }
-        // Every byte a digit: high nibble 3 before and after adding 6.
-        let nibbles = (w & 0xF0F0_F0F0_F0F0_F0F0) | (((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4)
-        guard nibbles == 0x3333_3333_3333_3333 else { return nil }
-        var v = w & 0x0F0F_0F0F_0F0F_0F0F
-        v = (v &* (10 << 8 + 1)) >> 8 & 0x00FF_00FF_00FF_00FF
-        v = (v &* (100 << 16 + 1)) >> 16 & 0x0000_FFFF_0000_FFFF
-        v = (v &* (10000 << 32 + 1)) >> 32
+        guard digits > 0, let v = Bytes.eightDigits(w) else { return nil }
         let value = Double(v) / exactPowerOfTen(decimals)
         return negative ? -value : value
     }

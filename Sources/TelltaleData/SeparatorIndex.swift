@@ -89,4 +89,22 @@ enum Bytes {
     static func load(_ p: UnsafePointer<UInt8>) -> UInt64 {
         UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
     }
+
+    /// The value of the eight ASCII digits of a word (first byte lowest, and
+    /// the most significant digit), or nil when a byte is not a digit: a nibble
+    /// test for the digits and three multiplies that combine digit pairs, quads
+    /// and octets (the SWAR conversion of simdjson and fast_float), instead of
+    /// a loop over the digits.
+    @inline(__always)
+    static func eightDigits(_ word: UInt64) -> UInt64? {
+        // A byte is a digit when its high nibble is 3 both before and after adding 6
+        // (0x30...0x39); a carry out of a byte >= 0xFA only disturbs later bytes,
+        // and that byte already fails.
+        let nibbles = (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4)
+        guard nibbles == 0x3333_3333_3333_3333 else { return nil }
+        var v = word & 0x0F0F_0F0F_0F0F_0F0F
+        v = (v &* (10 << 8 + 1)) >> 8 & 0x00FF_00FF_00FF_00FF
+        v = (v &* (100 << 16 + 1)) >> 16 & 0x0000_FFFF_0000_FFFF
+        return (v &* (10000 << 32 + 1)) >> 32
+    }
 }

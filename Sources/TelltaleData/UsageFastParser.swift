@@ -307,25 +307,12 @@ struct UsageFastParser {
 
     /// The value of the `count` (1 to 8) bytes at `p` if they are all decimal
     /// digits, else nil; the eight bytes at `p` must be readable.
-    ///
-    /// One load, a nibble test for the digits, and three multiplies that
-    /// combine digit pairs, quads and octets (the SWAR conversion of simdjson
-    /// and fast_float) instead of a loop over the digits.
     @inline(__always)
     static func digits(_ p: UnsafePointer<UInt8>, count: Int) -> Int64? {
-        let word = Bytes.load(p)
-        // The first byte is the most significant digit: shift the field's bytes
-        // to the top of the word (zeros below them are leading zeros).
+        // The first byte is the most significant digit: shift the field's bytes to
+        // the top of the word, and the bytes below them become leading zeros.
         let shift = UInt64(64 - 8 * count)
-        // A byte is a digit when its high nibble is 3 both before and after adding 6
-        // (0x30...0x39); a carry out of a byte >= 0xFA only disturbs later bytes.
-        let nibbles = (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4)
-        guard (nibbles ^ 0x3333_3333_3333_3333) << shift == 0 else { return nil }
-        var v = (word << shift) & 0x0F0F_0F0F_0F0F_0F0F
-        v = (v &* (10 << 8 + 1)) >> 8 & 0x00FF_00FF_00FF_00FF
-        v = (v &* (100 << 16 + 1)) >> 16 & 0x0000_FFFF_0000_FFFF
-        v = (v &* (10000 << 32 + 1)) >> 32
-        return Int64(v)
+        return Bytes.eightDigits((Bytes.load(p) << shift) | (0x3030_3030_3030_3030 >> (64 - shift))).map { Int64($0) }
     }
 
     /// A `YYYY-MM-DD` date at `p` as a day number, through a cache of the last

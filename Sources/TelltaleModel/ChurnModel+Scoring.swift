@@ -6,8 +6,9 @@ import TelltaleSignals
 /// The model inputs of a signal table, before standardisation: prepared
 /// signals, 0/1 pattern matches and segment indicators, one column per spec.
 public enum FeatureBuilder {
-    /// `flags`: the table's flag matrix when the caller has it already (the
-    /// scorer matches the model's patterns on the same table).
+    /// `flags` and `segments`: the table's flag matrix and row segments when
+    /// the caller has them already (the scorer matches the model's patterns
+    /// on the same table).
     public static func columns(_ specs: [FeatureSpec], table: SignalTable, preparation: SignalPreparation,
                                cuts: [DataDrivenCut], flags given: FlagMatrix? = nil,
                                segments knownSegments: RowSegments? = nil) -> [[Double]] {

@@ -79,13 +79,13 @@ public struct FlatScoringInput {
         asOf = latest
     }
 
-    /// Where the columns the scorer reads are, from the header. A class: every
-    /// record's callback reads it, and a struct would be copied (its arrays
-    /// retained and released) a million times.
-    final class Columns {
-        var header: [String]
+    /// Where the columns the scorer reads are, from the header (-1: no such column).
+    struct Columns {
+        var header: [String] = []
         var signals: [Int] = [], definitions: [SignalDefinition] = []
         var id = -1, segment = -1, owner = -1, value = -1, renewal = -1, asOf = -1
+
+        init() {}
 
         init(header: [String], path: String, model: ChurnModel, segmentColumn: String) throws {
             self.header = header
@@ -124,18 +124,12 @@ public struct FlatScoringInput {
 
         init(path: String) { problems = ProblemLog(file: path) }
 
-        /// Where the columns are, the part's own copy: reading the shared
-        /// `Columns` retained it (and iterating its `signals` their array) on
-        /// every row, from every core at once, and the reference count's cache
-        /// line went back and forth between them.
-        var layout = Layout()
+        /// Where the columns are, the part's own copy, and the signals' places in
+        /// a buffer of its own: reading a shared `Columns` object retained it (and
+        /// iterating its `signals` their array) on every row, from every core at
+        /// once, and the reference count's cache line went back and forth.
+        var layout = Columns()
         var signalColumns: UnsafeMutableBufferPointer<Int>?
-
-        struct Layout {
-            var fieldCount = 0, id = -1, segment = -1, owner = -1, value = -1, renewal = -1, asOf = -1
-            /// For messages only.
-            var header: [String] = []
-        }
 
         func deallocate() { values?.deallocate(); signalColumns?.deallocate() }
 
@@ -144,8 +138,7 @@ public struct FlatScoringInput {
 
         /// Takes the columns' places and makes room for `lines` rows.
         mutating func reserve(_ lines: Int, _ c: Columns) {
-            layout = Layout(fieldCount: c.header.count, id: c.id, segment: c.segment, owner: c.owner, value: c.value,
-                            renewal: c.renewal, asOf: c.asOf, header: c.header.map { $0 })
+            layout = c
             signalColumns = .allocate(capacity: c.signals.count)
             _ = signalColumns!.initialize(from: c.signals)
             grow(to: max(lines, 1))
@@ -164,8 +157,8 @@ public struct FlatScoringInput {
         }
 
         mutating func add(_ rec: CSVRecord) {
-            guard rec.fieldCount == layout.fieldCount else {
-                problems.record(.raggedRow(file: problems.file, line: rec.line, found: rec.fieldCount, expected: layout.fieldCount))
+            guard rec.fieldCount == layout.header.count else {
+                problems.record(.raggedRow(file: problems.file, line: rec.line, found: rec.fieldCount, expected: layout.header.count))
                 return
             }
             if rows == capacity { grow(to: max(1024, capacity * 2)) }
