@@ -65,15 +65,20 @@ struct ScoreCommand: ParsableCommand {
         let history = noDb ? nil : try openHistory(db)
         var scorer = AccountScorer(model: churnModel, alerts: config.alerts, settings: config.scoring)
         let run: ScoreRun
+        // The inputs stay alive to the end: freeing a million rows' facts and
+        // columns one by one is work the process's exit does for free.
+        var inputs: Any?
         do {
             if let data {
                 let flat = try FlatScoringInput(path: data, model: churnModel, segmentColumn: segment)
+                inputs = flat
                 let day = asOf.flatMap(Day.parse) ?? flat.asOf ?? Day.today()
                 run = scorer.score(table: flat.table, facts: flat.facts, asOf: day,
                                    context: try history?.context(asOf: day, settings: config.alerts) ?? ScoringContext())
             } else {
                 let options = try config.loadOptions(input.overrides, needRenewals: false)
                 let loaded = try HistoryLoader(options: options).load()
+                inputs = loaded
                 let coverage = loaded.usage.dateRange
                 let day = asOf.flatMap(Day.parse) ?? coverage.map { $0.upperBound + 1 } ?? Day.today()
                 try checkAsOf(day, coverage: coverage)
@@ -106,7 +111,7 @@ struct ScoreCommand: ParsableCommand {
         // transaction whatever happens to the process next), the files renamed.
         // Freeing a million scored rows one by one would take another quarter of a
         // second (measured); the process ends here and the system takes the memory back.
-        Foundation.exit(EXIT_SUCCESS)
+        withExtendedLifetime(inputs) { Foundation.exit(EXIT_SUCCESS) }
     }
 
     /// `out/scores.csv` → `out/scores.rejects.csv`.

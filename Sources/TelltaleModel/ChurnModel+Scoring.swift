@@ -17,7 +17,7 @@ public enum FeatureBuilder {
         let needsFlags = specs.contains { if case .pattern = $0.kind { return true } else { return false } }
         let flags = given ?? (needsFlags ? FlagMatrix(table: table, cuts: cuts) : FlagMatrix(rows: table.rowCount))
         let segments = knownSegments ?? RowSegments(table)
-        return specs.map { spec -> [Double] in
+        func column(_ spec: FeatureSpec) -> [Double] {
             switch spec.kind {
             case let .signal(name):
                 return prepared[preparation.names.firstIndex(of: name)!]
@@ -28,6 +28,14 @@ public enum FeatureBuilder {
                 return segments.of.map { $0 == code ? 1 : 0 }
             }
         }
+        guard table.rowCount >= 50_000 else { return specs.map(column) }
+        // Pattern and segment columns are built, not shared: one per core at a time.
+        var columns = [[Double]](repeating: [], count: specs.count)
+        columns.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: specs.count) { base[$0] = column(specs[$0]) }
+        }
+        return columns
     }
 
     /// The columns standardised with each spec's training mean and scale.

@@ -179,27 +179,46 @@ public struct AccountScorer: Sendable {
         // Which rows are scored at all.
         let signalNames = model.features.compactMap { spec -> String? in if case let .signal(s) = spec.kind { return s } else { return nil } }
         let signalColumns = signalNames.map { today.column($0)! }
-        // Missing signals counted a column at a time (a row at a time, each
-        // column array was retained and released per cell); a list only for a
-        // row that is rejected.
-        var missingCount = [Int32](repeating: 0, count: n)
-        missingCount.withUnsafeMutableBufferPointer { count in
-            for column in signalColumns {
-                column.withUnsafeBufferPointer { x in for r in 0..<n where x[r].isNaN { count[r] += 1 } }
+        // Missing signals counted a column at a time over a block of rows, blocks
+        // on every core (a row at a time, each column array was retained and
+        // released per cell); a reason is written only for a row that is rejected.
+        let blockSize = 1 << 14, blocks = (n + blockSize - 1) / blockSize
+        var blockScored = [[Int]](repeating: [], count: blocks)
+        var blockRejected = [[(row: Int, reason: String)]](repeating: [], count: blocks)
+        blockScored.withUnsafeMutableBufferPointer { blockScored in
+        blockRejected.withUnsafeMutableBufferPointer { blockRejected in
+            DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                let rows = b * blockSize..<min(n, (b + 1) * blockSize)
+                var missingCount = [Int32](repeating: 0, count: rows.count)
+                missingCount.withUnsafeMutableBufferPointer { count in
+                    for column in signalColumns {
+                        column.withUnsafeBufferPointer { x in for r in rows where x[r].isNaN { count[r - rows.lowerBound] += 1 } }
+                    }
+                }
+                var scored: [Int] = [], rejected: [(row: Int, reason: String)] = []
+                scored.reserveCapacity(rows.count)
+                for r in rows {
+                    if fromUsage && today.historyDays[r] < Double(settings.minimumHistoryDays) {
+                        rejected.append((r, "only \(Int(today.historyDays[r])) days of usage before \(asOf); the model needs \(settings.minimumHistoryDays) (scoring.min_history_days)"))
+                    } else if !signalNames.isEmpty && Double(missingCount[r - rows.lowerBound]) > settings.maximumImputedShare * Double(signalNames.count) {
+                        let missing = signalNames.indices.filter { signalColumns[$0][r].isNaN }
+                        rejected.append((r, "\(missing.count) of \(signalNames.count) model signals missing (\(missing.prefix(3).map { signalNames[$0] }.joined(separator: ", "))\(missing.count > 3 ? ", ..." : "")); over scoring.max_imputed_share"))
+                    } else {
+                        scored.append(r)
+                    }
+                }
+                blockScored[b] = scored
+                blockRejected[b] = rejected
             }
         }
-        var rejectReason = [String?](repeating: nil, count: n)
-        for r in 0..<n {
-            if fromUsage && today.historyDays[r] < Double(settings.minimumHistoryDays) {
-                rejectReason[r] = "only \(Int(today.historyDays[r])) days of usage before \(asOf); the model needs \(settings.minimumHistoryDays) (scoring.min_history_days)"
-                continue
-            }
-            if !signalNames.isEmpty && Double(missingCount[r]) > settings.maximumImputedShare * Double(signalNames.count) {
-                let missing = signalNames.indices.filter { signalColumns[$0][r].isNaN }
-                rejectReason[r] = "\(missing.count) of \(signalNames.count) model signals missing (\(missing.prefix(3).map { signalNames[$0] }.joined(separator: ", "))\(missing.count > 3 ? ", ..." : "")); over scoring.max_imputed_share"
+        }
+        let rejectReason = Dictionary(uniqueKeysWithValues: blockRejected.joined().lazy.map { ($0.row, $0.reason) })
+        let scoredRows = [Int](unsafeUninitializedCapacity: n - rejectReason.count) { out, initialized in
+            for block in blockScored {
+                block.withUnsafeBufferPointer { (out.baseAddress! + initialized).initialize(from: $0.baseAddress!, count: $0.count) }
+                initialized += block.count
             }
         }
-        let scoredRows = (0..<n).filter { rejectReason[$0] == nil }
 
         // Rules: held at every check date (grace) or today only.
         func ruleColumn(_ t: SignalTable, _ rule: AlertRule) -> [Double] { t.column(Self.rulePrefix + rule.name)! }
@@ -236,9 +255,15 @@ public struct AccountScorer: Sendable {
         let segmentBands = segments.names.map { name in
             (bands: model.bands.segments[name] ?? model.bands.population, known: model.bands.segments[name] != nil)
         }
-        let values = facts.compactMap(\.contractValue)
-        let large = alerts.severity.largeContract ?? (values.isEmpty ? 0 : quantile(values, 0.75))
-        let small = alerts.severity.smallContract ?? (values.isEmpty ? 0 : quantile(values, 0.25))
+        // Contract values read in place (`compactMap(\.contractValue)` copied each row's facts).
+        var values: [Double] = []
+        if alerts.severity.largeContract == nil || alerts.severity.smallContract == nil {
+            values.reserveCapacity(facts.count)
+            facts.withUnsafeBufferPointer { f in for i in f.indices { if let v = f[i].contractValue { values.append(v) } } }
+        }
+        let contractQuartiles = values.isEmpty ? [0, 0] : quantiles(values, [0.25, 0.75])
+        let large = alerts.severity.largeContract ?? contractQuartiles[1]
+        let small = alerts.severity.smallContract ?? contractQuartiles[0]
 
         // Accounts are independent from here on: chunks of them on every core, joined in order.
         struct Chunk {
@@ -250,7 +275,13 @@ public struct AccountScorer: Sendable {
             /// and its reference count's cache line went back and forth.
             var segmentNames: [String?]
 
-            init(segmentCount: Int) { segmentNames = Array(repeating: nil, count: segmentCount) }
+            /// The chunk's own handle on the reasons, for the same reason.
+            var reasonSource: ReasonSource?
+
+            init(segmentCount: Int, reasons: ReasonBuilder? = nil) {
+                segmentNames = Array(repeating: nil, count: segmentCount)
+                reasonSource = reasons.map(ReasonSource.init)
+            }
 
             mutating func segmentName(_ s: Int, of name: String) -> String {
                 if let copy = segmentNames[s] { return copy }
@@ -269,7 +300,7 @@ public struct AccountScorer: Sendable {
             }
             var band: Band?, health = 0.0, change: Int?
             let previous = context.previousBands.isEmpty ? nil : context.previousBands[f.pointee.id]
-            if rejectReason[r] == nil {
+            if rejectReason.isEmpty || rejectReason[r] == nil {
                 health = ChurnModel.healthScore(churnProbability: probabilities[r])
                 let cuts = segmentBands[segments.of[r]]
                 if !cuts.known { out.unknown.insert(f.pointee.segment) }
@@ -326,7 +357,7 @@ public struct AccountScorer: Sendable {
                 asOf: asOf,
                 churnProbability: probabilities[r], healthScore: health, band: band,
                 previousBand: previous, bandChange: change, severity: severity, alertTypes: types.map(\.type),
-                reasons: Reasons(builder: reasons, row: r),
+                reasons: Reasons(source: out.reasonSource!, row: r),
                 patterns: patternOrder.filter { patternsToday[$0][r] }.map { model.patterns[$0].definition.name },
                 playbook: playbook, contractValue: f.pointee.contractValue, renewalDate: renewal, daysToRenewal: days,
                 suppressed: held)
@@ -344,7 +375,7 @@ public struct AccountScorer: Sendable {
             facts.withUnsafeBufferPointer { facts in
                 let base = buffer.baseAddress!, factsBase = facts.baseAddress!
                 DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
-                    var out = Chunk(segmentCount: segments.names.count)
+                    var out = Chunk(segmentCount: segments.names.count, reasons: reasons)
                     for r in min(n, c * size)..<min(n, (c + 1) * size) {
                         if let row = assess(r, factsBase, into: &out) { (rowBase! + slot[r]).initialize(to: row) }
                     }

@@ -333,19 +333,31 @@ public func median(_ values: [Double]) -> Double {
 /// The q-quantile of the non-NaN values, interpolating linearly between order
 /// statistics (numpy's default); NaN when there are none.
 /// - Complexity: O(n) expected (quickselect on a copy).
-public func quantile(_ values: [Double], _ q: Double) -> Double {
+public func quantile(_ values: [Double], _ q: Double) -> Double { quantiles(values, [q])[0] }
+
+/// `quantile` at each of `qs`, from one copy of the values (a million
+/// contract values were filtered and copied once per quantile before). In
+/// ascending order, each selection searches only above the previous one.
+public func quantiles(_ values: [Double], _ qs: [Double]) -> [Double] {
     var v = values.filter { !$0.isNaN }
-    guard !v.isEmpty else { return .nan }
-    let pos = q * Double(v.count - 1)
-    let lo = Int(pos.rounded(.down))
-    return v.withUnsafeMutableBufferPointer { b -> Double in
-        let a = select(b, lo)
-        guard lo + 1 < b.count, pos > Double(lo) else { return a }
-        // After selecting lo, everything above it is >= it: the next order statistic is their minimum.
-        var next = Double.infinity
-        for i in (lo + 1)..<b.count where b[i] < next { next = b[i] }
-        return a + (next - a) * (pos - Double(lo))
+    guard !v.isEmpty else { return qs.map { _ in .nan } }
+    var out = qs.map { _ in Double.nan }
+    v.withUnsafeMutableBufferPointer { b in
+        var from = 0
+        for j in qs.indices.sorted(by: { qs[$0] < qs[$1] }) {
+            let pos = qs[j] * Double(b.count - 1)
+            let lo = Int(pos.rounded(.down))
+            // After selecting `from`, everything above it is >= it.
+            let a = lo >= from ? select(UnsafeMutableBufferPointer(rebasing: b[from...]), lo - from) : select(b, lo)
+            from = max(from, lo)
+            guard lo + 1 < b.count, pos > Double(lo) else { out[j] = a; continue }
+            // After selecting lo, everything above it is >= it: the next order statistic is their minimum.
+            var next = Double.infinity
+            for i in (lo + 1)..<b.count where b[i] < next { next = b[i] }
+            out[j] = a + (next - a) * (pos - Double(lo))
+        }
     }
+    return out
 }
 
 /// The k-th smallest element (0-based), partially ordering `b` around it (Hoare's quickselect).

@@ -33,6 +33,9 @@ public struct SignalPreparation: Codable, Equatable, Sendable {
         func input(_ s: Int) -> [Double] {
             let column = table.column(names[s]) ?? []
             let f = fill[s], t = transforms[s]
+            // Nothing to fill or transform: the column itself, shared, not a copy
+            // (a million-row flat table's columns are 8 MB each, mostly complete).
+            if t == SignalTransform.none && !column.contains(where: \.isNaN) { return column }
             return column.map { x in t.apply(x.isNaN ? (f ?? .nan) : x) }
         }
         guard table.rowCount >= 50_000 else { return names.indices.map(input) }

@@ -105,11 +105,43 @@ public struct RowSegments: Sendable {
     public let names: [String]
 
     public init(_ table: SignalTable) {
+        let n = table.rowCount
+        let blocks = n < 100_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount
+        let size = (n + blocks - 1) / max(blocks, 1)
+        // Each block numbers its segments in the order it meets them; the blocks'
+        // lists, joined in row order, give the same first-seen order as one pass.
+        var local = [(codes: [Int], names: [String])](repeating: ([], []), count: blocks)
+        local.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                base[b] = Self.number(table, min(n, b * size)..<min(n, (b + 1) * size))
+            }
+        }
+        var names: [String] = [], index: [String: Int] = [:]
+        let maps = local.map { block in
+            block.names.map { s -> Int in
+                if let i = index[s] { return i }
+                index[s] = names.count
+                names.append(s)
+                return names.count - 1
+            }
+        }
+        of = [Int](unsafeUninitializedCapacity: n) { out, initialized in
+            DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                let start = min(n, b * size), map = maps[b]
+                for (k, code) in local[b].codes.enumerated() { (out.baseAddress! + start + k).initialize(to: map[code]) }
+            }
+            initialized = n
+        }
+        self.names = names
+    }
+
+    private static func number(_ table: SignalTable, _ rows: Range<Int>) -> (codes: [Int], names: [String]) {
         // Segments are few and their strings shared row to row: a short scan of the
         // ones seen (equal storage compares at once) before any hashing.
         var index: [String: Int] = [:], recent: [String] = [], names: [String] = []
-        of = table.observations.map { o in
-            let s = table.segments[Int(o.account)]
+        let codes = rows.map { r -> Int in
+            let s = table.segments[Int(table.observations[r].account)]
             if let i = recent.firstIndex(of: s) { return i }
             if let i = index[s] { return i }
             index[s] = names.count
@@ -117,7 +149,7 @@ public struct RowSegments: Sendable {
             if recent.count == names.count - 1 && recent.count < 16 { recent.append(s) }
             return names.count - 1
         }
-        self.names = names
+        return (codes, names)
     }
 
     /// The number of a segment's name, nil when no row is in it.

@@ -184,6 +184,54 @@ import TelltaleSignals
         }
     }
 
+    /// Several quantiles from one copy, each selection searching above the
+    /// previous one: the same as each computed alone, in any order asked, with
+    /// ties and missing values among the values.
+    @Test func severalQuantilesAtOnceAreEachQuantileComputedAlone() {
+        var state: UInt64 = 3
+        for n in [1, 2, 5, 64, 1000, 30_001] {
+            let v = (0..<n).map { i -> Double in
+                state = state &* 6364136223846793005 &+ 1
+                return i % 17 == 3 ? .nan : Double(state >> 58) // few distinct values: many ties
+            }
+            let qs = [0.75, 0.25, 0.9, 0.0, 0.5, 1.0, 0.25]
+            #expect(quantiles(v, qs).map(\.bitPattern) == qs.map { quantile(v, $0).bitPattern }, "n = \(n)")
+            let known = v.filter { !$0.isNaN }.sorted()
+            for (q, got) in zip(qs, quantiles(v, qs)) where !known.isEmpty {
+                let pos = q * Double(known.count - 1), lo = Int(pos), hi = min(lo + 1, known.count - 1)
+                #expect(abs(got - (known[lo] + (known[hi] - known[lo]) * (pos - Double(lo)))) < 1e-9)
+            }
+        }
+        let none = quantiles([.nan], [0.25, 0.75])
+        #expect(none.count == 2 && none[0].isNaN && none[1].isNaN)
+    }
+
+    /// The summary's pass over a large run is split across cores; its counts
+    /// and sums must be those of the rows, counted here one by one.
+    @Test func theSummaryOfALargeRunCountsEveryRowOnce() {
+        var rows: [ScoredAccount] = []
+        let template = run.rows[0]
+        for i in 0..<150_000 {
+            var row = template
+            row.accountID = "R\(i)"
+            row.band = Band.allCases[i % 4]
+            row.severity = [Severity.none, .low, .medium, .high, .critical][i % 5]
+            row.churnProbability = Double(i % 100) / 100
+            row.contractValue = i % 7 == 0 ? nil : Double(i % 1000) * 10
+            row.bandChange = i % 3 - 1
+            rows.append(row)
+        }
+        let large = ScoreRun(asOf: run.asOf, rows: rows, rejects: [], alerts: [], warnings: [])
+        let text = ScoreSummary.text(large)
+        let counts = Band.allCases.map { b in rows.filter { $0.band == b }.count }
+        let flagged = rows.filter { $0.severity >= .high }
+        #expect(text.contains("bands: " + zip(counts, Band.allCases).map { "\($0) \($1)" }.joined(separator: ", ")), "\(text)")
+        #expect(text.contains("since the previous run \(rows.filter { $0.bandChange! < 0 }.count) moved down, \(rows.filter { $0.bandChange! > 0 }.count) up"))
+        #expect(text.contains("\(flagged.count) accounts flagged high or critical (\(rows.filter { $0.severity == .critical }.count) critical)"))
+        #expect(text.contains("about \(Int(flagged.map(\.churnProbability).reduce(0, +).rounded())) expected to churn"))
+        #expect(text.contains(ScoreSummary.money(flagged.compactMap(\.contractValue).reduce(0, +)) + " contract value at risk"))
+    }
+
     @Test func quantilesInterpolateBetweenOrderStatisticsLikeNumpy() {
         #expect(quantile([4, 1, 3, 2], 0.25) == 1.75 && quantile([4, 1, 3, 2], 0.75) == 3.25)
         #expect(quantile([5, .nan, 1], 0.5) == 3 && quantile([.nan], 0.5).isNaN)
