@@ -106,7 +106,12 @@ public struct ByteWriter: ~Copyable {
 
     /// A date as YYYY-MM-DD, without an intermediate String.
     public mutating func append(day: Day) {
-        if day.withISOBytes({ append($0) }) == nil { append(day.description) }
+        guard let (head, tail) = day.isoBytes else { append(day.description); return }
+        reserve(10)
+        let at = UnsafeMutableRawPointer(base + count)
+        at.storeBytes(of: head.littleEndian, as: UInt64.self)
+        at.storeBytes(of: tail.littleEndian, toByteOffset: 8, as: UInt16.self)
+        count += 10
     }
 
     /// A JSON string literal.

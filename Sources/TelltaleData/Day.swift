@@ -56,12 +56,18 @@ public struct Day: Hashable, Comparable, Codable, Sendable, CustomStringConverti
     /// The ten bytes of `YYYY-MM-DD` for years 0-9999 (nil for others), made
     /// on the stack: `String(format:)` dominated writing a million-row score file.
     public func withISOBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) -> T? {
+        guard var bytes = isoBytes else { return nil }
+        return withUnsafeBytes(of: &bytes) { body($0.bindMemory(to: UInt8.self)) }
+    }
+
+    /// `YYYY-MM-DD` as two little-endian words, the first eight bytes and the
+    /// last two (nil outside years 0-9999): digits in pairs, no loop, no
+    /// buffer, so a writer stores a date with two stores.
+    public var isoBytes: (head: UInt64, tail: UInt16)? {
         let (y, m, d) = components
         guard (0...9999).contains(y) else { return nil }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (UInt8(48 + y / 1000), UInt8(48 + y / 100 % 10), UInt8(48 + y / 10 % 10), UInt8(48 + y % 10), 0x2D,
-             UInt8(48 + m / 10), UInt8(48 + m % 10), 0x2D, UInt8(48 + d / 10), UInt8(48 + d % 10))
-        return withUnsafeBytes(of: &digits) { body($0.bindMemory(to: UInt8.self)) }
+        @inline(__always) func pair(_ v: Int) -> UInt64 { UInt64(48 + v / 10) | UInt64(48 + v % 10) << 8 }
+        return (pair(y / 100) | pair(y % 100) << 16 | 0x2D << 32 | pair(m) << 40 | 0x2D << 56, UInt16(truncatingIfNeeded: pair(d)))
     }
 
     public static func < (a: Day, b: Day) -> Bool { a.number < b.number }

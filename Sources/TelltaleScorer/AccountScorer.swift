@@ -160,6 +160,20 @@ public struct AccountScorer: Sendable {
         return assemble(tables: [t], rules: rules, facts: facts, asOf: asOf, context: context, warnings: warnings, fromUsage: false)
     }
 
+    /// The contract values' lower and upper quartiles, the defaults of the
+    /// severity's small and large contracts; (0, 0) without values, and not
+    /// computed when the config sets both.
+    func contractQuartiles(_ facts: [AccountFacts]) -> (small: Double, large: Double) {
+        guard alerts.severity.largeContract == nil || alerts.severity.smallContract == nil else { return (0, 0) }
+        // Read in place (`compactMap(\.contractValue)` copied each row's facts).
+        var values: [Double] = []
+        values.reserveCapacity(facts.count)
+        facts.withUnsafeBufferPointer { f in for i in f.indices { if let v = f[i].contractValue { values.append(v) } } }
+        if values.isEmpty { return (0, 0) }
+        let q = quantiles(values, [0.25, 0.75])
+        return (q[0], q[1])
+    }
+
     /// The shared second half: probabilities, bands, reasons, alerts, severity.
     /// `tables[0]` is the as-of snapshot, the rest the grace check dates;
     /// `fromUsage` says the signals came from usage history (so its length is known).
@@ -168,9 +182,19 @@ public struct AccountScorer: Sendable {
         var warnings = warnings
         let today = tables[0]
         let n = today.rowCount
-        // One flag matrix of today's table for both the pattern features and the pattern matches.
-        let todayFlags = model.patterns.isEmpty ? nil : FlagMatrix(table: today, cuts: model.cuts)
-        let segments = RowSegments(today)
+        // Three independent steps, mostly on one core each, side by side: one flag
+        // matrix of today's table for both the pattern features and the pattern
+        // matches, the rows' segment codes, and the contract-value quartiles
+        // the severity compares with.
+        var flagMatrix: FlagMatrix?, rowSegments: RowSegments?, quartiles: (small: Double, large: Double) = (0, 0)
+        DispatchQueue.concurrentPerform(iterations: 3) { step in
+            switch step {
+            case 0: quartiles = contractQuartiles(facts)
+            case 1: flagMatrix = model.patterns.isEmpty ? nil : FlagMatrix(table: today, cuts: model.cuts)
+            default: rowSegments = RowSegments(today)
+            }
+        }
+        let todayFlags = flagMatrix, segments = rowSegments!
         let features = FeatureBuilder.columns(model.features, table: today, preparation: model.preparation, cuts: model.cuts,
                                               flags: todayFlags, segments: segments)
         let probabilities = FeatureBuilder.probabilities(model.features, columns: features, rows: n, intercept: model.intercept,
@@ -255,15 +279,8 @@ public struct AccountScorer: Sendable {
         let segmentBands = segments.names.map { name in
             (bands: model.bands.segments[name] ?? model.bands.population, known: model.bands.segments[name] != nil)
         }
-        // Contract values read in place (`compactMap(\.contractValue)` copied each row's facts).
-        var values: [Double] = []
-        if alerts.severity.largeContract == nil || alerts.severity.smallContract == nil {
-            values.reserveCapacity(facts.count)
-            facts.withUnsafeBufferPointer { f in for i in f.indices { if let v = f[i].contractValue { values.append(v) } } }
-        }
-        let contractQuartiles = values.isEmpty ? [0, 0] : quantiles(values, [0.25, 0.75])
-        let large = alerts.severity.largeContract ?? contractQuartiles[1]
-        let small = alerts.severity.smallContract ?? contractQuartiles[0]
+        let large = alerts.severity.largeContract ?? quartiles.large
+        let small = alerts.severity.smallContract ?? quartiles.small
 
         // Accounts are independent from here on: chunks of them on every core, joined in order.
         struct Chunk {

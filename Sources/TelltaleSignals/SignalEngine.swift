@@ -339,7 +339,15 @@ public func quantile(_ values: [Double], _ q: Double) -> Double { quantiles(valu
 /// contract values were filtered and copied once per quantile before). In
 /// ascending order, each selection searches only above the previous one.
 public func quantiles(_ values: [Double], _ qs: [Double]) -> [Double] {
-    var v = values.filter { !$0.isNaN }
+    // A copy, its missing values squeezed out in place (`filter` appended one
+    // value at a time: 11 ms for a million).
+    var v = values
+    let count = v.withUnsafeMutableBufferPointer { b -> Int in
+        var kept = 0
+        for i in b.indices where !b[i].isNaN { b[kept] = b[i]; kept += 1 }
+        return kept
+    }
+    v.removeLast(v.count - count)
     guard !v.isEmpty else { return qs.map { _ in .nan } }
     var out = qs.map { _ in Double.nan }
     v.withUnsafeMutableBufferPointer { b in
@@ -347,17 +355,53 @@ public func quantiles(_ values: [Double], _ qs: [Double]) -> [Double] {
         for j in qs.indices.sorted(by: { qs[$0] < qs[$1] }) {
             let pos = qs[j] * Double(b.count - 1)
             let lo = Int(pos.rounded(.down))
-            // After selecting `from`, everything above it is >= it.
-            let a = lo >= from ? select(UnsafeMutableBufferPointer(rebasing: b[from...]), lo - from) : select(b, lo)
-            from = max(from, lo)
-            guard lo + 1 < b.count, pos > Double(lo) else { out[j] = a; continue }
-            // After selecting lo, everything above it is >= it: the next order statistic is their minimum.
-            var next = Double.infinity
-            for i in (lo + 1)..<b.count where b[i] < next { next = b[i] }
-            out[j] = a + (next - a) * (pos - Double(lo))
+            let a: Double, next: Double
+            if b.count >= 16_384, let pair = bracketedOrderStatistics(b, lo) {
+                (a, next) = pair
+            } else {
+                // After selecting `from`, everything above it is >= it.
+                a = lo >= from ? select(UnsafeMutableBufferPointer(rebasing: b[from...]), lo - from) : select(b, lo)
+                from = max(from, lo)
+                // After selecting lo, everything above it is >= it: the next order statistic is their minimum.
+                var m = Double.infinity
+                for i in (lo + 1)..<b.count where b[i] < m { m = b[i] }
+                next = m
+            }
+            out[j] = lo + 1 < b.count && pos > Double(lo) ? a + (next - a) * (pos - Double(lo)) : a
         }
     }
     return out
+}
+
+/// The k-th and (k+1)-th smallest of many values (the second +∞ past the
+/// end) without ordering them all: an even spread of 1,024 values brackets
+/// rank k, one pass counts the values under the bracket and keeps those in
+/// it, and only those are selected from. Nil when the bracket misses (the
+/// caller selects from everything); the values are not reordered.
+private func bracketedOrderStatistics(_ b: UnsafeMutableBufferPointer<Double>, _ k: Int) -> (Double, Double)? {
+    let n = b.count, sampleCount = 1_024
+    var sample = (0..<sampleCount).map { b[$0 * (n / sampleCount)] }
+    sample.sort()
+    // Rank k's place in the sample, widened by about four standard deviations of a sample rank.
+    let centre = Double(k) / Double(n) * Double(sampleCount - 1)
+    let margin = 4 * (Double(sampleCount) * 0.25).squareRoot() + 2
+    let low = sample[max(0, Int(centre - margin))], high = sample[min(sampleCount - 1, Int(centre + margin) + 1)]
+    var below = 0
+    var kept: [Double] = []
+    kept.reserveCapacity(n / 16)
+    for i in 0..<n {
+        let x = b[i]
+        if x < low { below += 1 } else if x <= high { kept.append(x) }
+    }
+    // Rank k and k+1 must both fall among the kept values (k+1 may be past the end: +∞).
+    guard below <= k, k < below + kept.count, k + 1 >= n || k + 1 < below + kept.count else { return nil }
+    return kept.withUnsafeMutableBufferPointer { c in
+        let a = select(c, k - below)
+        guard k + 1 < n else { return (a, .infinity) }
+        var next = Double.infinity
+        for i in (k - below + 1)..<c.count where c[i] < next { next = c[i] }
+        return (a, next)
+    }
 }
 
 /// The k-th smallest element (0-based), partially ordering `b` around it (Hoare's quickselect).

@@ -24,6 +24,22 @@ import Testing
         #expect(Day.parse("1970-01-01")?.number == 0)
     }
 
+    /// Dates are written as two stored words of digit pairs: the same text
+    /// `String(format:)` gives from the components, for years 0-9999, and the
+    /// formatted fallback outside them.
+    @Test func isoBytesAreTheFormattedComponents() {
+        for n in stride(from: -800_000, through: 3_000_000, by: 997) {
+            let day = Day(number: Int32(n))
+            let (y, m, d) = day.components
+            let formatted = String(format: "%04d-%02d-%02d", y, m, d)
+            var w = ByteWriter()
+            w.append(day: day)
+            #expect(w.string == formatted, "day \(n)")
+            #expect(day.description == formatted)
+            #expect((day.isoBytes == nil) == !(0...9999).contains(y))
+        }
+    }
+
     @Test(arguments: ["2023-02-29", "2024-13-01", "2024-00-10", "2024-1-01", "2024/01/01", "20240101", "", "2024-01-32", "abcd-ef-gh"])
     func rejectsImpossibleOrMisformattedDates(text: String) {
         #expect(Day.parse(text) == nil)

@@ -185,21 +185,24 @@ import TelltaleSignals
     }
 
     /// Several quantiles from one copy, each selection searching above the
-    /// previous one: the same as each computed alone, in any order asked, with
-    /// ties and missing values among the values.
-    @Test func severalQuantilesAtOnceAreEachQuantileComputedAlone() {
+    /// previous one (or, for many values, among those a sample brackets): the
+    /// same as sorting gives, in any order asked, with ties, missing values,
+    /// and a sample that misses (every sampled place holds the minimum).
+    @Test func severalQuantilesAtOnceAreTheOrderStatisticsSortingGives() {
         var state: UInt64 = 3
-        for n in [1, 2, 5, 64, 1000, 30_001] {
-            let v = (0..<n).map { i -> Double in
-                state = state &* 6364136223846793005 &+ 1
-                return i % 17 == 3 ? .nan : Double(state >> 58) // few distinct values: many ties
-            }
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1; return state }
+        var cases: [[Double]] = [1, 2, 5, 64, 1000, 30_001].map { n in
+            (0..<n).map { i in i % 17 == 3 ? .nan : Double(next() >> 58) } // few distinct values: many ties
+        }
+        cases.append((0..<50_000).map { _ in Double(next() >> 11) / Double(1 << 53) })
+        cases.append((0..<40_960).map { i in i % 40 == 0 ? -1 : Double(next() >> 40) })
+        for v in cases {
             let qs = [0.75, 0.25, 0.9, 0.0, 0.5, 1.0, 0.25]
-            #expect(quantiles(v, qs).map(\.bitPattern) == qs.map { quantile(v, $0).bitPattern }, "n = \(n)")
             let known = v.filter { !$0.isNaN }.sorted()
-            for (q, got) in zip(qs, quantiles(v, qs)) where !known.isEmpty {
+            for (q, got) in zip(qs, quantiles(v, qs)) {
                 let pos = q * Double(known.count - 1), lo = Int(pos), hi = min(lo + 1, known.count - 1)
-                #expect(abs(got - (known[lo] + (known[hi] - known[lo]) * (pos - Double(lo)))) < 1e-9)
+                #expect(got == known[lo] + (known[hi] - known[lo]) * (pos - Double(lo)), "n = \(v.count), q = \(q)")
+                #expect(quantile(v, q).bitPattern == got.bitPattern)
             }
         }
         let none = quantiles([.nan], [0.25, 0.75])
