@@ -98,12 +98,15 @@ struct ScoreCommand: ParsableCommand {
         // History first: if another job holds the database, nothing is written.
         do { try history?.record(run, model: (model as NSString).lastPathComponent) } catch let e as ScoreHistoryError { throw CommandError(e.message) }
         let chosen = format.flatMap { ScoreOutput.Format(rawValue: $0.lowercased()) } ?? out.map(ScoreOutput.Format.from(path:)) ?? .csv
-        let scores = ScoreOutput.renderParts(run.rows, format: chosen)
         let rejectsPath = rejects ?? out.map(Self.rejectsPath(for:)) ?? "rejects.csv"
         if !run.rejects.isEmpty || rejects != nil || out != nil {
             try AtomicFile.write(ScoreOutput.rejectsCSV(run.rejects), to: rejectsPath)
         }
-        if let out { try AtomicFile.write(parts: scores, to: out) } else { for part in scores { FileHandle.standardOutput.write(part) } }
+        if let out {
+            try ScoreOutput.write(run.rows, format: chosen, to: out)
+        } else {
+            for part in ScoreOutput.renderParts(run.rows, format: chosen) { FileHandle.standardOutput.write(part) }
+        }
         for w in run.warnings { printError("warning: \(w)") }
         printError(ScoreSummary.text(run, rejectsPath: run.rejects.isEmpty ? nil : rejectsPath)
             + (out.map { "scores: \($0)" } ?? "") + (history.map { (out == nil ? "" : "; ") + "history: \($0.path)" } ?? ""))

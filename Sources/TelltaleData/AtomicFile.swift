@@ -13,6 +13,36 @@ public enum AtomicFile {
     /// Writes the parts one after the other (a large output rendered in
     /// chunks need not be joined in memory first), atomically.
     public static func write(parts: [Data], to path: String) throws {
+        try write(to: path) { sink in for part in parts { try sink.write(part) } }
+    }
+
+    /// Where `write(to:_:)` sends bytes: the temporary file, in order. Each
+    /// part's pages are handed to the system's writeback as soon as they are
+    /// written, so that the rename at the end (which on ext4 makes the system
+    /// allocate and start writing a replacing file's data, 75 ms for a
+    /// 120 MB score file) finds the work under way.
+    public struct Sink {
+        let handle: FileHandle
+        var offset: Int64 = 0
+
+        public mutating func write(_ data: Data) throws {
+            try handle.write(contentsOf: data)
+            _ = AtomicFile.startWriteback?(handle.fileDescriptor, offset, Int64(data.count), 2 /* SYNC_FILE_RANGE_WRITE */)
+            offset += Int64(data.count)
+        }
+    }
+
+    /// `sync_file_range` where the C library has it (Linux): a hint that
+    /// starts writing without waiting for it. Looked up at run time because
+    /// Swift's Glibc module leaves it out.
+    static let startWriteback: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
+        guard let symbol = dlsym(nil, "sync_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
+    }()
+
+    /// Writes what `produce` sends to the sink, atomically: the target is
+    /// replaced only once everything is written, and a throw leaves it as it was.
+    public static func write(to path: String, _ produce: (inout Sink) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         do {
@@ -26,7 +56,8 @@ public enum AtomicFile {
                 throw DataError.cannotOpen(file: path, reason: "cannot create \(temp.path)")
             }
             do {
-                for part in parts { try handle.write(contentsOf: part) }
+                var sink = Sink(handle: handle)
+                try produce(&sink)
                 try handle.close()
             } catch {
                 try? handle.close()
@@ -38,6 +69,7 @@ public enum AtomicFile {
                 throw DataError.cannotOpen(file: path, reason: "cannot replace the file: \(reason)")
             }
         } catch let error as DataError {
+            try? FileManager.default.removeItem(at: temp)
             throw error
         } catch {
             try? FileManager.default.removeItem(at: temp)

@@ -30,24 +30,65 @@ public enum ScoreOutput {
     /// The score file in parts (the header, then chunks of rows rendered on
     /// every core), to be written one after the other.
     public static func renderParts(_ rows: [ScoredAccount], format: Format) -> [Data] {
-        var header = ByteWriter()
-        if format == .csv { header.append(columns.joined(separator: ",") + "\n") }
         let chunkCount = rows.count < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
-        let size = (rows.count + chunkCount - 1) / max(chunkCount, 1)
         var chunks = [Data](repeating: Data(), count: chunkCount)
         chunks.withUnsafeMutableBufferPointer { out in
         rows.withUnsafeBufferPointer { rows in
             let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
-                var w = ByteWriter(capacity: size * 256)
-                // Rows are passed from the buffer in place: `for row in` would copy
-                // each one (a retain and release of every string and array in it).
-                for i in min(rows.count, c * size)..<min(rows.count, (c + 1) * size) { write(rows.baseAddress! + i, format: format, to: &w) }
-                base[c] = w.takeData()
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { c in base[c] = render(rows, chunk: c, of: chunkCount, format: format) }
+        }
+        }
+        return [header(format)] + chunks
+    }
+
+    /// Renders the score file into `path` atomically, writing each chunk of
+    /// rows while the later ones are still being rendered (on every core):
+    /// the file's write and the start of its writeback no longer wait for
+    /// the last row.
+    public static func write(_ rows: [ScoredAccount], format: Format, to path: String) throws {
+        let chunkCount = rows.count < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 8
+        // Each slot is written by one renderer, then read by the writer after its signal.
+        nonisolated(unsafe) let chunks = UnsafeMutableBufferPointer<Data>.allocate(capacity: chunkCount)
+        _ = chunks.initialize(from: repeatElement(Data(), count: chunkCount))
+        defer { chunks.deinitialize(); chunks.deallocate() }
+        let ready = (0..<chunkCount).map { _ in DispatchSemaphore(value: 0) }
+        let rendering = DispatchGroup()
+        // Whatever happens to the writing, the rendering finishes before the chunks go.
+        defer { rendering.wait() }
+        DispatchQueue.global().async(group: rendering) {
+            rows.withUnsafeBufferPointer { render($0, into: chunks, signalling: ready, format: format) }
+        }
+        try AtomicFile.write(to: path) { sink in
+            try sink.write(header(format))
+            for c in 0..<chunkCount {
+                ready[c].wait()
+                try sink.write(chunks[c])
+                chunks[c] = Data()
             }
         }
+    }
+
+    /// Every chunk on every core, each signalled when it is in its slot.
+    static func render(_ rows: UnsafeBufferPointer<ScoredAccount>, into chunks: UnsafeMutableBufferPointer<Data>,
+                       signalling ready: [DispatchSemaphore], format: Format) {
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
+            chunks[c] = render(rows, chunk: c, of: chunks.count, format: format)
+            ready[c].signal()
         }
-        return [header.takeData()] + chunks
+    }
+
+    static func header(_ format: Format) -> Data {
+        format == .csv ? Data((columns.joined(separator: ",") + "\n").utf8) : Data()
+    }
+
+    /// Chunk `c` of `count` even chunks of the rows.
+    static func render(_ rows: UnsafeBufferPointer<ScoredAccount>, chunk c: Int, of count: Int, format: Format) -> Data {
+        let size = (rows.count + count - 1) / max(count, 1)
+        var w = ByteWriter(capacity: size * 256)
+        // Rows are passed from the buffer in place: `for row in` would copy
+        // each one (a retain and release of every string and array in it).
+        for i in min(rows.count, c * size)..<min(rows.count, (c + 1) * size) { write(rows.baseAddress! + i, format: format, to: &w) }
+        return w.takeData()
     }
 
     /// One row. Straight-line appends: this runs a million times for a large export.

@@ -48,6 +48,25 @@ import TelltaleSignals
         #expect(ScoreOutput.Format.from(path: "x/scores.JSONL") == .jsonl && ScoreOutput.Format.from(path: "s.csv") == .csv)
     }
 
+    /// A large score file is written chunk by chunk while later chunks are
+    /// still rendered: the same bytes as rendering it all first, in both formats.
+    @Test func aLargeScoreFileWrittenAsItRendersHasTheRenderedBytes() throws {
+        var rows: [ScoredAccount] = []
+        for i in 0..<50_000 {
+            var row = run.rows[i % run.rows.count]
+            row.accountID = "R\(i)"
+            row.churnProbability = Double(i % 1000) / 1000
+            rows.append(row)
+        }
+        for format in ScoreOutput.Format.allCases {
+            let path = fixture.directory + "/large.\(format.rawValue)"
+            try ScoreOutput.write(rows, format: format, to: path)
+            let written = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(written == ScoreOutput.render(rows, format: format), "\(format)")
+            #expect(written.split(separator: 0x0A).count == rows.count + (format == .csv ? 1 : 0))
+        }
+    }
+
     @Test func theSummaryCountsWhatTheRowsSay() {
         let text = ScoreSummary.text(run)
         let flagged = run.rows.filter { $0.severity >= .high }
