@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(
             name: "TelltaleScorerTests",
             dependencies: ["TelltaleScorer", "TelltaleScoreHistory", "TelltaleAlerts", "TelltaleModel", "TelltaleSignals", "TelltaleData", "TelltaleConfig",
-                           "TelltaleBacktest", "TelltaleModelTraining", "TelltaleSimulation"]
+                           "TelltaleBacktest", "TelltaleModelTraining", "TelltaleSimulation", "TelltalePatterns"]
         ),
         .testTarget(name: "TelltaleSimulationTests", dependencies: ["TelltaleSimulation", "TelltaleData"]),
         .testTarget(

@@ -27,18 +27,10 @@ public enum AtomicFile {
 
         public mutating func write(_ data: Data) throws {
             try handle.write(contentsOf: data)
-            _ = AtomicFile.startWriteback?(handle.fileDescriptor, offset, Int64(data.count), 2 /* SYNC_FILE_RANGE_WRITE */)
+            _ = LibC.syncFileRange?(handle.fileDescriptor, offset, Int64(data.count), 2 /* SYNC_FILE_RANGE_WRITE */)
             offset += Int64(data.count)
         }
     }
-
-    /// `sync_file_range` where the C library has it (Linux): a hint that
-    /// starts writing without waiting for it. Looked up at run time because
-    /// Swift's Glibc module leaves it out.
-    static let startWriteback: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
-        guard let symbol = dlsym(nil, "sync_file_range") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
-    }()
 
     /// Writes what `produce` sends to the sink, atomically: the target is
     /// replaced only once everything is written, and a throw leaves it as it was.

@@ -150,14 +150,25 @@ public struct AccountScorer: Sendable {
             rules.append(rule)
             let deps = rule.conditions.map { table.column($0.signal)! }
             t.definitions.append(SignalDefinition(name: Self.rulePrefix + rule.name, kind: .flag(rule.conditions), label: rule.label))
-            t.raw.append((0..<table.rowCount).map { r in
-                rule.conditions.allHold(deps, row: r) ? 1 : 0
-            })
+            t.raw.append(Self.blockwise(rows: table.rowCount) { r in rule.conditions.allHold(deps, row: r) ? 1 : 0 })
         }
         if rules.count < alerts.rules.count {
             warnings.append("\(alerts.rules.count - rules.count) alert rule\(alerts.rules.count - rules.count == 1 ? "" : "s") left out: the table has no column for the signals they read")
         }
         return assemble(tables: [t], rules: rules, facts: facts, asOf: asOf, context: context, warnings: warnings, fromUsage: false)
+    }
+
+    /// `value(r)` for every row, blocks of rows on every core for a large table.
+    static func blockwise(rows n: Int, _ value: (Int) -> Double) -> [Double] {
+        let blocks = n < 50_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
+        let size = (n + blocks - 1) / max(blocks, 1)
+        return [Double](unsafeUninitializedCapacity: n) { out, initialized in
+            let base = out.baseAddress
+            DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                for r in min(n, b * size)..<min(n, (b + 1) * size) { (base! + r).initialize(to: value(r)) }
+            }
+            initialized = n
+        }
     }
 
     /// The contract values' lower and upper quartiles, the defaults of the
@@ -453,6 +464,13 @@ enum PatternMatcher {
         guard !patterns.isEmpty else { return [] }
         let flags = flags ?? FlagMatrix(table: table, cuts: cuts)
         let segments = segments ?? RowSegments(table)
-        return patterns.map { flags.rows(matching: $0, segments: segments) }
+        guard table.rowCount >= 50_000 else { return patterns.map { flags.rows(matching: $0, segments: segments) } }
+        // A pattern per core at a time: each is a pass over every row.
+        var matches = [[Bool]](repeating: [], count: patterns.count)
+        matches.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: patterns.count) { base[$0] = flags.rows(matching: patterns[$0], segments: segments) }
+        }
+        return matches
     }
 }

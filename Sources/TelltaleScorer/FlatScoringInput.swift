@@ -78,11 +78,18 @@ public struct FlatScoringInput {
             }
         }
         let latest = (0..<used).compactMap { parts[$0].latest }.max()
-        let observations = (0..<n).map { Observation(account: Int32($0), asOf: latest ?? Day(number: 0)) }
-        // Ids and segments copied a part at a time on every core: each part's rows
-        // share that part's segment strings, so no two cores retain the same one.
+        // Rows are made a part at a time on every core; the ids and segments too:
+        // each part's rows share that part's segment strings, so no two cores
+        // retain the same one.
         var partStarts = [0]
         for k in 0..<used { partStarts.append(partStarts.last! + parts[k].rows) }
+        let asOfDay = latest ?? Day(number: 0)
+        let observations = [Observation](unsafeUninitializedCapacity: n) { out, initialized in
+            DispatchQueue.concurrentPerform(iterations: used) { k in
+                for r in partStarts[k]..<partStarts[k + 1] { (out.baseAddress! + r).initialize(to: Observation(account: Int32(r), asOf: asOfDay)) }
+            }
+            initialized = n
+        }
         var ids: [String] = [], segments: [String] = []
         facts.withUnsafeBufferPointer { facts in
             ids = [String](unsafeUninitializedCapacity: n) { ids, initializedIDs in

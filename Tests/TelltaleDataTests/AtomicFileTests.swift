@@ -18,6 +18,14 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/sub") == ["out.csv"])
     }
 
+    #if os(Linux)
+    /// The writeback hint is looked up at run time: on Linux it must be found,
+    /// or large score files lose it without a word.
+    @Test func theWritebackHintIsFoundOnLinux() {
+        #expect(LibC.syncFileRange != nil)
+    }
+    #endif
+
     /// A producer that fails halfway (a scoring job stopped by a bad row, a
     /// full disk) leaves the previous file as it was and no temporary file.
     @Test func aFailedWriteLeavesThePreviousFileAndNoTemporaryOne() throws {

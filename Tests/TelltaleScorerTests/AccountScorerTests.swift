@@ -3,12 +3,35 @@ import Testing
 import TelltaleAlerts
 import TelltaleData
 import TelltaleModel
+import TelltalePatterns
 @testable import TelltaleScorer
 import TelltaleSignals
 
 @Suite struct AccountScorerTests {
     let fixture: ScoringFixture
     init() throws { fixture = try ScoringFixture() }
+
+    /// A large table's pattern matches are found a pattern per core, and its
+    /// rule columns a block of rows per core: the same as row by row.
+    @Test func aLargeTablesPatternMatchesAndRuleColumnsAreThoseOfItsRows() {
+        let n = 120_000
+        var state: UInt64 = 9
+        func bit() -> Double { state = state &* 6364136223846793005 &+ 1; return state >> 62 == 0 ? 1 : 0 }
+        let flags = (0..<3).map { _ in (0..<n).map { _ in bit() } }
+        let segments = (0..<n).map { $0 % 3 == 0 ? "B" : "A" }
+        let table = SignalTable(definitions: ["f0", "f1", "f2"].map { SignalDefinition(name: $0, kind: .column) },
+                                observations: (0..<n).map { Observation(account: Int32($0), asOf: Day(number: 20_000)) },
+                                historyDays: Array(repeating: 0, count: n), raw: flags,
+                                accountIDs: (0..<n).map { "A\($0)" }, segments: segments)
+        let patterns = [PatternDefinition(flags: ["f0", "f1"]), PatternDefinition(flags: ["f2"], segment: "B"),
+                        PatternDefinition(flags: ["f0", "f1", "f2"])]
+        let matches = PatternMatcher.matches(patterns, table: table, cuts: [])
+        #expect(matches[0] == (0..<n).map { flags[0][$0] == 1 && flags[1][$0] == 1 })
+        #expect(matches[1] == (0..<n).map { flags[2][$0] == 1 && segments[$0] == "B" })
+        #expect(matches[2] == (0..<n).map { flags[0][$0] == 1 && flags[1][$0] == 1 && flags[2][$0] == 1 })
+        #expect(AccountScorer.blockwise(rows: 123_457) { Double($0 * 3) } == (0..<123_457).map { Double($0 * 3) })
+        #expect(AccountScorer.blockwise(rows: 7) { Double($0) } == [0, 1, 2, 3, 4, 5, 6])
+    }
 
     @Test func aTwoWeekHolidayDoesNotAlertButAMonthOfSilenceDoes() throws {
         let run = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: ScoringFixture.asOf)
