@@ -12,10 +12,11 @@ import Foundation
 /// are checked for exclusive access on every append.) A chunk's bytes are
 /// handed to the file without a copy (`takeData`).
 public struct ByteWriter: ~Copyable {
-    var base: UnsafeMutablePointer<UInt8>
-    var capacity: Int
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
     /// Bytes written so far.
-    public private(set) var count = 0
+    public var count: Int { written }
+    @usableFromInline var written = 0
 
     public init(capacity: Int = 0) {
         self.capacity = max(capacity, 64)
@@ -25,12 +26,12 @@ public struct ByteWriter: ~Copyable {
     deinit { base.deallocate() }
 
     /// A copy of the bytes written.
-    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: written)) }
 
     /// The bytes written, handed over without a copy (a score file's chunks
     /// are a hundred megabytes: copying them touched as much fresh memory again).
     public consuming func takeData() -> Data {
-        let (base, count) = (self.base, self.count)
+        let (base, count) = (self.base, written)
         discard self
         return Data(bytesNoCopy: base, count: count, deallocator: .custom { pointer, _ in
             pointer.assumingMemoryBound(to: UInt8.self).deallocate()
@@ -38,41 +39,41 @@ public struct ByteWriter: ~Copyable {
     }
 
     /// The bytes written, as text (they are UTF-8).
-    public var string: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
+    public var string: String { String(decoding: UnsafeBufferPointer(start: base, count: written), as: UTF8.self) }
 
     /// The last byte written, if any.
-    public var last: UInt8? { count == 0 ? nil : base[count - 1] }
+    public var last: UInt8? { written == 0 ? nil : base[written - 1] }
 
-    public mutating func removeLast() { precondition(count > 0); count -= 1 }
+    public mutating func removeLast() { precondition(written > 0); written -= 1 }
 
     /// Room for `n` more bytes, at `base + count`.
-    @inline(__always) mutating func reserve(_ n: Int) {
-        if count + n > capacity { grow(count + n) }
+    @inlinable @inline(__always) mutating func reserve(_ n: Int) {
+        if written + n > capacity { grow(written + n) }
     }
 
-    @inline(never) mutating func grow(_ needed: Int) {
+    @usableFromInline @inline(never) mutating func grow(_ needed: Int) {
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: max(needed, 2 * capacity))
-        bigger.update(from: base, count: count)
+        bigger.update(from: base, count: written)
         base.deallocate()
         base = bigger
         capacity = max(needed, 2 * capacity)
     }
 
-    public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    @inlinable public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let from = bytes.baseAddress, bytes.count > 0 else { return }
         reserve(bytes.count)
-        (base + count).update(from: from, count: bytes.count)
-        count += bytes.count
+        (base + written).update(from: from, count: bytes.count)
+        written += bytes.count
     }
 
     public mutating func append(_ s: String) {
         if s.utf8.withContiguousStorageIfAvailable({ append($0) }) == nil { for b in s.utf8 { append(byte: b) } }
     }
 
-    public mutating func append(byte: UInt8) {
+    @inlinable public mutating func append(byte: UInt8) {
         reserve(1)
-        base[count] = byte
-        count += 1
+        base[written] = byte
+        written += 1
     }
 
     /// A CSV cell (RFC 4180): quoted when it holds a comma, quote or line break.
@@ -87,31 +88,31 @@ public struct ByteWriter: ~Copyable {
     /// written them), for a cell written piece by piece.
     public mutating func quoteCSV(from start: Int) {
         var quotes = 0, special = false
-        for i in start..<count {
+        for i in start..<written {
             let c = base[i]
             if c == 0x22 { quotes += 1; special = true } else if c == 0x2C || c == 0x0A || c == 0x0D { special = true }
         }
         guard special else { return }
         reserve(quotes + 2)
         // From the back, so every byte moves once.
-        var to = count + quotes + 1
+        var to = written + quotes + 1
         base[to] = 0x22; to -= 1
-        for i in stride(from: count - 1, through: start, by: -1) {
+        for i in stride(from: written - 1, through: start, by: -1) {
             base[to] = base[i]; to -= 1
             if base[i] == 0x22 { base[to] = 0x22; to -= 1 }
         }
         base[to] = 0x22
-        count += quotes + 2
+        written += quotes + 2
     }
 
     /// A date as YYYY-MM-DD, without an intermediate String.
     public mutating func append(day: Day) {
         guard let (head, tail) = day.isoBytes else { append(day.description); return }
         reserve(10)
-        let at = UnsafeMutableRawPointer(base + count)
+        let at = UnsafeMutableRawPointer(base + written)
         at.storeBytes(of: head.littleEndian, as: UInt64.self)
         at.storeBytes(of: tail.littleEndian, toByteOffset: 8, as: UInt16.self)
-        count += 10
+        written += 10
     }
 
     /// A JSON string literal.
@@ -138,12 +139,12 @@ public struct ByteWriter: ~Copyable {
         reserve(20)
         var n = int.magnitude, digits = 0
         repeat { digits += 1; n /= 10 } while n > 0
-        let end = count + digits + (int < 0 ? 1 : 0)
+        let end = written + digits + (int < 0 ? 1 : 0)
         var at = end
         n = int.magnitude
         repeat { at -= 1; base[at] = UInt8(truncatingIfNeeded: 48 + n % 10); n /= 10 } while n > 0
         if int < 0 { base[at - 1] = 0x2D }
-        count = end
+        written = end
     }
 
     /// `x` with exactly `digits` decimals, the digits `formatFixed` gives, without an intermediate String.
@@ -155,9 +156,9 @@ public struct ByteWriter: ~Copyable {
         append(int: n / scale)
         guard digits > 0 else { return }
         reserve(digits + 1)
-        base[count] = 0x2E
+        base[written] = 0x2E
         var rest = n % scale
-        for i in stride(from: digits, through: 1, by: -1) { base[count + i] = UInt8(truncatingIfNeeded: 48 + rest % 10); rest /= 10 }
-        count += digits + 1
+        for i in stride(from: digits, through: 1, by: -1) { base[written + i] = UInt8(truncatingIfNeeded: 48 + rest % 10); rest /= 10 }
+        written += digits + 1
     }
 }
