@@ -21,11 +21,13 @@ public struct SegmentBands: Codable, Equatable, Sendable {
         self.stats = stats
     }
 
-    public func band(health: Double) -> Band {
-        if health < cutPoints[0] { return .red }
-        if health < cutPoints[1] { return .orange }
-        if health < cutPoints[2] { return .yellow }
-        return .green
+    public func band(health: Double) -> Band { Self.band(health: health, cutPoints: (cutPoints[0], cutPoints[1], cutPoints[2])) }
+
+    /// The band of a health score under three ascending cut points (a scorer
+    /// keeps them as plain numbers: it reads them for every account).
+    @inlinable
+    public static func band(health: Double, cutPoints c: (Double, Double, Double)) -> Band {
+        health < c.0 ? .red : health < c.1 ? .orange : health < c.2 ? .yellow : .green
     }
 }
 

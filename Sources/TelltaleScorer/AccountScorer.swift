@@ -286,10 +286,33 @@ public struct AccountScorer: Sendable {
 
         let reasons = ReasonBuilder(model: model, table: today, segments: segments, features: features, rows: scoredRows,
                                     count: settings.reasonCount)
-        // Each segment's cut points looked up once, not per account.
-        let segmentBands = segments.names.map { name in
-            (bands: model.bands.segments[name] ?? model.bands.population, known: model.bands.segments[name] != nil)
+        // Each segment's cut points looked up once, not per account, as plain
+        // numbers: a `SegmentBands` read per row retained its arrays, which every
+        // row of the segment shares, from every core.
+        let segmentCuts = segments.names.map { name -> (cutPoints: (Double, Double, Double), known: Bool) in
+            let c = (model.bands.segments[name] ?? model.bands.population).cutPoints
+            return ((c[0], c[1], c[2]), model.bands.segments[name] != nil)
         }
+        // What the rows read of the rules and patterns, flat (`fires[k * n + r]`)
+        // and made once: nested arrays and rule values read per row were
+        // retained per row, and the alerting set hashed each pattern number.
+        func flat(_ columns: [[Bool]]) -> [Bool] {
+            [Bool](unsafeUninitializedCapacity: columns.count * n) { out, initialized in
+                for (k, column) in columns.enumerated() {
+                    column.withUnsafeBufferPointer { (out.baseAddress! + k * n).initialize(from: $0.baseAddress!, count: n) }
+                }
+                initialized = columns.count * n
+            }
+        }
+        let rulesFired = flat(ruleFires)
+        let alertingOrder = patternOrder.filter { alerting.contains($0) }
+        let alertingHeld = flat(alertingOrder.map { persistent[$0] })
+        let alertingRule = alertingOrder.map { "pattern: \(model.patterns[$0].definition.name)" }
+        let alertingDetail = alertingOrder.map { p in
+            "\(model.patterns[p].sentence) (churned at \(Int((model.patterns[p].churnRate * 100).rounded()))% in training)"
+        }
+        let matchedToday = flat(patternOrder.map { patternsToday[$0] })
+        let patternNames = patternOrder.map { model.patterns[$0].definition.name }
         let large = alerts.severity.largeContract ?? quartiles.large
         let small = alerts.severity.smallContract ?? quartiles.small
 
@@ -323,16 +346,16 @@ public struct AccountScorer: Sendable {
             // Read in place: a copy of the facts retained and released the shared segment string from every core.
             let f = factsBase + r
             var candidates: [(rule: String, type: AlertType, severity: Severity, detail: String)] = []
-            for (k, rule) in rules.enumerated() where ruleFires[k][r] {
-                candidates.append((rule.name, rule.type, rule.severity, rule.label))
+            for k in rules.indices where rulesFired[k * n + r] {
+                candidates.append((rules[k].name, rules[k].type, rules[k].severity, rules[k].label))
             }
             var band: Band?, health = 0.0, change: Int?
             let previous = context.previousBands.isEmpty ? nil : context.previousBands[f.pointee.id]
             if rejectReason.isEmpty || rejectReason[r] == nil {
                 health = ChurnModel.healthScore(churnProbability: probabilities[r])
-                let cuts = segmentBands[segments.of[r]]
+                let cuts = segmentCuts[segments.of[r]]
                 if !cuts.known { out.unknown.insert(f.pointee.segment) }
-                let b = cuts.bands.band(health: health)
+                let b = SegmentBands.band(health: health, cutPoints: cuts.cutPoints)
                 band = b
                 if let previous {
                     change = Band.allCases.firstIndex(of: b)! - Band.allCases.firstIndex(of: previous)!
@@ -340,10 +363,8 @@ public struct AccountScorer: Sendable {
                         candidates.append(("band_drop", .bandDrop, b == .red ? .high : .medium, "band fell from \(previous) to \(b)"))
                     }
                 }
-                for p in patternOrder where alerting.contains(p) && persistent[p][r] {
-                    let s = model.patterns[p]
-                    candidates.append(("pattern: \(s.definition.name)", .pattern, .high,
-                                       "\(s.sentence) (churned at \(Int((s.churnRate * 100).rounded()))% in training)"))
+                for j in alertingOrder.indices where alertingHeld[j * n + r] {
+                    candidates.append((alertingRule[j], .pattern, .high, alertingDetail[j]))
                 }
             }
             var fired: [(type: AlertType, severity: Severity)] = [], held: [String] = []
@@ -386,7 +407,7 @@ public struct AccountScorer: Sendable {
                 churnProbability: probabilities[r], healthScore: health, band: band,
                 previousBand: previous, bandChange: change, severity: severity, alertTypes: types.map(\.type),
                 reasons: Reasons(source: out.reasonSource!, row: r),
-                patterns: patternOrder.filter { patternsToday[$0][r] }.map { model.patterns[$0].definition.name },
+                patterns: patternOrder.indices.filter { matchedToday[$0 * n + r] }.map { patternNames[$0] },
                 playbook: playbook, contractValue: f.pointee.contractValue, renewalDate: renewal, daysToRenewal: days,
                 suppressed: held)
         }

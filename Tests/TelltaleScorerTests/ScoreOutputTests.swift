@@ -4,6 +4,7 @@ import TelltaleAlerts
 import TelltaleConfig
 @testable import TelltaleData
 import TelltaleModel
+import TelltalePatterns
 @testable import TelltaleScorer
 import TelltaleSignals
 
@@ -88,6 +89,41 @@ import TelltaleSignals
         let rejects = RejectedAccount.unknownAccounts(in: problems, accountsFile: "accounts.csv")
         #expect(rejects.map(\.accountID) == ["ZZZ"])
         #expect(rejects[0].reason == "2 rows for an account not in accounts.csv (first: usage.csv line 5)")
+    }
+
+    /// Combined patterns a flat table's rows match: each account lists them,
+    /// riskiest first, and those with the lift an alert needs raise one with
+    /// the pattern's sentence; a single flag or a partial match raises nothing.
+    @Test func matchedCombinedPatternsAreListedAndTheStrongOnesAlert() throws {
+        var model = try fixture.model()
+        model.signals += ["f0", "f1", "f2"].map { SignalDefinition(name: $0, kind: .column) }
+        let strong = PatternDefinition(flags: ["f0", "f1"]), weak = PatternDefinition(flags: ["f1", "f2"])
+        model.patterns = [
+            PatternSummary(definition: PatternDefinition(flags: ["f0"]), sentence: "f0 alone", accounts: 50, churnRate: 0.5, lift: 3,
+                           qValue: 0.01, isFeature: false),
+            PatternSummary(definition: weak, sentence: "f1 and f2", accounts: 40, churnRate: 0.3, lift: 1.5, qValue: 0.01, isFeature: true),
+            PatternSummary(definition: strong, sentence: "f0 and f1", accounts: 30, churnRate: 0.4, lift: 2.5, qValue: 0.01, isFeature: true),
+        ]
+        let path = fixture.directory + "/flat-patterns.csv"
+        try """
+        account_id,segment,as_of,logins_30d,f0,f1,f2
+        A,Mid,2026-03-01,5,1,1,0
+        B,Mid,2026-03-01,5,1,1,1
+        C,Mid,2026-03-01,5,1,0,1
+        D,Mid,2026-03-01,5,0,1,1
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let flat = try FlatScoringInput(path: path, model: model)
+        let settings = AlertSettings()
+        #expect(2.5 >= settings.patternMinimumLift && 1.5 < settings.patternMinimumLift)
+        let run = AccountScorer(model: model, alerts: settings).score(table: flat.table, facts: flat.facts, asOf: flat.asOf!)
+        let patterns = Dictionary(uniqueKeysWithValues: run.rows.map { ($0.accountID, $0.patterns) })
+        #expect(patterns == ["A": [strong.name], "B": [strong.name, weak.name], "C": [], "D": [weak.name]])
+        for id in ["A", "B"] {
+            let alerts = run.alerts(of: id).filter { $0.type == .pattern }
+            #expect(alerts.count == 1 && alerts[0].rule == "pattern: \(strong.name)" && alerts[0].detail == "f0 and f1 (churned at 40% in training)")
+            #expect(run.rows.first { $0.accountID == id }!.alertTypes.contains(.pattern))
+        }
+        for id in ["C", "D"] { #expect(!run.alerts(of: id).contains { $0.type == .pattern }) }
     }
 
     @Test func aFlatTableIsScoredFromItsColumns() throws {
