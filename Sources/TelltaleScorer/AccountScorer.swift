@@ -249,7 +249,7 @@ public struct AccountScorer: Sendable {
         }
         let rejectReason = Dictionary(uniqueKeysWithValues: blockRejected.joined().lazy.map { ($0.row, $0.reason) })
         let scoredRows = [Int](unsafeUninitializedCapacity: n - rejectReason.count) { out, initialized in
-            for block in blockScored {
+            for block in blockScored where !block.isEmpty {
                 block.withUnsafeBufferPointer { (out.baseAddress! + initialized).initialize(from: $0.baseAddress!, count: $0.count) }
                 initialized += block.count
             }
@@ -297,7 +297,8 @@ public struct AccountScorer: Sendable {
         // and made once: nested arrays and rule values read per row were
         // retained per row, and the alerting set hashed each pattern number.
         func flat(_ columns: [[Bool]]) -> [Bool] {
-            [Bool](unsafeUninitializedCapacity: columns.count * n) { out, initialized in
+            guard n > 0 else { return [] }
+            return [Bool](unsafeUninitializedCapacity: columns.count * n) { out, initialized in
                 for (k, column) in columns.enumerated() {
                     column.withUnsafeBufferPointer { (out.baseAddress! + k * n).initialize(from: $0.baseAddress!, count: n) }
                 }

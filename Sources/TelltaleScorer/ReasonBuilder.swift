@@ -13,8 +13,9 @@ import TelltaleSignals
 /// accounts scored in the same run (every one, or an even spread of 20,000
 /// in a larger segment).
 ///
-/// A class shared by the rows it explains: a row keeps the builder and its
-/// index (`Reasons`) and its texts are made when they are read or written.
+/// A class shared by the rows it explains: a row keeps a handle on the
+/// builder (`ReasonSource`, one per chunk of rows) and its index (`Reasons`),
+/// and its texts are made when they are read or written.
 /// What the writing reads lives in buffers the builder owns: Strings and
 /// nested arrays read from every core were retained and released on every
 /// use, and their reference counts' cache line went back and forth. (Sendable:

@@ -126,6 +126,24 @@ import TelltaleSignals
         for id in ["C", "D"] { #expect(!run.alerts(of: id).contains { $0.type == .pattern }) }
     }
 
+    /// A table whose every row is rejected, and one with no rows, still make
+    /// a run: no rows, every account in the rejects, nothing lost or crashed.
+    @Test func aFlatTableWithNoScorableRowsMakesAnEmptyRunWithItsRejects() throws {
+        var model = try fixture.model()
+        model.signals += ["f0", "f1"].map { SignalDefinition(name: $0, kind: .column) }
+        model.patterns = [PatternSummary(definition: PatternDefinition(flags: ["f0", "f1"]), sentence: "f0 and f1", accounts: 30,
+                                         churnRate: 0.4, lift: 2.5, qValue: 0.01, isFeature: true)]
+        let path = fixture.directory + "/flat-unscorable.csv"
+        for body in ["A,Mid,2026-03-01,,1,1\nB,Mid,2026-03-01,,0,1\n", ""] {
+            try ("account_id,segment,as_of,logins_30d,f0,f1\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
+            let flat = try FlatScoringInput(path: path, model: model)
+            let run = AccountScorer(model: model).score(table: flat.table, facts: flat.facts, asOf: Day.parse("2026-03-01")!)
+            #expect(run.rows.isEmpty)
+            #expect(run.rejects.map(\.accountID) == (body.isEmpty ? [] : ["A", "B"]))
+            #expect(run.rejects.allSatisfy { $0.reason.contains("model signals missing") })
+        }
+    }
+
     @Test func aFlatTableIsScoredFromItsColumns() throws {
         let model = try fixture.model()
         let path = fixture.directory + "/flat.csv"
