@@ -53,11 +53,18 @@ final class ReasonBuilder: @unchecked Sendable {
         self.count = count
         rowCount = segments.of.count
         segmentCount = segments.names.count
-        var members = [[Int]](repeating: [], count: segments.names.count)
-        for r in rows { members[segments.of[r]].append(r) }
-        for (s, m) in members.enumerated() where m.count > Self.sampleCap {
-            let step = Double(m.count) / Double(Self.sampleCap)
-            members[s] = (0..<Self.sampleCap).map { m[Int(Double($0) * step)] }
+        // Each segment's rows, or an even spread of `sampleCap` of them: the
+        // spread's j-th row is the segment's member number ⌊j × step⌋, picked in
+        // one pass by counting members (not by listing a million rows first).
+        var sizes = [Int](repeating: 0, count: segmentCount)
+        for r in rows { sizes[segments.of[r]] += 1 }
+        let steps = sizes.map { $0 > Self.sampleCap ? Double($0) / Double(Self.sampleCap) : 1 }
+        var members = sizes.map { size -> [Int] in var m: [Int] = []; m.reserveCapacity(min(size, Self.sampleCap)); return m }
+        var seen = [Int](repeating: 0, count: segmentCount)
+        for r in rows {
+            let s = segments.of[r]
+            if members[s].count < Self.sampleCap && seen[s] == Int(Double(members[s].count) * steps[s]) { members[s].append(r) }
+            seen[s] += 1
         }
         func segmentMedians(_ column: [Double]) -> [Double] {
             members.map { m in median(m.map { column[$0] }) }
@@ -126,7 +133,6 @@ final class ReasonBuilder: @unchecked Sendable {
         segmentOf = .allocate(capacity: max(rowCount, 1))
         for (r, s) in segments.of.enumerated() { segmentOf[r] = Int32(s) }
         slots = .allocate(capacity: max(rowCount * count, 1))
-        slots.initialize(repeating: Slot(item: -1, value: 0), count: rowCount * count)
         Self.findTop(into: slots, weights: weights, columns: columns, raw: raw, medians: medians, segmentOf: segments.of, count: count)
     }
 
@@ -139,6 +145,7 @@ final class ReasonBuilder: @unchecked Sendable {
     /// Every row's `count` largest pushes over `minimumPush`, largest first (an
     /// equal push keeps the earlier item first), found a column at a time on
     /// every core: row by row, the same work was half of writing the score file.
+    /// Initialises `slots` (`count` per row, item −1 past a row's last reason).
     static func findTop(into slots: UnsafeMutablePointer<Slot>, weights: [Double], columns: [[Double]], raw: [[Double]?],
                         medians: [[Double]], segmentOf: [Int], count: Int) {
         let n = segmentOf.count
@@ -148,6 +155,7 @@ final class ReasonBuilder: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
             let lo = min(n, c * size), hi = min(n, (c + 1) * size)
             guard lo < hi else { return }
+            (slots + lo * count).initialize(repeating: Slot(item: -1, value: 0), count: (hi - lo) * count)
             let pushes = UnsafeMutablePointer<Double>.allocate(capacity: (hi - lo) * count)
             defer { pushes.deallocate() }
             pushes.initialize(repeating: -.infinity, count: (hi - lo) * count)

@@ -144,6 +144,26 @@ import TelltaleSignals
         }
     }
 
+    /// A segment of more than 20,000 accounts takes its medians from an even
+    /// spread of 20,000 of them (its j-th is member ⌊j × step⌋): logins 0 to
+    /// 49,999 give the spread's median 24,998.5, shown as 24999, where all the
+    /// rows' median would show 25000.
+    @Test func aLargeSegmentsMedianComesFromAnEvenSpreadOfItsAccounts() throws {
+        let model = try fixture.model()
+        let path = fixture.directory + "/flat-large-segment.csv"
+        var text = "account_id,segment,as_of,logins_30d\n"
+        for r in 0..<50_000 { text += "A\(r),Mid,2026-03-01,\(r)\n" }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let flat = try FlatScoringInput(path: path, model: model)
+        let run = AccountScorer(model: model).score(table: flat.table, facts: flat.facts, asOf: flat.asOf!)
+        let spread = (0..<20_000).map { Double(Int(Double($0) * 2.5)) }
+        let expected = (spread[9_999] + spread[10_000]) / 2
+        #expect(expected == 24_998.5)
+        let first = try #require(run.rows.first { $0.accountID == "A0" })
+        #expect(first.reasons.texts.first?.hasSuffix(", segment median \(ReasonBuilder.format(expected))") == true, "\(first.reasons.texts)")
+        #expect(ReasonBuilder.format(expected) == "24999")
+    }
+
     @Test func aFlatTableIsScoredFromItsColumns() throws {
         let model = try fixture.model()
         let path = fixture.directory + "/flat.csv"
