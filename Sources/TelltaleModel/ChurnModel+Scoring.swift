@@ -1,4 +1,5 @@
 import Foundation
+import TelltaleData
 import TelltalePatterns
 import TelltaleScoring
 import TelltaleSignals
@@ -28,14 +29,8 @@ public enum FeatureBuilder {
                 return segments.of.map { $0 == code ? 1 : 0 }
             }
         }
-        guard table.rowCount >= 50_000 else { return specs.map(column) }
         // Pattern and segment columns are built, not shared: one per core at a time.
-        var columns = [[Double]](repeating: [], count: specs.count)
-        columns.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: specs.count) { base[$0] = column(specs[$0]) }
-        }
-        return columns
+        return table.rowCount < 50_000 ? specs.map(column) : Parallel.map(specs.count) { column(specs[$0]) }
     }
 
     /// The columns standardised with each spec's training mean and scale.

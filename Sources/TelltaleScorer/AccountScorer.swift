@@ -150,25 +150,12 @@ public struct AccountScorer: Sendable {
             rules.append(rule)
             let deps = rule.conditions.map { table.column($0.signal)! }
             t.definitions.append(SignalDefinition(name: Self.rulePrefix + rule.name, kind: .flag(rule.conditions), label: rule.label))
-            t.raw.append(Self.blockwise(rows: table.rowCount) { r in rule.conditions.allHold(deps, row: r) ? 1 : 0 })
+            t.raw.append(Parallel.column(rows: table.rowCount, serialBelow: 50_000) { r in rule.conditions.allHold(deps, row: r) ? 1 : 0 })
         }
         if rules.count < alerts.rules.count {
             warnings.append("\(alerts.rules.count - rules.count) alert rule\(alerts.rules.count - rules.count == 1 ? "" : "s") left out: the table has no column for the signals they read")
         }
         return assemble(tables: [t], rules: rules, facts: facts, asOf: asOf, context: context, warnings: warnings, fromUsage: false)
-    }
-
-    /// `value(r)` for every row, blocks of rows on every core for a large table.
-    static func blockwise(rows n: Int, _ value: (Int) -> Double) -> [Double] {
-        let blocks = n < 50_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
-        let size = (n + blocks - 1) / max(blocks, 1)
-        return [Double](unsafeUninitializedCapacity: n) { out, initialized in
-            let base = out.baseAddress
-            DispatchQueue.concurrentPerform(iterations: blocks) { b in
-                for r in min(n, b * size)..<min(n, (b + 1) * size) { (base! + r).initialize(to: value(r)) }
-            }
-            initialized = n
-        }
     }
 
     /// The contract values' lower and upper quartiles, the defaults of the
@@ -257,14 +244,14 @@ public struct AccountScorer: Sendable {
 
         // Rules: held at every check date (grace) or today only.
         func ruleColumn(_ t: SignalTable, _ rule: AlertRule) -> [Double] { t.column(Self.rulePrefix + rule.name)! }
-        let ruleFires: [[Bool]] = rules.map { rule in
-            var fires = [Bool](repeating: true, count: n)
-            fires.withUnsafeMutableBufferPointer { fires in
+        // Flat, `rulesFired[k * n + r]`: the rows read it for every rule.
+        var rulesFired = [Bool](repeating: true, count: rules.count * n)
+        rulesFired.withUnsafeMutableBufferPointer { fires in
+            for (k, rule) in rules.enumerated() {
                 for t in rule.grace ? tables : [today] {
-                    ruleColumn(t, rule).withUnsafeBufferPointer { x in for r in 0..<n where x[r] != 1 { fires[r] = false } }
+                    ruleColumn(t, rule).withUnsafeBufferPointer { x in for r in 0..<n where x[r] != 1 { fires[k * n + r] = false } }
                 }
             }
-            return fires
         }
         let openCase = today.column(Self.openCaseSignal).map { c in c.map { $0 > 0 } } ?? Array(repeating: false, count: n)
 
@@ -293,8 +280,8 @@ public struct AccountScorer: Sendable {
             let c = (model.bands.segments[name] ?? model.bands.population).cutPoints
             return ((c[0], c[1], c[2]), model.bands.segments[name] != nil)
         }
-        // What the rows read of the rules and patterns, flat (`fires[k * n + r]`)
-        // and made once: nested arrays and rule values read per row were
+        // What the rows read of the patterns, flat (`matches[p * n + r]`) and made
+        // once, like the rules': nested arrays and rule values read per row were
         // retained per row, and the alerting set hashed each pattern number.
         func flat(_ columns: [[Bool]]) -> [Bool] {
             guard n > 0 else { return [] }
@@ -305,7 +292,6 @@ public struct AccountScorer: Sendable {
                 initialized = columns.count * n
             }
         }
-        let rulesFired = flat(ruleFires)
         let alertingOrder = patternOrder.filter { alerting.contains($0) }
         let alertingHeld = flat(alertingOrder.map { persistent[$0] })
         let alertingRule = alertingOrder.map { "pattern: \(model.patterns[$0].definition.name)" }
@@ -486,13 +472,8 @@ enum PatternMatcher {
         guard !patterns.isEmpty else { return [] }
         let flags = flags ?? FlagMatrix(table: table, cuts: cuts)
         let segments = segments ?? RowSegments(table)
-        guard table.rowCount >= 50_000 else { return patterns.map { flags.rows(matching: $0, segments: segments) } }
         // A pattern per core at a time: each is a pass over every row.
-        var matches = [[Bool]](repeating: [], count: patterns.count)
-        matches.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: patterns.count) { base[$0] = flags.rows(matching: patterns[$0], segments: segments) }
-        }
-        return matches
+        func rows(_ p: Int) -> [Bool] { flags.rows(matching: patterns[p], segments: segments) }
+        return table.rowCount < 50_000 ? patterns.indices.map(rows) : Parallel.map(patterns.count, rows)
     }
 }

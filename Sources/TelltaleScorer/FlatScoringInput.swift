@@ -63,26 +63,18 @@ public struct FlatScoringInput {
         swap(&facts, &parts[0].facts)
         for k in 1..<max(used, 1) { facts.append(contentsOf: parts[k].facts) }
         let n = facts.count
-        var raw = [[Double]](repeating: [], count: columns.signals.count)
-        raw.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: columns.signals.count) { s in
-                base[s] = [Double](unsafeUninitializedCapacity: n) { column, initialized in
-                    var at = column.baseAddress!
-                    for k in 0..<used {
-                        at.initialize(from: parts[k].column(s), count: parts[k].rows)
-                        at += parts[k].rows
-                    }
-                    initialized = n
-                }
+        var partStarts = [0]
+        for k in 0..<used { partStarts.append(partStarts.last! + parts[k].rows) }
+        let raw = Parallel.map(columns.signals.count) { s in
+            [Double](unsafeUninitializedCapacity: n) { column, initialized in
+                for k in 0..<used where parts[k].rows > 0 { (column.baseAddress! + partStarts[k]).initialize(from: parts[k].column(s), count: parts[k].rows) }
+                initialized = n
             }
         }
         let latest = (0..<used).compactMap { parts[$0].latest }.max()
         // Rows are made a part at a time on every core; the ids and segments too:
         // each part's rows share that part's segment strings, so no two cores
         // retain the same one.
-        var partStarts = [0]
-        for k in 0..<used { partStarts.append(partStarts.last! + parts[k].rows) }
         let asOfDay = latest ?? Day(number: 0)
         let observations = [Observation](unsafeUninitializedCapacity: n) { out, initialized in
             DispatchQueue.concurrentPerform(iterations: used) { k in

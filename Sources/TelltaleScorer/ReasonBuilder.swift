@@ -97,13 +97,7 @@ final class ReasonBuilder: @unchecked Sendable {
         }
         // Every median on every core: a few dozen columns times a few segments of up to 20,000 values.
         let medianOf = raw.map { $0 ?? [] } + columns
-        var found = [[Double]](repeating: [], count: medianOf.count)
-        found.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: medianOf.count) { i in
-                base[i] = medianOf[i].isEmpty ? [] : segmentMedians(medianOf[i])
-            }
-        }
+        let found = Parallel.map(medianOf.count) { medianOf[$0].isEmpty ? [] : segmentMedians(medianOf[$0]) }
         let rawMedians = Array(found[..<raw.count]), medians = Array(found[raw.count...])
 
         // The texts, in one block.

@@ -31,13 +31,7 @@ public enum ScoreOutput {
     /// every core), to be written one after the other.
     public static func renderParts(_ rows: [ScoredAccount], format: Format) -> [Data] {
         let chunkCount = rows.count < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
-        var chunks = [Data](repeating: Data(), count: chunkCount)
-        chunks.withUnsafeMutableBufferPointer { out in
-        rows.withUnsafeBufferPointer { rows in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { c in base[c] = render(rows, chunk: c, of: chunkCount, format: format) }
-        }
-        }
+        let chunks = rows.withUnsafeBufferPointer { rows in Parallel.map(chunkCount) { render(rows, chunk: $0, of: chunkCount, format: format) } }
         return [header(format)] + chunks
     }
 
@@ -162,51 +156,25 @@ public enum ScoreOutput {
 /// The Monday report: what the run means for the week, in a few lines.
 public enum ScoreSummary {
     public static func text(_ run: ScoreRun, rejectsPath: String? = nil) -> String {
-        // One pass over the rows (a million of them in a large export), a block on each core.
-        struct Tally {
-            var bandCounts = [Int](repeating: 0, count: Band.allCases.count)
-            var down = 0, up = 0, compared = false, flagged = 0, critical = 0
-            var expected = 0.0, value = 0.0
-        }
+        // One pass over the rows (a million of them in a large export), a block
+        // on each core, the blocks' tallies summed in block order.
         let blocks = run.rows.count < 100_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount
         let size = (run.rows.count + blocks - 1) / max(blocks, 1)
-        var tallies = [Tally](repeating: Tally(), count: blocks)
-        // Fields read in place: `for row in` would copy every row (a retain and a
-        // release of each of its strings and arrays).
-        tallies.withUnsafeMutableBufferPointer { tallies in
-        run.rows.withUnsafeBufferPointer { rows in
-            DispatchQueue.concurrentPerform(iterations: blocks) { b in
+        let t = run.rows.withUnsafeBufferPointer { rows in
+            Parallel.map(blocks) { b in
                 var t = Tally()
-                for i in min(rows.count, b * size)..<min(rows.count, (b + 1) * size) {
-                    t.bandCounts[Band.allCases.firstIndex(of: rows[i].band)!] += 1
-                    if let change = rows[i].bandChange { t.compared = true; if change < 0 { t.down += 1 } else if change > 0 { t.up += 1 } }
-                    if rows[i].severity >= .high {
-                        t.flagged += 1
-                        if rows[i].severity == .critical { t.critical += 1 }
-                        t.expected += rows[i].churnProbability
-                        t.value += rows[i].contractValue ?? 0
-                    }
-                }
-                tallies[b] = t
+                for i in min(rows.count, b * size)..<min(rows.count, (b + 1) * size) { t.count(rows.baseAddress! + i) }
+                return t
             }
-        }
-        }
-        // Summed in block order: the same sums for the same rows and core count.
-        var bandCounts = [Int](repeating: 0, count: Band.allCases.count)
-        var down = 0, up = 0, compared = false, flagged = 0, critical = 0
-        var expected = 0.0, value = 0.0
-        for t in tallies {
-            for k in bandCounts.indices { bandCounts[k] += t.bandCounts[k] }
-            down += t.down; up += t.up; compared = compared || t.compared
-            flagged += t.flagged; critical += t.critical; expected += t.expected; value += t.value
-        }
+        }.reduce(into: Tally()) { $0.add($1) }
+
         var lines: [String] = []
         lines.append("as of \(run.asOf): \(run.rows.count) accounts scored"
             + (run.rejects.isEmpty ? "" : ", \(run.rejects.count) not scored" + (rejectsPath.map { " (reasons in \($0))" } ?? "")))
-        let bands = Band.allCases.enumerated().map { "\(bandCounts[$0]) \($1)" }.joined(separator: ", ")
-        lines.append("bands: \(bands)" + (compared ? "; since the previous run \(down) moved down, \(up) up" : ""))
-        lines.append("\(flagged) account\(flagged == 1 ? "" : "s") flagged high or critical (\(critical) critical); "
-            + "about \(Int(expected.rounded())) expected to churn without action; \(money(value)) contract value at risk")
+        let bands = Band.allCases.enumerated().map { "\(t.bandCounts[$0]) \($1)" }.joined(separator: ", ")
+        lines.append("bands: \(bands)" + (t.compared ? "; since the previous run \(t.down) moved down, \(t.up) up" : ""))
+        lines.append("\(t.flagged) account\(t.flagged == 1 ? "" : "s") flagged high or critical (\(t.critical) critical); "
+            + "about \(Int(t.expected.rounded())) expected to churn without action; \(money(t.value)) contract value at risk")
         var fired = 0, held = 0
         var byType: [AlertType: Int] = [:], whyHeld: [String: Int] = [:]
         run.alerts.withUnsafeBufferPointer { alerts in
@@ -225,6 +193,31 @@ public enum ScoreSummary {
         lines.append("alerts: \(fired) fired" + (types.isEmpty ? "" : " (\(types.joined(separator: ", ")))")
             + (held == 0 ? "" : "; \(held) held back (" + whyHeld.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What the summary counts of the rows.
+    struct Tally {
+        var bandCounts = [Int](repeating: 0, count: Band.allCases.count)
+        var down = 0, up = 0, compared = false, flagged = 0, critical = 0
+        var expected = 0.0, value = 0.0
+
+        /// The row through a pointer, as `write` reads it: passed as a value (even
+        /// `borrowing`, from a buffer) it was copied, its strings retained, per row.
+        mutating func count(_ row: UnsafePointer<ScoredAccount>) {
+            bandCounts[Band.allCases.firstIndex(of: row.pointee.band)!] += 1
+            if let change = row.pointee.bandChange { compared = true; if change < 0 { down += 1 } else if change > 0 { up += 1 } }
+            guard row.pointee.severity >= .high else { return }
+            flagged += 1
+            if row.pointee.severity == .critical { critical += 1 }
+            expected += row.pointee.churnProbability
+            value += row.pointee.contractValue ?? 0
+        }
+
+        mutating func add(_ other: Tally) {
+            for k in bandCounts.indices { bandCounts[k] += other.bandCounts[k] }
+            down += other.down; up += other.up; compared = compared || other.compared
+            flagged += other.flagged; critical += other.critical; expected += other.expected; value += other.value
+        }
     }
 
     /// $1.2M, $850K, $900.

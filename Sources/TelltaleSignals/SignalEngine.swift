@@ -81,7 +81,7 @@ public struct SignalEngine: Sendable {
             // Resolved once per column: a dictionary lookup per value would dominate.
             let metric = def.metrics.first.map { metrics[$0]! }
             let cohort = medians[i]
-            columns[i] = parallelColumn(count: obs.count) { k in
+            columns[i] = Parallel.column(rows: obs.count, serialBelow: 4096) { k in
                 value(def, metric, obs[k], k, depColumns, cohort)
             }
         }
@@ -122,19 +122,6 @@ public struct SignalEngine: Sendable {
                 ?? accountColumn(AccountSignal.named(spec.signal)!, population)
             out[c] = CohortMedians(population: population, values: column, segmentOf: segmentIndex,
                                    segments: segmentNames.count, minimumAccounts: spec.minimumAccounts)
-        }
-        return out
-    }
-
-    private func parallelColumn(count: Int, _ body: (Int) -> Double) -> [Double] {
-        var out = [Double](repeating: .nan, count: count)
-        let chunks = count < 4096 ? 1 : min(64, ProcessInfo.processInfo.activeProcessorCount * 4)
-        out.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let lo = count * c / chunks, hi = count * (c + 1) / chunks
-                for k in lo..<hi { base[k] = body(k) }
-            }
         }
         return out
     }

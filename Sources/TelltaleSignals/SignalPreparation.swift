@@ -1,4 +1,5 @@
 import Foundation
+import TelltaleData
 
 /// How signals become model inputs: each missing value filled by its
 /// signal's policy, then the transform applied.
@@ -38,12 +39,6 @@ public struct SignalPreparation: Codable, Equatable, Sendable {
             if t == SignalTransform.none && !column.contains(where: \.isNaN) { return column }
             return column.map { x in t.apply(x.isNaN ? (f ?? .nan) : x) }
         }
-        guard table.rowCount >= 50_000 else { return names.indices.map(input) }
-        var inputs = [[Double]](repeating: [], count: names.count)
-        inputs.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: names.count) { base[$0] = input($0) }
-        }
-        return inputs
+        return table.rowCount < 50_000 ? names.indices.map(input) : Parallel.map(names.count, input)
     }
 }

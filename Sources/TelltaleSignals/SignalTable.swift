@@ -110,13 +110,7 @@ public struct RowSegments: Sendable {
         let size = (n + blocks - 1) / max(blocks, 1)
         // Each block numbers its segments in the order it meets them; the blocks'
         // lists, joined in row order, give the same first-seen order as one pass.
-        var local = [(codes: [Int], names: [String])](repeating: ([], []), count: blocks)
-        local.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: blocks) { b in
-                base[b] = Self.number(table, min(n, b * size)..<min(n, (b + 1) * size))
-            }
-        }
+        let local = Parallel.map(blocks) { b in Self.number(table, min(n, b * size)..<min(n, (b + 1) * size)) }
         var names: [String] = [], index: [String: Int] = [:]
         let maps = local.map { block in
             block.names.map { s -> Int in

@@ -11,9 +11,9 @@ import TelltaleSignals
     let fixture: ScoringFixture
     init() throws { fixture = try ScoringFixture() }
 
-    /// A large table's pattern matches are found a pattern per core, and its
-    /// rule columns a block of rows per core: the same as row by row.
-    @Test func aLargeTablesPatternMatchesAndRuleColumnsAreThoseOfItsRows() {
+    /// A large table's pattern matches are found a pattern per core: the same
+    /// as row by row. (Its rule columns: `Parallel.column`, tested with it.)
+    @Test func aLargeTablesPatternMatchesAreThoseOfItsRows() {
         let n = 120_000
         var state: UInt64 = 9
         func bit() -> Double { state = state &* 6364136223846793005 &+ 1; return state >> 62 == 0 ? 1 : 0 }
@@ -29,8 +29,6 @@ import TelltaleSignals
         #expect(matches[0] == (0..<n).map { flags[0][$0] == 1 && flags[1][$0] == 1 })
         #expect(matches[1] == (0..<n).map { flags[2][$0] == 1 && segments[$0] == "B" })
         #expect(matches[2] == (0..<n).map { flags[0][$0] == 1 && flags[1][$0] == 1 && flags[2][$0] == 1 })
-        #expect(AccountScorer.blockwise(rows: 123_457) { Double($0 * 3) } == (0..<123_457).map { Double($0 * 3) })
-        #expect(AccountScorer.blockwise(rows: 7) { Double($0) } == [0, 1, 2, 3, 4, 5, 6])
     }
 
     @Test func aTwoWeekHolidayDoesNotAlertButAMonthOfSilenceDoes() throws {
