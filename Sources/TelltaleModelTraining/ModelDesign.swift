@@ -38,9 +38,11 @@ struct ModelDesign {
         if options.withPatterns && search.matrix.count > 0 {
             let report = PatternFinder(settings: options.patternSearch).run(flags: search.matrix, churned: churned, segments: segments)
             patternReport = report
-            for r in report.kept.filter({ $0.order >= 2 }).prefix(options.maximumPatternFeatures) {
-                let name = "pattern: " + r.definition.name + (r.definition.segment.map { " [\($0)]" } ?? "")
-                specs.append(FeatureSpec(name: name, kind: .pattern(r.definition)))
+            let chosen = Self.patternFeatures(report.kept.map(\.definition), segments: Set(segments),
+                                              limit: options.maximumPatternFeatures)
+            for d in chosen {
+                let name = "pattern: " + d.name + (d.segment.map { " [\($0)]" } ?? "")
+                specs.append(FeatureSpec(name: name, kind: .pattern(d)))
             }
         }
         // Segment indicators against the largest segment.
@@ -66,6 +68,25 @@ struct ModelDesign {
         }
         self.x = x
         y = churned.map { $0 ? 1 : 0 }
+    }
+
+    /// The combinations (two flags or more) that become features, best-ranked
+    /// first, up to `limit`.
+    ///
+    /// A pattern found overall and in every segment of the table is the sum of
+    /// its segment versions, row by row: the last of them to arrive would only
+    /// make the fit drop a column and warn about it, so it is passed over (and
+    /// the next-ranked pattern takes its place).
+    static func patternFeatures(_ kept: [PatternDefinition], segments: Set<String>, limit: Int) -> [PatternDefinition] {
+        var chosen: [PatternDefinition] = []
+        for d in kept where d.flags.count >= 2 {
+            guard chosen.count < limit else { break }
+            let family = chosen.filter { $0.flags == d.flags } + [d]
+            let split = Set(family.compactMap(\.segment))
+            if family.contains(where: { $0.segment == nil }) && segments.isSubset(of: split) { continue }
+            chosen.append(d)
+        }
+        return chosen
     }
 
     /// Standardised design columns for other rows (validation, scoring).
