@@ -12,4 +12,6 @@ mkdir -p "$dir"
 "$bin/telltale" simulate --out "$dir" --accounts "$accounts" --days "$days" --seed "$seed" >/dev/null
 "$bin/telltale" signals --accounts "$dir/accounts.csv" --usage "$dir/usage.csv.gz" --renewals "$dir/renewals.csv" \
   --training --model-inputs --out "$dir/train.csv"
-"$venv/bin/python" "$root/scripts/oracle_gap.py" "$dir"
+"$bin/telltale" train --accounts "$dir/accounts.csv" --usage "$dir/usage.csv.gz" --renewals "$dir/renewals.csv" \
+  --out "$dir/churn.json" --trained-at 2026-07-01 2>/dev/null
+"$venv/bin/python" "$root/scripts/oracle_gap.py" "$dir" "$dir/churn.json"

@@ -7,9 +7,12 @@ logistic regression and a gradient-boosted model on the same signals, and a logi
 regression on the planted risk factors themselves (what a perfect signal set would allow).
 Also how well each planted factor can be read back from the signals.
 
-usage: python scripts/oracle_gap.py DIR   (DIR holds train.csv and ground_truth_renewals.csv;
-       scripts/oracle-gap.sh makes both and runs this)"""
-import sys
+With a model file from `telltale train` on the same history, also the trainer's own
+holdout AUC against the oracle's on exactly its holdout (the issue's check).
+
+usage: python scripts/oracle_gap.py DIR [MODEL.json]   (DIR holds train.csv and
+       ground_truth_renewals.csv; scripts/oracle-gap.sh makes them and the model and runs this)"""
+import json, sys
 import numpy as np, pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -18,7 +21,17 @@ from sklearn.preprocessing import StandardScaler
 
 FACTORS = ["decline", "single_user", "missed_onboarding", "no_login_14d", "support_over_10_in_30d", "csat_under_5"]
 
-def main(folder):
+def trainer_against_oracle(t, model_path):
+    """`telltale train`'s holdout AUC next to the oracle's on the same renewals."""
+    v = json.load(open(model_path))["validation"]
+    hold = t[t.as_of >= v["holdout_from"]]
+    oracle = roc_auc_score(hold.churned, hold.churn_probability)
+    trained = v["with_patterns"]["roc_auc"]
+    print(f"telltale train: holdout from {v['holdout_from']}, {len(hold)} renewals (model: {v['holdout_rows']}): "
+          f"ROC AUC {trained:.3f} ({v['without_patterns']['roc_auc']:.3f} without patterns), oracle {oracle:.3f}, "
+          f"gap {oracle - trained:.3f}")
+
+def main(folder, model_path=None):
     table = pd.read_csv(f"{folder}/train.csv")
     truth = pd.read_csv(f"{folder}/ground_truth_renewals.csv")
     truth = truth[["account_id", "renewal_date", "churn_probability"] + FACTORS].rename(columns={f: "planted_" + f for f in FACTORS})
@@ -33,6 +46,7 @@ def main(folder):
     planted = np.c_[planted, planted[:, 3] * planted[:, 4] * planted[:, 5]]  # the combined pattern
     auc = lambda p: roc_auc_score(y[hold], p)
 
+    if model_path: trainer_against_oracle(t, model_path)
     print(f"{n} renewals, {len(hold)} held out (as of {t.as_of[cut]} on), churn rate {y.mean():.3f}, {len(signals)} signals")
     print(f"  oracle (planted probabilities)           {auc(t.churn_probability.to_numpy()[hold]):.3f}")
     scale = StandardScaler().fit(X[train])
@@ -64,4 +78,4 @@ def main(folder):
         print(f"  {f:24s} {on_factors(z):.3f}")
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])
