@@ -187,8 +187,10 @@ struct UsageFastParser {
                         var fieldEnd = sep
                         if atLineEnd && fieldEnd > fieldStart && block[fieldEnd - 1] == 0x0D { fieldEnd -= 1 }
                         let length = fieldEnd - fieldStart
-                        switch kind[min(column, columnCount)] {
-                        case .metric:
+                        // Tests in order of frequency: a `switch` here compiled to a jump
+                        // through a table on every field (1-2% slower, measured).
+                        let fieldKind = kind[min(column, columnCount)]
+                        if fieldKind == .metric {
                             let m = metricAt[column]
                             if length == 0 {
                                 row[m] = .nan // an empty cell: missing
@@ -205,7 +207,7 @@ struct UsageFastParser {
                                     badKind = .number; badColumn = column; badStart = fieldStart; badEnd = fieldEnd
                                 }
                             }
-                        case .date:
+                        } else if fieldKind == .date {
                             if length == 10, let d = Self.isoDate(block + fieldStart, monthKey: &lastMonthKey,
                                                                  monthStart: &lastMonthStart, monthDays: &lastMonthDays) {
                                 dayNumber = d
@@ -214,7 +216,7 @@ struct UsageFastParser {
                             } else if badKind == .none {
                                 badKind = .date; badColumn = column; badStart = fieldStart; badEnd = fieldEnd
                             }
-                        case .id:
+                        } else if fieldKind == .id {
                             let f = block + fieldStart
                             // Rows come grouped by account: compare with the last id before hashing.
                             if lastID.matches(f, count: length, wide: fieldStart <= wideLimit) {
@@ -229,8 +231,6 @@ struct UsageFastParser {
                                     badKind = .unknownAccount; badColumn = column; badStart = fieldStart; badEnd = fieldEnd
                                 }
                             }
-                        case .skipped:
-                            break
                         }
                         column += 1
                         fieldStart = sep + 1

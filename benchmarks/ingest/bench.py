@@ -2,8 +2,16 @@
 pandas.read_csv and pyarrow.csv.read_csv, in one run, and prints seconds, MB/s and
 ratios, plus Telltale's peak memory against the size of its typed columns.
 
-Telltale's time includes what pandas and pyarrow do not: matching every row to a known
-account, validating dates, and ordering rows by (account, date)."""
+Typed columns on every side: Telltale's dates are day numbers and pyarrow types them as
+date32 by itself, but pandas' default call leaves the date column as text, so pandas is
+timed three ways: its own C parser with `parse_dates=["date"], date_format="ISO8601"`
+(the fastest way that parser gives typed dates), `engine="pyarrow", dtype_backend="pyarrow"`
+(typed dates by way of pyarrow's reader, on both cores), and the default call (dates left as
+text: less work than the others do, shown for reference). The issue's target is judged
+against the faster of the two typed ways.
+
+Telltale's time also includes what neither peer does: matching every row to a known
+account and ordering rows by (account, date)."""
 import argparse, json, os, resource, subprocess, tempfile, time
 
 def best_of(fn, repeats):
@@ -27,19 +35,27 @@ def main():
         out = subprocess.run([os.path.join(args.bin, "TelltaleBenchIngest"), os.path.join(tmp, "accounts.csv"), usage,
                               str(args.repeats)], check=True, capture_output=True, text=True)
         tt = json.loads(out.stdout)
+        t_typed = best_of(lambda: pd.read_csv(usage, parse_dates=["date"], date_format="ISO8601"), args.repeats)
+        t_arrow_engine = best_of(lambda: pd.read_csv(usage, engine="pyarrow", dtype_backend="pyarrow"), args.repeats)
         t_pandas = best_of(lambda: pd.read_csv(usage), args.repeats)
         t_arrow = best_of(lambda: pc.read_csv(usage), args.repeats)
     mb = size / 1e6
     print(f"usage file: {tt['rows']:,} rows, {mb:.0f} MB ({args.accounts:,} accounts x 730 days); "
           f"pandas {pd.__version__}, pyarrow {pyarrow.__version__} ({pyarrow.cpu_count()} threads)")
-    print(f"{'reader':12s} {'median s':>9s} {'MB/s':>8s} {'vs telltale':>12s}")
-    for name, t in [("telltale", tt["median"]), ("pandas", t_pandas), ("pyarrow", t_arrow)]:
-        print(f"{name:12s} {t:9.3f} {mb / t:8.0f} {t / tt['median']:11.2f}x")
-    print(f"telltale is {t_pandas / tt['median']:.2f}x pandas' speed and {tt['median'] / t_arrow:.2f}x pyarrow's time")
+    print(f"{'reader':34s} {'median s':>9s} {'MB/s':>8s} {'vs telltale':>12s}")
+    rows = [("telltale", tt["median"]), ("pandas C parser, typed dates", t_typed),
+            ("pandas pyarrow engine, typed dates", t_arrow_engine), ("pandas default call, dates as text", t_pandas),
+            ("pyarrow (dates typed as date32)", t_arrow)]
+    for name, t in rows:
+        print(f"{name:34s} {t:9.3f} {mb / t:8.0f} {t / tt['median']:11.2f}x")
+    typed = min(t_typed, t_arrow_engine)
+    print(f"telltale is {typed / tt['median']:.2f}x the speed of pandas' faster typed read "
+          f"({t_pandas / tt['median']:.2f}x its default call, which leaves dates as text) "
+          f"and takes {tt['median'] / t_arrow:.2f}x pyarrow's time")
     print(f"telltale peak memory {tt['peak_rss_bytes'] / 1e6:.0f} MB for {tt['typed_bytes'] / 1e6:.0f} MB of typed columns "
           f"({tt['peak_rss_bytes'] / tt['typed_bytes']:.2f}x)")
-    print(json.dumps({"rows": tt["rows"], "mb": mb, "telltale": tt["median"], "pandas": t_pandas, "pyarrow": t_arrow,
-                      "peak_over_typed": tt["peak_rss_bytes"] / tt["typed_bytes"]}))
+    print(json.dumps({"rows": tt["rows"], "mb": mb, "telltale": tt["median"], "pandas_typed_c": t_typed, "pandas_typed_pyarrow_engine": t_arrow_engine, "pandas": t_pandas,
+                      "pyarrow": t_arrow, "peak_over_typed": tt["peak_rss_bytes"] / tt["typed_bytes"]}))
 
 if __name__ == "__main__":
     main()
