@@ -129,7 +129,7 @@ struct UsageFastParser {
         var lastAccount: Int32 = 0
         // Dates: the first day of the last month seen, so a row's date is an addition
         // (usage rows come in runs of consecutive days).
-        var lastMonthKey = -1, lastMonthStart: Int32 = 0, lastMonthDays = 0
+        var lastMonthKey: UInt64 = 0, lastMonthStart: Int32 = 0, lastMonthDays = 0
         var blocksSinceProgress = 0
 
         while true {
@@ -320,23 +320,29 @@ struct UsageFastParser {
         return Bytes.eightDigits((Bytes.load(p) &<< shift) | fill).map { Int64($0) }
     }
 
-    /// A `YYYY-MM-DD` date at `p` as a day number, through a cache of the last
-    /// month seen; nil for anything else (the caller then tries `Day.parse`).
+    /// A `YYYY-MM-DD` date at `c` as a day number, through a cache of the last
+    /// month seen (`monthKey`: its checked `YYYY-MM-` bytes as one word, 0 for
+    /// none), so a row of the same month compares one word and reads two
+    /// digits; nil for anything else (the caller then tries `Day.parse`). The
+    /// ten bytes at `c` must be readable.
     @inline(__always)
-    static func isoDate(_ c: UnsafePointer<UInt8>, monthKey: inout Int, monthStart: inout Int32, monthDays: inout Int) -> Int32? {
-        guard c[4] == 0x2D, c[7] == 0x2D else { return nil }
-        let d0 = c[0] &- 48, d1 = c[1] &- 48, d2 = c[2] &- 48, d3 = c[3] &- 48
-        let d4 = c[5] &- 48, d5 = c[6] &- 48, d6 = c[8] &- 48, d7 = c[9] &- 48
-        guard max(d0, d1, d2, d3, d4, d5, d6, d7) < 10 else { return nil }
-        let y = Int(d0) * 1000 + Int(d1) * 100 + Int(d2) * 10 + Int(d3)
-        let month = Int(d4) * 10 + Int(d5), dayOfMonth = Int(d6) * 10 + Int(d7)
-        let key = y * 16 + month
-        if key != monthKey {
+    static func isoDate(_ c: UnsafePointer<UInt8>, monthKey: inout UInt64, monthStart: inout Int32, monthDays: inout Int) -> Int32? {
+        let prefix = Bytes.load(c)
+        if prefix != monthKey {
+            guard c[4] == 0x2D, c[7] == 0x2D else { return nil }
+            let d0 = c[0] &- 48, d1 = c[1] &- 48, d2 = c[2] &- 48, d3 = c[3] &- 48
+            let d4 = c[5] &- 48, d5 = c[6] &- 48
+            guard max(d0, d1, d2, d3, d4, d5) < 10 else { return nil }
+            let y = Int(d0) * 1000 + Int(d1) * 100 + Int(d2) * 10 + Int(d3)
+            let month = Int(d4) * 10 + Int(d5)
             guard let first = Day(year: y, month: month, day: 1) else { return nil }
-            monthKey = key
+            monthKey = prefix
             monthStart = first.number
             monthDays = Day.daysIn(month: month, year: y)
         }
+        let d6 = c[8] &- 48, d7 = c[9] &- 48
+        guard d6 < 10, d7 < 10 else { return nil }
+        let dayOfMonth = Int(d6) * 10 + Int(d7)
         guard dayOfMonth >= 1 && dayOfMonth <= monthDays else { return nil }
         return monthStart + Int32(dayOfMonth - 1)
     }

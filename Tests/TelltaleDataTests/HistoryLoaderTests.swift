@@ -185,6 +185,35 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
     /// carry in the digit test must not leak into the bytes before them.
     static let alphabet: [UInt8] = Array("0123456789,\n\r-.e ".utf8) + [0x2F, 0x3A, 0xFA, 0xFF, 0x80]
 
+    /// The usage parser's dates go through a cache of the last month's bytes: a
+    /// run of rows, with month changes, impossible days (Feb 29 of a common
+    /// year, the 31st of a 30-day month) and damaged bytes behind a cached month,
+    /// must give exactly what `Day.parse` gives for each ten bytes.
+    @Test func cachedMonthDatesAgreeWithDayParseOnARunOfRows() {
+        var rng = SystemRandomNumberGenerator()
+        var key: UInt64 = 0, start: Int32 = 0, days = 0
+        var parsed = 0
+        for _ in 0..<50_000 {
+            let year = [1999, 2000, 2023, 2024, 2100][Int.random(in: 0..<5, using: &rng)]
+            let month = Int.random(in: 0...13, using: &rng), day = Int.random(in: 0...32, using: &rng)
+            var bytes = Array(String(format: "%04d-%02d-%02d", year, month, day).utf8)
+            if Int.random(in: 0..<8, using: &rng) == 0 {
+                bytes[Int.random(in: 0..<10, using: &rng)] = Self.alphabet.randomElement(using: &rng)!
+            }
+            // Runs of the same month, as usage rows come.
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                let expected = bytes.withUnsafeBufferPointer { Day.parse($0)?.number }
+                let got = bytes.withUnsafeBufferPointer {
+                    UsageFastParser.isoDate($0.baseAddress!, monthKey: &key, monthStart: &start, monthDays: &days)
+                }
+                #expect(got == expected, "\(String(decoding: bytes, as: UTF8.self))")
+                if got != nil { parsed += 1 }
+                bytes[9] = UInt8.random(in: 0x30...0x39, using: &rng)
+            }
+        }
+        #expect(parsed > 30_000) // most inputs were real dates
+    }
+
     @Test func eightByteDigitsAgreeWithADigitLoopForEveryLength() {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<20_000 {
