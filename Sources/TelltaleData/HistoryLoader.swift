@@ -357,8 +357,9 @@ public struct HistoryLoader {
                 // (account, day) as one 64-bit key: account above, day below.
                 func key(_ r: Int) -> Int64 { Int64(a[r]) << 32 + Int64(d[r]) }
                 var disorder = 0
-                var previous = key(max(0, n * t / parts - 1))
-                for r in max(1, n * t / parts)..<(n * (t + 1) / parts) {
+                let rows = Parallel.block(t, of: parts, rows: n)
+                var previous = key(max(0, rows.lowerBound - 1))
+                for r in max(1, rows.lowerBound)..<rows.upperBound {
                     let k = key(r)
                     disorder |= k <= previous ? 1 : 0
                     previous = k

@@ -30,7 +30,7 @@ public enum FeatureBuilder {
             }
         }
         // Pattern and segment columns are built, not shared: one per core at a time.
-        return table.rowCount < 50_000 ? specs.map(column) : Parallel.map(specs.count) { column(specs[$0]) }
+        return Parallel.map(specs.count, rows: table.rowCount, serialBelow: 50_000) { column(specs[$0]) }
     }
 
     /// The columns standardised with each spec's training mean and scale.
@@ -53,13 +53,12 @@ public enum FeatureBuilder {
     /// the saved model alike.
     public static func probabilities(_ specs: [FeatureSpec], columns: [[Double]], rows: Int, intercept: Double,
                                      coefficients: [Double]) -> [Double] {
-        let chunkCount = rows < 50_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
-        let size = (rows + chunkCount - 1) / max(chunkCount, 1)
+        let chunkCount = Parallel.blockCount(rows: rows, serialBelow: 50_000, perCore: 4)
         let weights = zip(specs, coefficients).map { $1 / $0.scale }
         return [Double](unsafeUninitializedCapacity: rows) { out, initialized in
             let base = out.baseAddress!
             DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
-                let range = min(rows, c * size)..<min(rows, (c + 1) * size)
+                let range = Parallel.block(c, of: chunkCount, rows: rows)
                 var eta = [Double](repeating: intercept, count: range.count)
                 for j in specs.indices {
                     let w = weights[j], mean = specs[j].mean

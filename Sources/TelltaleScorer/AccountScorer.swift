@@ -210,7 +210,7 @@ public struct AccountScorer: Sendable {
         blockScored.withUnsafeMutableBufferPointer { blockScored in
         blockRejected.withUnsafeMutableBufferPointer { blockRejected in
             DispatchQueue.concurrentPerform(iterations: blocks) { b in
-                let rows = b * blockSize..<min(n, (b + 1) * blockSize)
+                let rows = Parallel.block(b, of: blocks, rows: n)
                 var missingCount = [Int32](repeating: 0, count: rows.count)
                 missingCount.withUnsafeMutableBufferPointer { count in
                     for column in signalColumns {
@@ -269,7 +269,6 @@ public struct AccountScorer: Sendable {
         // Combined patterns only (order 2+): a single flag is already a rule or a signal.
         let patternOrder = model.patterns.indices.filter { model.patterns[$0].definition.flags.count >= 2 }
             .sorted { model.patterns[$0].churnRate > model.patterns[$1].churnRate }
-        let alerting = Set(patternOrder.filter { model.patterns[$0].lift >= alerts.patternMinimumLift })
 
         let reasons = ReasonBuilder(model: model, table: today, segments: segments, features: features, rows: scoredRows,
                                     count: settings.reasonCount)
@@ -292,7 +291,7 @@ public struct AccountScorer: Sendable {
                 initialized = columns.count * n
             }
         }
-        let alertingOrder = patternOrder.filter { alerting.contains($0) }
+        let alertingOrder = patternOrder.filter { model.patterns[$0].lift >= alerts.patternMinimumLift }
         let alertingHeld = flat(alertingOrder.map { persistent[$0] })
         let alertingRule = alertingOrder.map { "pattern: \(model.patterns[$0].definition.name)" }
         let alertingDetail = alertingOrder.map { p in
@@ -398,8 +397,7 @@ public struct AccountScorer: Sendable {
                 playbook: playbook, contractValue: f.pointee.contractValue, renewalDate: renewal, daysToRenewal: days,
                 suppressed: held)
         }
-        let chunkCount = n < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
-        let size = (n + chunkCount - 1) / max(chunkCount, 1)
+        let chunkCount = Parallel.blockCount(rows: n, serialBelow: 20_000, perCore: 4)
         var chunks = [Chunk](repeating: Chunk(segmentCount: 0), count: chunkCount)
         // Scored rows go straight to their final place (the k-th scored account
         // is row k): joining per-chunk arrays cost as much as building them.
@@ -412,7 +410,7 @@ public struct AccountScorer: Sendable {
                 let base = buffer.baseAddress!, factsBase = facts.baseAddress!
                 DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
                     var out = Chunk(segmentCount: segments.names.count, reasons: reasons)
-                    for r in min(n, c * size)..<min(n, (c + 1) * size) {
+                    for r in Parallel.block(c, of: chunkCount, rows: n) {
                         if let row = assess(r, factsBase, into: &out) { (rowBase! + slot[r]).initialize(to: row) }
                     }
                     base[c] = out
@@ -474,6 +472,6 @@ enum PatternMatcher {
         let segments = segments ?? RowSegments(table)
         // A pattern per core at a time: each is a pass over every row.
         func rows(_ p: Int) -> [Bool] { flags.rows(matching: patterns[p], segments: segments) }
-        return table.rowCount < 50_000 ? patterns.indices.map(rows) : Parallel.map(patterns.count, rows)
+        return Parallel.map(patterns.count, rows: table.rowCount, serialBelow: 50_000, rows)
     }
 }

@@ -144,10 +144,9 @@ final class ReasonBuilder: @unchecked Sendable {
                         medians: [[Double]], segmentOf: [Int], count: Int) {
         let n = segmentOf.count
         guard count > 0, n > 0 else { return }
-        let chunkCount = n < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
-        let size = (n + chunkCount - 1) / chunkCount
+        let chunkCount = Parallel.blockCount(rows: n, serialBelow: 20_000, perCore: 4)
         DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
-            let lo = min(n, c * size), hi = min(n, (c + 1) * size)
+            let rows = Parallel.block(c, of: chunkCount, rows: n), lo = rows.lowerBound, hi = rows.upperBound
             guard lo < hi else { return }
             (slots + lo * count).initialize(repeating: Slot(item: -1, value: 0), count: (hi - lo) * count)
             let pushes = UnsafeMutablePointer<Double>.allocate(capacity: (hi - lo) * count)

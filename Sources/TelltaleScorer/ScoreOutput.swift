@@ -30,7 +30,7 @@ public enum ScoreOutput {
     /// The score file in parts (the header, then chunks of rows rendered on
     /// every core), to be written one after the other.
     public static func renderParts(_ rows: [ScoredAccount], format: Format) -> [Data] {
-        let chunkCount = rows.count < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
+        let chunkCount = Parallel.blockCount(rows: rows.count, serialBelow: 20_000, perCore: 4)
         let chunks = rows.withUnsafeBufferPointer { rows in Parallel.map(chunkCount) { render(rows, chunk: $0, of: chunkCount, format: format) } }
         return [header(format)] + chunks
     }
@@ -40,7 +40,7 @@ public enum ScoreOutput {
     /// the file's write and the start of its writeback no longer wait for
     /// the last row.
     public static func write(_ rows: [ScoredAccount], format: Format, to path: String) throws {
-        let chunkCount = rows.count < 20_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 8
+        let chunkCount = Parallel.blockCount(rows: rows.count, serialBelow: 20_000, perCore: 8)
         // Each slot is written by one renderer, then read by the writer after its signal.
         nonisolated(unsafe) let chunks = UnsafeMutableBufferPointer<Data>.allocate(capacity: chunkCount)
         _ = chunks.initialize(from: repeatElement(Data(), count: chunkCount))
@@ -77,11 +77,11 @@ public enum ScoreOutput {
 
     /// Chunk `c` of `count` even chunks of the rows.
     static func render(_ rows: UnsafeBufferPointer<ScoredAccount>, chunk c: Int, of count: Int, format: Format) -> Data {
-        let size = (rows.count + count - 1) / max(count, 1)
-        var w = ByteWriter(capacity: size * 256)
+        let chunk = Parallel.block(c, of: count, rows: rows.count)
+        var w = ByteWriter(capacity: chunk.count * 256)
         // Rows are passed from the buffer in place: `for row in` would copy
         // each one (a retain and release of every string and array in it).
-        for i in min(rows.count, c * size)..<min(rows.count, (c + 1) * size) { write(rows.baseAddress! + i, format: format, to: &w) }
+        for i in chunk { write(rows.baseAddress! + i, format: format, to: &w) }
         return w.takeData()
     }
 
@@ -158,12 +158,11 @@ public enum ScoreSummary {
     public static func text(_ run: ScoreRun, rejectsPath: String? = nil) -> String {
         // One pass over the rows (a million of them in a large export), a block
         // on each core, the blocks' tallies summed in block order.
-        let blocks = run.rows.count < 100_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount
-        let size = (run.rows.count + blocks - 1) / max(blocks, 1)
+        let blocks = Parallel.blockCount(rows: run.rows.count, serialBelow: 100_000, perCore: 1)
         let t = run.rows.withUnsafeBufferPointer { rows in
             Parallel.map(blocks) { b in
                 var t = Tally()
-                for i in min(rows.count, b * size)..<min(rows.count, (b + 1) * size) { t.count(rows.baseAddress! + i) }
+                for i in Parallel.block(b, of: blocks, rows: rows.count) { t.count(rows.baseAddress! + i) }
                 return t
             }
         }.reduce(into: Tally()) { $0.add($1) }

@@ -39,6 +39,6 @@ public struct SignalPreparation: Codable, Equatable, Sendable {
             if t == SignalTransform.none && !column.contains(where: \.isNaN) { return column }
             return column.map { x in t.apply(x.isNaN ? (f ?? .nan) : x) }
         }
-        return table.rowCount < 50_000 ? names.indices.map(input) : Parallel.map(names.count, input)
+        return Parallel.map(names.count, rows: table.rowCount, serialBelow: 50_000, input)
     }
 }

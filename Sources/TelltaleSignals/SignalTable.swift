@@ -106,11 +106,10 @@ public struct RowSegments: Sendable {
 
     public init(_ table: SignalTable) {
         let n = table.rowCount
-        let blocks = n < 100_000 ? 1 : ProcessInfo.processInfo.activeProcessorCount
-        let size = (n + blocks - 1) / max(blocks, 1)
+        let blocks = Parallel.blockCount(rows: n, serialBelow: 100_000, perCore: 1)
         // Each block numbers its segments in the order it meets them; the blocks'
         // lists, joined in row order, give the same first-seen order as one pass.
-        let local = Parallel.map(blocks) { b in Self.number(table, min(n, b * size)..<min(n, (b + 1) * size)) }
+        let local = Parallel.map(blocks) { b in Self.number(table, Parallel.block(b, of: blocks, rows: n)) }
         var names: [String] = [], index: [String: Int] = [:]
         let maps = local.map { block in
             block.names.map { s -> Int in
@@ -122,7 +121,7 @@ public struct RowSegments: Sendable {
         }
         of = [Int](unsafeUninitializedCapacity: n) { out, initialized in
             DispatchQueue.concurrentPerform(iterations: blocks) { b in
-                let start = min(n, b * size), map = maps[b]
+                let start = Parallel.block(b, of: blocks, rows: n).lowerBound, map = maps[b]
                 for (k, code) in local[b].codes.enumerated() { (out.baseAddress! + start + k).initialize(to: map[code]) }
             }
             initialized = n
