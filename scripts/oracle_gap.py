@@ -8,28 +8,84 @@ regression on the planted risk factors themselves (what a perfect signal set wou
 Also how well each planted factor can be read back from the signals.
 
 With a model file from `telltale train` on the same history, also the trainer's own
-holdout AUC against the oracle's on exactly its holdout (the issue's check).
+holdout AUC against the oracle's on exactly its holdout (the issue's check), and on that
+same split what the data allows at all: models trained on the planted log-odds themselves
+(noise-free targets no user has) from the signals and from the raw weekly usage series.
 
 usage: python scripts/oracle_gap.py DIR [MODEL.json]   (DIR holds train.csv and
        ground_truth_renewals.csv; scripts/oracle-gap.sh makes them and the model and runs this)"""
-import json, sys
+import json, sys, warnings
 import numpy as np, pandas as pd
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
 FACTORS = ["decline", "single_user", "missed_onboarding", "no_login_14d", "support_over_10_in_30d", "csat_under_5"]
 
-def trainer_against_oracle(t, model_path):
-    """`telltale train`'s holdout AUC next to the oracle's on the same renewals."""
+def weekly_usage(folder, t, weeks=26):
+    """Each renewal's raw usage before its observation date: weekly sums of five metrics
+    over `weeks` weeks (NaN before the history starts), the latest CSAT answer in 30 days
+    and the days since the last login: everything a signal could be built from."""
+    accounts = pd.read_csv(f"{folder}/accounts.csv", usecols=["account_id"])
+    usage = pd.read_csv(f"{folder}/usage.csv.gz", parse_dates=["date"])
+    first = usage.date.min()
+    row = usage.account_id.map({a: i for i, a in enumerate(accounts.account_id)}).to_numpy()
+    day = (usage.date - first).dt.days.to_numpy()
+    days = day.max() + 2
+    metrics = ["logins", "active_users", "features_used", "core_actions", "support_cases"]
+    obs = (pd.to_datetime(t.as_of) - first).dt.days.to_numpy()
+    acc = t.account_id.map({a: i for i, a in enumerate(accounts.account_id)}).to_numpy()
+    out = []
+    for m in metrics:  # cumulative sums by day, so a week is one difference
+        daily = np.zeros((len(accounts), days)); daily[row, day + 1] = usage[m].fillna(0).to_numpy()
+        cum = daily.cumsum(axis=1)
+        for w in range(weeks):
+            lo, hi = obs - 7 * (w + 1), obs - 7 * w
+            out.append(np.where(lo >= 0, cum[acc, np.clip(hi, 0, None)] - cum[acc, np.clip(lo, 0, None)], np.nan))
+        if m == "logins":
+            active = daily > 0
+            last = np.full(len(t), 60.0)
+            for k in range(60, 0, -1):
+                d = obs - k + 1
+                last = np.where((d >= 1) & active[acc, np.clip(d, 1, None)], k - 1, last)
+            out.append(last)
+    csat = np.full((len(accounts), days), np.nan)
+    has = usage.csat.notna().to_numpy(); csat[row[has], day[has] + 1] = usage.csat[has].to_numpy()
+    window = np.stack([csat[acc, np.clip(obs - k + 1, 0, None)] for k in range(1, 31)])
+    with warnings.catch_warnings():  # no answer in 30 days: NaN, as the signal leaves it missing
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out.append(np.nanmin(window, axis=0))
+    return np.column_stack(out)
+
+def trainer_against_oracle(t, folder, model_path, signals):
+    """`telltale train`'s holdout AUC next to the oracle's on the same renewals, and on the
+    same split (development rows: renewals decided before the holdout's first observation
+    date) the same model in scikit-learn and what better learners and targets reach."""
     v = json.load(open(model_path))["validation"]
-    hold = t[t.as_of >= v["holdout_from"]]
-    oracle = roc_auc_score(hold.churned, hold.churn_probability)
+    hold = (t.as_of >= v["holdout_from"]).to_numpy(); dev = (t.renewal_date < v["holdout_from"]).to_numpy()
+    y = t.churned.to_numpy(); p = t.churn_probability.to_numpy(); logit = np.log(p / (1 - p))
+    auc = lambda s: roc_auc_score(y[hold], s)
+    oracle = auc(p[hold])
     trained = v["with_patterns"]["roc_auc"]
-    print(f"telltale train: holdout from {v['holdout_from']}, {len(hold)} renewals (model: {v['holdout_rows']}): "
-          f"ROC AUC {trained:.3f} ({v['without_patterns']['roc_auc']:.3f} without patterns), oracle {oracle:.3f}, "
-          f"gap {oracle - trained:.3f}")
+    print(f"telltale train: holdout from {v['holdout_from']}, {hold.sum()} renewals (model: {v['holdout_rows']}), "
+          f"{dev.sum()} development renewals: ROC AUC {trained:.3f} ({v['without_patterns']['roc_auc']:.3f} without "
+          f"patterns), oracle {oracle:.3f}, gap {oracle - trained:.3f}")
+    X = t[signals].to_numpy(float)
+    triple = (t.no_login_14d * t.support_over_10_30d * t.csat_under_5).to_numpy() if "csat_under_5" in t else np.zeros(len(t))
+    Z = np.c_[X, triple, pd.get_dummies(t.segment).to_numpy(float)]
+    scale = StandardScaler().fit(Z[dev])
+    lr = LogisticRegression(C=0.1, max_iter=5000).fit(scale.transform(Z[dev]), y[dev])
+    print(f"  same split, logistic on the signals + the planted triple + segments (scikit-learn) {auc(lr.predict_proba(scale.transform(Z[hold]))[:, 1]):.3f}")
+    gbm = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_depth=3, random_state=0).fit(X[dev], y[dev])
+    print(f"  same split, gradient boosting on the signals, churn labels                       {auc(gbm.predict_proba(X[hold])[:, 1]):.3f}")
+    # Ceilings: regressions on the planted log-odds (no label noise, a target no user has).
+    def on_truth(F):
+        g = HistGradientBoostingRegressor(max_iter=400, learning_rate=0.05, max_depth=4, random_state=0)
+        return auc(g.fit(F[dev], logit[dev]).predict(F[hold]))
+    print(f"  ceiling: gradient boosting on the signals, trained on the planted log-odds      {on_truth(X):.3f}")
+    W = weekly_usage(folder, t)
+    print(f"  ceiling: the same on 26 weeks of raw usage + the signals                        {on_truth(np.c_[W, X]):.3f}")
 
 def main(folder, model_path=None):
     table = pd.read_csv(f"{folder}/train.csv")
@@ -46,7 +102,7 @@ def main(folder, model_path=None):
     planted = np.c_[planted, planted[:, 3] * planted[:, 4] * planted[:, 5]]  # the combined pattern
     auc = lambda p: roc_auc_score(y[hold], p)
 
-    if model_path: trainer_against_oracle(t, model_path)
+    if model_path: trainer_against_oracle(t, folder, model_path, signals)
     print(f"{n} renewals, {len(hold)} held out (as of {t.as_of[cut]} on), churn rate {y.mean():.3f}, {len(signals)} signals")
     print(f"  oracle (planted probabilities)           {auc(t.churn_probability.to_numpy()[hold]):.3f}")
     scale = StandardScaler().fit(X[train])
