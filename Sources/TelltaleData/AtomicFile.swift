@@ -70,32 +70,36 @@ public enum AtomicFile {
     }
 
     /// Gzip-compresses `bytes` into `path` (atomically, like `write`).
-    /// zlib writes a zero timestamp, so the same bytes give the same file.
+    /// The gzip header carries a zero timestamp, so the same bytes give the
+    /// same file (the stream is what `gzopen(path, "wb6")` writes).
     public static func writeGzip(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent()
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-        guard let gz = gzopen(temp, "wb6") else {
-            throw DataError.cannotOpen(file: path, reason: "cannot create \(temp): \(String(cString: strerror(errno)))")
+        var stream = z_stream()
+        // windowBits 15 + 16: a gzip header and trailer around the deflate data.
+        guard deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+                            zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw DataError.cannotOpen(file: path, reason: "cannot start zlib compression")
         }
-        var offset = 0
-        var failed = false
-        bytes.withUnsafeBufferPointer { p in
-            while offset < p.count && !failed {
-                let n = min(1 << 20, p.count - offset)
-                if gzwrite(gz, p.baseAddress! + offset, UInt32(n)) != Int32(n) { failed = true }
-                offset += n
+        defer { deflateEnd(&stream) }
+        let chunk = 1 << 20
+        var out = [UInt8](repeating: 0, count: chunk)
+        try write(to: path) { sink in
+            try bytes.withUnsafeBufferPointer { input in
+                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+                stream.avail_in = UInt32(input.count)
+                var status = Z_OK
+                while status != Z_STREAM_END {
+                    let produced = try out.withUnsafeMutableBufferPointer { o -> Int in
+                        stream.next_out = o.baseAddress
+                        stream.avail_out = UInt32(chunk)
+                        status = deflate(&stream, Z_FINISH)
+                        guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
+                            throw DataError.cannotOpen(file: path, reason: "cannot write compressed data (zlib \(status))")
+                        }
+                        return chunk - Int(stream.avail_out)
+                    }
+                    try sink.write(Data(out[0..<produced]))
+                }
             }
-        }
-        if gzclose(gz) != Z_OK || failed {
-            unlink(temp)
-            throw DataError.cannotOpen(file: path, reason: "cannot write compressed data")
-        }
-        if rename(temp, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temp)
-            throw DataError.cannotOpen(file: path, reason: "cannot replace the file: \(reason)")
         }
     }
 

@@ -41,4 +41,33 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "old\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["scores.csv"])
     }
+
+    /// A simulated `usage.csv.gz` must read back through zlib's own reader, be
+    /// real gzip (zlib reads plain files through unchanged, so a round trip
+    /// alone would not notice), carry no timestamp (same seed, same bytes) and
+    /// survive output of several compression buffers (incompressible bytes).
+    @Test func gzipFilesReadBackAndCarryNoTimestamp() throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let noise = (0..<3_000_000).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let text = Array(String(repeating: "ACC-00001,2026-01-02,3,1,2,5,33,0,,0,12\n", count: 50_000).utf8)
+        for (name, bytes) in [("noise.bin.gz", noise), ("usage.csv.gz", text), ("empty.gz", [])] {
+            let path = directory + "/gz/" + name
+            try AtomicFile.writeGzip(bytes, to: path)
+            let file = try Data(contentsOf: URL(fileURLWithPath: path))
+            let header = Array(file.prefix(8))
+            #expect(header == [0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0], "\(name): gzip magic, deflate, zero mtime; got \(header)")
+            let source = try ByteSource(path: path)
+            var back: [UInt8] = []
+            let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 20)
+            defer { buffer.deallocate() }
+            while case let n = try source.read(into: buffer, capacity: 1 << 20), n > 0 { back += UnsafeBufferPointer(start: buffer, count: n) }
+            let same = back == bytes  // a Bool, so a failure does not print megabytes
+            #expect(same, "\(name): \(back.count) bytes read back of \(bytes.count)")
+            if name == "usage.csv.gz" { #expect(file.count < bytes.count / 20) }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/gz").sorted() == ["empty.gz", "noise.bin.gz", "usage.csv.gz"])
+    }
 }
