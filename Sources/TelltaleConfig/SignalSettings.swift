@@ -74,11 +74,12 @@ public struct SignalSettings: Equatable, Sendable {
                                         days: try reader.integer(f["days"]!, key: "\(specKey).days"),
                                         aggregate: try f["aggregate"].map { try choice($0, key: "\(specKey).aggregate", WindowAggregate.self, reader) } ?? .sum))
         case "trend":
-            let f = try fieldsOf(spec, key: specKey, allowed: ["metric", "recent", "baseline", "form"], required: ["metric"], reader: reader)
+            let f = try fieldsOf(spec, key: specKey, allowed: ["metric", "recent", "baseline", "form", "statistic"], required: ["metric"], reader: reader)
             kind = .trend(TrendSignal(metric: try reader.string(f["metric"]!, key: "\(specKey).metric"),
                                       recent: try f["recent"].map { try reader.integer($0, key: "\(specKey).recent") } ?? 30,
                                       baseline: try f["baseline"].map { try reader.integer($0, key: "\(specKey).baseline") } ?? 90,
-                                      form: try f["form"].map { try choice($0, key: "\(specKey).form", TrendSignal.Form.self, reader) } ?? .ratio))
+                                      form: try f["form"].map { try choice($0, key: "\(specKey).form", TrendSignal.Form.self, reader) } ?? .ratio,
+                                      statistic: try f["statistic"].map { try choice($0, key: "\(specKey).statistic", TrendSignal.Statistic.self, reader) } ?? .mean))
         case "cohort":
             let f = try fieldsOf(spec, key: specKey, allowed: ["signal", "min_accounts"], required: ["signal"], reader: reader)
             kind = .cohort(CohortSignal(signal: try reader.string(f["signal"]!, key: "\(specKey).signal"),

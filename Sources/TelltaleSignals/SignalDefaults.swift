@@ -5,6 +5,13 @@ extension SignalDefinition {
     /// Definitions whose metrics or dependencies are absent from the usage
     /// table are left out, so any subset of the standard metrics works.
     ///
+    /// `core_actions_weekly_trend` (the median week of the last 8 against the
+    /// 12 before) tells a steady decline from a vacation, which halves a
+    /// 30-day trend as much: on simulated histories it scores the planted
+    /// decline at ROC AUC 0.94-0.95 against 0.92-0.93 for `core_actions_trend`
+    /// (renewals with the 140 days of history it needs), and adds 0.003-0.008
+    /// to `train`'s holdout AUC (docs/training.md).
+    ///
     /// The flags encode the domain's rules of thumb: no login for two weeks,
     /// more than 10 support cases in 30 days, CSAT under 5, under 60% of the
     /// segment median, a 33% drop against the account's previous 90 days, a
@@ -27,6 +34,8 @@ extension SignalDefinition {
             window("features_used_max_30d", "features_used", 30, .max),
             window("core_actions_30d", "core_actions", 30, .sum, .log1p),
             SignalDefinition(name: "core_actions_trend", kind: .trend(TrendSignal(metric: "core_actions"))),
+            SignalDefinition(name: "core_actions_weekly_trend",
+                             kind: .trend(TrendSignal(metric: "core_actions", recent: 56, baseline: 84, statistic: .weeklyMedian))),
             SignalDefinition(name: "core_actions_vs_segment", kind: .cohort(CohortSignal(signal: "core_actions_30d"))),
             window("session_minutes_30d", "session_minutes", 30, .sum, .log1p),
             SignalDefinition(name: "minutes_per_login", kind: .ratio(RatioSignal(numerator: "session_minutes_30d", denominator: "logins_30d")),

@@ -42,7 +42,11 @@ extension SignalDefinition {
             }
             switch def.kind {
             case let .window(w): try positive(w.days, "days")
-            case let .trend(t): try positive(t.recent, "recent"); try positive(t.baseline, "baseline")
+            case let .trend(t):
+                try positive(t.recent, "recent"); try positive(t.baseline, "baseline")
+                if t.statistic == .weeklyMedian, t.recent % 7 != 0 || t.baseline % 7 != 0 {
+                    throw SignalError(signal: name, message: "a weekly_median trend compares whole weeks: recent and baseline must be multiples of 7 days, found \(t.recent) and \(t.baseline)")
+                }
             case let .milestone(m): try positive(m.within, "within")
             case let .cohort(c):
                 guard c.minimumAccounts >= 1 else { throw SignalError(signal: name, message: "min_accounts must be at least 1") }

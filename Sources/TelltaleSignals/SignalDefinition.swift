@@ -76,7 +76,7 @@ public enum SignalKind: Codable, Equatable, Sendable {
     var defaultLabel: String {
         switch self {
         case let .window(w): return w.describe()
-        case let .trend(t): return "\(t.metric) in the last \(t.recent) days against the \(t.baseline) days before" + (t.form == .drop ? " (% drop)" : " (ratio)")
+        case let .trend(t): return t.describe()
         case let .cohort(c): return "\(c.signal) against the segment median"
         case let .milestone(m): return "missed: \(m.metric) \(m.aggregate == .sum ? "total" : "daily maximum") of \(formatNumber(m.atLeast))+ within \(m.within) days of signup"
         case let .ratio(r): return "\(r.numerator) per \(r.denominator)"
@@ -122,15 +122,53 @@ public struct TrendSignal: Codable, Equatable, Sendable {
         /// (1 − ratio) × 100: 33 is a 33% drop, negative is growth.
         case drop
     }
+    /// What stands for each period.
+    public enum Statistic: String, Codable, CaseIterable, Sendable {
+        /// The mean day.
+        case mean
+        /// The median week (weekly totals): a two-week vacation or a holiday
+        /// week moves it little, where it cuts a 30-day mean by half, so a
+        /// drop means most weeks fell. Periods in whole weeks.
+        case weeklyMedian = "weekly_median"
+    }
     public var metric: String
     public var recent: Int
     public var baseline: Int
     public var form: Form
-    public init(metric: String, recent: Int = 30, baseline: Int = 90, form: Form = .ratio) {
+    public var statistic: Statistic
+    public init(metric: String, recent: Int = 30, baseline: Int = 90, form: Form = .ratio, statistic: Statistic = .mean) {
         self.metric = metric
         self.recent = recent
         self.baseline = baseline
         self.form = form
+        self.statistic = statistic
+    }
+
+    enum CodingKeys: String, CodingKey { case metric, recent, baseline, form, statistic }
+
+    // `statistic` is written only when it is not the mean, so model files of
+    // earlier versions (which have no such key) read as they were meant.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(metric: try c.decode(String.self, forKey: .metric), recent: try c.decode(Int.self, forKey: .recent),
+                  baseline: try c.decode(Int.self, forKey: .baseline), form: try c.decode(Form.self, forKey: .form),
+                  statistic: try c.decodeIfPresent(Statistic.self, forKey: .statistic) ?? .mean)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(metric, forKey: .metric)
+        try c.encode(recent, forKey: .recent)
+        try c.encode(baseline, forKey: .baseline)
+        try c.encode(form, forKey: .form)
+        if statistic != .mean { try c.encode(statistic, forKey: .statistic) }
+    }
+
+    func describe() -> String {
+        let what = statistic == .weeklyMedian
+            ? "median week of \(metric) in the last \(recent / 7) weeks against the \(baseline / 7) weeks before"
+            : "\(metric) in the last \(recent) days against the \(baseline) days before"
+        return what + (form == .drop ? " (% drop)" : " (ratio)")
     }
 }
 

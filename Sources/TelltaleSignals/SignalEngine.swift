@@ -213,7 +213,20 @@ public struct SignalEngine: Sendable {
             let r0 = usage.firstRow(of: a, onOrAfter: from), r1 = usage.firstRow(of: a, onOrAfter: split)
             let r2 = usage.firstRow(of: a, onOrAfter: d)
             let recent: Double, baseline: Double
-            if m.isLevel {
+            if t.statistic == .weeklyMedian {
+                // Week w covers the 7 days ending 7w days before the as-of date.
+                func week(_ w: Int) -> Double {
+                    let hi = usage.firstRow(of: a, onOrAfter: d - Int32(7 * w))
+                    let lo = usage.firstRow(of: a, onOrAfter: d - Int32(7 * (w + 1)))
+                    guard m.isLevel else { return m.sum(lo, hi, first: first) }
+                    let n = m.present(lo, hi, first: first)
+                    return n == 0 ? .nan : m.sum(lo, hi, first: first) / Double(n)
+                }
+                let recentWeeks = t.recent / 7
+                recent = TelltaleSignals.median((0..<recentWeeks).map(week))
+                baseline = TelltaleSignals.median((recentWeeks..<recentWeeks + t.baseline / 7).map(week))
+                guard !recent.isNaN, !baseline.isNaN else { return .nan }
+            } else if m.isLevel {
                 let nr = m.present(r1, r2, first: first), nb = m.present(r0, r1, first: first)
                 guard nr > 0, nb > 0 else { return .nan }
                 recent = m.sum(r1, r2, first: first) / Double(nr)

@@ -108,7 +108,18 @@ struct BruteForceSignals {
                 for day in from..<to { if let v = days[day]?[m], !v.isNaN { total += v; n += 1 } }
                 return level ? (n == 0 ? .nan : total / Double(n)) : total / Double(to - from)
             }
-            let recent = mean(D - Int32(t.recent), D), base = mean(D - Int32(t.recent + t.baseline), D - Int32(t.recent))
+            // Weekly median: each 7-day week's total (a level's mean over its days with a value,
+            // none: no week), then the median of the period's weeks.
+            func weeklyMedian(_ from: Int32, _ to: Int32) -> Double {
+                var weeks: [Double] = []
+                for start in stride(from: from, to: to, by: 7) {
+                    let week = mean(start, start + 7)
+                    if !week.isNaN { weeks.append(level ? week : week * 7) }
+                }
+                return plainMedian(weeks)
+            }
+            let summary = t.statistic == .weeklyMedian ? weeklyMedian : mean
+            let recent = summary(D - Int32(t.recent), D), base = summary(D - Int32(t.recent + t.baseline), D - Int32(t.recent))
             if recent.isNaN || base.isNaN { return .nan }
             let ratio = base == 0 ? (recent == 0 ? 1 : .nan) : recent / base
             return t.form == .ratio ? ratio : (1 - ratio) * 100

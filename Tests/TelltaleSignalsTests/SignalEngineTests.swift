@@ -19,6 +19,8 @@ let everyKind: [SignalDefinition] = {
         SignalDefinition(name: "logins_trend", kind: .trend(TrendSignal(metric: "logins", recent: 30, baseline: 90))),
         SignalDefinition(name: "logins_drop", kind: .trend(TrendSignal(metric: "logins", recent: 14, baseline: 28, form: .drop))),
         SignalDefinition(name: "csat_trend", kind: .trend(TrendSignal(metric: "csat", recent: 60, baseline: 60))),
+        SignalDefinition(name: "core_weekly_trend", kind: .trend(TrendSignal(metric: "core_actions", recent: 56, baseline: 84, statistic: .weeklyMedian))),
+        SignalDefinition(name: "csat_weekly_drop", kind: .trend(TrendSignal(metric: "csat", recent: 21, baseline: 35, form: .drop, statistic: .weeklyMedian))),
         SignalDefinition(name: "logins_vs_segment", kind: .cohort(CohortSignal(signal: "logins_sum_30", minimumAccounts: 5))),
         SignalDefinition(name: "core_vs_segment", kind: .cohort(CohortSignal(signal: "core_sum_14", minimumAccounts: 40))),
         SignalDefinition(name: "onboarded", kind: .milestone(MilestoneSignal(metric: "logins", within: 14, atLeast: 20))),
@@ -125,6 +127,40 @@ func sameValue(_ x: Double, _ y: Double) -> Bool {
         #expect(t.complete == [false, true, true]) // 60 days of history; the last window is missing for the data's end
     }
 
+    /// The reason for the weekly-median trend: a two-week vacation halves the
+    /// 30-day mean trend as a real decline does, but leaves the median week alone.
+    @Test func aVacationMovesTheWeeklyMedianTrendLittleWhereASteadyDeclineHalvesIt() throws {
+        var b = HistoryBuilder(metrics: ["core_actions"], isLevel: [false])
+        let start = Day(year: 2025, month: 1, day: 1)!
+        let asOf = start + 140                      // 20 whole weeks of history
+        b.ids = ["vacation", "decline"]; b.segments = ["S", "S"]; b.seats = [5, 5]; b.signups = [start - 30, start - 30]
+        for k in 0..<140 {
+            let day = start + k
+            let onVacation = (asOf - 20...asOf - 7).contains(day)   // two weeks off, inside the last 30 days
+            if !onVacation { b.rows.append(.init(account: 0, day: day, values: [10])) }
+            // 10 a day until 8 weeks before, then 5 a day.
+            b.rows.append(.init(account: 1, day: day, values: [day < asOf - 56 ? 10 : 5]))
+        }
+        let defs = [SignalDefinition(name: "mean_trend", kind: .trend(TrendSignal(metric: "core_actions"))),
+                    SignalDefinition(name: "weekly_trend", kind: .trend(TrendSignal(metric: "core_actions", recent: 56, baseline: 84,
+                                                                                    statistic: .weeklyMedian))),
+                    SignalDefinition(name: "weekly_drop", kind: .trend(TrendSignal(metric: "core_actions", recent: 56, baseline: 84,
+                                                                                  form: .drop, statistic: .weeklyMedian)))]
+        let t = try SignalEngine(history: b.build(), definitions: defs)
+            .table(for: [Observation(account: 0, asOf: asOf), Observation(account: 1, asOf: asOf)])
+        // Vacation: 16 of the last 30 days at 10 against 10 a day before: 160/300.
+        #expect(abs(t.raw[0][0] - 160.0 / 300) < 1e-12)
+        // The last 8 weeks are 60, 0, 10 and five of 70: the median week is 70, as before.
+        #expect(t.raw[1][0] == 1 && t.raw[2][0] == 0)
+        // Decline: the 30-day trend says about the same (5 a day against 90 days of which 26 at 5),
+        // and every recent week is 35 against 70.
+        #expect(abs(t.raw[0][1] - 450.0 / 770) < 1e-12)
+        #expect(t.raw[1][1] == 0.5 && t.raw[2][1] == 50)
+        // 20 weeks are needed: one day less of history is missing, not a shorter baseline.
+        let short = try SignalEngine(history: b.build(), definitions: defs).table(for: [Observation(account: 0, asOf: asOf - 1)])
+        #expect(short.raw[1][0].isNaN)
+    }
+
     @Test func aMilestoneKeepsNotYetDueApartFromMissed() throws {
         var b = HistoryBuilder(metrics: ["logins"], isLevel: [false])
         let start = Day(year: 2025, month: 1, day: 1)!
@@ -179,6 +215,26 @@ func sameValue(_ x: Double, _ y: Double) -> Bool {
         #expect(throws: SignalError.self) { try SignalDefinition.validate([zero], metrics: ["logins"]) }
         let reserved = SignalDefinition(name: "seats", kind: .window(WindowSignal(metric: "logins", days: 3, aggregate: .sum)))
         #expect(throws: SignalError.self) { try SignalDefinition.validate([reserved], metrics: ["logins"]) }
+        let partWeek = SignalDefinition(name: "w", kind: .trend(TrendSignal(metric: "logins", recent: 30, baseline: 84, statistic: .weeklyMedian)))
+        do { try SignalDefinition.validate([partWeek], metrics: ["logins"]); Issue.record("no error") } catch let e as SignalError {
+            #expect(e.description.contains("multiples of 7 days, found 30 and 84"))
+        } catch { Issue.record("\(error)") }
+    }
+
+    /// Model files written before trends had a statistic must still read, as
+    /// mean trends; and a mean trend is still written without the key, so
+    /// those files' bytes do not change on retraining.
+    @Test func trendDefinitionsWithoutAStatisticReadAsMeanTrendsAndAreWrittenSo() throws {
+        let old = #"{"metric":"logins","recent":30,"baseline":90,"form":"drop"}"#
+        let decoded = try JSONDecoder().decode(TrendSignal.self, from: Data(old.utf8))
+        #expect(decoded == TrendSignal(metric: "logins", form: .drop))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(String(decoding: try encoder.encode(decoded), as: UTF8.self) == #"{"baseline":90,"form":"drop","metric":"logins","recent":30}"#)
+        let weekly = TrendSignal(metric: "core_actions", recent: 56, baseline: 84, statistic: .weeklyMedian)
+        let text = String(decoding: try encoder.encode(weekly), as: UTF8.self)
+        #expect(text.contains(#""statistic":"weekly_median""#))
+        #expect(try JSONDecoder().decode(TrendSignal.self, from: Data(text.utf8)) == weekly)
     }
 
     @Test func conditionsParseTheirOperatorAndRejectOtherText() {
