@@ -148,9 +148,10 @@ public struct FlatScoringInput {
 
         init(path: String) { problems = ProblemLog(file: path) }
 
-        /// Where the columns are, the part's own copy, and the signals' places in
-        /// a buffer of its own: reading a shared `Columns` object retained it (and
-        /// iterating its `signals` their array) on every row, from every core at
+        /// Where the columns are, held by the part (a struct copy: its arrays
+        /// still share storage with the caller's, but rows read only its integer
+        /// fields), and the signals' places in a buffer of its own: iterating the
+        /// shared `signals` array retained it on every row, from every core at
         /// once, and the reference count's cache line went back and forth.
         var layout = Columns()
         var signalColumns: UnsafeMutableBufferPointer<Int>?
