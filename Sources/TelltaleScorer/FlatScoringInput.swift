@@ -150,9 +150,10 @@ public struct FlatScoringInput {
 
         /// Where the columns are, held by the part (a struct copy: its arrays
         /// still share storage with the caller's, but rows read only its integer
-        /// fields), and the signals' places in a buffer of its own: iterating the
-        /// shared `signals` array retained it on every row, from every core at
-        /// once, and the reference count's cache line went back and forth.
+        /// fields and the header's count), and the signals' places in a buffer of
+        /// its own: iterating the shared `signals` array retained it on every
+        /// row, from every core at once, and the reference count's cache line
+        /// went back and forth.
         var layout = Columns()
         var signalColumns: UnsafeMutableBufferPointer<Int>?
 
