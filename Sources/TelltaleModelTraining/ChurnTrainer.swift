@@ -54,6 +54,13 @@ public struct ChurnTrainer {
         /// The holdout rows' outcomes (true = churned), in `holdoutRows` order.
         public var holdoutChurned: [Bool]
         public var holdoutBandStats: [BandStat]
+        /// The development rows' renewal rate per band, banded as the holdout's
+        /// rows are (each by its segment's cut points, on its cross-fitted
+        /// score): what `holdoutBandStats` is compared with.
+        public var developmentBandStats: [BandStat]
+        /// Renewals left out of the bands (fit and comparison) because the data's
+        /// start cuts their history short (`SignalTable.historyCut`).
+        public var bandRowsLeftOut: Int
         public var developmentBands: BandTable
         public var patternReport: PatternReport?
         public var fit: FittedLogisticRegression
@@ -127,19 +134,30 @@ public struct ChurnTrainer {
         // 4. Development bands, checked on the holdout.
         let fitter = BandFitter(targets: settings.bandTargets, minimumRows: settings.minimumBandRows, minimumSegmentRows: settings.minimumSegmentRows)
         let devCross = try crossFitted(devTable, options: options(true), l2: chosen)
-        let devBands = fitter.fit(health: devCross.map { ChurnModel.healthScore(churnProbability: $0) },
-                                  renewed: development.map { !y[$0] }, segments: development.map { segments[$0] })
-        let holdHealth = pWith.map { ChurnModel.healthScore(churnProbability: $0) }
-        var holdoutBandStats: [BandStat] = []
-        do {
-            var rows = [0, 0, 0, 0], renewed = [0, 0, 0, 0]
-            for (i, r) in holdout.enumerated() {
-                let b = Band.allCases.firstIndex(of: devBands.band(health: holdHealth[i], segment: segments[r]).band)!
-                rows[b] += 1
+        // Rows whose history the data's start cuts short are scored without windows
+        // that today's accounts have: left in, they dilute the green band (2-3 points
+        // lower renewal than the holdout's, measured on simulated histories). Unless
+        // that would leave too few rows for a band fit: then all rows are used.
+        let cut = table.historyCut
+        func bandPositions(_ rows: [Int]) -> [Int] {
+            let kept = rows.indices.filter { !cut[rows[$0]] }
+            return kept.count >= settings.minimumSegmentRows ? kept : Array(rows.indices)
+        }
+        let devKept = bandPositions(development)
+        let devBands = fitter.fit(health: devKept.map { ChurnModel.healthScore(churnProbability: devCross[$0]) },
+                                  renewed: devKept.map { !y[development[$0]] }, segments: devKept.map { segments[development[$0]] })
+        func bandStats(_ rows: [Int], health: [Double]) -> [BandStat] {
+            var count = [0, 0, 0, 0], renewed = [0, 0, 0, 0]
+            for (i, r) in rows.enumerated() {
+                let b = Band.allCases.firstIndex(of: devBands.band(health: health[i], segment: segments[r]).band)!
+                count[b] += 1
                 if !y[r] { renewed[b] += 1 }
             }
-            holdoutBandStats = Band.allCases.enumerated().map { BandStat(band: $1, rows: rows[$0], renewed: renewed[$0]) }
+            return Band.allCases.enumerated().map { BandStat(band: $1, rows: count[$0], renewed: renewed[$0]) }
         }
+        let holdKept = devKept.count < development.count ? holdout.indices.filter { !cut[holdout[$0]] } : Array(holdout.indices)
+        let holdoutBandStats = bandStats(holdKept.map { holdout[$0] }, health: holdKept.map { ChurnModel.healthScore(churnProbability: pWith[$0]) })
+        let developmentBandStats = bandStats(devKept.map { development[$0] }, health: devKept.map { ChurnModel.healthScore(churnProbability: devCross[$0]) })
 
         // 5. The saved model, on all rows.
         let finalDesign = try ModelDesign(table: table, options: options(true))
@@ -147,7 +165,14 @@ public struct ChurnTrainer {
         if !final.fit.converged { warnings.append("the final fit did not converge in \(final.fit.iterations) iterations") }
         for note in final.fit.notes { warnings.append("fit: \(note)") }
         let cross = try crossFitted(table, options: options(true), l2: chosen)
-        let bands = fitter.fit(health: cross.map { ChurnModel.healthScore(churnProbability: $0) }, renewed: y.map { !$0 }, segments: segments)
+        let kept = bandPositions(Array(0..<n))
+        if kept.count < n {
+            warnings.append("\(n - kept.count) renewals whose usage history the data's start cuts short (accounts older than the export) are left out of the band fit")
+        } else if cut.contains(true) {
+            warnings.append("the data's start cuts the usage history of most renewals short: the bands are fitted on all of them")
+        }
+        let bands = fitter.fit(health: kept.map { ChurnModel.healthScore(churnProbability: cross[$0]) }, renewed: kept.map { !y[$0] },
+                               segments: kept.map { segments[$0] })
         for (s, b) in bands.segments.sorted(by: { $0.key < $1.key }) where b.borrowed {
             warnings.append("segment '\(s)' has fewer than \(settings.minimumSegmentRows) renewals: it uses the population's band cut points")
         }
@@ -171,7 +196,7 @@ public struct ChurnTrainer {
             coefficients: coefficients, l2: chosen, bands: bands, validation: validation, patterns: patterns, cohorts: cohorts,
             powerFeature: SignalCohorts.powerFeature(cohorts, definitions: table.definitions), warnings: warnings)
         return Outcome(model: model, holdoutRows: holdout, holdoutPredictions: pWith, holdoutChurned: holdY, holdoutBandStats: holdoutBandStats,
-                       developmentBands: devBands, patternReport: finalDesign.patternReport, fit: final.fit)
+                       developmentBandStats: developmentBandStats, bandRowsLeftOut: n - kept.count, developmentBands: devBands, patternReport: finalDesign.patternReport, fit: final.fit)
     }
 
     /// Each row's churn probability from a model fitted without its account (5 folds grouped by account).

@@ -2,6 +2,7 @@ import Foundation
 import TelltaleModel
 import TelltalePatterns
 import TelltaleSignals
+import TelltaleTraining
 
 /// The Markdown report the analyst reads after each calibration.
 public enum TrainingReport {
@@ -42,11 +43,15 @@ public enum TrainingReport {
             out.append("Cross-validation (validation log loss per renewal, pooled over the folds, per λ): " + v.cvGrid.map { "λ \(formatNumber($0.l2)): \(num($0.logLoss, 4))" }.joined(separator: ", "))
         }
         out.append("")
-        out.append("Holdout renewal rate per band (development bands applied to holdout scores):")
+        out.append("Renewal rate per band, development bands applied to the holdout's scores, against the development renewals banded the same way (each by its segment's cut points, on scores from models fitted without its account). p: two-proportion test of equal rates; under 0.05, the band did not hold up out of time:")
         out.append("")
-        out.append("| band | holdout renewals | renewal rate | 95% interval |")
-        out.append("|---|---|---|---|")
-        for s in outcome.holdoutBandStats { out.append("| \(s.band.rawValue) | \(s.rows) | \(s.renewalRate.map(pct) ?? "-") | \(s.rows > 0 ? "\(pct(s.ciLow))-\(pct(s.ciHigh))" : "-") |") }
+        out.append("| band | development renewals | renewal rate (95% interval) | holdout renewals | renewal rate (95% interval) | p |")
+        out.append("|---|---|---|---|---|---|")
+        for (d, h) in zip(outcome.developmentBandStats, outcome.holdoutBandStats) {
+            func rate(_ s: BandStat) -> String { s.rows > 0 ? "\(pct(s.renewalRate!)) (\(pct(s.ciLow))-\(pct(s.ciHigh)))" : "-" }
+            let p = ProportionTest.twoSided(successes: h.renewed, of: h.rows, against: d.renewed, of: d.rows)
+            out.append("| \(h.band.rawValue) | \(d.rows) | \(rate(d)) | \(h.rows) | \(rate(h)) | \(num(p)) |")
+        }
         out.append("")
         out.append("## Health bands per segment")
         out.append("")

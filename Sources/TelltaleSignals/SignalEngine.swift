@@ -59,9 +59,16 @@ public struct SignalEngine: Sendable {
     /// The signal table for the given observations, every definition in order.
     public func table(for observations: [Observation]) -> SignalTable {
         let raw = compute(Array(definitions.indices), observations)
-        return SignalTable(definitions: definitions, observations: observations,
-                           historyDays: observations.map { historyDays($0) }, raw: raw,
-                           accountIDs: history.accounts.ids, segments: history.accounts.segment)
+        var table = SignalTable(definitions: definitions, observations: observations,
+                                historyDays: observations.map { historyDays($0) }, raw: raw,
+                                accountIDs: history.accounts.ids, segments: history.accounts.segment)
+        if let dataStart = coverage?.lowerBound {
+            let need = Double(table.requiredHistory)
+            table.historyCut = zip(observations, table.historyDays).map { o, days in
+                days < need && history.accounts.signup[Int(o.account)] < dataStart
+            }
+        }
+        return table
     }
 
     // MARK: - Evaluation

@@ -13,6 +13,11 @@ public struct SignalTable: Sendable {
     public var accountIDs: [String]
     /// Each account's segment (by account index, like `accountIDs`).
     public var segments: [String]
+    /// Per row: the account is older than the usage data, and the data's start
+    /// leaves less history than the longest window needs. Its missing windows
+    /// are an artefact of the export, which the account's scores today do not
+    /// share; a new account's short history is real and is not marked.
+    public var historyCut: [Bool]
 
     public var rowCount: Int { observations.count }
 
@@ -20,13 +25,14 @@ public struct SignalTable: Sendable {
     public var rowSegments: [String] { observations.map { segments[Int($0.account)] } }
 
     public init(definitions: [SignalDefinition], observations: [Observation], historyDays: [Double], raw: [[Double]],
-                accountIDs: [String], segments: [String]) {
+                accountIDs: [String], segments: [String], historyCut: [Bool]? = nil) {
         self.definitions = definitions
         self.observations = observations
         self.historyDays = historyDays
         self.raw = raw
         self.accountIDs = accountIDs
         self.segments = segments
+        self.historyCut = historyCut ?? Array(repeating: false, count: observations.count)
     }
 
     public func column(_ name: String) -> [Double]? {
@@ -93,6 +99,7 @@ extension SignalTable {
         var t = self
         t.observations = rows.map { observations[$0] }
         t.historyDays = rows.map { historyDays[$0] }
+        t.historyCut = rows.map { historyCut[$0] }
         t.raw = raw.map { column in rows.map { column[$0] } }
         return t
     }

@@ -71,13 +71,20 @@ enum SimulatedTraining {
         #expect(zip(rates, rates.dropFirst()).allSatisfy { $0 < $1 }, "\(rates)")
         let held = outcome.holdoutBandStats.filter { $0.rows >= 30 }
         #expect(zip(held, held.dropFirst()).allSatisfy { $0.renewalRate! < $1.renewalRate! }, "\(held)")
-        // Each well-filled holdout band's interval overlaps the development band's. (The stricter
-        // "holdout rate inside the development interval" fails for green on this history: 89.3%
-        // against [84.2%, 87.1%]; the holdout period churns less. See docs/training.md.)
+        // Each well-filled holdout band's renewal rate lies inside the development band's Wilson
+        // interval (the check; development renewals banded as the holdout's are), and a
+        // two-proportion test does not tell the two rates apart (5%, Bonferroni over the bands).
+        // Both hold because the renewals whose history the data's start cuts short are left out
+        // of the bands: with them, green renewed 85.4% in development against 89.1% on the holdout.
+        #expect(held.count >= 2)
         for h in held {
-            let dev = outcome.developmentBands.population.stats.first { $0.band == h.band }!
-            #expect(h.ciLow <= dev.ciHigh && dev.ciLow <= h.ciHigh, "\(h.band): holdout [\(h.ciLow), \(h.ciHigh)] vs development [\(dev.ciLow), \(dev.ciHigh)]")
+            let dev = outcome.developmentBandStats.first { $0.band == h.band }!
+            #expect(dev.ciLow <= h.renewalRate! && h.renewalRate! <= dev.ciHigh,
+                    "\(h.band): holdout \(h.renewalRate!) outside development [\(dev.ciLow), \(dev.ciHigh)]")
+            let p = ProportionTest.twoSided(successes: h.renewed, of: h.rows, against: dev.renewed, of: dev.rows)!
+            #expect(p >= 0.05 / Double(held.count), "\(h.band): p = \(p)")
         }
+        #expect(outcome.bandRowsLeftOut > 0 && outcome.bandRowsLeftOut == f.table.historyCut.filter { $0 }.count)
         // The saved model reproduces the probabilities it was fitted to give.
         let again = try SimulatedTraining.trainer().train(table: f.table, toolVersion: "test", trainedAt: "2026-07-01",
                                                           provenance: SimulatedTraining.provenance(f.table))

@@ -127,6 +127,24 @@ func sameValue(_ x: Double, _ y: Double) -> Bool {
         #expect(t.complete == [false, true, true]) // 60 days of history; the last window is missing for the data's end
     }
 
+    /// Short history is marked as cut by the data only for accounts older than
+    /// the data: a new account's first weeks are what it really looks like.
+    @Test func historyIsCutByTheDataOnlyForAccountsThatPredateIt() throws {
+        var b = HistoryBuilder(metrics: ["logins"], isLevel: [false])
+        let start = Day(year: 2025, month: 3, day: 1)!
+        b.ids = ["old", "new"]; b.segments = ["S", "S"]; b.seats = [3, 3]
+        b.signups = [start - 400, start + 10]
+        for k in 0..<200 { b.rows.append(.init(account: 0, day: start + k, values: [2])) }
+        for k in 10..<200 { b.rows.append(.init(account: 1, day: start + k, values: [2])) }
+        let def = SignalDefinition(name: "logins_30d", kind: .window(WindowSignal(metric: "logins", days: 30, aggregate: .sum)))
+        let t = try SignalEngine(history: b.build(), definitions: [def]).table(for: [
+            Observation(account: 0, asOf: start + 20), Observation(account: 0, asOf: start + 40),
+            Observation(account: 1, asOf: start + 20), Observation(account: 1, asOf: start + 50)])
+        #expect(t.complete == [false, true, false, true])
+        #expect(t.historyCut == [true, false, false, false])
+        #expect(t.subset([3, 0]).historyCut == [false, true])
+    }
+
     /// The reason for the weekly-median trend: a two-week vacation halves the
     /// 30-day mean trend as a real decline does, but leaves the median week alone.
     @Test func aVacationMovesTheWeeklyMedianTrendLittleWhereASteadyDeclineHalvesIt() throws {

@@ -1,0 +1,21 @@
+import Foundation
+
+/// Whether two observed rates differ by more than chance: the pooled
+/// two-proportion z-test. The training report uses it to say whether a
+/// band's holdout renewal rate is consistent with its development rate,
+/// which "the holdout rate lies inside the development interval" cannot
+/// say: that check ignores the holdout's own sampling error, and with equal
+/// true rates and similar sizes it fails about one band in six.
+public enum ProportionTest {
+    /// Two-sided p-value of H0: both groups share one rate. z = (p₁ − p₂) /
+    /// √(p̂(1 − p̂)(1/n₁ + 1/n₂)) with the pooled rate p̂; nil when a group is
+    /// empty. Two groups that are all successes (or all failures) give 1.
+    public static func twoSided(successes x1: Int, of n1: Int, against x2: Int, of n2: Int) -> Double? {
+        guard n1 > 0, n2 > 0 else { return nil }
+        let p1 = Double(x1) / Double(n1), p2 = Double(x2) / Double(n2)
+        let pooled = Double(x1 + x2) / Double(n1 + n2)
+        let variance = pooled * (1 - pooled) * (1 / Double(n1) + 1 / Double(n2))
+        guard variance > 0 else { return 1 }
+        return NormalDistribution.twoSidedPValue((p1 - p2) / variance.squareRoot())
+    }
+}
