@@ -27,8 +27,9 @@ public struct TrainError: Error, CustomStringConvertible {
 /// 3. Holdout figures for the development model with and without pattern features.
 /// 4. Bands from cross-fitted predictions (5 folds grouped by account: no row
 ///    is scored by a model that saw its account), so cut points reflect
-///    out-of-sample scores; the holdout's band renewal rates are reported
-///    against the development bands.
+///    out-of-sample scores, on the rows whose history the data's start does
+///    not cut short; the holdout's band renewal rates are reported against
+///    the development rows' in the same bands.
 /// 5. The saved model: everything refitted on all rows with the chosen λ.
 public struct ChurnTrainer {
     public var settings: TrainingSettings
@@ -155,6 +156,7 @@ public struct ChurnTrainer {
             }
             return Band.allCases.enumerated().map { BandStat(band: $1, rows: count[$0], renewed: renewed[$0]) }
         }
+        // The holdout is compared on the development rows' terms: without cut rows when they were left out.
         let holdKept = devKept.count < development.count ? holdout.indices.filter { !cut[holdout[$0]] } : Array(holdout.indices)
         let holdoutBandStats = bandStats(holdKept.map { holdout[$0] }, health: holdKept.map { ChurnModel.healthScore(churnProbability: pWith[$0]) })
         let developmentBandStats = bandStats(devKept.map { development[$0] }, health: devKept.map { ChurnModel.healthScore(churnProbability: devCross[$0]) })

@@ -217,30 +217,33 @@ public struct SignalEngine: Sendable {
             let first = usage.start[a]
             let split = d - Int32(t.recent), from = split - Int32(t.baseline)
             guard covered(a, from: from, to: d) else { return .nan }
-            let r0 = usage.firstRow(of: a, onOrAfter: from), r1 = usage.firstRow(of: a, onOrAfter: split)
-            let r2 = usage.firstRow(of: a, onOrAfter: d)
             let recent: Double, baseline: Double
             if t.statistic == .weeklyMedian {
-                // Week w covers the 7 days ending 7w days before the as-of date.
+                // Week w covers the 7 days ending 7w days before the as-of date;
+                // edge[w] is its first row after it (edge[0]: the as-of date's).
+                let weeks = (t.recent + t.baseline) / 7, recentWeeks = t.recent / 7
+                let edge = (0...weeks).map { usage.firstRow(of: a, onOrAfter: d - Int32(7 * $0)) }
                 func week(_ w: Int) -> Double {
-                    let hi = usage.firstRow(of: a, onOrAfter: d - Int32(7 * w))
-                    let lo = usage.firstRow(of: a, onOrAfter: d - Int32(7 * (w + 1)))
+                    let lo = edge[w + 1], hi = edge[w]
                     guard m.isLevel else { return m.sum(lo, hi, first: first) }
                     let n = m.present(lo, hi, first: first)
                     return n == 0 ? .nan : m.sum(lo, hi, first: first) / Double(n)
                 }
-                let recentWeeks = t.recent / 7
                 recent = TelltaleSignals.median((0..<recentWeeks).map(week))
-                baseline = TelltaleSignals.median((recentWeeks..<recentWeeks + t.baseline / 7).map(week))
+                baseline = TelltaleSignals.median((recentWeeks..<weeks).map(week))
                 guard !recent.isNaN, !baseline.isNaN else { return .nan }
-            } else if m.isLevel {
-                let nr = m.present(r1, r2, first: first), nb = m.present(r0, r1, first: first)
-                guard nr > 0, nb > 0 else { return .nan }
-                recent = m.sum(r1, r2, first: first) / Double(nr)
-                baseline = m.sum(r0, r1, first: first) / Double(nb)
             } else {
-                recent = m.sum(r1, r2, first: first) / Double(t.recent)
-                baseline = m.sum(r0, r1, first: first) / Double(t.baseline)
+                let r0 = usage.firstRow(of: a, onOrAfter: from), r1 = usage.firstRow(of: a, onOrAfter: split)
+                let r2 = usage.firstRow(of: a, onOrAfter: d)
+                if m.isLevel {
+                    let nr = m.present(r1, r2, first: first), nb = m.present(r0, r1, first: first)
+                    guard nr > 0, nb > 0 else { return .nan }
+                    recent = m.sum(r1, r2, first: first) / Double(nr)
+                    baseline = m.sum(r0, r1, first: first) / Double(nb)
+                } else {
+                    recent = m.sum(r1, r2, first: first) / Double(t.recent)
+                    baseline = m.sum(r0, r1, first: first) / Double(t.baseline)
+                }
             }
             let ratio: Double
             if baseline == 0 { ratio = recent == 0 ? 1 : .nan } else { ratio = recent / baseline }
