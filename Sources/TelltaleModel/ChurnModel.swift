@@ -10,7 +10,16 @@ import TelltaleSignals
 /// One versioned JSON file (`models/NAME.json`); see docs/model-file.md.
 /// Pure Swift: applying it is a dot product and a sigmoid per account.
 public struct ChurnModel: Codable, Equatable, Sendable {
-    public static let currentFormat = 1
+    /// The newest format this version reads and writes. 2: a trend may compare
+    /// the median week (`statistic: weekly_median`), which a format-1 reader
+    /// would silently compute as a mean trend.
+    public static let currentFormat = 2
+
+    /// The oldest format that holds these signals, written so that models
+    /// using nothing newer stay readable by older telltale versions.
+    public static func format(for signals: [SignalDefinition]) -> Int {
+        signals.contains { if case let .trend(t) = $0.kind { return t.statistic != .mean } else { return false } } ? 2 : 1
+    }
 
     public var format: Int
     public var toolVersion: String
@@ -60,12 +69,13 @@ public struct ChurnModel: Codable, Equatable, Sendable {
         case powerFeature = "power_feature", warnings
     }
 
-    public init(format: Int = ChurnModel.currentFormat, toolVersion: String, trainedAt: String, provenance: Provenance,
+    /// `format`: by default the oldest that holds `signals`.
+    public init(format: Int? = nil, toolVersion: String, trainedAt: String, provenance: Provenance,
                 leadDays: Int, signals: [SignalDefinition], preparation: SignalPreparation, cuts: [DataDrivenCut],
                 features: [FeatureSpec], intercept: Double, coefficients: [ModelCoefficient], l2: Double, bands: BandTable,
                 validation: ValidationSummary, patterns: [PatternSummary], cohorts: [SignalCohort], powerFeature: String?,
                 warnings: [String]) {
-        self.format = format
+        self.format = format ?? Self.format(for: signals)
         self.toolVersion = toolVersion
         self.trainedAt = trainedAt
         self.provenance = provenance

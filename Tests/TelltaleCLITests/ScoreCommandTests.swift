@@ -76,7 +76,9 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         #expect(r.stderr.contains("field 'bands' is missing") && r.stderr.contains("Retrain it with `telltale train"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/s.csv"), "no score file from a refused model")
 
-        try json.replacingOccurrences(of: "\"format\" : 1", with: "\"format\" : 99").write(toFile: dir + "/future.json", atomically: true, encoding: .utf8)
+        let future99 = json.replacingOccurrences(of: #""format" : [0-9]+"#, with: #""format" : 99"#, options: .regularExpression)
+        #expect(future99.contains(#""format" : 99"#))
+        try future99.write(toFile: dir + "/future.json", atomically: true, encoding: .utf8)
         let future = try runTelltale(["score", "--model", dir + "/future.json", "--config", sampleConfig, "--no-db"])
         #expect(future.status != 0 && future.stderr.contains("newer than this telltale reads"), "\(future.stderr)")
     }
