@@ -55,7 +55,8 @@ public enum TrainingReport {
         out.append("")
         out.append("## Health bands per segment")
         out.append("")
-        out.append("Health score = 100 × the model's renewal probability. Targets: " + zip(Band.allCases, m.bands.targets).map { "\($0.rawValue) \(pct($1))" }.joined(separator: ", ") + ".")
+        out.append("Health score = 100 × the model's renewal probability. Targets: " + zip(Band.allCases, m.bands.targets).map { "\($0.rawValue) \(pct($1))" }.joined(separator: ", ") + "."
+                   + (outcome.bandRowsLeftOut > 0 ? " \(outcome.bandRowsLeftOut) renewals whose usage history the data's start cuts short (accounts older than the export) are left out: their scores lack windows that today's accounts have." : ""))
         out.append("")
         out.append("| segment | red below | orange below | yellow below | red | orange | yellow | green |")
         out.append("|---|---|---|---|---|---|---|---|")

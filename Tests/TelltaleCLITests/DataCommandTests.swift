@@ -143,6 +143,13 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         for section in ["## Validation (out of time)", "## Health bands per segment", "## Combined patterns", "## Coefficients", "## Signal cohorts"] {
             #expect(text.contains(section), "report has \(section)")
         }
+        // The sample's history starts after many accounts signed up: the renewals it cuts
+        // short are left out of the bands, and both the warning and the report say how many.
+        let cutWarning = try #require(r.stderr.split(separator: "\n").first { $0.contains("cuts short (accounts older than the export) are left out of the band fit") })
+        let count = String(cutWarning.split(separator: " ")[1])
+        #expect(Int(count).map { $0 > 0 } == true, "\(cutWarning)")
+        #expect(text.contains(". \(count) renewals whose usage history the data's start cuts short"))
+        #expect(text.contains("| band | development renewals | renewal rate (95% interval) | holdout renewals | renewal rate (95% interval) | p |"))
         // Same inputs, same bytes; and the comparison section against the first model.
         let again = try runTelltale(["train", "--config", sampleConfig, "--out", dir + "/m2.json", "--report", dir + "/r2.md",
                                      "--trained-at", "2026-07-01", "--compare", model])
