@@ -3,7 +3,20 @@ import TelltalePatterns
 /// The health bands, from least to most healthy.
 public enum Band: String, Codable, CaseIterable, Comparable, Sendable {
     case red, orange, yellow, green
-    public static func < (a: Band, b: Band) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+
+    /// The band's place from red (0) to green (3): what band changes and
+    /// per-band counts index by.
+    @inlinable
+    public var index: Int {
+        switch self {
+        case .red: return 0
+        case .orange: return 1
+        case .yellow: return 2
+        case .green: return 3
+        }
+    }
+
+    public static func < (a: Band, b: Band) -> Bool { a.index < b.index }
 }
 
 /// Health-score cut points for one segment and how its bands renewed.
@@ -50,6 +63,16 @@ public struct BandStat: Codable, Equatable, Sendable {
         renewalRate = rows > 0 ? Double(renewed) / Double(rows) : nil
         (ciLow, ciHigh) = PatternStatistics.wilson(successes: renewed, n: rows)
     }
+
+    /// Each band's figures, red to green, from each renewal's band and outcome.
+    public static func perBand(_ bands: [Band], renewed: [Bool]) -> [BandStat] {
+        var rows = [0, 0, 0, 0], ok = [0, 0, 0, 0]
+        for (b, r) in zip(bands, renewed) {
+            rows[b.index] += 1
+            if r { ok[b.index] += 1 }
+        }
+        return Band.allCases.map { BandStat(band: $0, rows: rows[$0.index], renewed: ok[$0.index]) }
+    }
 }
 
 /// Bands for every segment, and the population's for segments never seen.
@@ -69,6 +92,12 @@ public struct BandTable: Codable, Equatable, Sendable {
     public func band(health: Double, segment: String) -> (band: Band, knownSegment: Bool) {
         if let s = segments[segment] { return (s.band(health: health), true) }
         return (population.band(health: health), false)
+    }
+
+    /// How renewals fare in these bands, each banded by its segment's cut
+    /// points (as accounts are scored): renewals and renewal rate per band.
+    public func stats(health: [Double], renewed: [Bool], segments: [String]) -> [BandStat] {
+        BandStat.perBand(zip(health, segments).map { band(health: $0, segment: $1).band }, renewed: renewed)
     }
 }
 
@@ -138,13 +167,7 @@ public struct BandFitter: Sendable {
 
     static func stats(_ cuts: [Double], health: [Double], renewed: [Bool]) -> [BandStat] {
         let s = SegmentBands(cutPoints: cuts, borrowed: false, stats: [])
-        var rows = [0, 0, 0, 0], ok = [0, 0, 0, 0]
-        for (x, r) in zip(health, renewed) {
-            let b = Band.allCases.firstIndex(of: s.band(health: x))!
-            rows[b] += 1
-            if r { ok[b] += 1 }
-        }
-        return Band.allCases.enumerated().map { BandStat(band: $1, rows: rows[$0], renewed: ok[$0]) }
+        return BandStat.perBand(health.map { s.band(health: $0) }, renewed: renewed)
     }
 
     /// Pool-adjacent-violators: the non-decreasing sequence closest (least

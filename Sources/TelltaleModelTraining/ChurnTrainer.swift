@@ -140,26 +140,26 @@ public struct ChurnTrainer {
         // lower renewal than the holdout's, measured on simulated histories). Unless
         // that would leave too few rows for a band fit: then all rows are used.
         let cut = table.historyCut
-        func bandPositions(_ rows: [Int]) -> [Int] {
-            let kept = rows.indices.filter { !cut[rows[$0]] }
-            return kept.count >= settings.minimumSegmentRows ? kept : Array(rows.indices)
+        func bandRows(_ rows: [Int]) -> [Int] {
+            let kept = rows.filter { !cut[$0] }
+            return kept.count >= settings.minimumSegmentRows ? kept : rows
         }
-        let devKept = bandPositions(development)
-        let devBands = fitter.fit(health: devKept.map { ChurnModel.healthScore(churnProbability: devCross[$0]) },
-                                  renewed: devKept.map { !y[development[$0]] }, segments: devKept.map { segments[development[$0]] })
-        func bandStats(_ rows: [Int], health: [Double]) -> [BandStat] {
-            var count = [0, 0, 0, 0], renewed = [0, 0, 0, 0]
-            for (i, r) in rows.enumerated() {
-                let b = Band.allCases.firstIndex(of: devBands.band(health: health[i], segment: segments[r]).band)!
-                count[b] += 1
-                if !y[r] { renewed[b] += 1 }
-            }
-            return Band.allCases.enumerated().map { BandStat(band: $1, rows: count[$0], renewed: renewed[$0]) }
+        /// Health scores by row (NaN off `rows`) from probabilities in `rows` order.
+        func health(_ rows: [Int], _ p: [Double]) -> [Double] {
+            var h = [Double](repeating: .nan, count: n)
+            for (i, r) in rows.enumerated() { h[r] = ChurnModel.healthScore(churnProbability: p[i]) }
+            return h
         }
+        let devHealth = health(development, devCross)
+        let devRows = bandRows(development)
+        let devBands = fitter.fit(health: devRows.map { devHealth[$0] }, renewed: devRows.map { !y[$0] }, segments: devRows.map { segments[$0] })
         // The holdout is compared on the development rows' terms: without cut rows when they were left out.
-        let holdKept = devKept.count < development.count ? holdout.indices.filter { !cut[holdout[$0]] } : Array(holdout.indices)
-        let holdoutBandStats = bandStats(holdKept.map { holdout[$0] }, health: holdKept.map { ChurnModel.healthScore(churnProbability: pWith[$0]) })
-        let developmentBandStats = bandStats(devKept.map { development[$0] }, health: devKept.map { ChurnModel.healthScore(churnProbability: devCross[$0]) })
+        let holdRows = devRows.count < development.count ? holdout.filter { !cut[$0] } : holdout
+        let holdHealth = health(holdout, pWith)
+        let holdoutBandStats = devBands.stats(health: holdRows.map { holdHealth[$0] }, renewed: holdRows.map { !y[$0] },
+                                              segments: holdRows.map { segments[$0] })
+        let developmentBandStats = devBands.stats(health: devRows.map { devHealth[$0] }, renewed: devRows.map { !y[$0] },
+                                                  segments: devRows.map { segments[$0] })
 
         // 5. The saved model, on all rows.
         let finalDesign = try ModelDesign(table: table, options: options(true))
@@ -167,7 +167,7 @@ public struct ChurnTrainer {
         if !final.fit.converged { warnings.append("the final fit did not converge in \(final.fit.iterations) iterations") }
         for note in final.fit.notes { warnings.append("fit: \(note)") }
         let cross = try crossFitted(table, options: options(true), l2: chosen)
-        let kept = bandPositions(Array(0..<n))
+        let kept = bandRows(Array(0..<n))
         if kept.count < n {
             warnings.append("\(n - kept.count) renewals whose usage history the data's start cuts short (accounts older than the export) are left out of the band fit")
         } else if cut.contains(true) {

@@ -344,7 +344,7 @@ public struct AccountScorer: Sendable {
                 let b = SegmentBands.band(health: health, cutPoints: cuts.cutPoints)
                 band = b
                 if let previous {
-                    change = Band.allCases.firstIndex(of: b)! - Band.allCases.firstIndex(of: previous)!
+                    change = b.index - previous.index
                     if change! < 0 {
                         candidates.append(("band_drop", .bandDrop, b == .red ? .high : .medium, "band fell from \(previous) to \(b)"))
                     }

@@ -203,7 +203,7 @@ public enum ScoreSummary {
         /// The row through a pointer, as `write` reads it: passed as a value (even
         /// `borrowing`, from a buffer) it was copied, its strings retained, per row.
         mutating func count(_ row: UnsafePointer<ScoredAccount>) {
-            bandCounts[Band.allCases.firstIndex(of: row.pointee.band)!] += 1
+            bandCounts[row.pointee.band.index] += 1
             if let change = row.pointee.bandChange { compared = true; if change < 0 { down += 1 } else if change > 0 { up += 1 } }
             guard row.pointee.severity >= .high else { return }
             flagged += 1
