@@ -120,13 +120,9 @@ public struct CSVReader {
         // to the one-pass reader; otherwise the part's line ends say where the next
         // part's line numbers start.
         func plain(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool { memchr(p, 0x22, n) == nil && !Self.hasLoneCarriageReturn(p, n) }
-        var lineEnds = [Int?](repeating: nil, count: ranges.count)
-        lineEnds.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: ranges.count) { k in
-                let r = ranges[k]
-                base[k] = plain(file.pointer + r.lowerBound, r.count) ? file.countLines(r) : nil
-            }
+        let lineEnds = Parallel.map(ranges.count) { k -> Int? in
+            let r = ranges[k]
+            return plain(file.pointer + r.lowerBound, r.count) ? file.countLines(r) : nil
         }
         guard plain(file.pointer + bom, headerEnd - bom), !lineEnds.contains(nil) else { return nil }
         var headerParser = CSVParser(path: path, delimiter: delimiter, firstLine: 1)
@@ -136,22 +132,19 @@ public struct CSVReader {
         var firstLines = [2]
         for ends in lineEnds.dropLast() { firstLines.append(firstLines.last! + ends!) }
         for (k, ends) in lineEnds.enumerated() { lines(k, ends!) }
-        var errors = [Error?](repeating: nil, count: ranges.count)
-        errors.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: ranges.count) { k in
-                let part = file.pointer + ranges[k].lowerBound, count = ranges[k].count
-                do {
-                    if delimiter == 0x2C {
-                        try Self.forEachRecordInPlace(part, count, firstLine: firstLines[k]) { try body(k, $0) }
-                    } else {
-                        var parser = CSVParser(path: path, delimiter: delimiter, firstLine: firstLines[k])
-                        defer { parser.deallocate() }
-                        try parser.consume(part, count) { try body(k, $0) }
-                        try parser.finish { try body(k, $0) }
-                    }
-                } catch { base[k] = error }
-            }
+        let errors = Parallel.map(ranges.count) { k -> Error? in
+            let part = file.pointer + ranges[k].lowerBound, count = ranges[k].count
+            do {
+                if delimiter == 0x2C {
+                    try Self.forEachRecordInPlace(part, count, firstLine: firstLines[k]) { try body(k, $0) }
+                } else {
+                    var parser = CSVParser(path: path, delimiter: delimiter, firstLine: firstLines[k])
+                    defer { parser.deallocate() }
+                    try parser.consume(part, count) { try body(k, $0) }
+                    try parser.finish { try body(k, $0) }
+                }
+                return nil
+            } catch { return error }
         }
         if let error = errors.compactMap({ $0 }).first { throw error }
         return ranges.count

@@ -348,12 +348,9 @@ public struct HistoryLoader {
         let n = account.count
         guard n > 1 else { return true }
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, n / (1 << 20)))
-        var ordered = [Bool](repeating: false, count: parts)
-        account.withUnsafeBufferPointer { a in
+        let ordered = account.withUnsafeBufferPointer { a in
         day.withUnsafeBufferPointer { d in
-        ordered.withUnsafeMutableBufferPointer { result in
-            let result = result.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: parts) { t in
+            Parallel.map(parts) { t -> Bool in
                 // (account, day) as one 64-bit key: account above, day below.
                 func key(_ r: Int) -> Int64 { Int64(a[r]) << 32 + Int64(d[r]) }
                 var disorder = 0
@@ -364,9 +361,9 @@ public struct HistoryLoader {
                     disorder |= k <= previous ? 1 : 0
                     previous = k
                 }
-                result[t] = disorder == 0
+                return disorder == 0
             }
-        }}}
+        }}
         return ordered.allSatisfy { $0 }
     }
 

@@ -377,11 +377,7 @@ struct UsageFastParser {
         }
         let mapped = try MappedFile(path: path)
         let ranges = Self.ranges(mapped)
-        var capacities = [Int](repeating: 0, count: ranges.count)
-        capacities.withUnsafeMutableBufferPointer { c in
-            let base = c.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: ranges.count) { t in base[t] = mapped.countLines(ranges[t]) }
-        }
+        var capacities = Parallel.map(ranges.count) { mapped.countLines(ranges[$0]) }
         // The header is not a row: without this slot the second part's rows would
         // have to move down by one after the parse (a copy of half the table).
         capacities[0] = max(0, capacities[0] - 1)

@@ -34,18 +34,14 @@ public struct SignalEngine: Sendable {
         coverage = history.usage.dateRange
         // One index per metric read, built on all cores.
         let read = Array(Set(definitions.flatMap(\.metrics))).sorted()
-        var built = [MetricIndex?](repeating: nil, count: read.count)
-        built.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: read.count) { i in
-                let needsActive = definitions.contains { def in
-                    if case let .window(w) = def.kind { return w.metric == read[i] && w.aggregate == .daysActive }
-                    return false
-                }
-                base[i] = MetricIndex(usage: history.usage, metric: history.usage.metrics.firstIndex(of: read[i])!, needsActive: needsActive)
+        let built = Parallel.map(read.count) { i in
+            let needsActive = definitions.contains { def in
+                if case let .window(w) = def.kind { return w.metric == read[i] && w.aggregate == .daysActive }
+                return false
             }
+            return MetricIndex(usage: history.usage, metric: history.usage.metrics.firstIndex(of: read[i])!, needsActive: needsActive)
         }
-        metrics = Dictionary(uniqueKeysWithValues: zip(read, built.map { $0! }))
+        metrics = Dictionary(uniqueKeysWithValues: zip(read, built))
         churnDates = history.churnDates
         var names: [String] = []
         var lookup: [String: Int32] = [:]
@@ -63,9 +59,8 @@ public struct SignalEngine: Sendable {
                                 historyDays: observations.map { historyDays($0) }, raw: raw,
                                 accountIDs: history.accounts.ids, segments: history.accounts.segment)
         if let dataStart = coverage?.lowerBound {
-            let need = Double(table.requiredHistory)
-            table.historyCut = zip(observations, table.historyDays).map { o, days in
-                days < need && history.accounts.signup[Int(o.account)] < dataStart
+            table.historyCut = zip(observations, table.complete).map { o, complete in
+                !complete && history.accounts.signup[Int(o.account)] < dataStart
             }
         }
         return table
