@@ -73,4 +73,19 @@ struct Rand {
         #expect(table.band(health: 20, segment: "unknown") == (.red, false))
         #expect(table.band(health: 99, segment: "big") == (.green, true))
     }
+
+    /// The holdout check bands each renewal by its own segment's cut points, an
+    /// unknown segment by the population's, as the scorer does.
+    @Test func bandStatsBandEachRenewalByItsSegmentsCutPoints() {
+        let table = BandTable(targets: [0.5, 0.6, 0.7, 0.8],
+                              population: SegmentBands(cutPoints: [50, 60, 70], borrowed: false, stats: []),
+                              segments: ["A": SegmentBands(cutPoints: [20, 30, 40], borrowed: false, stats: [])])
+        // Health 35: yellow in A, red elsewhere; 65: green in A, yellow elsewhere.
+        let stats = table.stats(health: [35, 35, 65, 65, 65], renewed: [true, false, true, true, false],
+                                segments: ["A", "B", "A", "B", "B"])
+        #expect(stats.map(\.band) == Band.allCases)
+        #expect(stats.map(\.rows) == [1, 0, 3, 1])
+        #expect(stats.map(\.renewed) == [0, 0, 2, 1])
+        #expect(stats[2].renewalRate == 2.0 / 3 && stats[1].renewalRate == nil)
+    }
 }
