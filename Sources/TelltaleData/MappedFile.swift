@@ -47,10 +47,7 @@ final class MappedFile: @unchecked Sendable {
     /// Line ends in a range of a mapped file, plus one for a last line
     /// without one: an upper bound on its records.
     func countLines(_ range: Range<Int>) -> Int {
-        var count = 0
-        var p = UnsafeRawPointer(pointer + range.lowerBound)
-        let end = UnsafeRawPointer(pointer + range.upperBound)
-        while p < end, let hit = memchr(p, 0x0A, end - p) { count += 1; p = UnsafeRawPointer(hit) + 1 }
+        let count = Bytes.countLineFeeds(pointer + range.lowerBound, range.count)
         return count + (range.isEmpty || pointer[range.upperBound - 1] == 0x0A ? 0 : 1)
     }
 

@@ -150,8 +150,9 @@ struct UsageFastParser {
             let end = lastNewline + 1
             var p = 0
             if !headerSkipped {
-                if memchr(buffer, 0x22, end) != nil { throw Outcome.needsGeneralReader }
                 p = buffer.distance(to: memchr(buffer, 0x0A, end)!.assumingMemoryBound(to: UInt8.self)) + 1
+                // The blocks below note quotes in the rows as they index them.
+                if memchr(buffer, 0x22, p) != nil { throw Outcome.needsGeneralReader }
                 line = 1
                 headerSkipped = true
             }
@@ -162,8 +163,8 @@ struct UsageFastParser {
                 let blockEnd = p + SeparatorIndex.blockLength(buffer + p, available: end - p)
                 let block = buffer + p
                 let blockCount = blockEnd - p
-                if memchr(block, 0x22, blockCount) != nil { throw Outcome.needsGeneralReader }
                 let sepCount = separators.index(block, count: blockCount)
+                if separators.sawQuote { throw Outcome.needsGeneralReader }
                 let seps = separators.offsets
                 // Bytes from here on can be loaded eight at a time.
                 let wideLimit = end - p - 8

@@ -148,6 +148,22 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         #expect(general.usage.line.prefix(3).map { $0 + 0 } == [3, 6, 5].map { Int32($0) })
     }
 
+    @Test func aQuoteDeepInTheFileSendsItToTheGeneralReader() throws {
+        // Far past the first 64 KB block, in the second half when the file is split.
+        var rows: [String] = []
+        var day = Day.parse("2020-01-01")!
+        for i in 0..<6000 {
+            rows.append(i == 4500 ? "\"A2\",\(day),\"1.5\"" : "A1,\(day),\(i % 9)")
+            day = day + 1
+        }
+        for threshold in [32 << 20, 1 << 10] {
+            let h = try load("account_id,date,logins\n" + rows.joined(separator: "\n") + "\n", threshold: threshold)
+            #expect(h.problems.total == 0 && h.usage.count == 6000, "threshold \(threshold)")
+            let a2 = h.usage.account.firstIndex(of: 1)
+            #expect(a2.map { h.usage.values[0][$0] } == 1.5, "the quoted row read as RFC 4180")
+        }
+    }
+
     @Test func problemsOnTheFastPathNameTheirLines() throws {
         let h = try load("account_id,date,logins\nA1,2025-01-01,3\nZZ,2025-01-01,1\nA1,2025-02-30,1\nA1,2025-01-03,x\nA1,2025-01-04\n")
         #expect(h.problems.items.map(\.line) == [3, 4, 5, 6])
@@ -235,15 +251,43 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         defer { index.deallocate() }
         // Lengths around the 64-byte step and past the starting capacity (it grows).
         for length in [0, 1, 7, 8, 63, 64, 65, 127, 128, 129, 200, 1000, 5000] {
-            for _ in 0..<20 {
+            for trial in 0..<20 {
                 // Dense separators too: more than sixteen in a 64-byte step takes the slow loop.
-                let bytes = (0..<length).map { _ in Self.alphabet.randomElement(using: &rng)! }
+                // Every other trial may hold a quote, anywhere in the block.
+                let alphabet = trial % 2 == 0 ? Self.alphabet : Self.alphabet + [0x22]
+                let bytes = (0..<length).map { _ in alphabet.randomElement(using: &rng)! }
                 let expected = bytes.indices.filter { bytes[$0] == 0x2C || bytes[$0] == 0x0A }.map { Int32($0) }
                 let got: [Int32] = bytes.withUnsafeBufferPointer { b in
                     let n = index.index(b.baseAddress ?? UnsafePointer(bitPattern: 8)!, count: length)
                     return Array(UnsafeBufferPointer(start: index.offsets, count: n))
                 }
                 #expect(got == expected, "length \(length)")
+                #expect(index.sawQuote == bytes.contains(0x22), "length \(length)")
+            }
+        }
+    }
+
+    @Test func theVectorSeparatorMaskAgreesWithTheWordAtATimeOne() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Self.alphabet + [0x22, 0x00, 0x2B, 0x0B]
+        for _ in 0..<50_000 {
+            let bytes = (0..<16).map { _ in alphabet.randomElement(using: &rng)! }
+            let (vector, word) = bytes.withUnsafeBufferPointer { (SeparatorIndex.bits($0.baseAddress!), SeparatorIndex.bitsSWAR($0.baseAddress!)) }
+            let expected = bytes.indices.reduce(UInt64(0)) { bytes[$1] == 0x2C || bytes[$1] == 0x0A ? $0 | 1 << UInt64($1) : $0 }
+            #expect(vector.separators == expected && word.separators == expected, "\(bytes)")
+            #expect((vector.quotes != 0) == bytes.contains(0x22) && (word.quotes != 0) == bytes.contains(0x22), "\(bytes)")
+        }
+    }
+
+    @Test func lineFeedsAreCountedAtEveryLengthAndAlignment() {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<1100).map { _ in Self.alphabet.randomElement(using: &rng)! }
+        bytes.withUnsafeBufferPointer { b in
+            for start in [0, 1, 3, 17] {
+                for length in [0, 1, 15, 16, 63, 64, 65, 128, 1000, 1100 - start] {
+                    let expected = b[start..<(start + length)].filter { $0 == 0x0A }.count
+                    #expect(Bytes.countLineFeeds(b.baseAddress! + start, length) == expected, "start \(start) length \(length)")
+                }
             }
         }
     }
