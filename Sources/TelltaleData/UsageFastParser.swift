@@ -22,24 +22,41 @@ struct UsageFastParser {
     let header: [String]
     let accountsPath: String
 
-    /// Where parsed rows go.
+    /// Where parsed rows go. The parser writes a row's metric values straight
+    /// into `targets[m][slot]` as it converts them, and `commit` keeps the row
+    /// (a row with a problem is not committed, and the next one overwrites
+    /// it): a row buffer copied into the columns cost a store and a load per
+    /// cell.
     protocol RowWriter {
-        /// False when there is no room (the caller then falls back).
-        mutating func write(account: Int32, day: Int32, line: Int32, values: UnsafePointer<Double>) -> Bool
+        /// Per metric, the column the next row's value goes into at `slot`.
+        var targets: UnsafePointer<UnsafeMutablePointer<Double>> { get }
+        var slot: Int { get }
+        /// False when there is no room for another row (the caller then falls back).
+        var hasRoom: Bool { get }
+        mutating func commit(account: Int32, day: Int32, line: Int32)
     }
 
-    /// Appends to growing arrays (compressed input, whose row count is unknown).
+    /// Appends to growing arrays (compressed input, whose row count is unknown),
+    /// from a one-row buffer.
     struct AppendingWriter: RowWriter {
         var account: [Int32] = [], day: [Int32] = [], line: [Int32] = [], values: [[Double]]
+        let targets: UnsafePointer<UnsafeMutablePointer<Double>>
+        let row: UnsafeMutablePointer<Double>
+        var slot: Int { 0 }
+        var hasRoom: Bool { true }
         init(metrics k: Int, reserve: Int) {
             values = Array(repeating: [], count: k)
             account.reserveCapacity(reserve); day.reserveCapacity(reserve); line.reserveCapacity(reserve)
             for m in 0..<k { values[m].reserveCapacity(reserve) }
+            row = .allocate(capacity: max(k, 1))
+            let t = UnsafeMutablePointer<UnsafeMutablePointer<Double>>.allocate(capacity: max(k, 1))
+            for m in 0..<k { t[m] = row + m }
+            targets = UnsafePointer(t)
         }
-        mutating func write(account a: Int32, day d: Int32, line l: Int32, values v: UnsafePointer<Double>) -> Bool {
+        func deallocate() { row.deallocate(); targets.deallocate() }
+        mutating func commit(account a: Int32, day d: Int32, line l: Int32) {
             account.append(a); day.append(d); line.append(l)
-            for m in values.indices { values[m].append(v[m]) }
-            return true
+            for m in values.indices { values[m].append(row[m]) }
         }
     }
 
@@ -47,16 +64,14 @@ struct UsageFastParser {
     /// of a file fill one set of final arrays, with no copy and no joining.
     struct PointerWriter: RowWriter {
         let account: UnsafeMutablePointer<Int32>, day: UnsafeMutablePointer<Int32>, line: UnsafeMutablePointer<Int32>
-        let values: [UnsafeMutablePointer<Double>]
+        let targets: UnsafePointer<UnsafeMutablePointer<Double>>
         let end: Int
-        var next: Int
+        var slot: Int
+        var hasRoom: Bool { slot < end }
         @inline(__always)
-        mutating func write(account a: Int32, day d: Int32, line l: Int32, values v: UnsafePointer<Double>) -> Bool {
-            guard next < end else { return false }
-            account[next] = a; day[next] = d; line[next] = l
-            for m in 0..<values.count { values[m][next] = v[m] }
-            next += 1
-            return true
+        mutating func commit(account a: Int32, day d: Int32, line l: Int32) {
+            account[slot] = a; day[slot] = d; line[slot] = l
+            slot += 1
         }
     }
 
@@ -85,7 +100,6 @@ struct UsageFastParser {
     /// the previous one ended, and the number of digits is known up front.
     func parse<W: RowWriter>(into writer: inout W, accounts: Accounts, progress: ProgressReporter?,
                              range: Range<Int>? = nil, mapping: MappedFile? = nil) throws -> (problems: [Problem], lines: Int, rows: Int) {
-        let k = metricNames.count
         var problems: [Problem] = []
         var rows = 0
 
@@ -100,8 +114,7 @@ struct UsageFastParser {
         // In place, the parser only reads: it writes to its buffer to add a missing
         // last line end and to move a partial line, neither of which happens then.
         let buffer = owned ?? UnsafeMutablePointer(mutating: inPlace!.base)
-        let row = UnsafeMutablePointer<Double>.allocate(capacity: max(k, 1))
-        defer { row.deallocate() }
+        let targets = writer.targets
         // What each column holds, looked up once per field.
         let kind = UnsafeMutablePointer<FieldKind>.allocate(capacity: columnCount + 1)
         let metricAt = UnsafeMutablePointer<Int>.allocate(capacity: columnCount + 1)
@@ -173,6 +186,9 @@ struct UsageFastParser {
                 var fieldStart = 0
                 while s < sepCount {
                     line += 1
+                    // Line counts size the columns, so a line always has a slot.
+                    guard writer.hasRoom else { throw Outcome.needsGeneralReader }
+                    let slot = writer.slot
                     let recordStart = fieldStart
                     var column = 0
                     var accountIndex: Int32 = -1
@@ -194,16 +210,16 @@ struct UsageFastParser {
                         if fieldKind == .metric {
                             let m = metricAt[column]
                             if length == 0 {
-                                row[m] = .nan // an empty cell: missing
+                                targets[m][slot] = .nan // an empty cell: missing
                             } else if length <= 8, fieldStart <= wideLimit,
                                       let v = Self.digits(block + fieldStart, count: length) {
-                                row[m] = Double(v)
+                                targets[m][slot] = Double(v)
                             } else {
                                 let field = UnsafeBufferPointer(start: block + fieldStart, count: length)
                                 if let v = NumberParsing.parseDouble(field), v.isFinite {
-                                    row[m] = v
+                                    targets[m][slot] = v
                                 } else if field.allSatisfy({ $0 == 0x20 }) {
-                                    row[m] = .nan
+                                    targets[m][slot] = .nan
                                 } else if badKind == .none {
                                     badKind = .number; badColumn = column; badStart = fieldStart; badEnd = fieldEnd
                                 }
@@ -249,9 +265,7 @@ struct UsageFastParser {
                                                 value: text(UnsafeBufferPointer(start: block + badStart, count: badEnd - badStart))))
                         continue
                     }
-                    guard writer.write(account: accountIndex, day: dayNumber, line: Int32(clamping: line), values: row) else {
-                        throw Outcome.needsGeneralReader
-                    }
+                    writer.commit(account: accountIndex, day: dayNumber, line: Int32(clamping: line))
                     rows += 1
                 }
                 p = blockEnd
@@ -371,6 +385,7 @@ struct UsageFastParser {
         var out = Output()
         if path.hasSuffix(".gz") {
             var writer = AppendingWriter(metrics: k, reserve: reserve)
+            defer { writer.deallocate() }
             let r = try parse(into: &writer, accounts: accounts, progress: progress)
             out.account = writer.account; out.day = writer.day; out.line = writer.line; out.values = writer.values
             out.problems = r.problems; out.lines = r.lines
@@ -399,8 +414,11 @@ struct UsageFastParser {
             let starts = capacities.indices.map { capacities[..<$0].reduce(0, +) }
             ColumnBox.withPointers(boxes) { pointers in
             DispatchQueue.concurrentPerform(iterations: ranges.count) { t in
-                var writer = PointerWriter(account: a, day: d, line: l, values: pointers,
-                                           end: starts[t] + capacities[t], next: starts[t])
+                let targets = UnsafeMutablePointer<UnsafeMutablePointer<Double>>.allocate(capacity: max(k, 1))
+                defer { targets.deallocate() }
+                for m in 0..<k { targets[m] = pointers[m] }
+                var writer = PointerWriter(account: a, day: d, line: l, targets: targets,
+                                           end: starts[t] + capacities[t], slot: starts[t])
                 do {
                     resultBase[t] = try parse(into: &writer, accounts: accounts, progress: t == 0 ? progress : nil,
                                               range: ranges[t], mapping: mapped)
