@@ -47,11 +47,13 @@ struct SeparatorIndex {
             var bits = b0.separators | b1.separators << 16 | b2.separators << 32 | b3.separators << 48
             quotes |= b0.quotes | b1.quotes | b2.quotes | b3.quotes
             let found = bits.nonzeroBitCount
-            let base = Int32(i)
+            // Wrapping arithmetic: `i` < `count` < 2^31 and `n + j` < capacity + 64.
+            let base = Int32(truncatingIfNeeded: i)
+            let o = out + n
             var j = 0
-            while j < 16 { out[n + j] = base &+ Int32(bits.trailingZeroBitCount); bits &= bits &- 1; j += 1 }
-            while j < found { out[n + j] = base &+ Int32(bits.trailingZeroBitCount); bits &= bits &- 1; j += 1 }
-            n += found
+            while j < 16 { o[j] = base &+ Int32(truncatingIfNeeded: bits.trailingZeroBitCount); bits &= bits &- 1; j &+= 1 }
+            while j < found { o[j] = base &+ Int32(truncatingIfNeeded: bits.trailingZeroBitCount); bits &= bits &- 1; j &+= 1 }
+            n &+= found
             i += 64
         }
         while i < count {
