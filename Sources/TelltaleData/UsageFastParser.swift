@@ -93,7 +93,7 @@ struct UsageFastParser {
     /// the mapped file (no copy); otherwise the bytes are read in 4 MB chunks.
     ///
     /// Each chunk is cut into blocks of about 64 KB that are parsed in two
-    /// steps: first the offsets of every comma and line feed are listed (eight
+    /// steps: first the offsets of every comma and line feed are listed (sixteen
     /// bytes at a time), then the rows are walked field by field. Knowing where
     /// each field ends before reading it takes the loop-carried dependency out
     /// of the field loop: one field's value no longer waits on finding where
