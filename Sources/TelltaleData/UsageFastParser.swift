@@ -398,42 +398,36 @@ struct UsageFastParser {
         // have to move down by one after the parse (a copy of half the table).
         capacities[0] = max(0, capacities[0] - 1)
         let total = capacities.reduce(0, +)
-        var results = [(problems: [Problem], lines: Int, rows: Int)?](repeating: nil, count: ranges.count)
-        var errors = [Error?](repeating: nil, count: ranges.count)
+        let starts = capacities.indices.map { capacities[..<$0].reduce(0, +) }
         var account = [Int32].unfilled(total), day = [Int32].unfilled(total), line = [Int32].unfilled(total)
         // One box per metric column, so each column's storage can be borrowed
         // for the whole parse without overlapping access to a shared array.
         let boxes = (0..<k).map { _ in ColumnBox(count: total) }
-        account.withUnsafeMutableBufferPointer { ap in
+        let parts = account.withUnsafeMutableBufferPointer { ap in
         day.withUnsafeMutableBufferPointer { dp in
         line.withUnsafeMutableBufferPointer { lp in
-        results.withUnsafeMutableBufferPointer { resultPointer in
-        errors.withUnsafeMutableBufferPointer { errorPointer in
             let a = ap.baseAddress!, d = dp.baseAddress!, l = lp.baseAddress!
-            let resultBase = resultPointer.baseAddress!, errorBase = errorPointer.baseAddress!
-            let starts = capacities.indices.map { capacities[..<$0].reduce(0, +) }
-            ColumnBox.withPointers(boxes) { pointers in
-            DispatchQueue.concurrentPerform(iterations: ranges.count) { t in
+            return ColumnBox.withPointers(boxes) { pointers in
+            Parallel.map(ranges.count) { t in
                 let targets = UnsafeMutablePointer<UnsafeMutablePointer<Double>>.allocate(capacity: max(k, 1))
                 defer { targets.deallocate() }
                 for m in 0..<k { targets[m] = pointers[m] }
                 var writer = PointerWriter(account: a, day: d, line: l, targets: targets,
                                            end: starts[t] + capacities[t], slot: starts[t])
-                do {
-                    resultBase[t] = try parse(into: &writer, accounts: accounts, progress: t == 0 ? progress : nil,
-                                              range: ranges[t], mapping: mapped)
-                } catch { errorBase[t] = error }
+                return Result {
+                    try parse(into: &writer, accounts: accounts, progress: t == 0 ? progress : nil,
+                              range: ranges[t], mapping: mapped)
+                }
             }
             }
-        }}}}}
-        if let error = errors.compactMap({ $0 }).first { throw error }
+        }}}
+        let results = try parts.map { try $0.get() }
         // Shift the second half's line numbers; close the gaps left by problem
         // rows and header/blank lines (each half filled its slots from the front).
         var offset = 0
         var kept = 0
         for t in ranges.indices {
-            let r = results[t]!
-            let start = capacities[..<t].reduce(0, +)
+            let r = results[t], start = starts[t]
             for var p in r.problems { p.line += offset; out.problems.append(p) }
             if offset > 0 {
                 let shift = Int32(clamping: offset)

@@ -155,11 +155,11 @@ public struct ChurnTrainer {
         let devBands = fitter.fit(health: devRows.map { devHealth[$0] }, renewed: devRows.map { !y[$0] }, segments: devRows.map { segments[$0] })
         // The holdout is compared on the development rows' terms: without cut rows when they were left out.
         let holdRows = devRows.count < development.count ? holdout.filter { !cut[$0] } : holdout
-        let holdHealth = health(holdout, pWith)
-        let holdoutBandStats = devBands.stats(health: holdRows.map { holdHealth[$0] }, renewed: holdRows.map { !y[$0] },
-                                              segments: holdRows.map { segments[$0] })
-        let developmentBandStats = devBands.stats(health: devRows.map { devHealth[$0] }, renewed: devRows.map { !y[$0] },
-                                                  segments: devRows.map { segments[$0] })
+        func bandStats(_ rows: [Int], _ health: [Double]) -> [BandStat] {
+            devBands.stats(health: rows.map { health[$0] }, renewed: rows.map { !y[$0] }, segments: rows.map { segments[$0] })
+        }
+        let holdoutBandStats = bandStats(holdRows, health(holdout, pWith))
+        let developmentBandStats = bandStats(devRows, devHealth)
 
         // 5. The saved model, on all rows.
         let finalDesign = try ModelDesign(table: table, options: options(true))

@@ -205,38 +205,31 @@ public struct AccountScorer: Sendable {
         // on every core (a row at a time, each column array was retained and
         // released per cell); a reason is written only for a row that is rejected.
         let blockSize = 1 << 14, blocks = (n + blockSize - 1) / blockSize
-        var blockScored = [[Int]](repeating: [], count: blocks)
-        var blockRejected = [[(row: Int, reason: String)]](repeating: [], count: blocks)
-        blockScored.withUnsafeMutableBufferPointer { blockScored in
-        blockRejected.withUnsafeMutableBufferPointer { blockRejected in
-            DispatchQueue.concurrentPerform(iterations: blocks) { b in
-                let rows = Parallel.block(b, of: blocks, rows: n)
-                var missingCount = [Int32](repeating: 0, count: rows.count)
-                missingCount.withUnsafeMutableBufferPointer { count in
-                    for column in signalColumns {
-                        column.withUnsafeBufferPointer { x in for r in rows where x[r].isNaN { count[r - rows.lowerBound] += 1 } }
-                    }
+        let perBlock = Parallel.map(blocks) { b -> (scored: [Int], rejected: [(row: Int, reason: String)]) in
+            let rows = Parallel.block(b, of: blocks, rows: n)
+            var missingCount = [Int32](repeating: 0, count: rows.count)
+            missingCount.withUnsafeMutableBufferPointer { count in
+                for column in signalColumns {
+                    column.withUnsafeBufferPointer { x in for r in rows where x[r].isNaN { count[r - rows.lowerBound] += 1 } }
                 }
-                var scored: [Int] = [], rejected: [(row: Int, reason: String)] = []
-                scored.reserveCapacity(rows.count)
-                for r in rows {
-                    if fromUsage && today.historyDays[r] < Double(settings.minimumHistoryDays) {
-                        rejected.append((r, "only \(Int(today.historyDays[r])) days of usage before \(asOf); the model needs \(settings.minimumHistoryDays) (scoring.min_history_days)"))
-                    } else if !signalNames.isEmpty && Double(missingCount[r - rows.lowerBound]) > settings.maximumImputedShare * Double(signalNames.count) {
-                        let missing = signalNames.indices.filter { signalColumns[$0][r].isNaN }
-                        rejected.append((r, "\(missing.count) of \(signalNames.count) model signals missing (\(missing.prefix(3).map { signalNames[$0] }.joined(separator: ", "))\(missing.count > 3 ? ", ..." : "")); over scoring.max_imputed_share"))
-                    } else {
-                        scored.append(r)
-                    }
-                }
-                blockScored[b] = scored
-                blockRejected[b] = rejected
             }
+            var scored: [Int] = [], rejected: [(row: Int, reason: String)] = []
+            scored.reserveCapacity(rows.count)
+            for r in rows {
+                if fromUsage && today.historyDays[r] < Double(settings.minimumHistoryDays) {
+                    rejected.append((r, "only \(Int(today.historyDays[r])) days of usage before \(asOf); the model needs \(settings.minimumHistoryDays) (scoring.min_history_days)"))
+                } else if !signalNames.isEmpty && Double(missingCount[r - rows.lowerBound]) > settings.maximumImputedShare * Double(signalNames.count) {
+                    let missing = signalNames.indices.filter { signalColumns[$0][r].isNaN }
+                    rejected.append((r, "\(missing.count) of \(signalNames.count) model signals missing (\(missing.prefix(3).map { signalNames[$0] }.joined(separator: ", "))\(missing.count > 3 ? ", ..." : "")); over scoring.max_imputed_share"))
+                } else {
+                    scored.append(r)
+                }
+            }
+            return (scored, rejected)
         }
-        }
-        let rejectReason = Dictionary(uniqueKeysWithValues: blockRejected.joined().lazy.map { ($0.row, $0.reason) })
+        let rejectReason = Dictionary(uniqueKeysWithValues: perBlock.lazy.flatMap(\.rejected).map { ($0.row, $0.reason) })
         let scoredRows = [Int](unsafeUninitializedCapacity: n - rejectReason.count) { out, initialized in
-            for block in blockScored where !block.isEmpty {
+            for block in perBlock.lazy.map(\.scored) where !block.isEmpty {
                 block.withUnsafeBufferPointer { (out.baseAddress! + initialized).initialize(from: $0.baseAddress!, count: $0.count) }
                 initialized += block.count
             }
