@@ -19,8 +19,9 @@ public struct Accounts: Sendable {
 /// Usage rows, sorted by account then date, stored column-wise.
 ///
 /// `rows(of: a)` is a contiguous range, so every per-account window
-/// computation (the signals) walks one slice. Metric values are `Double` with
-/// NaN for an empty cell (missing, not zero).
+/// computation (the signals) walks one slice. Metric values read as `Double`
+/// with NaN for an empty cell (missing, not zero); see `MetricColumn` for how
+/// they are held.
 public struct Usage: Sendable {
     public var metrics: [String] = []
     /// Per metric: a level or score (a day without a row is missing) rather than a count.
@@ -28,7 +29,7 @@ public struct Usage: Sendable {
     public var account: [Int32] = []
     public var day: [Int32] = []
     /// `values[m][r]`: metric m on row r.
-    public var values: [[Double]] = []
+    public var values: [MetricColumn] = []
     /// CSV line of each row, for messages.
     public var line: [Int32] = []
     /// Rows of account a are `start[a]..<start[a + 1]`.
@@ -45,7 +46,7 @@ public struct Usage: Sendable {
     }
 
     /// Bytes held by the typed columns (for the memory budget of the reader).
-    public var typedBytes: Int { count * (4 + 4 + 4 + 8 * metrics.count) + start.count * 8 }
+    public var typedBytes: Int { count * (4 + 4 + 4) + values.reduce(0) { $0 + $1.byteCount } + start.count * 8 }
 }
 
 /// Past renewal decisions (renewals.csv of the contract).

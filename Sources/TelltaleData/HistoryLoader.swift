@@ -317,7 +317,7 @@ public struct HistoryLoader {
             u.account = order.map { u.account[$0] }
             u.day = order.map { u.day[$0] }
             u.line = order.map { u.line[$0] }
-            for m in 0..<u.metrics.count { let col = u.values[m]; u.values[m] = order.map { col[$0] } }
+            for m in 0..<u.metrics.count { u.values[m] = u.values[m].selecting(order) }
         }
         // Duplicate days: keep the first row of each (account, day).
         var keep = [Bool](repeating: true, count: n)
@@ -334,7 +334,7 @@ public struct HistoryLoader {
             u.account = idx.map { u.account[$0] }
             u.day = idx.map { u.day[$0] }
             u.line = idx.map { u.line[$0] }
-            for m in 0..<u.metrics.count { let col = u.values[m]; u.values[m] = idx.map { col[$0] } }
+            for m in 0..<u.metrics.count { u.values[m] = u.values[m].selecting(idx) }
             start = [Int](repeating: 0, count: accountCount + 1)
             for a in u.account { start[Int(a) + 1] += 1 }
             for a in 0..<accountCount { start[a + 1] += start[a] }

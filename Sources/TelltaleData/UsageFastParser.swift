@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// The usage table's hot path: one pass over the bytes that finds fields and
 /// converts them at once (account by comparison with the previous row, dates
@@ -10,7 +11,13 @@ import Foundation
 /// makes it stop with `.needsGeneralReader`, and the caller re-reads the file
 /// with the general RFC 4180 reader, so correctness never depends on it.
 struct UsageFastParser {
-    enum Outcome: Error { case needsGeneralReader }
+    enum Outcome: Error {
+        case needsGeneralReader
+        /// A metric value is not exactly a `Float`: read again into `Double` columns.
+        case needsDoubleColumns
+        /// Another part of the file stopped the read.
+        case stopped
+    }
 
     let path: String
     let columnCount: Int
@@ -28,8 +35,9 @@ struct UsageFastParser {
     /// it): a row buffer copied into the columns cost a store and a load per
     /// cell.
     protocol RowWriter {
+        associatedtype Value: ColumnValue
         /// Per metric, the column the next row's value goes into at `slot`.
-        var targets: UnsafePointer<UnsafeMutablePointer<Double>> { get }
+        var targets: UnsafePointer<UnsafeMutablePointer<Value>> { get }
         var slot: Int { get }
         /// False when there is no room for another row (the caller then falls back).
         var hasRoom: Bool { get }
@@ -38,10 +46,10 @@ struct UsageFastParser {
 
     /// Appends to growing arrays (compressed input, whose row count is unknown),
     /// from a one-row buffer.
-    struct AppendingWriter: RowWriter {
-        var account: [Int32] = [], day: [Int32] = [], line: [Int32] = [], values: [[Double]]
-        let targets: UnsafePointer<UnsafeMutablePointer<Double>>
-        let row: UnsafeMutablePointer<Double>
+    struct AppendingWriter<Value: ColumnValue>: RowWriter {
+        var account: [Int32] = [], day: [Int32] = [], line: [Int32] = [], values: [[Value]]
+        let targets: UnsafePointer<UnsafeMutablePointer<Value>>
+        let row: UnsafeMutablePointer<Value>
         var slot: Int { 0 }
         var hasRoom: Bool { true }
         init(metrics k: Int, reserve: Int) {
@@ -49,7 +57,7 @@ struct UsageFastParser {
             account.reserveCapacity(reserve); day.reserveCapacity(reserve); line.reserveCapacity(reserve)
             for m in 0..<k { values[m].reserveCapacity(reserve) }
             row = .allocate(capacity: max(k, 1))
-            let t = UnsafeMutablePointer<UnsafeMutablePointer<Double>>.allocate(capacity: max(k, 1))
+            let t = UnsafeMutablePointer<UnsafeMutablePointer<Value>>.allocate(capacity: max(k, 1))
             for m in 0..<k { t[m] = row + m }
             targets = UnsafePointer(t)
         }
@@ -62,9 +70,9 @@ struct UsageFastParser {
 
     /// Writes into preallocated columns from a given row on: the two halves
     /// of a file fill one set of final arrays, with no copy and no joining.
-    struct PointerWriter: RowWriter {
+    struct PointerWriter<Value: ColumnValue>: RowWriter {
         let account: UnsafeMutablePointer<Int32>, day: UnsafeMutablePointer<Int32>, line: UnsafeMutablePointer<Int32>
-        let targets: UnsafePointer<UnsafeMutablePointer<Double>>
+        let targets: UnsafePointer<UnsafeMutablePointer<Value>>
         let end: Int
         var slot: Int
         var hasRoom: Bool { slot < end }
@@ -79,7 +87,7 @@ struct UsageFastParser {
         var account: [Int32] = []
         var day: [Int32] = []
         var line: [Int32] = []
-        var values: [[Double]] = []
+        var values: [MetricColumn] = []
         var problems: [Problem] = []
         /// Physical lines read (the header included for the first part).
         var lines = 0
@@ -98,8 +106,25 @@ struct UsageFastParser {
     /// each field ends before reading it takes the loop-carried dependency out
     /// of the field loop: one field's value no longer waits on finding where
     /// the previous one ended, and the number of digits is known up front.
+    ///
+    /// Metric values go in as `W.Value`; with `Float` columns a value that is
+    /// not exactly a `Float` stops the parse with `.needsDoubleColumns`. A
+    /// parse that stops raises `stop`, and one that sees `stop` raised stops
+    /// with `.stopped`, so the other half of a file does not run on for nothing.
     func parse<W: RowWriter>(into writer: inout W, accounts: Accounts, progress: ProgressReporter?,
-                             range: Range<Int>? = nil, mapping: MappedFile? = nil) throws -> (problems: [Problem], lines: Int, rows: Int) {
+                             range: Range<Int>? = nil, mapping: MappedFile? = nil,
+                             stop: StopSignal = StopSignal()) throws -> (problems: [Problem], lines: Int, rows: Int) {
+        do {
+            return try parseRows(into: &writer, accounts: accounts, progress: progress, range: range, mapping: mapping, stop: stop)
+        } catch {
+            stop.raise()
+            throw error
+        }
+    }
+
+    private func parseRows<W: RowWriter>(into writer: inout W, accounts: Accounts, progress: ProgressReporter?,
+                                         range: Range<Int>?, mapping: MappedFile?,
+                                         stop: StopSignal) throws -> (problems: [Problem], lines: Int, rows: Int) {
         var problems: [Problem] = []
         var rows = 0
 
@@ -144,6 +169,8 @@ struct UsageFastParser {
         // (usage rows come in runs of consecutive days).
         var lastMonthKey: UInt64 = 0, lastMonthStart: Int32 = 0, lastMonthDays = 0
         var blocksSinceProgress = 0
+        // A value that a `Float` column would round (checked only for those).
+        var inexact = false
 
         while true {
             if !atEOF {
@@ -173,6 +200,8 @@ struct UsageFastParser {
                 if let inPlace, p - releasedUpTo >= releaseEvery {
                     releasedUpTo = mapping!.release(upTo: inPlace.base + p, from: inPlace.base + releasedUpTo) - inPlace.base
                 }
+                if inexact { throw Outcome.needsDoubleColumns }
+                if stop.isRaised { throw Outcome.stopped }
                 let blockEnd = p + SeparatorIndex.blockLength(buffer + p, available: end - p)
                 let block = buffer + p
                 let blockCount = blockEnd - p
@@ -211,13 +240,16 @@ struct UsageFastParser {
                             let m = metricAt[column]
                             if length == 0 {
                                 targets[m][slot] = .nan // an empty cell: missing
-                            } else if length <= 8, fieldStart <= wideLimit,
+                            } else if length <= W.Value.digitsAlwaysExact, fieldStart <= wideLimit,
                                       let v = Self.digits(block + fieldStart, count: length) {
-                                targets[m][slot] = Double(v)
+                                // Exact by its length: checking the value cost 3% of the read.
+                                targets[m][slot] = W.Value(v)
                             } else {
                                 let field = UnsafeBufferPointer(start: block + fieldStart, count: length)
                                 if let v = NumberParsing.parseDouble(field), v.isFinite {
-                                    targets[m][slot] = v
+                                    let x = W.Value(v)
+                                    targets[m][slot] = x
+                                    if W.Value.mayRound && Double(x) != v { inexact = true }
                                 } else if field.allSatisfy({ $0 == 0x20 }) {
                                     targets[m][slot] = .nan
                                 } else if badKind == .none {
@@ -275,6 +307,7 @@ struct UsageFastParser {
                     progress.update(bytes: inPlace == nil ? bytesRead : p, rows: rows)
                 }
             }
+            if inexact { throw Outcome.needsDoubleColumns }
             // Move the incomplete tail to the front.
             let tail = filled - end
             if tail > 0 { memmove(buffer, buffer + end, tail) }
@@ -377,17 +410,29 @@ struct UsageFastParser {
         return split < size ? [0..<split, split..<size] : [0..<size]
     }
 
-    /// Reads the file: a compressed one on one core into growing arrays; an
-    /// uncompressed one in two halves on two cores, straight into final
-    /// columns sized by counting line ends first.
+    /// Reads the file into `Float` metric columns, or, from the first value a
+    /// `Float` would round, again into `Double` ones, all of them: one element
+    /// type keeps the field loop free of per-column tests (see `MetricColumn`
+    /// for why `Float`). A compressed file is read on one core
+    /// into growing arrays; an uncompressed one in two halves on two cores,
+    /// straight into final columns sized by counting line ends first.
     func read(accounts: Accounts, reserve: Int, progress: ProgressReporter?) throws -> Output {
+        do {
+            return try read(as: Float.self, accounts: accounts, reserve: reserve, progress: progress)
+        } catch Outcome.needsDoubleColumns {
+            return try read(as: Double.self, accounts: accounts, reserve: reserve, progress: progress)
+        }
+    }
+
+    private func read<V: ColumnValue>(as _: V.Type, accounts: Accounts, reserve: Int, progress: ProgressReporter?) throws -> Output {
         let k = metricNames.count
         var out = Output()
         if path.hasSuffix(".gz") {
-            var writer = AppendingWriter(metrics: k, reserve: reserve)
+            var writer = AppendingWriter<V>(metrics: k, reserve: reserve)
             defer { writer.deallocate() }
             let r = try parse(into: &writer, accounts: accounts, progress: progress)
-            out.account = writer.account; out.day = writer.day; out.line = writer.line; out.values = writer.values
+            out.account = writer.account; out.day = writer.day; out.line = writer.line
+            out.values = writer.values.map(V.column)
             out.problems = r.problems; out.lines = r.lines
             return out
         }
@@ -402,25 +447,28 @@ struct UsageFastParser {
         var account = [Int32].unfilled(total), day = [Int32].unfilled(total), line = [Int32].unfilled(total)
         // One box per metric column, so each column's storage can be borrowed
         // for the whole parse without overlapping access to a shared array.
-        let boxes = (0..<k).map { _ in ColumnBox(count: total) }
+        let boxes = (0..<k).map { _ in ColumnBox<V>(count: total) }
+        let stop = StopSignal()
         let parts = account.withUnsafeMutableBufferPointer { ap in
         day.withUnsafeMutableBufferPointer { dp in
         line.withUnsafeMutableBufferPointer { lp in
             let a = ap.baseAddress!, d = dp.baseAddress!, l = lp.baseAddress!
             return ColumnBox.withPointers(boxes) { pointers in
             Parallel.map(ranges.count) { t in
-                let targets = UnsafeMutablePointer<UnsafeMutablePointer<Double>>.allocate(capacity: max(k, 1))
+                let targets = UnsafeMutablePointer<UnsafeMutablePointer<V>>.allocate(capacity: max(k, 1))
                 defer { targets.deallocate() }
                 for m in 0..<k { targets[m] = pointers[m] }
                 var writer = PointerWriter(account: a, day: d, line: l, targets: targets,
                                            end: starts[t] + capacities[t], slot: starts[t])
                 return Result {
                     try parse(into: &writer, accounts: accounts, progress: t == 0 ? progress : nil,
-                              range: ranges[t], mapping: mapped)
+                              range: ranges[t], mapping: mapped, stop: stop)
                 }
             }
             }
         }}}
+        // The first error in part order, leaving out the parts that only stopped for it.
+        for case .failure(let error) in parts where (error as? Outcome) != .stopped { throw error }
         let results = try parts.map { try $0.get() }
         // Shift the second half's line numbers; close the gaps left by problem
         // rows and header/blank lines (each half filled its slots from the front).
@@ -450,19 +498,19 @@ struct UsageFastParser {
             account.removeLast(total - kept); day.removeLast(total - kept); line.removeLast(total - kept)
             for box in boxes { box.values.removeLast(total - kept) }
         }
-        out.values = boxes.map { box in defer { box.values = [] }; return box.values }
+        out.values = boxes.map { box in defer { box.values = [] }; return V.column(box.values) }
         out.account = account; out.day = day; out.line = line; out.lines = offset
         return out
     }
 
     /// A metric column in its own object (see `read`).
-    final class ColumnBox {
-        var values: [Double]
+    final class ColumnBox<Value: ColumnValue> {
+        var values: [Value]
         init(count: Int) { values = .unfilled(count) }
 
         /// Borrows every box's storage at once for `body`.
-        static func withPointers<R>(_ boxes: [ColumnBox], _ body: ([UnsafeMutablePointer<Double>]) -> R) -> R {
-            func nest(_ i: Int, _ collected: [UnsafeMutablePointer<Double>]) -> R {
+        static func withPointers<R>(_ boxes: [ColumnBox], _ body: ([UnsafeMutablePointer<Value>]) -> R) -> R {
+            func nest(_ i: Int, _ collected: [UnsafeMutablePointer<Value>]) -> R {
                 if i == boxes.count { return body(collected) }
                 return boxes[i].values.withUnsafeMutableBufferPointer { p in
                     nest(i + 1, collected + [p.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!])
@@ -504,4 +552,33 @@ extension Array where Element: BitwiseCopyable {
     static func unfilled(_ count: Int) -> [Element] {
         [Element](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
+}
+
+/// The element types the usage reader writes metric columns in.
+protocol ColumnValue: BinaryFloatingPoint, BitwiseCopyable {
+    /// Whether a parsed value may not be exact in this type (checked per value then).
+    static var mayRound: Bool { get }
+    /// The most digits (1-8) of an integer that this type always holds exactly,
+    /// which the parser reads without a check.
+    static var digitsAlwaysExact: Int { get }
+    static func column(_ values: [Self]) -> MetricColumn
+}
+
+extension Float: ColumnValue {
+    static var mayRound: Bool { true }
+    static var digitsAlwaysExact: Int { 7 } // 9,999,999 < 2^24
+    static func column(_ values: [Float]) -> MetricColumn { MetricColumn(floats: values) }
+}
+
+extension Double: ColumnValue {
+    static var mayRound: Bool { false }
+    static var digitsAlwaysExact: Int { 8 }
+    static func column(_ values: [Double]) -> MetricColumn { MetricColumn(doubles: values) }
+}
+
+/// Raised by the first part of a parallel read that stops, so the others stop too.
+final class StopSignal: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func raise() { flag.store(true, ordering: .relaxed) }
+    var isRaised: Bool { flag.load(ordering: .relaxed) }
 }

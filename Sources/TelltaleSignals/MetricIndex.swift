@@ -9,7 +9,7 @@ import TelltaleData
 /// - Complexity: O(rows) to build; O(log rows of the account) per window.
 struct MetricIndex: Sendable {
     let isLevel: Bool
-    let values: [Double]
+    let values: MetricColumn
     /// Sum of the non-missing values from the account's first row up to and including row r.
     let runningSum: [Double]
     /// Rows with a value > 0 (count metrics) or any value (levels), same span.
@@ -28,14 +28,15 @@ struct MetricIndex: Sendable {
         var sum = [Double](unsafeUninitializedCapacity: n) { _, c in c = n }
         var active = [Int32](unsafeUninitializedCapacity: needsActive ? n : 0) { _, c in c = needsActive ? n : 0 }
         var present = [Int32](unsafeUninitializedCapacity: needsPresent ? n : 0) { _, c in c = needsPresent ? n : 0 }
-        values.withUnsafeBufferPointer { v in
+        // One loop per storage type, so the loop does not test it on every row.
+        func fill<T: BinaryFloatingPoint>(_ v: UnsafeBufferPointer<T>) {
             sum.withUnsafeMutableBufferPointer { sum in
                 active.withUnsafeMutableBufferPointer { active in
                     present.withUnsafeMutableBufferPointer { present in
                         for a in 0..<(usage.start.count - 1) {
                             var s = 0.0, act: Int32 = 0, pr: Int32 = 0
                             for r in usage.rows(of: a) {
-                                let x = v[r]
+                                let x = Double(v[r])
                                 if !x.isNaN {
                                     s += x; pr += 1
                                     if level || x > 0 { act += 1 }
@@ -48,6 +49,10 @@ struct MetricIndex: Sendable {
                     }
                 }
             }
+        }
+        switch values.storage {
+        case .float(let f): f.withUnsafeBufferPointer(fill)
+        case .double(let d): d.withUnsafeBufferPointer(fill)
         }
         runningSum = sum
         runningActive = active
