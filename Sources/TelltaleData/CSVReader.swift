@@ -122,7 +122,7 @@ public struct CSVReader {
         func plain(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool { memchr(p, 0x22, n) == nil && !Self.hasLoneCarriageReturn(p, n) }
         let lineEnds = Parallel.map(ranges.count) { k -> Int? in
             let r = ranges[k]
-            return plain(file.pointer + r.lowerBound, r.count) ? file.countLines(r) : nil
+            return plain(file.pointer + r.lowerBound, r.count) ? file.countLines(r).lines : nil
         }
         guard plain(file.pointer + bom, headerEnd - bom), !lineEnds.contains(nil) else { return nil }
         var headerParser = CSVParser(path: path, delimiter: delimiter, firstLine: 1)

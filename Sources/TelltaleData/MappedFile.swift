@@ -45,10 +45,11 @@ final class MappedFile: @unchecked Sendable {
     }
 
     /// Line ends in a range of a mapped file, plus one for a last line
-    /// without one: an upper bound on its records.
-    func countLines(_ range: Range<Int>) -> Int {
-        let count = Bytes.countLineFeeds(pointer + range.lowerBound, range.count)
-        return count + (range.isEmpty || pointer[range.upperBound - 1] == 0x0A ? 0 : 1)
+    /// without one (an upper bound on its records), and whether it holds a
+    /// decimal point.
+    func countLines(_ range: Range<Int>) -> (lines: Int, sawPoint: Bool) {
+        let (count, sawPoint) = Bytes.countLineFeeds(pointer + range.lowerBound, range.count)
+        return (count + (range.isEmpty || pointer[range.upperBound - 1] == 0x0A ? 0 : 1), sawPoint)
     }
 
     deinit {

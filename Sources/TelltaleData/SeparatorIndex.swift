@@ -120,15 +120,19 @@ struct SeparatorIndex {
 }
 
 enum Bytes {
-    /// How many line feeds the `count` bytes at `p` hold: sixty-four bytes per
+    /// How many line feeds the `count` bytes at `p` hold, and whether any of
+    /// them is a decimal point (which tells the usage reader whether its
+    /// numbers can be decimals, see `MetricColumn`): sixty-four bytes per
     /// step as one bit mask and a population count (SSE2 on x86-64), where a
     /// `memchr` per line paid a call for every forty-byte usage row.
-    static func countLineFeeds(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
-        var total = 0, i = 0
+    static func countLineFeeds(_ p: UnsafePointer<UInt8>, _ count: Int) -> (lineFeeds: Int, sawPoint: Bool) {
+        var total = 0, i = 0, sawPoint = false
         #if arch(x86_64)
-        let lf = _mm_set1_epi8(0x0A)
+        let lf = _mm_set1_epi8(0x0A), point = _mm_set1_epi8(0x2E)
+        var points = _mm_setzero_si128()
         func mask(_ q: UnsafePointer<UInt8>) -> UInt64 {
             let v = _mm_loadu_si128(UnsafeRawPointer(q).assumingMemoryBound(to: __m128i.self))
+            points = _mm_or_si128(points, _mm_cmpeq_epi8(v, point))
             return UInt64(UInt16(truncatingIfNeeded: _mm_movemask_epi8(_mm_cmpeq_epi8(v, lf))))
         }
         while i + 64 <= count {
@@ -136,12 +140,14 @@ enum Bytes {
             total += bits.nonzeroBitCount
             i += 64
         }
+        sawPoint = _mm_movemask_epi8(points) != 0
         #endif
         while i < count {
             if p[i] == 0x0A { total += 1 }
+            if p[i] == 0x2E { sawPoint = true }
             i += 1
         }
-        return total
+        return (total, sawPoint)
     }
 
     /// The eight bytes at `p` as a little-endian word (first byte lowest).

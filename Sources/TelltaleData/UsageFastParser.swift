@@ -410,35 +410,42 @@ struct UsageFastParser {
         return split < size ? [0..<split, split..<size] : [0..<size]
     }
 
-    /// Reads the file into `Float` metric columns, or, from the first value a
-    /// `Float` would round, again into `Double` ones, all of them: one element
-    /// type keeps the field loop free of per-column tests (see `MetricColumn`
-    /// for why `Float`). A compressed file is read on one core
-    /// into growing arrays; an uncompressed one in two halves on two cores,
-    /// straight into final columns sized by counting line ends first.
+    /// Reads the file: a compressed one on one core into growing arrays; an
+    /// uncompressed one in two halves on two cores, straight into final
+    /// columns sized by counting line ends first.
+    ///
+    /// Metric columns are `Double`s, or `Float`s (see `MetricColumn` for why)
+    /// for an uncompressed file without a decimal point, whose numbers are then
+    /// integers (the line count notes points for free). One that a `Float`
+    /// would round (more than seven digits, or `1e-3`) is rare there, and the
+    /// file is then read again into `Double`s. All columns of a file have one
+    /// type, which keeps the field loop free of per-column tests. A compressed
+    /// file, with no count first, always gets `Double`s: a read into `Float`s
+    /// stopped late by a decimal would cost a second slow read.
     func read(accounts: Accounts, reserve: Int, progress: ProgressReporter?) throws -> Output {
-        do {
-            return try read(as: Float.self, accounts: accounts, reserve: reserve, progress: progress)
-        } catch Outcome.needsDoubleColumns {
-            return try read(as: Double.self, accounts: accounts, reserve: reserve, progress: progress)
-        }
-    }
-
-    private func read<V: ColumnValue>(as _: V.Type, accounts: Accounts, reserve: Int, progress: ProgressReporter?) throws -> Output {
-        let k = metricNames.count
-        var out = Output()
         if path.hasSuffix(".gz") {
-            var writer = AppendingWriter<V>(metrics: k, reserve: reserve)
+            var writer = AppendingWriter<Double>(metrics: metricNames.count, reserve: reserve)
             defer { writer.deallocate() }
             let r = try parse(into: &writer, accounts: accounts, progress: progress)
-            out.account = writer.account; out.day = writer.day; out.line = writer.line
-            out.values = writer.values.map(V.column)
-            out.problems = r.problems; out.lines = r.lines
-            return out
+            return Output(account: writer.account, day: writer.day, line: writer.line,
+                          values: writer.values.map(Double.column), problems: r.problems, lines: r.lines)
         }
         let mapped = try MappedFile(path: path)
         let ranges = Self.ranges(mapped)
-        var capacities = Parallel.map(ranges.count) { mapped.countLines(ranges[$0]) }
+        let counts = Parallel.map(ranges.count) { mapped.countLines(ranges[$0]) }
+        if !counts.contains(where: \.sawPoint) {
+            do {
+                return try read(as: Float.self, mapped, ranges, lineCounts: counts.map(\.lines), accounts: accounts, progress: progress)
+            } catch Outcome.needsDoubleColumns {}
+        }
+        return try read(as: Double.self, mapped, ranges, lineCounts: counts.map(\.lines), accounts: accounts, progress: progress)
+    }
+
+    private func read<V: ColumnValue>(as _: V.Type, _ mapped: MappedFile, _ ranges: [Range<Int>], lineCounts: [Int],
+                                      accounts: Accounts, progress: ProgressReporter?) throws -> Output {
+        let k = metricNames.count
+        var out = Output()
+        var capacities = lineCounts
         // The header is not a row: without this slot the second part's rows would
         // have to move down by one after the parse (a copy of half the table).
         capacities[0] = max(0, capacities[0] - 1)

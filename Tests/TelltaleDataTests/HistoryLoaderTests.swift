@@ -279,15 +279,26 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         }
     }
 
-    @Test func lineFeedsAreCountedAtEveryLengthAndAlignment() {
+    @Test func lineFeedsAndDecimalPointsAreFoundAtEveryLengthAndAlignment() {
         var rng = SystemRandomNumberGenerator()
         let bytes = (0..<1100).map { _ in Self.alphabet.randomElement(using: &rng)! }
         bytes.withUnsafeBufferPointer { b in
             for start in [0, 1, 3, 17] {
                 for length in [0, 1, 15, 16, 63, 64, 65, 128, 1000, 1100 - start] {
                     let expected = b[start..<(start + length)].filter { $0 == 0x0A }.count
-                    #expect(Bytes.countLineFeeds(b.baseAddress! + start, length) == expected, "start \(start) length \(length)")
+                    #expect(Bytes.countLineFeeds(b.baseAddress! + start, length).lineFeeds == expected, "start \(start) length \(length)")
                 }
+            }
+        }
+        // One decimal point anywhere, in each sixteen-byte lane, in the tail, or none.
+        let plain = bytes.map { $0 == 0x2E ? UInt8(0x31) : $0 }
+        for at in [nil, 0, 5, 16, 33, 63, 64, 127, 1000, 1099] as [Int?] {
+            var b = plain
+            if let at { b[at] = 0x2E }
+            for (start, length) in [(0, 1100), (1, 1099), (0, 1090), (17, 600)] {
+                let expected = b[start..<(start + length)].contains(0x2E)
+                #expect(b.withUnsafeBufferPointer { Bytes.countLineFeeds($0.baseAddress! + start, length).sawPoint } == expected,
+                        "point at \(String(describing: at)), start \(start) length \(length)")
             }
         }
     }

@@ -94,10 +94,12 @@ extension UsageFastPathTests {
     }
 
     /// Early in the first half, late in the second, and in one piece: each time
-    /// the file is read again into `Double` columns with every value as the
-    /// general reader gives it.
-    @Test func aValueAFloatWouldRoundSendsTheReadToDoubleColumns() throws {
-        for (value, expected) in [("0.1", 0.1), ("16777217", 16_777_217.0), ("123456789", 123_456_789)] {
+    /// the file ends in `Double` columns with every value as the general reader
+    /// gives it. A decimal point is seen while counting lines (even `2.5`, which
+    /// a `Float` holds, as the rule is per file); an integer a `Float` would
+    /// round stops a `Float` read, which starts again.
+    @Test func aValueAFloatMightRoundGivesDoubleColumns() throws {
+        for (value, expected) in [("0.1", 0.1), ("2.5", 2.5), ("16777217", 16_777_217.0), ("123456789", 123_456_789), ("1e-3", 0.001)] {
             for at in [3, 5900] {
                 for threshold in [32 << 20, 1 << 10] {
                     let text = Self.rows(value, at: at)
@@ -109,18 +111,19 @@ extension UsageFastPathTests {
                 }
             }
         }
+        // Large integers that a Float holds exactly stay Floats.
+        let h = try load(Self.rows("16777216", at: 5900))
+        #expect(h.usage.values.allSatisfy(\.isFloat) && h.usage.values[1][5900] == 16_777_216)
     }
 
-    @Test func compressedFilesChooseTheirColumnTypeTheSameWay() throws {
-        for (value, float) in [("7", true), ("0.1", false)] {
-            let h = TinyHistory(accounts: Self.accounts, usage: "", renewals: "account_id,renewal_date,outcome\n")
-            try AtomicFile.writeGzip(Array(Self.rows(value, at: 4000).utf8), to: h.path("usage.csv.gz"))
-            var o = h.options
-            o.usagePath = h.path("usage.csv.gz")
-            let history = try HistoryLoader(options: o).load()
-            #expect(history.usage.values.allSatisfy { $0.isFloat == float } && history.usage.count == 6000, "\(value)")
-            #expect(history.usage.values[1][4000] == Double(value)!)
-        }
+    @Test func compressedFilesAreReadIntoDoubleColumns() throws {
+        let h = TinyHistory(accounts: Self.accounts, usage: "", renewals: "account_id,renewal_date,outcome\n")
+        try AtomicFile.writeGzip(Array(Self.rows("7", at: 4000).utf8), to: h.path("usage.csv.gz"))
+        var o = h.options
+        o.usagePath = h.path("usage.csv.gz")
+        let history = try HistoryLoader(options: o).load()
+        #expect(history.usage.values.allSatisfy { !$0.isFloat } && history.usage.count == 6000)
+        #expect(history.usage.values[1][4000] == 7 && history.usage.values[1][4001] == Double(4001 % 50))
     }
 
     @Test func aRaisedStopEndsAParseAtItsFirstBlock() throws {
