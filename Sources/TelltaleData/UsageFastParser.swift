@@ -141,15 +141,13 @@ struct UsageFastParser {
         let buffer = owned ?? UnsafeMutablePointer(mutating: inPlace!.base)
         let targets = writer.targets
         // What each column holds, looked up once per field.
-        let kind = UnsafeMutablePointer<FieldKind>.allocate(capacity: columnCount + 1)
-        let metricAt = UnsafeMutablePointer<Int>.allocate(capacity: columnCount + 1)
-        defer { kind.deallocate(); metricAt.deallocate() }
+        let kind = UnsafeMutablePointer<Int>.allocate(capacity: columnCount + 1)
+        defer { kind.deallocate() }
         for c in 0..<columnCount {
-            kind[c] = c == idColumn ? .id : c == dateColumn ? .date
-                : (c < metricOf.count && metricOf[c] >= 0) ? .metric : .skipped
-            metricAt[c] = c < metricOf.count ? max(metricOf[c], 0) : 0
+            kind[c] = c == idColumn ? FieldKind.id : c == dateColumn ? FieldKind.date
+                : (c < metricOf.count && metricOf[c] >= 0) ? metricOf[c] : FieldKind.skipped
         }
-        kind[columnCount] = .skipped // and every column past the header's
+        kind[columnCount] = FieldKind.skipped // and every column past the header's
         var separators = SeparatorIndex(capacity: SeparatorIndex.blockSize)
         defer { separators.deallocate() }
 
@@ -236,8 +234,8 @@ struct UsageFastParser {
                         // Tests in order of frequency: a `switch` here compiled to a jump
                         // through a table on every field (1-2% slower, measured).
                         let fieldKind = kind[min(column, columnCount)]
-                        if fieldKind == .metric {
-                            let m = metricAt[column]
+                        if fieldKind >= 0 {
+                            let m = fieldKind
                             if length == 0 {
                                 targets[m][slot] = .nan // an empty cell: missing
                             } else if length <= W.Value.digitsAlwaysExact, fieldStart <= wideLimit,
@@ -256,7 +254,7 @@ struct UsageFastParser {
                                     badKind = .number; badColumn = column; badStart = fieldStart; badEnd = fieldEnd
                                 }
                             }
-                        } else if fieldKind == .date {
+                        } else if fieldKind == FieldKind.date {
                             if length == 10, let d = Self.isoDate(block + fieldStart, monthKey: &lastMonthKey,
                                                                  monthStart: &lastMonthStart, monthDays: &lastMonthDays) {
                                 dayNumber = d
@@ -265,7 +263,7 @@ struct UsageFastParser {
                             } else if badKind == .none {
                                 badKind = .date; badColumn = column; badStart = fieldStart; badEnd = fieldEnd
                             }
-                        } else if fieldKind == .id {
+                        } else if fieldKind == FieldKind.id {
                             let f = block + fieldStart
                             // Rows come grouped by account: compare with the last id before hashing.
                             if lastID.matches(f, count: length, wide: fieldStart <= wideLimit) {
@@ -318,7 +316,12 @@ struct UsageFastParser {
         return (problems, line, rows)
     }
 
-    enum FieldKind: UInt8 { case skipped, id, date, metric }
+    /// What a column holds, in the parser's column table: a metric's index
+    /// (0 and up), or one of these. One signed table and a sign test for the
+    /// usual field, a metric.
+    enum FieldKind {
+        static let skipped = -1, id = -2, date = -3
+    }
 
     /// The last account id matched, to recognise the next row's id without
     /// hashing it: ids of up to 16 bytes are compared as two words, longer ones
