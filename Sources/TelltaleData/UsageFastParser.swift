@@ -238,6 +238,11 @@ struct UsageFastParser {
                             let m = fieldKind
                             if length == 0 {
                                 targets[m][slot] = .nan // an empty cell: missing
+                            } else if length == 1, block[fieldStart] &- 48 < 10 {
+                                // One digit, the commonest cell (zeros above all): a subtraction
+                                // rather than the eight-digit conversion's chain of multiplies
+                                // (10% of the whole read, measured; two digits the same way: slower).
+                                targets[m][slot] = W.Value(block[fieldStart] &- 48)
                             } else if length <= W.Value.digitsAlwaysExact, fieldStart <= wideLimit,
                                       let v = Self.digits(block + fieldStart, count: length) {
                                 // Exact by its length: checking the value cost 3% of the read.

@@ -125,13 +125,14 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
 @Suite(.serialized) struct UsageFastPathTests {
     static let accounts = "account_id,segment,signup_date,contract_value\nA1,SMB,2020-01-01,1\nA2,SMB,2020-01-01,1\nA3,SMB,2020-01-01,1\n"
 
-    func load(_ usage: String, threshold: Int = 32 << 20, release: Int = 32 << 20) throws -> History {
+    func load(_ usage: String, threshold: Int = 32 << 20, release: Int = 32 << 20, metrics: [String]? = nil) throws -> History {
         let h = TinyHistory(accounts: Self.accounts, usage: usage, renewals: "account_id,renewal_date,outcome\n")
         UsageFastParser.parallelThreshold = threshold
         UsageFastParser.releaseInterval = release
         defer { UsageFastParser.parallelThreshold = 32 << 20; UsageFastParser.releaseInterval = 32 << 20 }
         var o = h.options
         o.skipProblems = true
+        o.metrics = metrics
         return try HistoryLoader(options: o).load()
     }
 
@@ -301,6 +302,37 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
                         "point at \(String(describing: at)), start \(start) length \(length)")
             }
         }
+    }
+
+    /// One-digit cells take a shortcut of their own: every other one-byte cell
+    /// must still end where the general reader puts it (a number, missing, or
+    /// a problem), in one piece and in two halves.
+    @Test func everyOneCharacterCellReadsAsTheGeneralReaderReadsIt() throws {
+        let cells = (0x20...0x7E).map { UInt8($0) }.filter { $0 != 0x2C && $0 != 0x22 } // not a separator or a quote
+        var day = Day.parse("2025-01-01")!
+        var body = ""
+        // Each cell on its own row, the other metric a valid number, so that a
+        // cell wrongly taken is a row too many or a wrong value.
+        for (i, c) in (cells + Array("0123456789".utf8)).enumerated() {
+            body += "A1,\(day),\(String(decoding: [c], as: UTF8.self)),\(i % 7)5\n"
+            day = day + 1
+        }
+        let header = "account_id,date,one,two\n"
+        // Named metrics: most cells are not numbers, so the metric sniffing would skip them.
+        let general = try UsageFastPathTests().load(header + "\"A3\",2025-01-01,1,1\n" + body, metrics: ["one", "two"])
+        for threshold in [32 << 20, 1 << 10] {
+            let fast = try UsageFastPathTests().load(header + body, threshold: threshold, metrics: ["one", "two"])
+            #expect(fast.usage.count == general.usage.count - 1 && fast.usage.count > 20)
+            #expect(fast.problems.items.map(\.line) == general.problems.items.map { $0.line - 1 })
+            for m in 0..<2 {
+                let a = Array(fast.usage.values[m]), b = Array(general.usage.values[m].prefix(fast.usage.count))
+                #expect(zip(a, b).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "metric \(m): \(a) against \(b)")
+            }
+        }
+        // The ten digits, read both ways.
+        let fast = try UsageFastPathTests().load(header + body, metrics: ["one", "two"])
+        let digits: [Double] = (0...9).map { Double($0) }
+        #expect(Array(fast.usage.values[0].suffix(10)) == digits)
     }
 
     @Test func awkwardFieldsParseAsTheGeneralReaderDoes() throws {
