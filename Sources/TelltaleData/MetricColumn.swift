@@ -72,9 +72,15 @@ public struct MetricColumn: Sendable {
         }
     }
 
-    /// Turns a `Float` column into `Double`s, for a value that needs them.
+    /// Turns a `Float` column into `Double`s, for a value that needs them,
+    /// keeping its reserved room (the general reader reserves a file's rows
+    /// up front and appends).
     private mutating func widen() {
-        if case .float(let f) = storage { storage = .double(f.map { Double($0) }) }
+        guard case .float(let f) = storage else { return }
+        var d = [Double]()
+        d.reserveCapacity(f.capacity)
+        d.append(contentsOf: f.lazy.map { Double($0) })
+        storage = .double(d)
     }
 }
 

@@ -39,6 +39,17 @@ import Testing
         }
     }
 
+    /// The general reader reserves a file's rows and appends: widening midway
+    /// must not drop back to growing by doubling.
+    @Test func wideningKeepsTheReservedRoom() {
+        var column = MetricColumn()
+        column.reserveCapacity(1000)
+        column.append(1)
+        column.append(0.1)
+        guard case .double(let d) = column.storage else { Issue.record("0.1 did not widen the column"); return }
+        #expect(d.capacity >= 1000 && Array(column) == [1, 0.1])
+    }
+
     /// A random sequence of appends and writes against a plain `[Double]`.
     @Test func behavesLikeAnArrayOfDoublesUnderRandomEdits() {
         var rng = SystemRandomNumberGenerator()
