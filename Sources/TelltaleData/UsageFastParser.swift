@@ -571,22 +571,24 @@ extension Array where Element: BitwiseCopyable {
 
 /// The element types the usage reader writes metric columns in.
 protocol ColumnValue: BinaryFloatingPoint, BitwiseCopyable {
-    /// Whether a parsed value may not be exact in this type (checked per value then).
-    static var mayRound: Bool { get }
     /// The most digits (1-8) of an integer that this type always holds exactly,
     /// which the parser reads without a check.
     static var digitsAlwaysExact: Int { get }
     static func column(_ values: [Self]) -> MetricColumn
 }
 
+extension ColumnValue {
+    /// Whether a value parsed as a `Double` may not be exact in this type
+    /// (checked per value then).
+    static var mayRound: Bool { significandBitCount < Double.significandBitCount }
+}
+
 extension Float: ColumnValue {
-    static var mayRound: Bool { true }
     static var digitsAlwaysExact: Int { 7 } // 9,999,999 < 2^24
     static func column(_ values: [Float]) -> MetricColumn { MetricColumn(floats: values) }
 }
 
 extension Double: ColumnValue {
-    static var mayRound: Bool { false }
     static var digitsAlwaysExact: Int { 8 }
     static func column(_ values: [Double]) -> MetricColumn { MetricColumn(doubles: values) }
 }

@@ -141,15 +141,17 @@ extension UsageFastPathTests {
         let h = TinyHistory(accounts: Self.accounts, usage: Self.rows("7", at: 0), renewals: "account_id,renewal_date,outcome\n")
         var problems = ProblemList(keep: 10)
         let accounts = try HistoryLoader(options: h.options).loadAccounts(&problems)
-        let parser = UsageFastParser(path: h.path("usage.csv"), columnCount: 4, idColumn: 0, dateColumn: 1, metricOf: [-1, -1, 0, 1],
-                                     metricNames: ["logins", "minutes"], header: ["account_id", "date", "logins", "minutes"],
-                                     accountsPath: h.path("accounts.csv"))
+        func parser(_ h: TinyHistory) -> UsageFastParser {
+            UsageFastParser(path: h.path("usage.csv"), columnCount: 4, idColumn: 0, dateColumn: 1, metricOf: [-1, -1, 0, 1],
+                            metricNames: ["logins", "minutes"], header: ["account_id", "date", "logins", "minutes"],
+                            accountsPath: h.path("accounts.csv"))
+        }
         var writer = UsageFastParser.AppendingWriter<Float>(metrics: 2, reserve: 10)
         defer { writer.deallocate() }
         let stop = StopSignal()
         stop.raise()
         #expect(throws: UsageFastParser.Outcome.stopped) {
-            try parser.parse(into: &writer, accounts: accounts, progress: nil, stop: stop)
+            try parser(h).parse(into: &writer, accounts: accounts, progress: nil, stop: stop)
         }
         #expect(writer.account.isEmpty)
         // And a parse that fails raises it for the others.
@@ -157,11 +159,8 @@ extension UsageFastPathTests {
         var doubles = UsageFastParser.AppendingWriter<Double>(metrics: 2, reserve: 10)
         defer { doubles.deallocate() }
         let quoted = TinyHistory(accounts: Self.accounts, usage: "account_id,date,logins,minutes\n\"A1\",2020-01-01,1,1\n", renewals: "")
-        let failing = UsageFastParser(path: quoted.path("usage.csv"), columnCount: 4, idColumn: 0, dateColumn: 1, metricOf: [-1, -1, 0, 1],
-                                      metricNames: ["logins", "minutes"], header: ["account_id", "date", "logins", "minutes"],
-                                      accountsPath: quoted.path("accounts.csv"))
         #expect(throws: UsageFastParser.Outcome.needsGeneralReader) {
-            try failing.parse(into: &doubles, accounts: accounts, progress: nil, stop: quiet)
+            try parser(quoted).parse(into: &doubles, accounts: accounts, progress: nil, stop: quiet)
         }
         #expect(quiet.isRaised)
     }
