@@ -10,14 +10,15 @@ Also how well each planted factor can be read back from the signals.
 With a model file from `telltale train` on the same history, also the trainer's own
 holdout AUC against the oracle's on exactly its holdout (the issue's check), and on that
 same split what the data allows at all: models trained on the planted log-odds themselves
-(noise-free targets no user has) from the signals and from the raw weekly usage series.
+(noise-free targets no user has): one linear in the signals (the form `train` fits), and
+gradient boosting from the signals and from the raw weekly usage series.
 
 usage: python scripts/oracle_gap.py DIR [MODEL.json]   (DIR holds train.csv and
        ground_truth_renewals.csv; scripts/oracle-gap.sh makes them and the model and runs this)"""
 import json, sys, warnings
 import numpy as np, pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
@@ -83,6 +84,8 @@ def trainer_against_oracle(t, folder, model_path, signals):
     def on_truth(F):
         g = HistGradientBoostingRegressor(max_iter=400, learning_rate=0.05, max_depth=4, random_state=0)
         return auc(g.fit(F[dev], logit[dev]).predict(F[hold]))
+    ridge = Ridge(alpha=1).fit(scale.transform(Z[dev]), logit[dev])
+    print(f"  ceiling: linear in the signals + triple + segments, fitted to the planted log-odds {auc(ridge.predict(scale.transform(Z[hold]))):.3f}")
     print(f"  ceiling: gradient boosting on the signals, trained on the planted log-odds      {on_truth(X):.3f}")
     W = weekly_usage(folder, t)
     print(f"  ceiling: the same on 26 weeks of raw usage + the signals                        {on_truth(np.c_[W, X]):.3f}")

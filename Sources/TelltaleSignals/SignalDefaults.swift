@@ -36,6 +36,8 @@ extension SignalDefinition {
             SignalDefinition(name: "core_actions_trend", kind: .trend(TrendSignal(metric: "core_actions"))),
             SignalDefinition(name: "core_actions_weekly_trend",
                              kind: .trend(TrendSignal(metric: "core_actions", recent: 56, baseline: 84, statistic: .weeklyMedian))),
+            SignalDefinition(name: "core_actions_weekly_t",
+                             kind: .trend(TrendSignal(metric: "core_actions", recent: 56, baseline: 84, form: .t, statistic: .activeWeeks))),
             SignalDefinition(name: "core_actions_vs_segment", kind: .cohort(CohortSignal(signal: "core_actions_30d"))),
             window("session_minutes_30d", "session_minutes", 30, .sum, .log1p),
             SignalDefinition(name: "minutes_per_login", kind: .ratio(RatioSignal(numerator: "session_minutes_30d", denominator: "logins_30d")),

@@ -44,8 +44,11 @@ extension SignalDefinition {
             case let .window(w): try positive(w.days, "days")
             case let .trend(t):
                 try positive(t.recent, "recent"); try positive(t.baseline, "baseline")
-                if t.statistic == .weeklyMedian, t.recent % 7 != 0 || t.baseline % 7 != 0 {
-                    throw SignalError(signal: name, message: "a weekly_median trend compares whole weeks: recent and baseline must be multiples of 7 days, found \(t.recent) and \(t.baseline)")
+                if t.statistic.isWeekly, t.recent % 7 != 0 || t.baseline % 7 != 0 {
+                    throw SignalError(signal: name, message: "statistic \(t.statistic.rawValue) compares whole weeks: recent and baseline must be multiples of 7 days, found \(t.recent) and \(t.baseline)")
+                }
+                if t.form == .t, t.statistic != .activeWeeks {
+                    throw SignalError(signal: name, message: "form t compares the two periods' weeks: it needs statistic active_weeks, found \(t.statistic.rawValue)")
                 }
             case let .milestone(m): try positive(m.within, "within")
             case let .cohort(c):

@@ -68,7 +68,8 @@ public enum SignalKind: Codable, Equatable, Sendable {
     var defaultMissingPolicy: MissingPolicy {
         switch self {
         case .window, .ratio, .column: return .median
-        case .trend, .cohort: return .value(1)   // "no change", "like the segment"
+        case let .trend(t): return .value(t.form.noChange)
+        case .cohort: return .value(1)           // "like the segment"
         case .milestone, .flag: return .value(0) // "not missed", "not set"
         }
     }
@@ -121,6 +122,15 @@ public struct TrendSignal: Codable, Equatable, Sendable {
         case ratio
         /// (1 − ratio) × 100: 33 is a 33% drop, negative is growth.
         case drop
+        /// Welch's t of the recent weeks against the baseline weeks: how many
+        /// standard errors the recent weekly mean lies above (positive) or
+        /// below the baseline's. A count's weekly variance is taken as at least
+        /// its mean (Poisson), so few events make weak evidence. Needs
+        /// `statistic: active_weeks`.
+        case t
+
+        /// The value that says "no change" (what a missing trend is filled with by default).
+        public var noChange: Double { self == .ratio ? 1 : 0 }
     }
     /// What stands for each period.
     public enum Statistic: String, Codable, CaseIterable, Sendable {
@@ -130,6 +140,14 @@ public struct TrendSignal: Codable, Equatable, Sendable {
         /// week moves it little, where it cuts a 30-day mean by half, so a
         /// drop means most weeks fell. Periods in whole weeks.
         case weeklyMedian = "weekly_median"
+        /// The mean of the weeks with any of the metric (weekly totals; for
+        /// levels, the week's mean answer): weeks without any, a vacation, a
+        /// holiday week, a pause, are left out rather than counted as zero.
+        /// Periods in whole weeks.
+        case activeWeeks = "active_weeks"
+
+        /// Whether each period is summarised from its weeks (so periods are whole weeks).
+        public var isWeekly: Bool { self != .mean }
     }
     public var metric: String
     public var recent: Int
@@ -165,10 +183,17 @@ public struct TrendSignal: Codable, Equatable, Sendable {
     }
 
     func describe() -> String {
-        let what = statistic == .weeklyMedian
-            ? "median week of \(metric) in the last \(recent / 7) weeks against the \(baseline / 7) weeks before"
-            : "\(metric) in the last \(recent) days against the \(baseline) days before"
-        return what + (form == .drop ? " (% drop)" : " (ratio)")
+        let what: String
+        switch statistic {
+        case .mean: what = "\(metric) in the last \(recent) days against the \(baseline) days before"
+        case .weeklyMedian: what = "median week of \(metric) in the last \(recent / 7) weeks against the \(baseline / 7) weeks before"
+        case .activeWeeks: what = "\(metric) per active week in the last \(recent / 7) weeks against the \(baseline / 7) weeks before"
+        }
+        switch form {
+        case .ratio: return what + " (ratio)"
+        case .drop: return what + " (% drop)"
+        case .t: return "change in \(metric) per active week, last \(recent / 7) weeks against the \(baseline / 7) before, in standard errors"
+        }
     }
 }
 

@@ -213,7 +213,7 @@ public struct SignalEngine: Sendable {
             let split = d - Int32(t.recent), from = split - Int32(t.baseline)
             guard covered(a, from: from, to: d) else { return .nan }
             let recent: Double, baseline: Double
-            if t.statistic == .weeklyMedian {
+            if t.statistic.isWeekly {
                 // Week w covers the 7 days ending 7w days before the as-of date;
                 // edge[w] is its first row after it (edge[0]: the as-of date's).
                 let weeks = (t.recent + t.baseline) / 7, recentWeeks = t.recent / 7
@@ -224,8 +224,20 @@ public struct SignalEngine: Sendable {
                     let n = m.present(lo, hi, first: first)
                     return n == 0 ? .nan : m.sum(lo, hi, first: first) / Double(n)
                 }
-                recent = TelltaleSignals.median((0..<recentWeeks).map(week))
-                baseline = TelltaleSignals.median((recentWeeks..<weeks).map(week))
+                if t.statistic == .activeWeeks {
+                    // A level's week without an answer is NaN, a count's without any use 0: both left out.
+                    let isActive = { (v: Double) in v > 0 || (m.isLevel && !v.isNaN) }
+                    let recentActive = (0..<recentWeeks).map(week).filter(isActive)
+                    let baselineActive = (recentWeeks..<weeks).map(week).filter(isActive)
+                    if t.form == .t {
+                        return WeeklyComparison.welchT(recent: recentActive, baseline: baselineActive, varianceAtLeastMean: !m.isLevel)
+                    }
+                    recent = WeeklyComparison.mean(recentActive)
+                    baseline = WeeklyComparison.mean(baselineActive)
+                } else {
+                    recent = TelltaleSignals.median((0..<recentWeeks).map(week))
+                    baseline = TelltaleSignals.median((recentWeeks..<weeks).map(week))
+                }
                 guard !recent.isNaN, !baseline.isNaN else { return .nan }
             } else {
                 let r0 = usage.firstRow(of: a, onOrAfter: from), r1 = usage.firstRow(of: a, onOrAfter: split)
@@ -242,7 +254,11 @@ public struct SignalEngine: Sendable {
             }
             let ratio: Double
             if baseline == 0 { ratio = recent == 0 ? 1 : .nan } else { ratio = recent / baseline }
-            return t.form == .ratio ? ratio : (1 - ratio) * 100
+            switch t.form {
+            case .ratio: return ratio
+            case .drop: return (1 - ratio) * 100
+            case .t: return .nan // computed above; validation pairs it with active weeks
+            }
 
         case let .milestone(ms):
             let m = metric!

@@ -60,8 +60,10 @@ enum SimulatedTraining {
         let oracleAUC = ClassificationMetrics.rocAUC(p: oracle, y: y)
         let auc = ClassificationMetrics.rocAUC(p: outcome.holdoutPredictions, y: y)
         #expect(abs(auc - m.validation.withPatterns.rocAUC) < 1e-12)
-        // The target is 0.02; measured 0.04 below the oracle on this history (see docs/training.md).
-        #expect(auc > oracleAUC - 0.05 && auc > 0.65, "holdout AUC \(auc), oracle \(oracleAUC)")
+        // The target: within 0.02 of the oracle. Measured 0.011 on this history (0.035
+        // before `core_actions_weekly_t`); 0.029-0.034 on three other seeds of the same size and
+        // 0.024-0.051 on larger histories, so it is not met everywhere (docs/training.md).
+        #expect(auc > oracleAUC - 0.02 && auc > 0.65, "holdout AUC \(auc), oracle \(oracleAUC)")
         // The planted triple is a model feature with a significant positive coefficient.
         let triple = m.coefficients.first { $0.name == "pattern: no_login_14d & support_over_10_30d & csat_under_5" }
         #expect(triple != nil, "\(m.coefficients.map(\.name).filter { $0.hasPrefix("pattern") })")
@@ -95,6 +97,24 @@ enum SimulatedTraining {
                                   fitted: outcome.fit)
         let fromFile = roundTrip.churnProbabilities(f.table)
         #expect(zip(direct.probabilities(f.table), fromFile).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+
+    /// Why `core_actions_weekly_t` is a default. It ranks the planted decline about as
+    /// well as the weekly-median ratio does (ROC AUC 0.94-0.96 on renewals with 20 weeks
+    /// of history), but it says how sure a fall is on one scale for every account size,
+    /// which a model linear in its inputs can use: without it the holdout AUC drops.
+    @Test func theActiveWeeksTRaisesTheHoldoutAUC() throws {
+        let f = SimulatedTraining.fixture
+        let train = { (table: SignalTable) in
+            try SimulatedTraining.trainer().train(table: table, toolVersion: "test", trainedAt: "2026-07-01",
+                                                  provenance: SimulatedTraining.provenance(table)).model.validation.withPatterns.rocAUC
+        }
+        var withoutT = f.table
+        let i = try #require(withoutT.definitions.firstIndex { $0.name == "core_actions_weekly_t" })
+        withoutT.definitions.remove(at: i); withoutT.raw.remove(at: i)
+        let with = try train(f.table), without = try train(withoutT)
+        // Measured 0.711 against 0.687.
+        #expect(with > without + 0.01, "with \(with), without \(without)")
     }
 
     @Test func balancedClassWeightsKeepProbabilitiesAtTheTrueBaseRate() throws {

@@ -4,15 +4,20 @@ import TelltaleSignals
 
 /// A model file says the oldest format that holds it: a format-1 reader
 /// would compute a weekly-median trend as a mean trend without a word, so
-/// such models are format 2 (which that reader refuses), and models without
-/// one stay format 1, readable by older versions.
+/// such models are format 2 (which that reader refuses), an active-weeks
+/// trend (which a format-2 reader cannot decode) makes format 3, and models
+/// with neither stay format 1, readable by older versions.
 @Suite struct ModelFormatTests {
-    @Test func onlyModelsWithAWeeklyMedianTrendNeedFormatTwo() {
+    @Test func aModelNeedsTheFormatOfItsNewestTrend() {
         let standard = ["logins", "active_users", "features_used", "core_actions", "session_minutes", "support_cases", "csat"]
         let defaults = SignalDefinition.defaults(metrics: standard)
-        #expect(ChurnModel.format(for: defaults) == 2)
-        #expect(ChurnModel.format(for: defaults.filter { $0.name != "core_actions_weekly_trend" }) == 1)
+        #expect(ChurnModel.format(for: defaults) == 3)
+        #expect(ChurnModel.format(for: defaults.filter { $0.name != "core_actions_weekly_t" }) == 2)
+        #expect(ChurnModel.format(for: defaults.filter { $0.name != "core_actions_weekly_trend" }) == 3)
+        #expect(ChurnModel.format(for: defaults.filter { !$0.name.hasPrefix("core_actions_weekly") }) == 1)
         #expect(ChurnModel.format(for: SignalDefinition.defaults(metrics: ["logins"])) == 1)
-        #expect(ChurnModel.currentFormat >= 2)
+        let activeRatio = SignalDefinition(name: "r", kind: .trend(TrendSignal(metric: "logins", recent: 28, baseline: 56, statistic: .activeWeeks)))
+        #expect(ChurnModel.format(for: [activeRatio]) == 3)
+        #expect(ChurnModel.currentFormat == 3)
     }
 }

@@ -118,8 +118,30 @@ struct BruteForceSignals {
                 }
                 return plainMedian(weeks)
             }
-            let summary = t.statistic == .weeklyMedian ? weeklyMedian : mean
-            let recent = summary(D - Int32(t.recent), D), base = summary(D - Int32(t.recent + t.baseline), D - Int32(t.recent))
+            // Active weeks: the weeks with any of the metric (a count's total > 0, a level's answer).
+            func activeWeeks(_ from: Int32, _ to: Int32) -> [Double] {
+                stride(from: from, to: to, by: 7).map { mean($0, $0 + 7) }.filter { level ? !$0.isNaN : $0 > 0 }.map { level ? $0 : $0 * 7 }
+            }
+            func activeMean(_ from: Int32, _ to: Int32) -> Double {
+                let w = activeWeeks(from, to)
+                return w.isEmpty ? .nan : w.reduce(0, +) / Double(w.count)
+            }
+            let recentFrom = D - Int32(t.recent), baseFrom = D - Int32(t.recent + t.baseline)
+            if t.form == .t {
+                // Welch's t from sums and sums of squares; counts' variances at least their means.
+                let r = activeWeeks(recentFrom, D), b = activeWeeks(baseFrom, recentFrom)
+                if r.count < (level ? 2 : 1) || b.count < (level ? 2 : 1) { return .nan }
+                func meanAndVariance(_ x: [Double]) -> (Double, Double) {
+                    let n = Double(x.count), s = x.reduce(0, +), ss = x.reduce(0) { $0 + $1 * $1 }
+                    let v = x.count < 2 ? 0 : max(0, (ss - s * s / n) / (n - 1))
+                    return (s / n, level ? v : max(v, s / n))
+                }
+                let (mr, vr) = meanAndVariance(r), (mb, vb) = meanAndVariance(b)
+                let se = (vr / Double(r.count) + vb / Double(b.count)).squareRoot()
+                return se == 0 ? (mr == mb ? 0 : .nan) : (mr - mb) / se
+            }
+            let summary = t.statistic == .weeklyMedian ? weeklyMedian : t.statistic == .activeWeeks ? activeMean : mean
+            let recent = summary(recentFrom, D), base = summary(baseFrom, recentFrom)
             if recent.isNaN || base.isNaN { return .nan }
             let ratio = base == 0 ? (recent == 0 ? 1 : .nan) : recent / base
             return t.form == .ratio ? ratio : (1 - ratio) * 100

@@ -18,6 +18,8 @@ import TelltaleSignals
               trend: {metric: logins, recent: 28, baseline: 84, form: drop}
             - name: logins_weeks
               trend: {metric: logins, recent: 56, baseline: 84, statistic: weekly_median}
+            - name: logins_active_t
+              trend: {metric: logins, recent: 56, baseline: 84, form: t, statistic: active_weeks}
             - name: logins_vs_segment
               cohort: {signal: logins_30d, min_accounts: 20}
             - name: missed_onboarding
@@ -33,11 +35,13 @@ import TelltaleSignals
         let s = config.signals
         #expect(s.leadDays == 45 && !s.useDefaults)
         var defs = s.resolved(metrics: ["logins"])
-        #expect(defs.map(\.name) == ["logins_30d", "logins_trend", "logins_weeks", "logins_vs_segment", "missed_onboarding", "users_per_seat", "low_and_declining"])
+        #expect(defs.map(\.name) == ["logins_30d", "logins_trend", "logins_weeks", "logins_active_t", "logins_vs_segment", "missed_onboarding", "users_per_seat", "low_and_declining"])
         #expect(defs[0].kind == .window(WindowSignal(metric: "logins", days: 30, aggregate: .sum)) && defs[0].transform == .log1p && defs[0].missing == .median)
         #expect(defs[1].kind == .trend(TrendSignal(metric: "logins", recent: 28, baseline: 84, form: .drop)))
         #expect(defs[2].kind == .trend(TrendSignal(metric: "logins", recent: 56, baseline: 84, statistic: .weeklyMedian)))
-        defs.remove(at: 2)
+        #expect(defs[3].kind == .trend(TrendSignal(metric: "logins", recent: 56, baseline: 84, form: .t, statistic: .activeWeeks)))
+        #expect(defs[3].missing == .value(0))
+        defs.removeSubrange(2...3)
         #expect(defs[2].kind == .cohort(CohortSignal(signal: "logins_30d", minimumAccounts: 20)))
         #expect(defs[3].kind == .milestone(MilestoneSignal(metric: "logins", within: 14, atLeast: 5)))
         #expect(defs[4].missing == .keep)
@@ -61,7 +65,7 @@ import TelltaleSignals
             .contains("t.yml:4: 'signals.x.window.aggregate': expected one of sum, mean, max, min, last, days_active, days_since_active, found 'median'"))
         #expect(error("signals:\n  define:\n    - name: x\n      flag: logins is low\n").contains("is not a condition of the form"))
         #expect(error("signals:\n  define:\n    - name: x\n      trend: {metric: logins, statistic: median}\n")
-            .contains("t.yml:4: 'signals.x.trend.statistic': expected one of mean, weekly_median, found 'median'"))
+            .contains("t.yml:4: 'signals.x.trend.statistic': expected one of mean, weekly_median, active_weeks, found 'median'"))
         #expect(error("signals:\n  define:\n    - name: x\n      window: {metric: logins, days: 30}\n      trend: {metric: logins}\n")
             .contains("give one kind, not window and trend"))
         #expect(error("signals:\n  define:\n    - name: x\n      windw: {metric: logins, days: 30}\n").contains("Did you mean 'window'?"))

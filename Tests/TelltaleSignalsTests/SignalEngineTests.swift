@@ -21,6 +21,9 @@ let everyKind: [SignalDefinition] = {
         SignalDefinition(name: "csat_trend", kind: .trend(TrendSignal(metric: "csat", recent: 60, baseline: 60))),
         SignalDefinition(name: "core_weekly_trend", kind: .trend(TrendSignal(metric: "core_actions", recent: 56, baseline: 84, statistic: .weeklyMedian))),
         SignalDefinition(name: "csat_weekly_drop", kind: .trend(TrendSignal(metric: "csat", recent: 21, baseline: 35, form: .drop, statistic: .weeklyMedian))),
+        SignalDefinition(name: "core_active_weeks_t", kind: .trend(TrendSignal(metric: "core_actions", recent: 56, baseline: 84, form: .t, statistic: .activeWeeks))),
+        SignalDefinition(name: "logins_active_weeks_ratio", kind: .trend(TrendSignal(metric: "logins", recent: 14, baseline: 35, statistic: .activeWeeks))),
+        SignalDefinition(name: "csat_active_weeks_t", kind: .trend(TrendSignal(metric: "csat", recent: 28, baseline: 42, form: .t, statistic: .activeWeeks))),
         SignalDefinition(name: "logins_vs_segment", kind: .cohort(CohortSignal(signal: "logins_sum_30", minimumAccounts: 5))),
         SignalDefinition(name: "core_vs_segment", kind: .cohort(CohortSignal(signal: "core_sum_14", minimumAccounts: 40))),
         SignalDefinition(name: "onboarded", kind: .milestone(MilestoneSignal(metric: "logins", within: 14, atLeast: 20))),
@@ -179,6 +182,41 @@ func sameValue(_ x: Double, _ y: Double) -> Bool {
         #expect(short.raw[1][0].isNaN)
     }
 
+    /// The reason for the active-weeks t: the same fall by a third is noise in
+    /// an account with 3 core actions a week and certain in one with 300, and a
+    /// vacation's empty weeks are no fall at all.
+    @Test func theActiveWeeksTWeighsAFallByItsCountsAndLeavesVacationWeeksOut() throws {
+        var b = HistoryBuilder(metrics: ["core_actions"], isLevel: [false])
+        let start = Day(year: 2025, month: 1, day: 1)!
+        let asOf = start + 140                      // 20 whole weeks of history
+        b.ids = ["small", "big", "vacation"]; b.segments = ["S", "S", "S"]; b.seats = [5, 5, 5]; b.signups = [start - 30, start - 30, start - 30]
+        for k in 0..<140 {
+            let day = start + k
+            let recent = day >= asOf - 56
+            // One row a week (the week's first day); weeks end 7w days before the as-of date.
+            if (asOf - day) % 7 == 0 {
+                b.rows.append(.init(account: 0, day: day, values: [recent ? 1 : 3]))
+                b.rows.append(.init(account: 1, day: day, values: [recent ? 100 : 300]))
+            }
+            let onVacation = (asOf - 21..<asOf - 7).contains(day)  // two whole weeks off
+            if !onVacation { b.rows.append(.init(account: 2, day: day, values: [10])) }
+        }
+        let defs = [SignalDefinition(name: "t", kind: .trend(TrendSignal(metric: "core_actions", recent: 56, baseline: 84, form: .t, statistic: .activeWeeks))),
+                    SignalDefinition(name: "ratio", kind: .trend(TrendSignal(metric: "core_actions", recent: 56, baseline: 84, statistic: .activeWeeks))),
+                    SignalDefinition(name: "mean_ratio", kind: .trend(TrendSignal(metric: "core_actions", recent: 56, baseline: 84)))]
+        let t = try SignalEngine(history: b.build(), definitions: defs).table(for: (0..<3).map { Observation(account: Int32($0), asOf: asOf) })
+        // Both fell to a third of their weekly level ...
+        #expect(t.raw[1][0] == 1.0 / 3 && t.raw[1][1] == 1.0 / 3)
+        // ... but the evidence grows with the counts: -2/√(1/8 + 3/12) against ten times that.
+        let small = -2 / (1.0 / 8 + 3.0 / 12).squareRoot()
+        #expect(abs(t.raw[0][0] - small) < 1e-12 && abs(t.raw[0][1] - 10 * small) < 1e-9)
+        // The vacation: 6 active weeks of 70 against 12 of 70: no change, where the mean says -25%.
+        #expect(t.raw[0][2] == 0 && t.raw[1][2] == 1)
+        #expect(t.raw[2][2] == 0.75)
+        // Missing values are filled with "no change" of their form.
+        #expect(defs[0].missing == .value(0) && defs[1].missing == .value(1))
+    }
+
     @Test func aMilestoneKeepsNotYetDueApartFromMissed() throws {
         var b = HistoryBuilder(metrics: ["logins"], isLevel: [false])
         let start = Day(year: 2025, month: 1, day: 1)!
@@ -236,6 +274,14 @@ func sameValue(_ x: Double, _ y: Double) -> Bool {
         let partWeek = SignalDefinition(name: "w", kind: .trend(TrendSignal(metric: "logins", recent: 30, baseline: 84, statistic: .weeklyMedian)))
         do { try SignalDefinition.validate([partWeek], metrics: ["logins"]); Issue.record("no error") } catch let e as SignalError {
             #expect(e.description.contains("multiples of 7 days, found 30 and 84"))
+        } catch { Issue.record("\(error)") }
+        let partActiveWeek = SignalDefinition(name: "a", kind: .trend(TrendSignal(metric: "logins", recent: 56, baseline: 90, statistic: .activeWeeks)))
+        do { try SignalDefinition.validate([partActiveWeek], metrics: ["logins"]); Issue.record("no error") } catch let e as SignalError {
+            #expect(e.description.contains("statistic active_weeks compares whole weeks: recent and baseline must be multiples of 7 days, found 56 and 90"))
+        } catch { Issue.record("\(error)") }
+        let tOfDays = SignalDefinition(name: "t", kind: .trend(TrendSignal(metric: "logins", recent: 56, baseline: 84, form: .t)))
+        do { try SignalDefinition.validate([tOfDays], metrics: ["logins"]); Issue.record("no error") } catch let e as SignalError {
+            #expect(e.description.contains("form t compares the two periods' weeks: it needs statistic active_weeks, found mean"))
         } catch { Issue.record("\(error)") }
     }
 
