@@ -12,6 +12,12 @@ extension SignalDefinition {
     /// (renewals with the 140 days of history it needs), and adds 0.003-0.008
     /// to `train`'s holdout AUC (docs/training.md).
     ///
+    /// `core_actions_weekly_t` (Welch's t of the active weeks, same periods)
+    /// ranks that decline about as well, but on one scale for every account
+    /// size, where the ratio reads a third of 3 actions a week like a third of
+    /// 300: it raised `train`'s holdout AUC by 0.005-0.024 on all seven
+    /// simulated histories measured.
+    ///
     /// The flags encode the domain's rules of thumb: no login for two weeks,
     /// more than 10 support cases in 30 days, CSAT under 5, under 60% of the
     /// segment median, a 33% drop against the account's previous 90 days, a
