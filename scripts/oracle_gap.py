@@ -59,6 +59,23 @@ def weekly_usage(folder, t, weeks=26):
         out.append(np.nanmin(window, axis=0))
     return np.column_stack(out)
 
+def check_weekly_t(t, core):
+    """`core_actions_weekly_t` recomputed from the raw weekly sums (week 0 the latest):
+    Welch's t of the active weeks, the last 8 against the 12 before, each period's variance
+    at least its mean. Rows without 20 weeks of history are left out (the table has them filled)."""
+    r, b = core[:, :8], core[:, 8:20]
+    ok = ~np.isnan(b).any(axis=1)
+    ra, ba = np.where(r > 0, r, np.nan), np.where(b > 0, b, np.nan)
+    rn, bn = (~np.isnan(ra)).sum(1), (~np.isnan(ba)).sum(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        rm, bm = np.nanmean(ra, 1), np.nanmean(ba, 1)
+        rv = np.where(rn >= 2, np.nanvar(ra, 1, ddof=1), 0); bv = np.where(bn >= 2, np.nanvar(ba, 1, ddof=1), 0)
+        tt = (rm - bm) / np.sqrt(np.maximum(rv, rm) / rn + np.maximum(bv, bm) / bn)
+    k = ok & ~np.isnan(tt)
+    print(f"  core_actions_weekly_t against NumPy on {k.sum()} renewals with 20 weeks of history: "
+          f"largest difference {np.abs(tt[k] - t.core_actions_weekly_t.to_numpy()[k]).max():.1e}")
+
 def trainer_against_oracle(t, folder, model_path, signals):
     """`telltale train`'s holdout AUC next to the oracle's on the same renewals, and on the
     same split (development rows: renewals decided before the holdout's first observation
@@ -88,6 +105,7 @@ def trainer_against_oracle(t, folder, model_path, signals):
     print(f"  ceiling: linear in the signals + triple + segments, fitted to the planted log-odds {auc(ridge.predict(scale.transform(Z[hold]))):.3f}")
     print(f"  ceiling: gradient boosting on the signals, trained on the planted log-odds      {on_truth(X):.3f}")
     W = weekly_usage(folder, t)
+    if "core_actions_weekly_t" in t: check_weekly_t(t, W[:, 79:105])
     print(f"  ceiling: the same on 26 weeks of raw usage + the signals                        {on_truth(np.c_[W, X]):.3f}")
 
 def main(folder, model_path=None):
