@@ -71,10 +71,10 @@ struct MetricIndex: Sendable {
     }
 
     /// Whether a row's value counts as activity (> 0 for counts, present for levels).
-    @inline(__always) func isActive(_ r: Int) -> Bool {
-        let v = values[r]
-        return isLevel ? !v.isNaN : v > 0
-    }
+    @inline(__always) func isActive(_ r: Int) -> Bool { isActive(value: values[r]) }
+
+    /// Whether a value of this metric (a row's, or a week's total or mean) counts as activity.
+    @inline(__always) func isActive(value v: Double) -> Bool { isLevel ? !v.isNaN : v > 0 }
 }
 
 extension Usage {

@@ -183,17 +183,16 @@ public struct TrendSignal: Codable, Equatable, Sendable {
     }
 
     func describe() -> String {
+        if form == .t {
+            return "change in \(metric) per active week, last \(recent / 7) weeks against the \(baseline / 7) before, in standard errors"
+        }
         let what: String
         switch statistic {
         case .mean: what = "\(metric) in the last \(recent) days against the \(baseline) days before"
         case .weeklyMedian: what = "median week of \(metric) in the last \(recent / 7) weeks against the \(baseline / 7) weeks before"
         case .activeWeeks: what = "\(metric) per active week in the last \(recent / 7) weeks against the \(baseline / 7) weeks before"
         }
-        switch form {
-        case .ratio: return what + " (ratio)"
-        case .drop: return what + " (% drop)"
-        case .t: return "change in \(metric) per active week, last \(recent / 7) weeks against the \(baseline / 7) before, in standard errors"
-        }
+        return what + (form == .drop ? " (% drop)" : " (ratio)")
     }
 }
 

@@ -224,19 +224,19 @@ public struct SignalEngine: Sendable {
                     let n = m.present(lo, hi, first: first)
                     return n == 0 ? .nan : m.sum(lo, hi, first: first) / Double(n)
                 }
+                let recentValues = (0..<recentWeeks).map(week), baselineValues = (recentWeeks..<weeks).map(week)
                 if t.statistic == .activeWeeks {
                     // A level's week without an answer is NaN, a count's without any use 0: both left out.
-                    let isActive = { (v: Double) in v > 0 || (m.isLevel && !v.isNaN) }
-                    let recentActive = (0..<recentWeeks).map(week).filter(isActive)
-                    let baselineActive = (recentWeeks..<weeks).map(week).filter(isActive)
+                    let recentActive = recentValues.filter(m.isActive(value:))
+                    let baselineActive = baselineValues.filter(m.isActive(value:))
                     if t.form == .t {
                         return WeeklyComparison.welchT(recent: recentActive, baseline: baselineActive, varianceAtLeastMean: !m.isLevel)
                     }
                     recent = WeeklyComparison.mean(recentActive)
                     baseline = WeeklyComparison.mean(baselineActive)
                 } else {
-                    recent = TelltaleSignals.median((0..<recentWeeks).map(week))
-                    baseline = TelltaleSignals.median((recentWeeks..<weeks).map(week))
+                    recent = TelltaleSignals.median(recentValues)
+                    baseline = TelltaleSignals.median(baselineValues)
                 }
                 guard !recent.isNaN, !baseline.isNaN else { return .nan }
             } else {
