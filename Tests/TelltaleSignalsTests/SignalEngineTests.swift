@@ -260,29 +260,27 @@ func sameValue(_ x: Double, _ y: Double) -> Bool {
     }
 
     @Test func definitionsAreValidatedWithTheSignalNamed() {
+        /// The validation error's text, or a recorded issue when there is none.
+        func message(_ defs: [SignalDefinition]) -> String {
+            do { try SignalDefinition.validate(defs, metrics: ["logins"]); Issue.record("no error"); return "" } catch let e as SignalError {
+                return e.description
+            } catch { Issue.record("\(error)"); return "" }
+        }
         let w = SignalDefinition(name: "x", kind: .window(WindowSignal(metric: "nope", days: 30, aggregate: .sum)))
         #expect(throws: SignalError.self) { try SignalDefinition.validate([w], metrics: ["logins"]) }
         let forward = [SignalDefinition(name: "f", kind: .flag([Condition(parsing: "later > 1")!])),
                        SignalDefinition(name: "later", kind: .window(WindowSignal(metric: "logins", days: 30, aggregate: .sum)))]
-        do { try SignalDefinition.validate(forward, metrics: ["logins"]); Issue.record("no error") } catch let e as SignalError {
-            #expect(e.description.contains("defined after it"))
-        } catch { Issue.record("\(error)") }
+        #expect(message(forward).contains("defined after it"))
         let zero = SignalDefinition(name: "z", kind: .window(WindowSignal(metric: "logins", days: 0, aggregate: .sum)))
         #expect(throws: SignalError.self) { try SignalDefinition.validate([zero], metrics: ["logins"]) }
         let reserved = SignalDefinition(name: "seats", kind: .window(WindowSignal(metric: "logins", days: 3, aggregate: .sum)))
         #expect(throws: SignalError.self) { try SignalDefinition.validate([reserved], metrics: ["logins"]) }
         let partWeek = SignalDefinition(name: "w", kind: .trend(TrendSignal(metric: "logins", recent: 30, baseline: 84, statistic: .weeklyMedian)))
-        do { try SignalDefinition.validate([partWeek], metrics: ["logins"]); Issue.record("no error") } catch let e as SignalError {
-            #expect(e.description.contains("multiples of 7 days, found 30 and 84"))
-        } catch { Issue.record("\(error)") }
+        #expect(message([partWeek]).contains("multiples of 7 days, found 30 and 84"))
         let partActiveWeek = SignalDefinition(name: "a", kind: .trend(TrendSignal(metric: "logins", recent: 56, baseline: 90, statistic: .activeWeeks)))
-        do { try SignalDefinition.validate([partActiveWeek], metrics: ["logins"]); Issue.record("no error") } catch let e as SignalError {
-            #expect(e.description.contains("statistic active_weeks compares whole weeks: recent and baseline must be multiples of 7 days, found 56 and 90"))
-        } catch { Issue.record("\(error)") }
+        #expect(message([partActiveWeek]).contains("statistic active_weeks compares whole weeks: recent and baseline must be multiples of 7 days, found 56 and 90"))
         let tOfDays = SignalDefinition(name: "t", kind: .trend(TrendSignal(metric: "logins", recent: 56, baseline: 84, form: .t)))
-        do { try SignalDefinition.validate([tOfDays], metrics: ["logins"]); Issue.record("no error") } catch let e as SignalError {
-            #expect(e.description.contains("form t compares the two periods' weeks: it needs statistic active_weeks, found mean"))
-        } catch { Issue.record("\(error)") }
+        #expect(message([tOfDays]).contains("form t compares the two periods' weeks: it needs statistic active_weeks, found mean"))
     }
 
     /// Model files written before trends had a statistic must still read, as
