@@ -76,6 +76,38 @@ def check_weekly_t(t, core):
     print(f"  core_actions_weekly_t against NumPy on {k.sum()} renewals with 20 weeks of history: "
           f"largest difference {np.abs(tt[k] - t.core_actions_weekly_t.to_numpy()[k]).max():.1e}")
 
+def check_decline_probability(t, core, folder):
+    """`core_actions_decline_probability` recomputed from the raw weekly sums (week 0 the
+    latest) by maximising each hypothesis's Poisson log-likelihood over the account's level
+    in closed form, one account at a time in plain loops: "falling linearly through the
+    last 13 weeks to a third" against "level", over the active weeks inside the account's
+    history, divided by the decline fit's Pearson dispersion (at least 1), prior 0.1.
+    Rows whose last 13 weeks are not all in the history are left out (the table has them
+    filled with the prior)."""
+    accounts = pd.read_csv(f"{folder}/accounts.csv", usecols=["account_id", "signup_date"])
+    usage_start = pd.read_csv(f"{folder}/usage.csv.gz", usecols=["date"], parse_dates=["date"]).date.min()
+    signup = pd.to_datetime(t.account_id.map(dict(zip(accounts.account_id, accounts.signup_date))))
+    history_days = (pd.to_datetime(t.as_of) - np.maximum(signup, usage_start)).dt.days.to_numpy()
+    got = t.core_actions_decline_probability.to_numpy()
+    diffs = []
+    for i in np.where(history_days >= 91)[0]:
+        known = min(26, history_days[i] // 7)
+        x, g = [], []
+        for w in range(known):
+            if core[i, w] > 0:
+                x.append(core[i, w]); g.append(1 / 3 + (2 / 3) * (w + 0.5) / 13 if w < 13 else 1.0)
+        x, g = np.array(x), np.array(g)
+        if not (g < 1).any() or not (g == 1).any():
+            diffs.append(0.0 if np.isnan(got[i]) or got[i] == 0.1 else np.inf); continue
+        def loglik(shape): mu = x.sum() / shape.sum(); return (x * np.log(mu * shape) - mu * shape).sum()
+        expected = x.sum() / g.sum() * g
+        dispersion = max(1.0, ((x - expected) ** 2 / expected).sum() / (len(x) - 1))
+        evidence = (loglik(g) - loglik(np.ones_like(g))) / dispersion + np.log(0.1 / 0.9)
+        with np.errstate(over="ignore"):  # strong evidence for the level: exp overflows, probability 0
+            diffs.append(abs(1 / (1 + np.exp(-evidence)) - got[i]))
+    print(f"  core_actions_decline_probability against NumPy on {len(diffs)} renewals with 13 weeks of history: "
+          f"largest difference {max(diffs):.1e}")
+
 def trainer_against_oracle(t, folder, model_path, signals):
     """`telltale train`'s holdout AUC next to the oracle's on the same renewals, and on the
     same split (development rows: renewals decided before the holdout's first observation
@@ -106,6 +138,7 @@ def trainer_against_oracle(t, folder, model_path, signals):
     print(f"  ceiling: gradient boosting on the signals, trained on the planted log-odds      {on_truth(X):.3f}")
     W = weekly_usage(folder, t)
     if "core_actions_weekly_t" in t: check_weekly_t(t, W[:, 79:105])
+    if "core_actions_decline_probability" in t: check_decline_probability(t, W[:, 79:105], folder)
     print(f"  ceiling: the same on 26 weeks of raw usage + the signals                        {on_truth(np.c_[W, X]):.3f}")
 
 def main(folder, model_path=None):

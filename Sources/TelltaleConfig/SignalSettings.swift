@@ -74,12 +74,22 @@ public struct SignalSettings: Equatable, Sendable {
                                         days: try reader.integer(f["days"]!, key: "\(specKey).days"),
                                         aggregate: try f["aggregate"].map { try choice($0, key: "\(specKey).aggregate", WindowAggregate.self, reader) } ?? .sum))
         case "trend":
-            let f = try fieldsOf(spec, key: specKey, allowed: ["metric", "recent", "baseline", "form", "statistic"], required: ["metric"], reader: reader)
+            let f = try fieldsOf(spec, key: specKey, allowed: ["metric", "recent", "baseline", "form", "statistic", "to", "prior"],
+                                 required: ["metric"], reader: reader)
+            let form = try f["form"].map { try choice($0, key: "\(specKey).form", TrendSignal.Form.self, reader) } ?? .ratio
+            for only in ["to", "prior"] where form != .declineProbability {
+                if let node = f[only] {
+                    throw ConfigError.invalidValue(file: reader.file, key: "\(specKey).\(only)", line: node.mark?.line,
+                                                   message: "\(only) belongs to form decline_probability; this trend's form is \(form.rawValue)")
+                }
+            }
             kind = .trend(TrendSignal(metric: try reader.string(f["metric"]!, key: "\(specKey).metric"),
                                       recent: try f["recent"].map { try reader.integer($0, key: "\(specKey).recent") } ?? 30,
                                       baseline: try f["baseline"].map { try reader.integer($0, key: "\(specKey).baseline") } ?? 90,
-                                      form: try f["form"].map { try choice($0, key: "\(specKey).form", TrendSignal.Form.self, reader) } ?? .ratio,
-                                      statistic: try f["statistic"].map { try choice($0, key: "\(specKey).statistic", TrendSignal.Statistic.self, reader) } ?? .mean))
+                                      form: form,
+                                      statistic: try f["statistic"].map { try choice($0, key: "\(specKey).statistic", TrendSignal.Statistic.self, reader) } ?? .mean,
+                                      declineTo: try f["to"].map { try reader.number($0, key: "\(specKey).to") } ?? TrendSignal.defaultDeclineTo,
+                                      prior: try f["prior"].map { try reader.number($0, key: "\(specKey).prior") } ?? TrendSignal.defaultPrior))
         case "cohort":
             let f = try fieldsOf(spec, key: specKey, allowed: ["signal", "min_accounts"], required: ["signal"], reader: reader)
             kind = .cohort(CohortSignal(signal: try reader.string(f["signal"]!, key: "\(specKey).signal"),

@@ -13,15 +13,17 @@ public struct ChurnModel: Codable, Equatable, Sendable {
     /// The newest format this version reads and writes. 2: a trend may compare
     /// the median week (`statistic: weekly_median`), which a format-1 reader
     /// would silently compute as a mean trend. 3: a trend may compare active
-    /// weeks (`statistic: active_weeks`, `form: t`).
-    public static let currentFormat = 3
+    /// weeks (`statistic: active_weeks`, `form: t`). 4: a trend may be a
+    /// decline probability (`form: decline_probability`, with `to` and `prior`).
+    public static let currentFormat = 4
 
     /// The oldest format that holds these signals, written so that models
     /// using nothing newer stay readable by older telltale versions.
     public static func format(for signals: [SignalDefinition]) -> Int {
         signals.reduce(1) { oldest, signal in
             guard case let .trend(t) = signal.kind else { return oldest }
-            let needs = t.statistic == .activeWeeks || t.form == .t ? 3 : t.statistic == .weeklyMedian ? 2 : 1
+            let needs = t.form == .declineProbability ? 4
+                : t.statistic == .activeWeeks || t.form == .t ? 3 : t.statistic == .weeklyMedian ? 2 : 1
             return Swift.max(oldest, needs)
         }
     }

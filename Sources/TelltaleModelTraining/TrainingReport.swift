@@ -88,7 +88,12 @@ public enum TrainingReport {
         out.append("Renewal rate by quintile of each signal, all segments, strongest first:")
         out.append("")
         for c in m.cohorts.filter({ $0.segment == "all" }).sorted(by: { abs($0.spread) > abs($1.spread) }).prefix(10) {
-            let levels = c.levels.map { "\(formatNumber(($0.from * 100).rounded() / 100))-\(formatNumber(($0.to * 100).rounded() / 100)): \(pct($0.renewalRate))" }
+            // Two decimals, but two significant digits below 0.01, so that levels of a
+            // probability near 0 (a decline probability) do not all read "0-0".
+            func level(_ x: Double) -> String {
+                x != 0 && abs(x) < 0.01 ? String(format: "%.2g", x) : formatNumber((x * 100).rounded() / 100)
+            }
+            let levels = c.levels.map { "\(level($0.from))-\(level($0.to)): \(pct($0.renewalRate))" }
             out.append("- `\(c.signal)`: " + levels.joined(separator: "; "))
         }
         if let previous {

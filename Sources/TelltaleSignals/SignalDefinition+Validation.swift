@@ -16,7 +16,8 @@ extension SignalDefinition {
     /// Checks a list of definitions: names unique and usable as column names,
     /// every reference to a signal declared earlier (or built in), every
     /// metric present in the usage table, every window positive.
-    public static func validate(_ definitions: [SignalDefinition], metrics: [String]) throws {
+    /// `levels`: the metrics that are levels (CSAT) rather than counts.
+    public static func validate(_ definitions: [SignalDefinition], metrics: [String], levels: Set<String> = []) throws {
         var seen = Set<String>()
         for def in definitions {
             let name = def.name
@@ -47,8 +48,19 @@ extension SignalDefinition {
                 if t.statistic.isWeekly, t.recent % 7 != 0 || t.baseline % 7 != 0 {
                     throw SignalError(signal: name, message: "statistic \(t.statistic.rawValue) compares whole weeks: recent and baseline must be multiples of 7 days, found \(t.recent) and \(t.baseline)")
                 }
-                if t.form == .t, t.statistic != .activeWeeks {
-                    throw SignalError(signal: name, message: "form t compares the two periods' weeks: it needs statistic active_weeks, found \(t.statistic.rawValue)")
+                if t.form == .t || t.form == .declineProbability, t.statistic != .activeWeeks {
+                    throw SignalError(signal: name, message: "form \(t.form.rawValue) compares the two periods' weeks: it needs statistic active_weeks, found \(t.statistic.rawValue)")
+                }
+                if t.form == .declineProbability {
+                    guard !levels.contains(t.metric) else {
+                        throw SignalError(signal: name, message: "form decline_probability models counts, and '\(t.metric)' is a level metric; use form t for a level")
+                    }
+                    guard t.declineTo > 0, t.declineTo < 1 else {
+                        throw SignalError(signal: name, message: "to is the share of the baseline the decline reaches, between 0 and 1 (exclusive), found \(formatNumber(t.declineTo))")
+                    }
+                    guard t.prior > 0, t.prior < 1 else {
+                        throw SignalError(signal: name, message: "prior is a probability between 0 and 1 (exclusive), found \(formatNumber(t.prior))")
+                    }
                 }
             case let .milestone(m): try positive(m.within, "within")
             case let .cohort(c):

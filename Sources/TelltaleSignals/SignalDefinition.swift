@@ -68,7 +68,7 @@ public enum SignalKind: Codable, Equatable, Sendable {
     var defaultMissingPolicy: MissingPolicy {
         switch self {
         case .window, .ratio, .column: return .median
-        case let .trend(t): return .value(t.form.noChange)
+        case let .trend(t): return .value(t.noChange)
         case .cohort: return .value(1)           // "like the segment"
         case .milestone, .flag: return .value(0) // "not missed", "not set"
         }
@@ -128,9 +128,14 @@ public struct TrendSignal: Codable, Equatable, Sendable {
         /// its mean (Poisson), so few events make weak evidence. Needs
         /// `statistic: active_weeks`.
         case t
-
-        /// The value that says "no change" (what a missing trend is filled with by default).
-        public var noChange: Double { self == .ratio ? 1 : 0 }
+        /// The probability that the metric is on a steady decline rather than
+        /// level: Bayes' rule on a Poisson likelihood ratio of the active
+        /// weeks, "falling linearly over the recent weeks to `to` of the
+        /// baseline" against "level at the baseline", with prior `prior`.
+        /// Counts only; needs `statistic: active_weeks`. Unlike other trends it
+        /// needs only the recent period inside the account's history: baseline
+        /// weeks before it are left out, as empty weeks are.
+        case declineProbability = "decline_probability"
     }
     /// What stands for each period.
     public enum Statistic: String, Codable, CaseIterable, Sendable {
@@ -154,23 +159,48 @@ public struct TrendSignal: Codable, Equatable, Sendable {
     public var baseline: Int
     public var form: Form
     public var statistic: Statistic
-    public init(metric: String, recent: Int = 30, baseline: Int = 90, form: Form = .ratio, statistic: Statistic = .mean) {
+    /// Form `decline_probability`: the share of the baseline level the
+    /// declining path reaches at the as-of date.
+    public var declineTo: Double
+    /// Form `decline_probability`: the share of accounts in such a decline
+    /// before looking at their usage.
+    public var prior: Double
+    public static let defaultDeclineTo = 1.0 / 3, defaultPrior = 0.1
+
+    public init(metric: String, recent: Int = 30, baseline: Int = 90, form: Form = .ratio, statistic: Statistic = .mean,
+                declineTo: Double = TrendSignal.defaultDeclineTo, prior: Double = TrendSignal.defaultPrior) {
         self.metric = metric
         self.recent = recent
         self.baseline = baseline
         self.form = form
         self.statistic = statistic
+        self.declineTo = declineTo
+        self.prior = prior
     }
 
-    enum CodingKeys: String, CodingKey { case metric, recent, baseline, form, statistic }
+    /// The value that says "no change", what a missing trend is filled with by
+    /// default: a ratio of 1, a drop or t of 0, and for a decline probability
+    /// the prior (no evidence either way).
+    public var noChange: Double {
+        switch form {
+        case .ratio: return 1
+        case .drop, .t: return 0
+        case .declineProbability: return prior
+        }
+    }
 
-    // `statistic` is written only when it is not the mean, so model files of
-    // earlier versions (which have no such key) read as they were meant.
+    enum CodingKeys: String, CodingKey { case metric, recent, baseline, form, statistic, declineTo = "to", prior }
+
+    // `statistic` is written only when it is not the mean, and `to` and
+    // `prior` only for a decline probability, so model files of earlier
+    // versions (which have no such keys) read as they were meant.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(metric: try c.decode(String.self, forKey: .metric), recent: try c.decode(Int.self, forKey: .recent),
                   baseline: try c.decode(Int.self, forKey: .baseline), form: try c.decode(Form.self, forKey: .form),
-                  statistic: try c.decodeIfPresent(Statistic.self, forKey: .statistic) ?? .mean)
+                  statistic: try c.decodeIfPresent(Statistic.self, forKey: .statistic) ?? .mean,
+                  declineTo: try c.decodeIfPresent(Double.self, forKey: .declineTo) ?? Self.defaultDeclineTo,
+                  prior: try c.decodeIfPresent(Double.self, forKey: .prior) ?? Self.defaultPrior)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -180,11 +210,21 @@ public struct TrendSignal: Codable, Equatable, Sendable {
         try c.encode(baseline, forKey: .baseline)
         try c.encode(form, forKey: .form)
         if statistic != .mean { try c.encode(statistic, forKey: .statistic) }
+        if form == .declineProbability {
+            try c.encode(declineTo, forKey: .declineTo)
+            try c.encode(prior, forKey: .prior)
+        }
     }
 
     func describe() -> String {
-        if form == .t {
+        switch form {
+        case .t:
             return "change in \(metric) per active week, last \(recent / 7) weeks against the \(baseline / 7) before, in standard errors"
+        case .declineProbability:
+            let percent = { (share: Double) in formatNumber((share * 1000).rounded() / 10) + "%" }
+            return "chance of a steady decline in \(metric) per active week (to \(percent(declineTo)) over the last \(recent / 7) weeks "
+                + "from the \(baseline / 7) before; prior \(percent(prior)))"
+        case .ratio, .drop: break
         }
         let what: String
         switch statistic {

@@ -28,7 +28,8 @@ public struct SignalEngine: Sendable {
     /// Validates the definitions against each other and against the usage
     /// table's metrics, and indexes the metrics they read.
     public init(history: History, definitions: [SignalDefinition]) throws {
-        try SignalDefinition.validate(definitions, metrics: history.usage.metrics)
+        try SignalDefinition.validate(definitions, metrics: history.usage.metrics,
+                                      levels: Set(zip(history.usage.metrics, history.usage.isLevel).filter(\.1).map(\.0)))
         self.history = history
         self.definitions = definitions
         coverage = history.usage.dateRange
@@ -211,7 +212,8 @@ public struct SignalEngine: Sendable {
             let m = metric!
             let first = usage.start[a]
             let split = d - Int32(t.recent), from = split - Int32(t.baseline)
-            guard covered(a, from: from, to: d) else { return .nan }
+            // A decline probability weighs the weeks it has (below), so only its recent period must be known.
+            guard covered(a, from: t.form == .declineProbability ? split : from, to: d) else { return .nan }
             let recent: Double, baseline: Double
             if t.statistic.isWeekly {
                 // Week w covers the 7 days ending 7w days before the as-of date;
@@ -225,6 +227,13 @@ public struct SignalEngine: Sendable {
                     return n == 0 ? .nan : m.sum(lo, hi, first: first) / Double(n)
                 }
                 let recentValues = (0..<recentWeeks).map(week), baselineValues = (recentWeeks..<weeks).map(week)
+                if t.form == .declineProbability { // counts only (validation); leaves out empty weeks itself
+                    // Baseline weeks before the account's history (signup or the data's start) are left out
+                    // as empty weeks are: a likelihood over fewer weeks is weaker evidence, not a wrong one.
+                    let knownWeeks = Swift.min(weeks, Int(d - historyStart(a)!.number) / 7)
+                    return WeeklyComparison.declineProbability(recent: recentValues, baseline: Array(baselineValues.prefix(knownWeeks - recentWeeks)),
+                                                               to: t.declineTo, prior: t.prior)
+                }
                 if t.statistic == .activeWeeks {
                     // A level's week without an answer is NaN, a count's without any use 0: both left out.
                     let recentActive = recentValues.filter(m.isActive(value:))
@@ -257,7 +266,7 @@ public struct SignalEngine: Sendable {
             switch t.form {
             case .ratio: return ratio
             case .drop: return (1 - ratio) * 100
-            case .t: return .nan // computed above; validation pairs it with active weeks
+            case .t, .declineProbability: return .nan // computed above; validation pairs them with active weeks
             }
 
         case let .milestone(ms):

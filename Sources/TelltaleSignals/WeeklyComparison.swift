@@ -1,3 +1,5 @@
+import Foundation
+
 /// How two periods of weekly values compare, for trends that judge a change
 /// by the weeks it spans rather than by one total per period.
 enum WeeklyComparison {
@@ -32,5 +34,56 @@ enum WeeklyComparison {
         let se2 = variance(recent, mean: mr) / Double(recent.count) + variance(baseline, mean: mb) / Double(baseline.count)
         guard se2 > 0 else { return mr == mb ? 0 : .nan }
         return (mr - mb) / se2.squareRoot()
+    }
+
+    /// The evidence for a steady decline against a level account, as a log
+    /// quasi-likelihood ratio, from weekly counts, each list latest week first;
+    /// weeks without any count (a vacation, a holiday week) are left out, as in
+    /// `active_weeks`.
+    ///
+    /// Under "level", every active week has the account's own mean μ; under
+    /// "decline", the mean falls linearly through the recent weeks, from μ where
+    /// the baseline ends to `to` × μ at the as-of date, so recent week w (0 the
+    /// latest, r recent weeks) has mean gᵥ μ with gᵥ = to + (1 − to)(w + ½)/r
+    /// (the ramp's value mid-week), and a baseline week gᵥ = 1. For Poisson
+    /// counts, with μ fitted under each hypothesis, the log-likelihood ratio has
+    /// a closed form: Σ xᵥ log gᵥ − S log(Σ gᵥ / n) over the n active weeks, S
+    /// their total. Weekly usage varies more than a Poisson count (weekdays,
+    /// holidays, people), so the ratio is divided by the dispersion φ, Pearson's
+    /// χ² of the decline fit over its n − 1 degrees of freedom, at least 1
+    /// (quasi-likelihood, McCullagh & Nelder): without it a large account's
+    /// ordinary ups and downs would read as near-certain evidence either way.
+    ///
+    /// Why a named alternative rather than the t: a test against the shape of
+    /// the decline the analyst looks for (Neyman-Pearson) weighs the latest
+    /// weeks most, where that decline is deepest, and gives evidence on the log
+    /// odds scale, which Bayes' rule turns into a probability.
+    ///
+    /// NaN when a period has no active week (no level to compare against).
+    static func declineEvidence(recent: [Double], baseline: [Double], to share: Double) -> Double {
+        var weeks: [(count: Double, shape: Double)] = []
+        for (w, x) in recent.enumerated() where x > 0 {
+            weeks.append((x, share + (1 - share) * (Double(w) + 0.5) / Double(recent.count)))
+        }
+        let recentActive = weeks.count
+        for x in baseline where x > 0 { weeks.append((x, 1)) }
+        guard recentActive > 0, weeks.count > recentActive else { return .nan }
+        let n = Double(weeks.count)
+        let total = weeks.reduce(0) { $0 + $1.count }, sumShape = weeks.reduce(0) { $0 + $1.shape }
+        let logRatio = weeks.reduce(0) { $0 + $1.count * Foundation.log($1.shape) } - total * Foundation.log(sumShape / n)
+        let level = total / sumShape  // μ fitted under the decline
+        let pearson = weeks.reduce(0) { chi2, week in
+            let expected = level * week.shape
+            return chi2 + (week.count - expected) * (week.count - expected) / expected
+        }
+        return logRatio / Swift.max(1, pearson / (n - 1))
+    }
+
+    /// The posterior probability of the decline (see `declineEvidence`) by
+    /// Bayes' rule: prior log odds plus the evidence. NaN when the evidence is.
+    static func declineProbability(recent: [Double], baseline: [Double], to share: Double, prior: Double) -> Double {
+        let evidence = declineEvidence(recent: recent, baseline: baseline, to: share)
+        guard !evidence.isNaN else { return .nan }
+        return 1 / (1 + Foundation.exp(-(evidence + Foundation.log(prior / (1 - prior)))))
     }
 }

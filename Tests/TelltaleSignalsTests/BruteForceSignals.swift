@@ -102,7 +102,9 @@ struct BruteForceSignals {
         case let .trend(t):
             let m = metricIndex(t.metric)
             let level = history.usage.isLevel[m]
-            guard D - Int32(t.recent + t.baseline) >= start, D - 1 <= dataEnd else { return .nan }
+            // A decline probability needs only its recent period in the history (its baseline weeks before it are left out).
+            let needed = t.form == .declineProbability ? t.recent : t.recent + t.baseline
+            guard D - Int32(needed) >= start, D - 1 <= dataEnd else { return .nan }
             func mean(_ from: Int32, _ to: Int32) -> Double {
                 var total = 0.0, n = 0
                 for day in from..<to { if let v = days[day]?[m], !v.isNaN { total += v; n += 1 } }
@@ -139,6 +141,34 @@ struct BruteForceSignals {
                 let (mr, vr) = meanAndVariance(r), (mb, vb) = meanAndVariance(b)
                 let se = (vr / Double(r.count) + vb / Double(b.count)).squareRoot()
                 return se == 0 ? (mr == mb ? 0 : .nan) : (mr - mb) / se
+            }
+            if t.form == .declineProbability {
+                // Both hypotheses' Poisson log-likelihoods (without the log x! terms, which cancel),
+                // each at its fitted level, over the active weeks, oldest first, their difference
+                // divided by the decline fit's dispersion (at least 1); then Bayes' rule.
+                var x: [Double] = [], g: [Double] = [], inRecent = 0
+                for weekStart in stride(from: baseFrom, to: D, by: 7) {
+                    let total = mean(weekStart, weekStart + 7) * 7
+                    guard total > 0, weekStart >= start else { continue }
+                    let weeksBefore = Double(D - weekStart) / 7 - 1        // 0 for the latest week
+                    let recentWeeks = Double(t.recent / 7)
+                    x.append(total)
+                    if weekStart >= recentFrom { inRecent += 1 }
+                    g.append(weekStart < recentFrom ? 1 : t.declineTo + (1 - t.declineTo) * (weeksBefore + 0.5) / recentWeeks)
+                }
+                if inRecent == 0 || inRecent == x.count { return .nan }
+                func logLikelihood(_ shape: [Double]) -> Double {
+                    let level = x.reduce(0, +) / shape.reduce(0, +)
+                    return zip(x, shape).reduce(0) { $0 + $1.0 * log(level * $1.1) - level * $1.1 }
+                }
+                let fitted = x.reduce(0, +) / g.reduce(0, +)
+                var pearson = 0.0
+                for (count, shape) in zip(x, g) { pearson += pow(count - fitted * shape, 2) / (fitted * shape) }
+                let dispersion = max(1, pearson / Double(x.count - 1))
+                let declining = log(t.prior) + logLikelihood(g) / dispersion
+                let levelled = log(1 - t.prior) + logLikelihood(g.map { _ in 1 }) / dispersion
+                let top = max(declining, levelled)
+                return exp(declining - top) / (exp(declining - top) + exp(levelled - top))
             }
             let summary = t.statistic == .weeklyMedian ? weeklyMedian : t.statistic == .activeWeeks ? activeMean : mean
             let recent = summary(recentFrom, D), base = summary(baseFrom, recentFrom)

@@ -20,6 +20,8 @@ import TelltaleSignals
               trend: {metric: logins, recent: 56, baseline: 84, statistic: weekly_median}
             - name: logins_active_t
               trend: {metric: logins, recent: 56, baseline: 84, form: t, statistic: active_weeks}
+            - name: logins_decline
+              trend: {metric: logins, recent: 91, baseline: 91, form: decline_probability, statistic: active_weeks, to: 0.25, prior: 0.05}
             - name: logins_vs_segment
               cohort: {signal: logins_30d, min_accounts: 20}
             - name: missed_onboarding
@@ -35,13 +37,16 @@ import TelltaleSignals
         let s = config.signals
         #expect(s.leadDays == 45 && !s.useDefaults)
         var defs = s.resolved(metrics: ["logins"])
-        #expect(defs.map(\.name) == ["logins_30d", "logins_trend", "logins_weeks", "logins_active_t", "logins_vs_segment", "missed_onboarding", "users_per_seat", "low_and_declining"])
+        #expect(defs.map(\.name) == ["logins_30d", "logins_trend", "logins_weeks", "logins_active_t", "logins_decline", "logins_vs_segment", "missed_onboarding", "users_per_seat", "low_and_declining"])
         #expect(defs[0].kind == .window(WindowSignal(metric: "logins", days: 30, aggregate: .sum)) && defs[0].transform == .log1p && defs[0].missing == .median)
         #expect(defs[1].kind == .trend(TrendSignal(metric: "logins", recent: 28, baseline: 84, form: .drop)))
         #expect(defs[2].kind == .trend(TrendSignal(metric: "logins", recent: 56, baseline: 84, statistic: .weeklyMedian)))
         #expect(defs[3].kind == .trend(TrendSignal(metric: "logins", recent: 56, baseline: 84, form: .t, statistic: .activeWeeks)))
         #expect(defs[3].missing == .value(0))
-        defs.removeSubrange(2...3)
+        #expect(defs[4].kind == .trend(TrendSignal(metric: "logins", recent: 91, baseline: 91, form: .declineProbability, statistic: .activeWeeks,
+                                                   declineTo: 0.25, prior: 0.05)))
+        #expect(defs[4].missing == .value(0.05)) // the prior: no evidence either way
+        defs.removeSubrange(2...4)
         #expect(defs[2].kind == .cohort(CohortSignal(signal: "logins_30d", minimumAccounts: 20)))
         #expect(defs[3].kind == .milestone(MilestoneSignal(metric: "logins", within: 14, atLeast: 5)))
         #expect(defs[4].missing == .keep)
@@ -71,5 +76,7 @@ import TelltaleSignals
         #expect(error("signals:\n  define:\n    - name: x\n      windw: {metric: logins, days: 30}\n").contains("Did you mean 'window'?"))
         #expect(error("signals:\n  define:\n    - name: x\n      window: {days: 30}\n").contains("'metric' is required"))
         #expect(error("signals:\n  lead_days: -3\n").contains("t.yml:2: 'signals.lead_days'"))
+        #expect(error("signals:\n  define:\n    - name: x\n      trend: {metric: logins, form: t, statistic: active_weeks, prior: 0.2}\n")
+            .contains("t.yml:4: 'signals.x.trend.prior': prior belongs to form decline_probability; this trend's form is t"))
     }
 }

@@ -24,6 +24,10 @@ let everyKind: [SignalDefinition] = {
         SignalDefinition(name: "core_active_weeks_t", kind: .trend(TrendSignal(metric: "core_actions", recent: 56, baseline: 84, form: .t, statistic: .activeWeeks))),
         SignalDefinition(name: "logins_active_weeks_ratio", kind: .trend(TrendSignal(metric: "logins", recent: 14, baseline: 35, statistic: .activeWeeks))),
         SignalDefinition(name: "csat_active_weeks_t", kind: .trend(TrendSignal(metric: "csat", recent: 28, baseline: 42, form: .t, statistic: .activeWeeks))),
+        SignalDefinition(name: "core_decline_probability", kind: .trend(TrendSignal(metric: "core_actions", recent: 56, baseline: 84, form: .declineProbability,
+                                                                                  statistic: .activeWeeks))),
+        SignalDefinition(name: "logins_decline_probability", kind: .trend(TrendSignal(metric: "logins", recent: 21, baseline: 35, form: .declineProbability,
+                                                                                    statistic: .activeWeeks, declineTo: 0.5, prior: 0.3))),
         SignalDefinition(name: "logins_vs_segment", kind: .cohort(CohortSignal(signal: "logins_sum_30", minimumAccounts: 5))),
         SignalDefinition(name: "core_vs_segment", kind: .cohort(CohortSignal(signal: "core_sum_14", minimumAccounts: 40))),
         SignalDefinition(name: "onboarded", kind: .milestone(MilestoneSignal(metric: "logins", within: 14, atLeast: 20))),
@@ -217,6 +221,38 @@ func sameValue(_ x: Double, _ y: Double) -> Bool {
         #expect(defs[0].missing == .value(0) && defs[1].missing == .value(1))
     }
 
+    /// The decline probability's reasons to exist: a steady fall is likely a
+    /// decline, a level account and one back from a vacation are not, and the
+    /// same fall in a small account is weaker evidence than in a big one.
+    @Test func theDeclineProbabilityRisesWithASteadyFallByItsCountsAndNotForAVacation() throws {
+        var b = HistoryBuilder(metrics: ["core_actions"], isLevel: [false])
+        let start = Day(year: 2025, month: 1, day: 1)!
+        let asOf = start + 183                      // 26 whole weeks of history, and a day
+        b.ids = ["falling", "small_falling", "level", "vacation"]; b.segments = ["S", "S", "S", "S"]
+        b.seats = [5, 5, 5, 5]; b.signups = Array(repeating: start - 30, count: 4)
+        for k in 0..<183 {
+            let day = start + k
+            // One row a week, on its last day, so the data cover the 26 weeks to the as-of date.
+            guard (asOf - 1 - day) % 7 == 0 else { continue }
+            let weeksBefore = Double(asOf - 1 - day) / 7    // 0: the latest week
+            let share = weeksBefore >= 13 ? 1 : 1.0 / 3 + (2.0 / 3) * (weeksBefore + 0.5) / 13
+            b.rows.append(.init(account: 0, day: day, values: [(60 * share).rounded()]))
+            b.rows.append(.init(account: 1, day: day, values: [(6 * share).rounded()]))
+            b.rows.append(.init(account: 2, day: day, values: [60]))
+            if !(2...3).contains(weeksBefore) { b.rows.append(.init(account: 3, day: day, values: [60])) }
+        }
+        let def = SignalDefinition(name: "p", kind: .trend(TrendSignal(metric: "core_actions", recent: 91, baseline: 91,
+                                                                       form: .declineProbability, statistic: .activeWeeks)))
+        let t = try SignalEngine(history: b.build(), definitions: [def]).table(for: (0..<4).map { Observation(account: Int32($0), asOf: asOf) })
+        let p = t.raw[0]
+        #expect(p[0] > 0.999)                       // 60 a week falling to 20
+        #expect(p[1] > 0.1 && p[1] < p[0])          // 6 a week falling to 2: some evidence, less
+        #expect(p[2] < 0.001 && p[3] < 0.001)       // level, with or without two empty weeks
+        #expect(def.missing == .value(0.1))         // unknown: the prior
+        #expect(t.requiredHistory == 91)            // only the recent weeks must be in the history
+        #expect(def.label == "chance of a steady decline in core_actions per active week (to 33.3% over the last 13 weeks from the 13 before; prior 10%)")
+    }
+
     @Test func aMilestoneKeepsNotYetDueApartFromMissed() throws {
         var b = HistoryBuilder(metrics: ["logins"], isLevel: [false])
         let start = Day(year: 2025, month: 1, day: 1)!
@@ -281,6 +317,19 @@ func sameValue(_ x: Double, _ y: Double) -> Bool {
         #expect(message([partActiveWeek]).contains("statistic active_weeks compares whole weeks: recent and baseline must be multiples of 7 days, found 56 and 90"))
         let tOfDays = SignalDefinition(name: "t", kind: .trend(TrendSignal(metric: "logins", recent: 56, baseline: 84, form: .t)))
         #expect(message([tOfDays]).contains("form t compares the two periods' weeks: it needs statistic active_weeks, found mean"))
+        func decline(_ metric: String = "logins", statistic: TrendSignal.Statistic = .activeWeeks, to: Double = 0.5, prior: Double = 0.1) -> SignalDefinition {
+            SignalDefinition(name: "d", kind: .trend(TrendSignal(metric: metric, recent: 91, baseline: 91, form: .declineProbability,
+                                                                 statistic: statistic, declineTo: to, prior: prior)))
+        }
+        #expect(message([decline(statistic: .weeklyMedian)]).contains("form decline_probability compares the two periods' weeks: it needs statistic active_weeks, found weekly_median"))
+        #expect(message([decline(to: 1)]).contains("signal 'd': to is the share of the baseline the decline reaches, between 0 and 1 (exclusive), found 1"))
+        #expect(message([decline(prior: 0)]).contains("prior is a probability between 0 and 1 (exclusive), found 0"))
+        do {
+            try SignalDefinition.validate([decline("csat")], metrics: ["csat"], levels: ["csat"])
+            Issue.record("a level's decline probability was accepted")
+        } catch {
+            #expect("\(error)".contains("form decline_probability models counts, and 'csat' is a level metric; use form t for a level"))
+        }
     }
 
     /// Model files written before trends had a statistic must still read, as
