@@ -18,6 +18,13 @@ extension SignalDefinition {
     /// 300: it raised `train`'s holdout AUC by 0.005-0.024 on all seven
     /// simulated histories measured.
     ///
+    /// `core_actions_decline_probability` (the chance of a steady fall to a
+    /// third over the last 13 weeks, against the 13 before) tests for the
+    /// shape of a decline rather than any change, and as a probability it is
+    /// on the scale a linear model can use: it reads the planted decline at
+    /// ROC AUC 0.988 where the t reads 0.963, and raised `train`'s holdout AUC
+    /// by 0.003-0.016 on all seven histories.
+    ///
     /// The flags encode the domain's rules of thumb: no login for two weeks,
     /// more than 10 support cases in 30 days, CSAT under 5, under 60% of the
     /// segment median, a 33% drop against the account's previous 90 days, a

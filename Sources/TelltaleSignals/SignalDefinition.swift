@@ -129,9 +129,9 @@ public struct TrendSignal: Codable, Equatable, Sendable {
         /// `statistic: active_weeks`.
         case t
         /// The probability that the metric is on a steady decline rather than
-        /// level: Bayes' rule on a Poisson likelihood ratio of the active
-        /// weeks, "falling linearly over the recent weeks to `to` of the
-        /// baseline" against "level at the baseline", with prior `prior`.
+        /// level: Bayes' rule, with prior `prior`, on a quasi-Poisson
+        /// likelihood ratio of the active weeks, "falling linearly over the
+        /// recent weeks to `to` of the baseline" against "level at the baseline".
         /// Counts only; needs `statistic: active_weeks`. Unlike other trends it
         /// needs only the recent period inside the account's history: baseline
         /// weeks before it are left out, as empty weeks are.
