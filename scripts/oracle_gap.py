@@ -27,7 +27,8 @@ FACTORS = ["decline", "single_user", "missed_onboarding", "no_login_14d", "suppo
 def weekly_usage(folder, t, weeks=26):
     """Each renewal's raw usage before its observation date: weekly sums of five metrics
     over `weeks` weeks (NaN before the history starts), the latest CSAT answer in 30 days
-    and the days since the last login: everything a signal could be built from."""
+    and the days since the last login: everything a signal could be built from; and the
+    usage data's first day."""
     accounts = pd.read_csv(f"{folder}/accounts.csv", usecols=["account_id"])
     usage = pd.read_csv(f"{folder}/usage.csv.gz", parse_dates=["date"])
     first = usage.date.min()
@@ -57,7 +58,7 @@ def weekly_usage(folder, t, weeks=26):
     with warnings.catch_warnings():  # no answer in 30 days: NaN, as the signal leaves it missing
         warnings.simplefilter("ignore", RuntimeWarning)
         out.append(np.nanmin(window, axis=0))
-    return np.column_stack(out)
+    return np.column_stack(out), first
 
 def check_weekly_t(t, core):
     """`core_actions_weekly_t` recomputed from the raw weekly sums (week 0 the latest):
@@ -76,7 +77,7 @@ def check_weekly_t(t, core):
     print(f"  core_actions_weekly_t against NumPy on {k.sum()} renewals with 20 weeks of history: "
           f"largest difference {np.abs(tt[k] - t.core_actions_weekly_t.to_numpy()[k]).max():.1e}")
 
-def check_decline_probability(t, core, folder):
+def check_decline_probability(t, core, folder, usage_start):
     """`core_actions_decline_probability` recomputed from the raw weekly sums (week 0 the
     latest) by maximising each hypothesis's Poisson log-likelihood over the account's level
     in closed form, one account at a time in plain loops: "falling linearly through the
@@ -85,7 +86,6 @@ def check_decline_probability(t, core, folder):
     Rows whose last 13 weeks are not all in the history are left out (the table has them
     filled with the prior)."""
     accounts = pd.read_csv(f"{folder}/accounts.csv", usecols=["account_id", "signup_date"])
-    usage_start = pd.read_csv(f"{folder}/usage.csv.gz", usecols=["date"], parse_dates=["date"]).date.min()
     signup = pd.to_datetime(t.account_id.map(dict(zip(accounts.account_id, accounts.signup_date))))
     history_days = (pd.to_datetime(t.as_of) - np.maximum(signup, usage_start)).dt.days.to_numpy()
     got = t.core_actions_decline_probability.to_numpy()
@@ -136,9 +136,9 @@ def trainer_against_oracle(t, folder, model_path, signals):
     ridge = Ridge(alpha=1).fit(scale.transform(Z[dev]), logit[dev])
     print(f"  ceiling: linear in the signals + triple + segments, fitted to the planted log-odds {auc(ridge.predict(scale.transform(Z[hold]))):.3f}")
     print(f"  ceiling: gradient boosting on the signals, trained on the planted log-odds      {on_truth(X):.3f}")
-    W = weekly_usage(folder, t)
+    W, usage_start = weekly_usage(folder, t)
     if "core_actions_weekly_t" in t: check_weekly_t(t, W[:, 79:105])
-    if "core_actions_decline_probability" in t: check_decline_probability(t, W[:, 79:105], folder)
+    if "core_actions_decline_probability" in t: check_decline_probability(t, W[:, 79:105], folder, usage_start)
     print(f"  ceiling: the same on 26 weeks of raw usage + the signals                        {on_truth(np.c_[W, X]):.3f}")
 
 def main(folder, model_path=None):

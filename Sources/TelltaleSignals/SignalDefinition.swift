@@ -189,6 +189,11 @@ public struct TrendSignal: Codable, Equatable, Sendable {
         }
     }
 
+    /// Days before the as-of date that must lie in the account's history for
+    /// the trend to be computed: both periods, but for a decline probability
+    /// only the recent one (it weighs the baseline weeks it has).
+    public var requiredHistory: Int { form == .declineProbability ? recent : recent + baseline }
+
     enum CodingKeys: String, CodingKey { case metric, recent, baseline, form, statistic, declineTo = "to", prior }
 
     // `statistic` is written only when it is not the mean, and `to` and

@@ -212,13 +212,18 @@ public struct SignalEngine: Sendable {
             let m = metric!
             let first = usage.start[a]
             let split = d - Int32(t.recent), from = split - Int32(t.baseline)
-            // A decline probability weighs the weeks it has (below), so only its recent period must be known.
-            guard covered(a, from: t.form == .declineProbability ? split : from, to: d) else { return .nan }
+            guard covered(a, from: d - Int32(t.requiredHistory), to: d) else { return .nan }
             let recent: Double, baseline: Double
             if t.statistic.isWeekly {
                 // Week w covers the 7 days ending 7w days before the as-of date;
                 // edge[w] is its first row after it (edge[0]: the as-of date's).
-                let weeks = (t.recent + t.baseline) / 7, recentWeeks = t.recent / 7
+                // A decline probability stops at the account's history (signup or the data's
+                // start): the baseline weeks before it are left out as empty weeks are, since a
+                // likelihood over fewer weeks is weaker evidence, not a wrong one.
+                let recentWeeks = t.recent / 7
+                let weeks = t.form == .declineProbability
+                    ? Swift.min((t.recent + t.baseline) / 7, Int(d - historyStart(a)!.number) / 7)
+                    : (t.recent + t.baseline) / 7
                 let edge = (0...weeks).map { usage.firstRow(of: a, onOrAfter: d - Int32(7 * $0)) }
                 func week(_ w: Int) -> Double {
                     let lo = edge[w + 1], hi = edge[w]
@@ -227,17 +232,16 @@ public struct SignalEngine: Sendable {
                     return n == 0 ? .nan : m.sum(lo, hi, first: first) / Double(n)
                 }
                 let recentValues = (0..<recentWeeks).map(week), baselineValues = (recentWeeks..<weeks).map(week)
-                if t.form == .declineProbability { // counts only (validation); leaves out empty weeks itself
-                    // Baseline weeks before the account's history (signup or the data's start) are left out
-                    // as empty weeks are: a likelihood over fewer weeks is weaker evidence, not a wrong one.
-                    let knownWeeks = Swift.min(weeks, Int(d - historyStart(a)!.number) / 7)
-                    return WeeklyComparison.declineProbability(recent: recentValues, baseline: Array(baselineValues.prefix(knownWeeks - recentWeeks)),
-                                                               to: t.declineTo, prior: t.prior)
-                }
                 if t.statistic == .activeWeeks {
                     // A level's week without an answer is NaN, a count's without any use 0: both left out.
-                    let recentActive = recentValues.filter(m.isActive(value:))
                     let baselineActive = baselineValues.filter(m.isActive(value:))
+                    if t.form == .declineProbability { // counts only (validation); the recent weeks keep their place
+                        let recentActive = recentValues.enumerated().filter { m.isActive(value: $0.element) }
+                            .map { (weeksBefore: $0.offset, count: $0.element) }
+                        return WeeklyComparison.declineProbability(recent: recentActive, recentWeeks: recentWeeks, baseline: baselineActive,
+                                                                   to: t.declineTo, prior: t.prior)
+                    }
+                    let recentActive = recentValues.filter(m.isActive(value:))
                     if t.form == .t {
                         return WeeklyComparison.welchT(recent: recentActive, baseline: baselineActive, varianceAtLeastMean: !m.isLevel)
                     }

@@ -39,13 +39,12 @@ public struct SignalTable: Sendable {
         definitions.firstIndex { $0.name == name }.map { raw[$0] }
     }
 
-    /// Days of history the longest window needs (a trend: recent + baseline; a
-    /// decline probability only its recent period, the baseline weeks it has do).
+    /// Days of history the longest window needs.
     public var requiredHistory: Int {
         definitions.map { def -> Int in
             switch def.kind {
             case let .window(w): return w.aggregate == .daysSinceActive ? 0 : w.days
-            case let .trend(t): return t.form == .declineProbability ? t.recent : t.recent + t.baseline
+            case let .trend(t): return t.requiredHistory
             default: return 0
             }
         }.max() ?? 0

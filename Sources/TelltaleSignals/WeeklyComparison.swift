@@ -37,9 +37,10 @@ enum WeeklyComparison {
     }
 
     /// The evidence for a steady decline against a level account, as a log
-    /// quasi-likelihood ratio, from weekly counts, each list latest week first;
-    /// weeks without any count (a vacation, a holiday week) are left out, as in
-    /// `active_weeks`.
+    /// quasi-likelihood ratio, from the active weekly counts (the caller leaves
+    /// out weeks without any, a vacation or a holiday week, as `active_weeks`
+    /// does): the recent ones with their place among the `recentWeeks` (0 the
+    /// latest), and the baseline's.
     ///
     /// Under "level", every active week has the account's own mean μ; under
     /// "decline", the mean falls linearly through the recent weeks, from μ where
@@ -60,14 +61,11 @@ enum WeeklyComparison {
     /// odds scale, which Bayes' rule turns into a probability.
     ///
     /// NaN when a period has no active week (no level to compare against).
-    static func declineEvidence(recent: [Double], baseline: [Double], to share: Double) -> Double {
-        var weeks: [(count: Double, shape: Double)] = []
-        for (w, x) in recent.enumerated() where x > 0 {
-            weeks.append((x, share + (1 - share) * (Double(w) + 0.5) / Double(recent.count)))
-        }
-        let recentActive = weeks.count
-        for x in baseline where x > 0 { weeks.append((x, 1)) }
-        guard recentActive > 0, weeks.count > recentActive else { return .nan }
+    static func declineEvidence(recent: [(weeksBefore: Int, count: Double)], recentWeeks: Int, baseline: [Double],
+                                to share: Double) -> Double {
+        guard !recent.isEmpty, !baseline.isEmpty else { return .nan }
+        let weeks = recent.map { (count: $0.count, shape: share + (1 - share) * (Double($0.weeksBefore) + 0.5) / Double(recentWeeks)) }
+            + baseline.map { (count: $0, shape: 1.0) }
         let n = Double(weeks.count)
         let total = weeks.reduce(0) { $0 + $1.count }, sumShape = weeks.reduce(0) { $0 + $1.shape }
         let logRatio = weeks.reduce(0) { $0 + $1.count * Foundation.log($1.shape) } - total * Foundation.log(sumShape / n)
@@ -81,8 +79,9 @@ enum WeeklyComparison {
 
     /// The posterior probability of the decline (see `declineEvidence`) by
     /// Bayes' rule: prior log odds plus the evidence. NaN when the evidence is.
-    static func declineProbability(recent: [Double], baseline: [Double], to share: Double, prior: Double) -> Double {
-        let evidence = declineEvidence(recent: recent, baseline: baseline, to: share)
+    static func declineProbability(recent: [(weeksBefore: Int, count: Double)], recentWeeks: Int, baseline: [Double],
+                                   to share: Double, prior: Double) -> Double {
+        let evidence = declineEvidence(recent: recent, recentWeeks: recentWeeks, baseline: baseline, to: share)
         guard !evidence.isNaN else { return .nan }
         return 1 / (1 + Foundation.exp(-(evidence + Foundation.log(prior / (1 - prior)))))
     }

@@ -248,6 +248,11 @@ func sameValue(_ x: Double, _ y: Double) -> Bool {
         #expect(p[0] > 0.999)                       // 60 a week falling to 20
         #expect(p[1] > 0.1 && p[1] < p[0])          // 6 a week falling to 2: some evidence, less
         #expect(p[2] < 0.001 && p[3] < 0.001)       // level, with or without two empty weeks
+        // The vacation's empty weeks are left out, the other recent weeks keep their place.
+        let activeRecent = (0..<13).filter { !(2...3).contains($0) }.map { (weeksBefore: $0, count: 60.0) }
+        let expected = WeeklyComparison.declineProbability(recent: activeRecent, recentWeeks: 13, baseline: Array(repeating: 60, count: 13),
+                                                           to: 1.0 / 3, prior: 0.1)
+        #expect(abs(p[3] - expected) <= 1e-15 * Swift.max(1e-300, expected), "engine \(p[3]), active weeks alone \(expected)")
         #expect(def.missing == .value(0.1))         // unknown: the prior
         #expect(t.requiredHistory == 91)            // only the recent weeks must be in the history
         #expect(def.label == "chance of a steady decline in core_actions per active week (to 33.3% over the last 13 weeks from the 13 before; prior 10%)")
