@@ -22,9 +22,17 @@ public struct ChurnModel: Codable, Equatable, Sendable {
     public static func format(for signals: [SignalDefinition]) -> Int {
         signals.reduce(1) { oldest, signal in
             guard case let .trend(t) = signal.kind else { return oldest }
-            let needs = t.form == .declineProbability ? 4
-                : t.statistic == .activeWeeks || t.form == .t ? 3 : t.statistic == .weeklyMedian ? 2 : 1
-            return Swift.max(oldest, needs)
+            return Swift.max(oldest, format(for: t))
+        }
+    }
+
+    /// The format that introduced this trend's computation (see `currentFormat`).
+    private static func format(for trend: TrendSignal) -> Int {
+        switch (trend.form, trend.statistic) {
+        case (.declineProbability, _): return 4
+        case (.t, _), (_, .activeWeeks): return 3
+        case (_, .weeklyMedian): return 2
+        case (.ratio, .mean), (.drop, .mean): return 1
         }
     }
 
