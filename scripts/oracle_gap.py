@@ -129,8 +129,8 @@ def trainer_against_oracle(t, folder, model_path, signals):
     logistic = lr.predict_proba(scale.transform(Z[hold]))[:, 1]
     print(f"  same split, logistic on the signals + the planted triple + segments (scikit-learn) {auc(logistic):.3f}")
     # How precisely one holdout measures a gap: the oracle and a model scored on the same
-    # renewals, resampled together (the logistic stands in for `train`, whose holdout
-    # predictions the model file does not keep; the two are within 0.01 on every history).
+    # renewals, resampled together. The logistic stands in for `train`, whose holdout
+    # predictions the model file does not keep.
     rng, yh, oh, gaps = np.random.default_rng(0), y[hold], p[hold], []
     for _ in range(1000):
         i = rng.integers(0, len(yh), len(yh))
