@@ -13,5 +13,5 @@ mkdir -p "$dir"
 "$bin/telltale" signals --accounts "$dir/accounts.csv" --usage "$dir/usage.csv.gz" --renewals "$dir/renewals.csv" \
   --training --model-inputs --out "$dir/train.csv"
 "$bin/telltale" train --accounts "$dir/accounts.csv" --usage "$dir/usage.csv.gz" --renewals "$dir/renewals.csv" \
-  --out "$dir/churn.json" --trained-at 2026-07-01 2>/dev/null
+  --out "$dir/churn.json" --holdout-predictions "$dir/holdout.csv" --trained-at 2026-07-01 2>/dev/null
 "$venv/bin/python" "$root/scripts/oracle_gap.py" "$dir" "$dir/churn.json"

@@ -8,14 +8,16 @@ regression on the planted risk factors themselves (what a perfect signal set wou
 Also how well each planted factor can be read back from the signals.
 
 With a model file from `telltale train` on the same history, also the trainer's own
-holdout AUC against the oracle's on exactly its holdout (the issue's check), and on that
+holdout AUC against the oracle's on exactly its holdout (the issue's check; with the
+standard error of that gap when `holdout.csv` from `train --holdout-predictions` lies
+beside the model), and on that
 same split what the data allows at all: models trained on the planted log-odds themselves
 (noise-free targets no user has): one linear in the signals (the form `train` fits), and
 gradient boosting from the signals and from the raw weekly usage series.
 
 usage: python scripts/oracle_gap.py DIR [MODEL.json]   (DIR holds train.csv and
        ground_truth_renewals.csv; scripts/oracle-gap.sh makes them and the model and runs this)"""
-import json, sys, warnings
+import json, os, sys, warnings
 import numpy as np, pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -108,6 +110,18 @@ def check_decline_probability(t, core, folder, usage_start):
     print(f"  core_actions_decline_probability against NumPy on {len(diffs)} renewals with 13 weeks of history: "
           f"largest difference {max(diffs):.1e}")
 
+def gap_standard_error(t, predictions, resamples=1000):
+    """How precisely one holdout measures the oracle's AUC minus `train`'s: both scored on
+    the same renewals (`train --holdout-predictions`), resampled together."""
+    h = pd.read_csv(predictions).merge(t[["account_id", "renewal_date", "churn_probability"]].rename(
+        columns={"churn_probability": "oracle"}), on=["account_id", "renewal_date"], validate="one_to_one")
+    y, oracle, model = h.churned.to_numpy(), h.oracle.to_numpy(), h.churn_probability.to_numpy()
+    rng, gaps = np.random.default_rng(0), []
+    for _ in range(resamples):
+        i = rng.integers(0, len(y), len(y))
+        gaps.append(roc_auc_score(y[i], oracle[i]) - roc_auc_score(y[i], model[i]))
+    return float(np.std(gaps))
+
 def trainer_against_oracle(t, folder, model_path, signals):
     """`telltale train`'s holdout AUC next to the oracle's on the same renewals, and on the
     same split (development rows: renewals decided before the holdout's first observation
@@ -126,16 +140,10 @@ def trainer_against_oracle(t, folder, model_path, signals):
     Z = np.c_[X, triple, pd.get_dummies(t.segment).to_numpy(float)]
     scale = StandardScaler().fit(Z[dev])
     lr = LogisticRegression(C=0.1, max_iter=5000).fit(scale.transform(Z[dev]), y[dev])
-    logistic = lr.predict_proba(scale.transform(Z[hold]))[:, 1]
-    print(f"  same split, logistic on the signals + the planted triple + segments (scikit-learn) {auc(logistic):.3f}")
-    # How precisely one holdout measures a gap: the oracle and a model scored on the same
-    # renewals, resampled together. The logistic stands in for `train`, whose holdout
-    # predictions the model file does not keep.
-    rng, yh, oh, gaps = np.random.default_rng(0), y[hold], p[hold], []
-    for _ in range(1000):
-        i = rng.integers(0, len(yh), len(yh))
-        gaps.append(roc_auc_score(yh[i], oh[i]) - roc_auc_score(yh[i], logistic[i]))
-    print(f"  standard error of a gap on this holdout (paired bootstrap, oracle against that logistic) {np.std(gaps):.3f}")
+    print(f"  same split, logistic on the signals + the planted triple + segments (scikit-learn) {auc(lr.predict_proba(scale.transform(Z[hold]))[:, 1]):.3f}")
+    predictions = f"{os.path.dirname(model_path)}/holdout.csv"
+    if os.path.exists(predictions):
+        print(f"  standard error of that gap (paired bootstrap over the holdout's renewals)      {gap_standard_error(t, predictions):.3f}")
     gbm = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_depth=3, random_state=0).fit(X[dev], y[dev])
     print(f"  same split, gradient boosting on the signals, churn labels                       {auc(gbm.predict_proba(X[hold])[:, 1]):.3f}")
     # Ceilings: regressions on the planted log-odds (no label noise, a target no user has).

@@ -38,6 +38,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write the training report here: HTML with charts for .html, else Markdown.", valueName: "FILE"))
     var report: String?
 
+    @Option(name: .long, help: ArgumentHelp("Write the out-of-time holdout's renewals with the development model's churn probabilities and bands (CSV): what the validation figures are computed from.", valueName: "FILE.csv"))
+    var holdoutPredictions: String?
+
     @Option(name: .long, help: ArgumentHelp("A previous model: the report says what changed.", valueName: "FILE"))
     var compare: String?
 
@@ -89,10 +92,11 @@ struct TrainCommand: ParsableCommand {
             let html = report.lowercased().hasSuffix(".html") || report.lowercased().hasSuffix(".htm")
             try AtomicFile.write(html ? TrainingReport.html(outcome, previous: previous) : TrainingReport.markdown(outcome, previous: previous), to: report)
         }
+        if let holdoutPredictions { try AtomicFile.write(outcome.holdoutCSV(table: table), to: holdoutPredictions) }
         let v = outcome.model.validation
         printError("wrote \(out): \(outcome.model.features.count) features, λ = \(v.chosenL2); holdout ROC AUC "
             + String(format: "%.3f (%.3f without patterns)", v.withPatterns.rocAUC, v.withoutPatterns.rocAUC)
-            + (report.map { "; report \($0)" } ?? ""))
+            + (report.map { "; report \($0)" } ?? "") + (holdoutPredictions.map { "; holdout predictions \($0)" } ?? ""))
         for w in outcome.model.warnings { printError("warning: \(w)") }
     }
 }

@@ -52,9 +52,15 @@ public struct ChurnTrainer {
         /// Holdout rows (indices into the training table) and their predicted churn probabilities.
         public var holdoutRows: [Int]
         public var holdoutPredictions: [Double]
+        /// The same from the development model without pattern features.
+        public var holdoutPredictionsWithoutPatterns: [Double]
         /// The holdout rows' outcomes (true = churned), in `holdoutRows` order.
         public var holdoutChurned: [Bool]
         public var holdoutBandStats: [BandStat]
+        /// Whether each holdout row (in `holdoutRows` order) counts in
+        /// `holdoutBandStats`: not when the data's start cuts its history short
+        /// and such rows were left out of the development bands.
+        public var holdoutInBandCheck: [Bool]
         /// The development rows' renewal rate per band, banded as the holdout's
         /// rows are (each by its segment's cut points, on its cross-fitted
         /// score): what `holdoutBandStats` is compared with.
@@ -197,7 +203,9 @@ public struct ChurnTrainer {
             preparation: finalDesign.preparation, cuts: finalDesign.cuts, features: finalDesign.specs, intercept: final.intercept,
             coefficients: coefficients, l2: chosen, bands: bands, validation: validation, patterns: patterns, cohorts: cohorts,
             powerFeature: SignalCohorts.powerFeature(cohorts, definitions: table.definitions), warnings: warnings)
-        return Outcome(model: model, holdoutRows: holdout, holdoutPredictions: pWith, holdoutChurned: holdY, holdoutBandStats: holdoutBandStats,
+        let compared = Set(holdRows)
+        return Outcome(model: model, holdoutRows: holdout, holdoutPredictions: pWith, holdoutPredictionsWithoutPatterns: pWithout,
+                       holdoutChurned: holdY, holdoutBandStats: holdoutBandStats, holdoutInBandCheck: holdout.map { compared.contains($0) },
                        developmentBandStats: developmentBandStats, bandRowsLeftOut: n - kept.count, developmentBands: devBands, patternReport: finalDesign.patternReport, fit: final.fit)
     }
 

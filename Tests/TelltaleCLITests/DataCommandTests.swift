@@ -131,10 +131,25 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
     @Test func trainWritesAModelAndReportThatInspectReadsBackWithTheSameNumbers() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-train-\(UUID().uuidString)").path
         let model = dir + "/m.json", report = dir + "/r.md"
-        let r = try runTelltale(["train", "--config", sampleConfig, "--out", model, "--report", report, "--trained-at", "2026-07-01"])
+        let holdout = dir + "/holdout.csv"
+        let r = try runTelltale(["train", "--config", sampleConfig, "--out", model, "--report", report, "--trained-at", "2026-07-01",
+                                 "--holdout-predictions", holdout])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("holdout ROC AUC"))
         let bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+        // The holdout file gives back the model's validation figures, counted another way.
+        let validation = try #require((try JSONSerialization.jsonObject(with: bytes) as? [String: Any])?["validation"] as? [String: Any])
+        let lines = try String(contentsOfFile: holdout, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(lines[0].joined(separator: ",") == "account_id,segment,as_of,renewal_date,churned,churn_probability,churn_probability_without_patterns,health_score,band,in_band_check")
+        let rows = lines.dropFirst()
+        #expect(rows.count == validation["holdout_rows"] as? Int)
+        #expect(rows.allSatisfy { String($0[2]) >= validation["holdout_from"] as! String })
+        let churned = rows.map { $0[4] == "1" }
+        for (column, key) in [(5, "with_patterns"), (6, "without_patterns")] {
+            let auc = pairCountedAUC(rows.map { Double($0[column])! }, churned)
+            let saved = try #require((validation[key] as? [String: Any])?["roc_auc"] as? Double)
+            #expect(abs(auc - saved) < 1e-12, "\(key): \(auc) from the file, \(saved) in the model")
+        }
         let inspected = try runTelltale(["inspect", model, "--json"])
         #expect(inspected.status == 0 && Data(inspected.stdout.utf8) == bytes, "inspect --json prints the file's numbers")
         let summary = try runTelltale(["inspect", model])
@@ -211,4 +226,13 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         let badLabel = try runTelltale(["train", "--data", bad, "--label", "churned", "--out", dir + "/y.json"])
         #expect(badLabel.status != 0 && badLabel.stderr.contains("line 2, column 'churned': \"maybe\" is not an outcome"), "\(badLabel.stderr)")
     }
+}
+
+/// ROC AUC as the share of (churner, renewer) pairs ranked the right way, ties half.
+func pairCountedAUC(_ p: [Double], _ churned: [Bool]) -> Double {
+    var wins = 0.0, pairs = 0.0
+    for i in p.indices where churned[i] {
+        for j in p.indices where !churned[j] { pairs += 1; wins += p[i] > p[j] ? 1 : (p[i] == p[j] ? 0.5 : 0) }
+    }
+    return wins / pairs
 }

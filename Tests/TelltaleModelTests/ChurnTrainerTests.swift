@@ -66,8 +66,9 @@ enum SimulatedTraining {
         #expect(abs(auc - m.validation.withPatterns.rocAUC) < 1e-12)
         // The target: within 0.02 of the oracle. Measured 0.006 on this history (0.035
         // before `core_actions_weekly_t`, 0.011 before `core_actions_decline_probability`);
-        // 0.019-0.030 on three other seeds of the same size and 0.019-0.043 on larger
-        // histories, so it is not met everywhere (docs/training.md).
+        // 0.019-0.030 on three other seeds of the same size (one such holdout measures a gap
+        // to about 0.02) and 0.014-0.043 on five larger histories, so it is not met everywhere
+        // (docs/training.md).
         #expect(auc > oracleAUC - 0.02 && auc > 0.65, "holdout AUC \(auc), oracle \(oracleAUC)")
         // The planted triple is a model feature with a significant positive coefficient.
         let triple = m.coefficients.first { $0.name == "pattern: no_login_14d & support_over_10_30d & csat_under_5" }
@@ -92,6 +93,22 @@ enum SimulatedTraining {
             #expect(p >= 0.05 / Double(held.count), "\(h.band): p = \(p)")
         }
         #expect(outcome.bandRowsLeftOut > 0 && outcome.bandRowsLeftOut == f.table.historyCut.filter { $0 }.count)
+        // The holdout file (`train --holdout-predictions`) gives back the holdout band table:
+        // its bands, counted over the rows it marks as in the check.
+        let rows = outcome.holdoutCSV(table: f.table).split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+        #expect(rows.count == outcome.holdoutRows.count)
+        let churned = rows.map { $0[4] == "1" }
+        #expect(churned == y)
+        for (column, saved) in [(5, m.validation.withPatterns.rocAUC), (6, m.validation.withoutPatterns.rocAUC)] {
+            #expect(abs(ClassificationMetrics.rocAUC(p: rows.map { Double($0[column])! }, y: churned) - saved) < 1e-12, "column \(column)")
+        }
+        for stat in outcome.holdoutBandStats {
+            let inBand = rows.filter { $0[9] == "1" && $0[8] == Substring(stat.band.rawValue) }
+            #expect(inBand.count == stat.rows && inBand.filter { $0[4] == "0" }.count == stat.renewed, "\(stat)")
+        }
+        // Left out of the check: exactly the renewals the data's start cuts short (here none:
+        // the holdout is the latest year's renewals).
+        #expect(zip(rows, outcome.holdoutRows).allSatisfy { $0[9] == (f.table.historyCut[$1] ? "0" : "1") })
         // The saved model reproduces the probabilities it was fitted to give.
         let again = try SimulatedTraining.trainer().train(table: f.table, toolVersion: "test", trainedAt: "2026-07-01",
                                                           provenance: SimulatedTraining.provenance(f.table))
