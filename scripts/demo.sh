@@ -4,8 +4,8 @@
 # combined patterns, train the model with its bands, backtest the alert
 # thresholds, then score today's accounts and print the Monday summary.
 # Outputs go to demo-output/ (ignored by git): patterns.csv, churn.json,
-# churn-report.html, backtest-report.html, scores.csv, scores.rejects.csv
-# and the score history history.sqlite.
+# churn-report.html, holdout.csv (the holdout's predictions), backtest-report.html,
+# scores.csv, scores.rejects.csv and the score history history.sqlite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -17,6 +17,6 @@ mkdir -p "$out"
 run() { echo "\$ telltale $*" >&2; "$bin" "$@"; echo >&2; }
 run check --config "$config"
 run patterns --config "$config" --out "$out/patterns.csv"
-run train --config "$config" --out "$out/churn.json" --report "$out/churn-report.html"
+run train --config "$config" --out "$out/churn.json" --report "$out/churn-report.html" --holdout-predictions "$out/holdout.csv"
 run backtest --config "$config" --out "$out/backtest-report.html" --db "$out/history.sqlite"
 run score --model "$out/churn.json" --config "$config" --out "$out/scores.csv" --db "$out/history.sqlite"
