@@ -10,10 +10,10 @@ Also how well each planted factor can be read back from the signals.
 With a model file from `telltale train` on the same history, also the trainer's own
 holdout AUC against the oracle's on exactly its holdout (the issue's check; with the
 standard error of that gap when `holdout.csv` from `train --holdout-predictions` lies
-beside the model), and on that
-same split what the data allows at all: models trained on the planted log-odds themselves
-(noise-free targets no user has): one linear in the signals (the form `train` fits), and
-gradient boosting from the signals and from the raw weekly usage series.
+beside the model), and on that same split what the data allows at all: models trained on
+the planted log-odds themselves (noise-free targets no user has): one linear in the
+signals (the form `train` fits), and gradient boosting from the signals and from the raw
+weekly usage series.
 
 usage: python scripts/oracle_gap.py DIR [MODEL.json]   (DIR holds train.csv and
        ground_truth_renewals.csv; scripts/oracle-gap.sh makes them and the model and runs this)"""
@@ -135,15 +135,15 @@ def trainer_against_oracle(t, folder, model_path, signals):
     print(f"telltale train: holdout from {v['holdout_from']}, {hold.sum()} renewals (model: {v['holdout_rows']}), "
           f"{dev.sum()} development renewals: ROC AUC {trained:.3f} ({v['without_patterns']['roc_auc']:.3f} without "
           f"patterns), oracle {oracle:.3f}, gap {oracle - trained:.3f}")
+    predictions = os.path.join(os.path.dirname(model_path), "holdout.csv")
+    if os.path.exists(predictions):
+        print(f"  standard error of that gap (paired bootstrap over the holdout's renewals) {gap_standard_error(t, predictions):.3f}")
     X = t[signals].to_numpy(float)
     triple = (t.no_login_14d * t.support_over_10_30d * t.csat_under_5).to_numpy() if "csat_under_5" in t else np.zeros(len(t))
     Z = np.c_[X, triple, pd.get_dummies(t.segment).to_numpy(float)]
     scale = StandardScaler().fit(Z[dev])
     lr = LogisticRegression(C=0.1, max_iter=5000).fit(scale.transform(Z[dev]), y[dev])
     print(f"  same split, logistic on the signals + the planted triple + segments (scikit-learn) {auc(lr.predict_proba(scale.transform(Z[hold]))[:, 1]):.3f}")
-    predictions = f"{os.path.dirname(model_path)}/holdout.csv"
-    if os.path.exists(predictions):
-        print(f"  standard error of that gap (paired bootstrap over the holdout's renewals)      {gap_standard_error(t, predictions):.3f}")
     gbm = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_depth=3, random_state=0).fit(X[dev], y[dev])
     print(f"  same split, gradient boosting on the signals, churn labels                       {auc(gbm.predict_proba(X[hold])[:, 1]):.3f}")
     # Ceilings: regressions on the planted log-odds (no label noise, a target no user has).
