@@ -11,6 +11,7 @@ public enum TrainingReport {
         var out: [String] = []
         func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.1f%%", 100 * x) : "-" }
         func num(_ x: Double?, _ d: Int = 3) -> String { x.map { $0.isFinite ? String(format: "%.\(d)f", $0) : "-" } ?? "-" }
+        func signed(_ x: Double) -> String { x.isFinite ? String(format: "%+.3f", x) : "-" }
         out.append("# Telltale training report")
         out.append("")
         out.append("Trained \(m.trainedAt) with telltale \(m.toolVersion)" + (m.provenance.config.map { " from `\($0)`" } ?? "") + ".")
@@ -27,10 +28,22 @@ public enum TrainingReport {
         out.append("Fitted on the \(v.trainRows) renewals decided before \(v.holdoutFrom); scored on the \(v.holdoutRows) observed from then on. "
             + "L2 λ = \(formatNumber(v.chosenL2)) chosen by time-ordered cross-validation.")
         out.append("")
-        out.append("| model | ROC AUC | PR AUC | top-10% lift | Brier | log loss | ECE |")
+        // One holdout measures an AUC only so precisely: the intervals say how much, and
+        // whether the combined patterns' gain is more than the holdout's noise.
+        let aucs = AUCComparison(scores: [outcome.holdoutPredictions, outcome.holdoutPredictionsWithoutPatterns], churned: outcome.holdoutChurned)
+        out.append("| model | ROC AUC (95% interval) | PR AUC | top-10% lift | Brier | log loss | ECE |")
         out.append("|---|---|---|---|---|---|---|")
-        for (name, x) in [("with pattern features", v.withPatterns), ("without pattern features", v.withoutPatterns)] {
-            out.append("| \(name) | \(num(x.rocAUC)) | \(num(x.prAUC)) | \(num(x.topDecileLift, 2)) | \(num(x.brier)) | \(num(x.logLoss)) | \(num(x.expectedCalibrationError)) |")
+        for (k, name, x) in [(0, "with pattern features", v.withPatterns), (1, "without pattern features", v.withoutPatterns)] {
+            let ci = aucs.interval95(k)
+            out.append("| \(name) | \(num(x.rocAUC)) (\(num(ci.low))-\(num(ci.high))) | \(num(x.prAUC)) | \(num(x.topDecileLift, 2)) | \(num(x.brier)) | \(num(x.logLoss)) | \(num(x.expectedCalibrationError)) |")
+        }
+        out.append("")
+        if outcome.holdoutPredictions == outcome.holdoutPredictionsWithoutPatterns {
+            out.append("The two models are the same: no combined pattern was kept as a feature on the development renewals alone.")
+        } else {
+            let d = aucs.difference(0, 1)
+            out.append("Pattern features change the holdout ROC AUC by \(signed(d.estimate)) (95% interval \(signed(d.low)) to \(signed(d.high)), p \(d.pValue < 0.001 ? "< 0.001" : "= " + num(d.pValue)); "
+                + "DeLong's test, both models scoring the same renewals).")
         }
         out.append("")
         out.append("Calibration on the holdout (deciles of predicted churn, with pattern features):")
@@ -100,7 +113,7 @@ public enum TrainingReport {
             out.append("")
             out.append("## Changes since the previous model (\(previous.trainedAt))")
             out.append("")
-            out.append("- holdout ROC AUC \(num(previous.validation.withPatterns.rocAUC)) -> \(num(v.withPatterns.rocAUC)); renewals \(previous.provenance.renewals) -> \(m.provenance.renewals)")
+            out.append("- holdout ROC AUC \(num(previous.validation.withPatterns.rocAUC)) -> \(num(v.withPatterns.rocAUC)) (this holdout measures it to ±\(num(aucs.margin95(0)))); renewals \(previous.provenance.renewals) -> \(m.provenance.renewals)")
             let before = Dictionary(previous.coefficients.map { ($0.name, $0.estimate) }, uniquingKeysWith: { a, _ in a })
             let added = m.coefficients.filter { before[$0.name] == nil }.map(\.name)
             let removed = previous.coefficients.map(\.name).filter { name in !m.coefficients.contains { $0.name == name } }

@@ -80,18 +80,9 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
     /// ROC AUC by ranks (Mann-Whitney U with mid-ranks for ties).
     /// - Complexity: O(n log n).
     public static func rocAUC(p: [Double], y: [Bool]) -> Double {
-        let n = p.count
-        let order = p.indices.sorted { p[$0] < p[$1] }
-        var rankSum = 0.0
-        var i = 0
-        while i < n {
-            var j = i
-            while j < n && p[order[j]] == p[order[i]] { j += 1 }
-            let midRank = Double(i + j + 1) / 2 // ranks i+1 ... j
-            for k in i..<j where y[order[k]] { rankSum += midRank }
-            i = j
-        }
-        let pos = Double(y.filter { $0 }.count), neg = Double(n) - pos
+        let ranks = midRanks(p)
+        let rankSum = p.indices.filter { y[$0] }.map { ranks[$0] }.reduce(0, +)
+        let pos = Double(y.filter { $0 }.count), neg = Double(p.count) - pos
         guard pos > 0, neg > 0 else { return .nan }
         return (rankSum - pos * (pos + 1) / 2) / (pos * neg)
     }

@@ -165,12 +165,17 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         #expect(Int(count).map { $0 > 0 } == true, "\(cutWarning)")
         #expect(text.contains(". \(count) renewals whose usage history the data's start cuts short"))
         #expect(text.contains("| band | development renewals | renewal rate (95% interval) | holdout renewals | renewal rate (95% interval) | p |"))
+        // On the sample no combined pattern is kept on the development renewals alone: one model, said so.
+        #expect(text.contains("| model | ROC AUC (95% interval) |"))
+        #expect(text.contains("The two models are the same: no combined pattern was kept as a feature on the development renewals alone."))
         // Same inputs, same bytes; and the comparison section against the first model.
         let again = try runTelltale(["train", "--config", sampleConfig, "--out", dir + "/m2.json", "--report", dir + "/r2.md",
                                      "--trained-at", "2026-07-01", "--compare", model])
         #expect(again.status == 0)
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/m2.json")) == bytes)
-        #expect(try String(contentsOfFile: dir + "/r2.md", encoding: .utf8).contains("## Changes since the previous model (2026-07-01)"))
+        let changes = try String(contentsOfFile: dir + "/r2.md", encoding: .utf8)
+        #expect(changes.contains("## Changes since the previous model (2026-07-01)"))
+        #expect(changes.contains("(this holdout measures it to ±0."))
     }
 
     @Test func inspectOnAFileThatIsNotAModelSaysSo() throws {

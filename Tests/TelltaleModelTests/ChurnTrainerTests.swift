@@ -106,6 +106,11 @@ enum SimulatedTraining {
             let inBand = rows.filter { $0[9] == "1" && $0[8] == Substring(stat.band.rawValue) }
             #expect(inBand.count == stat.rows && inBand.filter { $0[4] == "0" }.count == stat.renewed, "\(stat)")
         }
+        // The report gives each holdout AUC an interval and tests what the patterns add.
+        let report = TrainingReport.markdown(outcome)
+        let gain = m.validation.withPatterns.rocAUC - m.validation.withoutPatterns.rocAUC
+        #expect(report.contains("| with pattern features | \(String(format: "%.3f", m.validation.withPatterns.rocAUC)) ("), "\(report.prefix(1500))")
+        #expect(report.contains("Pattern features change the holdout ROC AUC by \(String(format: "%+.3f", gain)) (95% interval"))
         // Left out of the check: exactly the renewals the data's start cuts short (here none:
         // the holdout is the latest year's renewals).
         #expect(zip(rows, outcome.holdoutRows).allSatisfy { $0[9] == (f.table.historyCut[$1] ? "0" : "1") })
