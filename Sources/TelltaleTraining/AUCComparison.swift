@@ -4,7 +4,7 @@ import Foundation
 /// covariance: how far an AUC measured on one holdout could be from the
 /// model's true one, and whether two models scored on the same renewals
 /// really differ. A holdout of a few hundred renewals measures an AUC to
-/// about ±0.07, so a quarter-on-quarter change of 0.01 is usually noise.
+/// ±0.05-0.09 (95%), so a quarter-on-quarter change of 0.01 is usually noise.
 ///
 /// Each churner's placement is the share of renewers it outranks (ties half),
 /// each renewer's the share of churners it is outranked by; the AUC is their
