@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "TelltaleLinearAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "TelltaleData", dependencies: ["CZlib"]),
         .target(name: "TelltaleScoring"),
-        .target(name: "TelltaleSignals", dependencies: ["TelltaleData"]),
+        .target(name: "TelltaleSignals", dependencies: ["TelltaleData", "TelltaleScoring"]),
         .target(name: "TelltalePatterns", dependencies: ["TelltaleSignals"]),
         .target(name: "TelltaleModel", dependencies: ["TelltaleSignals", "TelltalePatterns", "TelltaleScoring"]),
         .target(name: "TelltaleReports"),

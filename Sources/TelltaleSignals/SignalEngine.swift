@@ -217,13 +217,12 @@ public struct SignalEngine: Sendable {
             if t.statistic.isWeekly {
                 // Week w covers the 7 days ending 7w days before the as-of date;
                 // edge[w] is its first row after it (edge[0]: the as-of date's).
-                // A decline probability stops at the account's history (signup or the data's
-                // start): the baseline weeks before it are left out as empty weeks are, since a
-                // likelihood over fewer weeks is weaker evidence, not a wrong one.
+                // The weeks stop at the account's history (signup or the data's start). Only a
+                // decline probability gets this far (`requiredHistory`): its baseline weeks before
+                // the history are left out as empty weeks are, since a likelihood over fewer weeks
+                // is weaker evidence, not a wrong one.
                 let recentWeeks = t.recent / 7
-                let weeks = t.form == .declineProbability
-                    ? Swift.min((t.recent + t.baseline) / 7, Int(d - historyStart(a)!.number) / 7)
-                    : (t.recent + t.baseline) / 7
+                let weeks = Swift.min((t.recent + t.baseline) / 7, Int(d - historyStart(a)!.number) / 7)
                 let edge = (0...weeks).map { usage.firstRow(of: a, onOrAfter: d - Int32(7 * $0)) }
                 func week(_ w: Int) -> Double {
                     let lo = edge[w + 1], hi = edge[w]

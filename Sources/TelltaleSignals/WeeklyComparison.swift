@@ -1,4 +1,5 @@
 import Foundation
+import TelltaleScoring
 
 /// How two periods of weekly values compare, for trends that judge a change
 /// by the weeks it spans rather than by one total per period.
@@ -83,6 +84,6 @@ enum WeeklyComparison {
                                    to share: Double, prior: Double) -> Double {
         let evidence = declineEvidence(recent: recent, recentWeeks: recentWeeks, baseline: baseline, to: share)
         guard !evidence.isNaN else { return .nan }
-        return 1 / (1 + Foundation.exp(-(evidence + Foundation.log(prior / (1 - prior)))))
+        return Logistic.sigmoid(evidence + Logistic.logit(prior))
     }
 }
