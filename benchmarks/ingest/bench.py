@@ -12,33 +12,25 @@ against the faster of the two typed ways.
 
 Telltale's time also includes what neither peer does: matching every row to a known
 account and ordering rows by (account, date)."""
-import argparse, json, os, resource, subprocess, tempfile, time
+import json, os, subprocess, sys, tempfile
 
-def best_of(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
-    return sorted(times)[len(times) // 2]
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from simulated import arguments, median_time, simulate
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--accounts", type=int, default=10000)
-    ap.add_argument("--repeats", type=int, default=3)
-    args = ap.parse_args()
+    args = arguments(__doc__)
     import pandas as pd, pyarrow, pyarrow.csv as pc
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([os.path.join(args.bin, "telltale"), "simulate", "--out", tmp, "--accounts", str(args.accounts),
-                        "--no-gzip"], check=True)
+        simulate(args.bin, tmp, args.accounts)
         usage = os.path.join(tmp, "usage.csv")
         size = os.path.getsize(usage)
         out = subprocess.run([os.path.join(args.bin, "TelltaleBenchIngest"), os.path.join(tmp, "accounts.csv"), usage,
                               str(args.repeats)], check=True, capture_output=True, text=True)
         tt = json.loads(out.stdout)
-        t_typed = best_of(lambda: pd.read_csv(usage, parse_dates=["date"], date_format="ISO8601"), args.repeats)
-        t_arrow_engine = best_of(lambda: pd.read_csv(usage, engine="pyarrow", dtype_backend="pyarrow"), args.repeats)
-        t_pandas = best_of(lambda: pd.read_csv(usage), args.repeats)
-        t_arrow = best_of(lambda: pc.read_csv(usage), args.repeats)
+        t_typed = median_time(lambda: pd.read_csv(usage, parse_dates=["date"], date_format="ISO8601"), args.repeats)
+        t_arrow_engine = median_time(lambda: pd.read_csv(usage, engine="pyarrow", dtype_backend="pyarrow"), args.repeats)
+        t_pandas = median_time(lambda: pd.read_csv(usage), args.repeats)
+        t_arrow = median_time(lambda: pc.read_csv(usage), args.repeats)
     mb = size / 1e6
     print(f"usage file: {tt['rows']:,} rows, {mb:.0f} MB ({args.accounts:,} accounts x 730 days); "
           f"pandas {pd.__version__}, pyarrow {pyarrow.__version__} ({pyarrow.cpu_count()} threads)")

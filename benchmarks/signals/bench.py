@@ -6,10 +6,12 @@ the benchmark is also an independent cross-check of the signal semantics.
 
 Both sides start from loaded tables (read times are printed separately) and compute the
 same 14 signals (signals.yml beside this file)."""
-import argparse, json, os, shutil, subprocess, tempfile, time
+import json, os, shutil, subprocess, sys, tempfile, time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from simulated import arguments, median_time, simulate
 
 def pandas_training_table(acc, usage, ren, lead=60):
     import pandas as pd
@@ -85,15 +87,10 @@ SIGNALS = ["logins_30d", "days_since_login", "active_days_30d", "logins_trend", 
            "no_login_14d", "support_over_10_30d", "csat_under_5", "low_and_declining"]
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--accounts", type=int, default=10000)
-    ap.add_argument("--repeats", type=int, default=3)
-    args = ap.parse_args()
+    args = arguments(__doc__)
     import pandas as pd
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([os.path.join(args.bin, "telltale"), "simulate", "--out", tmp, "--accounts", str(args.accounts),
-                        "--no-gzip"], check=True)
+        simulate(args.bin, tmp, args.accounts)
         shutil.copy(os.path.join(HERE, "signals.yml"), os.path.join(tmp, "signals.yml"))
         out_csv = os.path.join(tmp, "training.csv")
         res = subprocess.run([os.path.join(args.bin, "TelltaleBenchSignals"), os.path.join(tmp, "signals.yml"),
@@ -104,10 +101,9 @@ def main():
         usage = pd.read_csv(os.path.join(tmp, "usage.csv"), parse_dates=["date"])
         ren = pd.read_csv(os.path.join(tmp, "renewals.csv"), parse_dates=["renewal_date"])
         pandas_load = time.perf_counter() - t0
-        times = []
-        for _ in range(args.repeats):
-            t0 = time.perf_counter(); table = pandas_training_table(acc, usage, ren); times.append(time.perf_counter() - t0)
-        t_pandas = sorted(times)[len(times) // 2]
+        tables = []
+        t_pandas = median_time(lambda: tables.append(pandas_training_table(acc, usage, ren)), args.repeats)
+        table = tables[-1]
         swift = pd.read_csv(out_csv, parse_dates=["as_of", "renewal_date"])
     key = ["account_id", "renewal_date"]
     both = swift.merge(table, on=key, suffixes=("_tt", "_pd"))

@@ -1,0 +1,24 @@
+"""What the benchmarks on one simulated history share: their command line, the history
+itself, and the timing rule (the median of the repeats, so one slow run does not decide)."""
+import argparse, os, subprocess, time
+
+def arguments(description):
+    """--bin (the release build's folder, given by run.sh), --accounts and --repeats."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--accounts", type=int, default=10000)
+    ap.add_argument("--repeats", type=int, default=3)
+    return ap.parse_args()
+
+def simulate(bin_dir, folder, accounts):
+    """`telltale simulate` into folder, the usage file left uncompressed (usage.csv), as the
+    peers read it."""
+    subprocess.run([os.path.join(bin_dir, "telltale"), "simulate", "--out", folder, "--accounts", str(accounts),
+                    "--no-gzip"], check=True)
+
+def median_time(fn, repeats):
+    """Seconds fn takes, the median of `repeats` runs."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
+    return sorted(times)[len(times) // 2]
