@@ -127,14 +127,25 @@ extension UsageFastPathTests {
         #expect(h.usage.values.allSatisfy(\.isFloat) && h.usage.values[1][5900] == 16_777_216)
     }
 
-    @Test func compressedFilesAreReadIntoDoubleColumns() throws {
-        let h = TinyHistory(accounts: Self.accounts, usage: "", renewals: "account_id,renewal_date,outcome\n")
-        try AtomicFile.writeGzip(Array(Self.rows("7", at: 4000).utf8), to: h.path("usage.csv.gz"))
-        var o = h.options
-        o.usagePath = h.path("usage.csv.gz")
-        let history = try HistoryLoader(options: o).load()
-        #expect(history.usage.values.allSatisfy { !$0.isFloat } && history.usage.count == 6000)
-        #expect(history.usage.values[1][4000] == 7 && history.usage.values[1][4001] == Double(4001 % 50))
+    /// A compressed file is read into `Double`s; afterwards each column whose
+    /// values are all exact `Float`s becomes one, and only that column: the
+    /// values are bit for bit those of the same file uncompressed.
+    @Test func compressedFilesKeepEachExactColumnAsFloats() throws {
+        for (value, minutesExact) in [("7", true), ("2.5", true), ("0.1", false), ("16777217", false)] {
+            let text = Self.rows(value, at: 4000)
+            let h = TinyHistory(accounts: Self.accounts, usage: "", renewals: "account_id,renewal_date,outcome\n")
+            try AtomicFile.writeGzip(Array(text.utf8), to: h.path("usage.csv.gz"))
+            var o = h.options
+            o.usagePath = h.path("usage.csv.gz")
+            let history = try HistoryLoader(options: o).load()
+            #expect(history.usage.values[0].isFloat, "\(value)")
+            #expect(history.usage.values[1].isFloat == minutesExact, "\(value)")
+            let plain = try load(text)
+            #expect(history.usage.count == 6000 && plain.usage.count == 6000)
+            for m in 0..<2 {
+                #expect(history.usage.values[m].map(\.bitPattern) == plain.usage.values[m].map(\.bitPattern), "\(value), column \(m)")
+            }
+        }
     }
 
     @Test func aRaisedStopEndsAParseAtItsFirstBlock() throws {

@@ -11,8 +11,12 @@ text: less work than the others do, shown for reference). The issue's target is 
 against the faster of the two typed ways.
 
 Telltale's time also includes what neither peer does: matching every row to a known
-account and ordering rows by (account, date)."""
-import json, os, subprocess, sys, tempfile
+account and ordering rows by (account, date).
+
+Then the same file gzipped (level 6, as `telltale simulate` writes it): Telltale, pandas'
+C parser with typed dates and pyarrow, each inflating it themselves, against `gzip -dc` to
+/dev/null (inflating alone, one core), with Telltale's peak memory there too."""
+import gzip, json, os, shutil, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from simulated import arguments, median_time, simulate
@@ -31,6 +35,16 @@ def main():
         t_arrow_engine = median_time(lambda: pd.read_csv(usage, engine="pyarrow", dtype_backend="pyarrow"), args.repeats)
         t_pandas = median_time(lambda: pd.read_csv(usage), args.repeats)
         t_arrow = median_time(lambda: pc.read_csv(usage), args.repeats)
+        packed = usage + ".gz"
+        with open(usage, "rb") as src, gzip.open(packed, "wb", compresslevel=6) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        out = subprocess.run([os.path.join(args.bin, "TelltaleBenchIngest"), os.path.join(tmp, "accounts.csv"), packed,
+                              str(args.repeats)], check=True, capture_output=True, text=True)
+        tz = json.loads(out.stdout)
+        z_typed = median_time(lambda: pd.read_csv(packed, parse_dates=["date"], date_format="ISO8601"), args.repeats)
+        z_arrow = median_time(lambda: pc.read_csv(packed), args.repeats)
+        z_inflate = median_time(lambda: subprocess.run(f"gzip -dc '{packed}' > /dev/null", shell=True, check=True), args.repeats)
+        z_size = os.path.getsize(packed)
     mb = size / 1e6
     print(f"usage file: {tt['rows']:,} rows, {mb:.0f} MB ({args.accounts:,} accounts x 730 days); "
           f"pandas {pd.__version__}, pyarrow {pyarrow.__version__} ({pyarrow.cpu_count()} threads)")
@@ -46,7 +60,15 @@ def main():
           f"and takes {tt['median'] / t_arrow:.2f}x pyarrow's time")
     print(f"telltale peak memory {tt['peak_rss_bytes'] / 1e6:.0f} MB for {tt['typed_bytes'] / 1e6:.0f} MB of typed columns "
           f"({tt['peak_rss_bytes'] / tt['typed_bytes']:.2f}x)")
-    print(json.dumps({"rows": tt["rows"], "mb": mb, "telltale": tt["median"], "pandas_typed_c": t_typed, "pandas_typed_pyarrow_engine": t_arrow_engine, "pandas": t_pandas,
+    print(f"the same file gzipped ({z_size / 1e6:.0f} MB), each reader inflating it:")
+    for name, t in [("telltale", tz["median"]), ("pandas C parser, typed dates", z_typed),
+                    ("pyarrow (dates typed as date32)", z_arrow), ("gzip -dc > /dev/null (inflating alone)", z_inflate)]:
+        print(f"{name:38s} {t:9.3f} {'':8s} {t / tz['median']:11.2f}x")
+    print(f"telltale peak memory on the gzipped file {tz['peak_rss_bytes'] / 1e6:.0f} MB for {tz['typed_bytes'] / 1e6:.0f} MB "
+          f"of typed columns")
+    print(json.dumps({"rows": tt["rows"], "mb": mb, "telltale": tt["median"], "telltale_gz": tz["median"],
+                      "pandas_typed_c_gz": z_typed, "pyarrow_gz": z_arrow, "gzip_inflate": z_inflate,
+                      "pandas_typed_c": t_typed, "pandas_typed_pyarrow_engine": t_arrow_engine, "pandas": t_pandas,
                       "pyarrow": t_arrow, "peak_over_typed": tt["peak_rss_bytes"] / tt["typed_bytes"]}))
 
 if __name__ == "__main__":
