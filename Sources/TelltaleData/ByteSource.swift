@@ -6,9 +6,9 @@ import Foundation
 ///
 /// zlib's `gzread` passes plain files through unchanged, so one code path
 /// serves `accounts.csv` and `accounts.csv.gz` alike. A compressed file is
-/// inflated one chunk ahead on a thread of its own (`ReadAhead`): inflating
-/// takes one core about as long as parsing takes another, so the two overlap
-/// instead of adding up.
+/// inflated one chunk ahead on a thread of its own (`ReadAhead`): inflating a
+/// usage export keeps one core busy for most of the time parsing keeps
+/// another, so the two overlap instead of adding up.
 final class ByteSource {
     let path: String
     private let handle: gzFile

@@ -269,10 +269,27 @@ public struct HistoryLoader {
         return (metrics, ignored)
     }
 
+    /// Rows to make room for before reading a usage file: a little more than
+    /// it holds, so the columns are never copied to grow (room never written
+    /// costs no memory). Plain rows run ~40-60 bytes.
     static func estimatedRows(path: String) -> Int {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else { return 0 }
-        // gzip typically shrinks these files 4-6x; plain rows run ~40-60 bytes.
-        return path.hasSuffix(".gz") ? size / 9 : size / 36
+        guard path.hasSuffix(".gz") else { return size / 36 }
+        // gzip typically shrinks these files 4-6x; its last four bytes hold the
+        // inflated size modulo 2^32, exact below 4 GB (above, the floor decides).
+        // Past 30x the trailer is not believed (a file that is not one gzip stream).
+        let inflated = min(gzipInflatedSize(path: path, size: size) ?? 0, size * 30)
+        return max(size / 9, inflated / 36)
+    }
+
+    /// The inflated size a gzip file's trailer records (ISIZE, little-endian).
+    static func gzipInflatedSize(path: String, size: Int) -> Int? {
+        guard size >= 18, let file = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? file.close() }
+        guard (try? file.seek(toOffset: UInt64(size - 4))) != nil, let tail = try? file.read(upToCount: 4), tail.count == 4 else {
+            return nil
+        }
+        return tail.reversed().reduce(0) { $0 << 8 | Int($1) }
     }
 
     /// Orders rows by (account, day) with a counting sort on the account and

@@ -48,6 +48,17 @@ import Testing
         }
     }
 
+    /// The loader makes room for a compressed file's rows from the size its
+    /// gzip trailer records, so its columns are not copied to grow.
+    @Test func aGzipTrailerGivesTheInflatedSize() throws {
+        let path = try Self.gzipped(Self.text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(HistoryLoader.gzipInflatedSize(path: path, size: size) == Self.text.count)
+        #expect(HistoryLoader.estimatedRows(path: path) == max(size / 9, Self.text.count / 36))
+        #expect(HistoryLoader.gzipInflatedSize(path: path, size: 10) == nil) // too short to be gzip
+    }
+
     @Test func anEmptyCompressedFileHasNoBytes() throws {
         let path = try Self.gzipped([])
         defer { try? FileManager.default.removeItem(atPath: path) }
