@@ -79,15 +79,15 @@ import Testing
             for _ in 0..<(round % 4) { got += try source.read(into: buffer, capacity: 5 << 20) }
             #expect(got <= Self.text.count)
         }
-        // A reader that got everything but the end, then stops.
+        // A reader that took every byte but never saw the end of the file, then stops.
         let source = try ByteSource(path: path)
         var got = 0
         while got < Self.text.count { got += try source.read(into: buffer, capacity: 5 << 20) }
         #expect(got == Self.text.count)
     }
 
-    /// Damage in the middle of the stream: the bytes before it arrive, then
-    /// an error naming the file, not a short file that looks whole.
+    /// Damage in the middle of the stream, or a stream cut short: an error
+    /// naming the file, not a shorter file that looks whole.
     @Test func aDamagedCompressedFileIsAnErrorNamingIt() throws {
         let path = try Self.gzipped(Self.text)
         defer { try? FileManager.default.removeItem(atPath: path) }
