@@ -127,23 +127,27 @@ extension UsageFastPathTests {
         #expect(h.usage.values.allSatisfy(\.isFloat) && h.usage.values[1][5900] == 16_777_216)
     }
 
-    /// A compressed file is read into `Double`s; afterwards each column whose
-    /// values are all exact `Float`s becomes one, and only that column: the
-    /// values are bit for bit those of the same file uncompressed.
+    /// A compressed file's columns stay `Float`s while their values are exact;
+    /// a value that is not turns that column alone into `Double`s, early or
+    /// late in the file: the values are bit for bit those of the same file
+    /// uncompressed (an empty cell too).
     @Test func compressedFilesKeepEachExactColumnAsFloats() throws {
-        for (value, minutesExact) in [("7", true), ("2.5", true), ("0.1", false), ("16777217", false)] {
-            let text = Self.rows(value, at: 4000)
-            let h = TinyHistory(accounts: Self.accounts, usage: "", renewals: "account_id,renewal_date,outcome\n")
-            try AtomicFile.writeGzip(Array(text.utf8), to: h.path("usage.csv.gz"))
-            var o = h.options
-            o.usagePath = h.path("usage.csv.gz")
-            let history = try HistoryLoader(options: o).load()
-            #expect(history.usage.values[0].isFloat, "\(value)")
-            #expect(history.usage.values[1].isFloat == minutesExact, "\(value)")
-            let plain = try load(text)
-            #expect(history.usage.count == 6000 && plain.usage.count == 6000)
-            for m in 0..<2 {
-                #expect(history.usage.values[m].map(\.bitPattern) == plain.usage.values[m].map(\.bitPattern), "\(value), column \(m)")
+        for (value, minutesExact) in [("7", true), ("", true), ("2.5", true), ("0.1", false), ("16777217", false)] {
+            for at in [3, 5900] {
+                let text = Self.rows(value, at: at)
+                let h = TinyHistory(accounts: Self.accounts, usage: "", renewals: "account_id,renewal_date,outcome\n")
+                try AtomicFile.writeGzip(Array(text.utf8), to: h.path("usage.csv.gz"))
+                var o = h.options
+                o.usagePath = h.path("usage.csv.gz")
+                let history = try HistoryLoader(options: o).load()
+                #expect(history.usage.values[0].isFloat, "\(value) at \(at)")
+                #expect(history.usage.values[1].isFloat == minutesExact, "\(value) at \(at)")
+                let plain = try load(text)
+                #expect(history.usage.count == 6000 && plain.usage.count == 6000)
+                for m in 0..<2 {
+                    #expect(history.usage.values[m].map(\.bitPattern) == plain.usage.values[m].map(\.bitPattern),
+                            "\(value) at \(at), column \(m)")
+                }
             }
         }
     }
