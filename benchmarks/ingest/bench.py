@@ -19,7 +19,7 @@ C parser with typed dates and pyarrow, each inflating it themselves, against `gz
 import gzip, json, os, shutil, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from simulated import arguments, median_time, simulate
+from benchlib import arguments, simulate, timed
 
 def main():
     args = arguments(__doc__)
@@ -28,24 +28,24 @@ def main():
         simulate(args.bin, tmp, args.accounts)
         usage = os.path.join(tmp, "usage.csv")
         size = os.path.getsize(usage)
-        out = subprocess.run([os.path.join(args.bin, "TelltaleBenchIngest"), os.path.join(tmp, "accounts.csv"), usage,
-                              str(args.repeats)], check=True, capture_output=True, text=True)
-        tt = json.loads(out.stdout)
+        def telltale_read(path):
+            out = subprocess.run([os.path.join(args.bin, "TelltaleBenchIngest"), os.path.join(tmp, "accounts.csv"), path,
+                                  str(args.repeats)], check=True, capture_output=True, text=True)
+            return json.loads(out.stdout)
+        tt = telltale_read(usage)
         packed = usage + ".gz"
         with open(usage, "rb") as src, gzip.open(packed, "wb", compresslevel=6) as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
         # Telltale's runs come before the peers fill this process: Linux carries a
         # process's peak memory across exec, so a child started later would report ours.
-        out = subprocess.run([os.path.join(args.bin, "TelltaleBenchIngest"), os.path.join(tmp, "accounts.csv"), packed,
-                              str(args.repeats)], check=True, capture_output=True, text=True)
-        tz = json.loads(out.stdout)
-        t_typed = median_time(lambda: pd.read_csv(usage, parse_dates=["date"], date_format="ISO8601"), args.repeats)
-        t_arrow_engine = median_time(lambda: pd.read_csv(usage, engine="pyarrow", dtype_backend="pyarrow"), args.repeats)
-        t_pandas = median_time(lambda: pd.read_csv(usage), args.repeats)
-        t_arrow = median_time(lambda: pc.read_csv(usage), args.repeats)
-        z_typed = median_time(lambda: pd.read_csv(packed, parse_dates=["date"], date_format="ISO8601"), args.repeats)
-        z_arrow = median_time(lambda: pc.read_csv(packed), args.repeats)
-        z_inflate = median_time(lambda: subprocess.run(f"gzip -dc '{packed}' > /dev/null", shell=True, check=True), args.repeats)
+        tz = telltale_read(packed)
+        t_typed = timed(lambda: pd.read_csv(usage, parse_dates=["date"], date_format="ISO8601"), args.repeats)[0]
+        t_arrow_engine = timed(lambda: pd.read_csv(usage, engine="pyarrow", dtype_backend="pyarrow"), args.repeats)[0]
+        t_pandas = timed(lambda: pd.read_csv(usage), args.repeats)[0]
+        t_arrow = timed(lambda: pc.read_csv(usage), args.repeats)[0]
+        z_typed = timed(lambda: pd.read_csv(packed, parse_dates=["date"], date_format="ISO8601"), args.repeats)[0]
+        z_arrow = timed(lambda: pc.read_csv(packed), args.repeats)[0]
+        z_inflate = timed(lambda: subprocess.run(f"gzip -dc '{packed}' > /dev/null", shell=True, check=True), args.repeats)[0]
         z_size = os.path.getsize(packed)
     mb = size / 1e6
     print(f"usage file: {tt['rows']:,} rows, {mb:.0f} MB ({args.accounts:,} accounts x 730 days); "

@@ -13,6 +13,9 @@ compared at equal accuracy; the printed max |Δβ| shows whether they did.
 import argparse, json, os, subprocess, sys, time, tempfile
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import timed
+
 def make_data(n, p, seed):
     rng = np.random.default_rng(seed)
     # Correlated features with different means and scales, as real usage signals have.
@@ -25,12 +28,6 @@ def make_data(n, p, seed):
     eta = -1.2 + (X - X.mean(axis=0)) @ beta
     y = (rng.uniform(size=n) < 1 / (1 + np.exp(-eta))).astype(np.float64)
     return np.ascontiguousarray(X), y
-
-def timed(fn, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter(); out = fn(); times.append(time.perf_counter() - t0)
-    return sorted(times)[len(times) // 2], out
 
 def main():
     ap = argparse.ArgumentParser()

@@ -7,8 +7,11 @@ with min_share = min_support and the comparison covers the rules mlxtend returns
 script checks that every one of them has the same antecedent count and churn count in
 Telltale's output. mlxtend does no significance testing; Telltale's time includes its
 Fisher tests against every sub-pattern, BH and duplicate collapse."""
-import argparse, json, os, subprocess, tempfile, time
+import argparse, json, os, subprocess, sys, tempfile
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import timed
 
 def make_flags(rows, flags, seed):
     rng = np.random.default_rng(seed)
@@ -52,14 +55,11 @@ def main():
                 ours[frozenset(int(i) for i in items.split())] = (int(n), int(c))
         df = pd.DataFrame(X, columns=[f"f{i}" for i in range(flags)])
         df["churn"] = y
-        times = []
-        for _ in range(args.mlxtend_repeats):
-            t0 = time.perf_counter()
+        def mlxtend_rules():
             itemsets = fpgrowth(df, min_support=args.min_support, use_colnames=True, max_len=order + 1)
             rules = association_rules(itemsets, metric="confidence", min_threshold=0.0)
-            rules = rules[rules["consequents"] == frozenset({"churn"})]
-            times.append(time.perf_counter() - t0)
-        t_ml = sorted(times)[len(times) // 2]
+            return rules[rules["consequents"] == frozenset({"churn"})]
+        t_ml, rules = timed(mlxtend_rules, args.mlxtend_repeats)
         agree = 0
         for _, r in rules.iterrows():
             key = frozenset(int(s[1:]) for s in r["antecedents"])

@@ -1,6 +1,14 @@
-"""What the benchmarks on one simulated history share: their command line, the history
-itself, and the timing rule (the median of the repeats, so one slow run does not decide)."""
+"""What the benchmark scripts share: the timing rule (the median of the repeats, so one
+slow run does not decide) and, for those on one simulated history, their command line and
+the history itself."""
 import argparse, os, subprocess, time
+
+def timed(fn, repeats):
+    """The median seconds of `repeats` calls of fn, and what the last call returned."""
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter(); out = fn(); times.append(time.perf_counter() - t0)
+    return sorted(times)[len(times) // 2], out
 
 def arguments(description):
     """--bin (the release build's folder, given by run.sh), --accounts and --repeats."""
@@ -15,10 +23,3 @@ def simulate(bin_dir, folder, accounts):
     peers read it."""
     subprocess.run([os.path.join(bin_dir, "telltale"), "simulate", "--out", folder, "--accounts", str(accounts),
                     "--no-gzip"], check=True)
-
-def median_time(fn, repeats):
-    """Seconds fn takes, the median of `repeats` runs."""
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
-    return sorted(times)[len(times) // 2]
