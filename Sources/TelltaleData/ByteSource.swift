@@ -43,14 +43,12 @@ final class ByteSource {
 
     /// Fills up to `capacity` bytes; returns 0 at end of file.
     func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
-        if let readAhead {
-            do { return try readAhead.read(into: buffer, capacity: capacity) } catch let failure as ReadAhead.Failure {
-                throw DataError.cannotOpen(file: path, reason: "read failed: \(failure.text)")
-            }
-        }
         if remaining == 0 { return 0 }
-        let n = Self.read(handle, into: buffer, count: min(capacity, remaining))
-        if n < 0 { throw DataError.cannotOpen(file: path, reason: "read failed: \(Self.message(handle))") }
+        let count = min(capacity, remaining)
+        let n = readAhead?.read(into: buffer, capacity: count) ?? Self.read(handle, into: buffer, count: count)
+        if n < 0 {
+            throw DataError.cannotOpen(file: path, reason: "read failed: \(readAhead?.failure ?? Self.message(handle))")
+        }
         if remaining != Int.max { remaining -= n }
         return n
     }
@@ -85,8 +83,6 @@ final class ByteSource {
 /// all the handing over (and order the memory), so nothing here is touched
 /// by both sides at once.
 private final class ReadAhead: @unchecked Sendable {
-    struct Failure: Error { var text: String }
-
     static let chunkSize = 4 << 20
     private let handle: gzFile
     private let buffers = [UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize),
@@ -95,7 +91,8 @@ private final class ReadAhead: @unchecked Sendable {
     /// (Raw memory: each side writes its own slot, which a shared Swift array
     /// could not promise.)
     private let lengths = UnsafeMutablePointer<Int>.allocate(capacity: 2)
-    private var failure = ""
+    /// What went wrong when a read gave -1 (set before that buffer is handed over).
+    private(set) var failure = ""
     private let full = DispatchSemaphore(value: 0)
     /// Starts at 0 and is signalled twice in `init`: libdispatch traps when a
     /// semaphore is freed below the value it was created with.
@@ -131,14 +128,14 @@ private final class ReadAhead: @unchecked Sendable {
         finished.signal()
     }
 
-    func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
+    /// As `gzread`: bytes copied, 0 at the end, -1 on an error (then 0 after it).
+    func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) -> Int {
         if atEnd { return 0 }
         if !holding {
             full.wait()
             holding = true
             offset = 0
-            if lengths[current] < 0 { atEnd = true; throw Failure(text: failure) }
-            if lengths[current] == 0 { atEnd = true; return 0 }
+            if lengths[current] <= 0 { atEnd = true; return lengths[current] }
         }
         let n = min(capacity, lengths[current] - offset)
         buffer.update(from: buffers[current] + offset, count: n)
