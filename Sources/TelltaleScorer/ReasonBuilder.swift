@@ -11,7 +11,10 @@ import TelltaleSignals
 /// value and the segment median in the signal's own units ("logins in the
 /// last 30 days 6, segment median 18"). Segment medians come from the
 /// accounts scored in the same run (every one, or an even spread of 20,000
-/// in a larger segment).
+/// in a larger segment). A segment of fewer than `minimumSegmentAccounts`
+/// scored accounts is compared with all of them ("median of all accounts"),
+/// as a cohort signal is below its `min_accounts`: a lone account would be its
+/// own typical account and get no reason at all.
 ///
 /// A class shared by the rows it explains: a row keeps a handle on the
 /// builder (`ReasonSource`, one per chunk of rows) and its index (`Reasons`),
@@ -24,11 +27,13 @@ final class ReasonBuilder: @unchecked Sendable {
     /// Reasons per row at most.
     let count: Int
     let rowCount: Int
-    let segmentCount: Int
+    /// Comparison groups: each segment, then (last) every scored account.
+    let groupCount: Int
     /// `slots[r * count + i]`: row r's i-th reason (item −1 past the last) and
     /// the value it shows (the signal's raw value, or the model input).
     let slots: UnsafeMutablePointer<Slot>
-    let segmentOf: UnsafeMutablePointer<Int32>
+    /// Row r's comparison group: its segment's, or the last for a small segment.
+    let groupOf: UnsafeMutablePointer<Int32>
     /// Per item: how it reads, and where its label is in `text`.
     let kinds: UnsafeMutablePointer<Kind>
     let labels: UnsafeMutablePointer<Range<Int>>
@@ -36,7 +41,8 @@ final class ReasonBuilder: @unchecked Sendable {
     /// and whether the label alone makes the cell need quotes.
     let quotedLabels: UnsafeMutablePointer<Range<Int>>
     let labelNeedsQuotes: UnsafeMutablePointer<Bool>
-    /// `suffixes[item * segmentCount + segment]`: `", segment median M"` in `text`.
+    /// `suffixes[item * groupCount + group]`: `", segment median M"` (or
+    /// `", median of all accounts M"`) in `text`.
     let suffixes: UnsafeMutablePointer<Range<Int>>
     let text: UnsafeMutableBufferPointer<UInt8>
 
@@ -48,25 +54,33 @@ final class ReasonBuilder: @unchecked Sendable {
     /// Pushes smaller than this (log-odds) are not reasons.
     static let minimumPush = 0.05
     static let sampleCap = 20_000
+    static let minimumSegmentAccounts = 10
 
     init(model: ChurnModel, table: SignalTable, segments: RowSegments, features: [[Double]], rows: [Int], count: Int) {
         self.count = count
         rowCount = segments.of.count
-        segmentCount = segments.names.count
-        // Each segment's rows, or an even spread of `sampleCap` of them: the
-        // spread's j-th row is the segment's member number ⌊j × step⌋, picked in
+        let segmentCount = segments.names.count, everyone = segmentCount
+        groupCount = segmentCount + 1
+        // Each group's rows, or an even spread of `sampleCap` of them: the
+        // spread's j-th row is the group's member number ⌊j × step⌋, picked in
         // one pass by counting members (not by listing a million rows first).
-        var sizes = [Int](repeating: 0, count: segmentCount)
+        var sizes = [Int](repeating: 0, count: groupCount)
         for r in rows { sizes[segments.of[r]] += 1 }
+        sizes[everyone] = rows.count
         let steps = sizes.map { $0 > Self.sampleCap ? Double($0) / Double(Self.sampleCap) : 1 }
         var members = sizes.map { size -> [Int] in var m: [Int] = []; m.reserveCapacity(min(size, Self.sampleCap)); return m }
-        var seen = [Int](repeating: 0, count: segmentCount)
-        for r in rows {
-            let s = segments.of[r]
-            if members[s].count < Self.sampleCap && seen[s] == Int(Double(members[s].count) * steps[s]) { members[s].append(r) }
-            seen[s] += 1
+        var seen = [Int](repeating: 0, count: groupCount)
+        func meet(_ r: Int, in g: Int) {
+            if members[g].count < Self.sampleCap && seen[g] == Int(Double(members[g].count) * steps[g]) { members[g].append(r) }
+            seen[g] += 1
         }
-        func segmentMedians(_ column: [Double]) -> [Double] {
+        for r in rows {
+            meet(r, in: segments.of[r])
+            meet(r, in: everyone)
+        }
+        let groupOfSegment = (0..<segmentCount).map { sizes[$0] >= Self.minimumSegmentAccounts ? $0 : everyone }
+        let groups = segments.of.map { groupOfSegment[$0] }
+        func groupMedians(_ column: [Double]) -> [Double] {
             members.map { m in median(m.map { column[$0] }) }
         }
         var weights: [Double] = [], columns: [[Double]] = []
@@ -97,7 +111,7 @@ final class ReasonBuilder: @unchecked Sendable {
         }
         // Every median on every core: a few dozen columns times a few segments of up to 20,000 values.
         let medianOf = raw.map { $0 ?? [] } + columns
-        let found = Parallel.map(medianOf.count) { medianOf[$0].isEmpty ? [] : segmentMedians(medianOf[$0]) }
+        let found = Parallel.map(medianOf.count) { medianOf[$0].isEmpty ? [] : groupMedians(medianOf[$0]) }
         let rawMedians = Array(found[..<raw.count]), medians = Array(found[raw.count...])
 
         // The texts, in one block.
@@ -108,8 +122,9 @@ final class ReasonBuilder: @unchecked Sendable {
             labelRanges.append(add(label))
             quotedRanges.append(add(label.replacingOccurrences(of: "\"", with: "\"\"")))
             needsQuotes.append(label.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
-            for s in 0..<segmentCount {
-                suffixRanges.append(rawMedians[k].isEmpty ? 0..<0 : add(", segment median " + Self.format(rawMedians[k][s])))
+            for g in 0..<groupCount {
+                let name = g == everyone ? ", median of all accounts " : ", segment median "
+                suffixRanges.append(rawMedians[k].isEmpty ? 0..<0 : add(name + Self.format(rawMedians[k][g])))
             }
         }
         text = .allocate(capacity: max(bytes.count, 1))
@@ -124,14 +139,14 @@ final class ReasonBuilder: @unchecked Sendable {
         labelNeedsQuotes.initialize(from: needsQuotes, count: needsQuotes.count)
         self.kinds = .allocate(capacity: max(kinds.count, 1))
         self.kinds.initialize(from: kinds, count: kinds.count)
-        segmentOf = .allocate(capacity: max(rowCount, 1))
-        for (r, s) in segments.of.enumerated() { segmentOf[r] = Int32(s) }
+        groupOf = .allocate(capacity: max(rowCount, 1))
+        for (r, g) in groups.enumerated() { groupOf[r] = Int32(g) }
         slots = .allocate(capacity: max(rowCount * count, 1))
-        Self.findTop(into: slots, weights: weights, columns: columns, raw: raw, medians: medians, segmentOf: segments.of, count: count)
+        Self.findTop(into: slots, weights: weights, columns: columns, raw: raw, medians: medians, groupOf: groups, count: count)
     }
 
     deinit {
-        slots.deallocate(); segmentOf.deallocate(); kinds.deallocate(); labels.deallocate(); suffixes.deallocate()
+        slots.deallocate(); groupOf.deallocate(); kinds.deallocate(); labels.deallocate(); suffixes.deallocate()
         quotedLabels.deallocate(); labelNeedsQuotes.deallocate()
         text.deallocate()
     }
@@ -141,8 +156,8 @@ final class ReasonBuilder: @unchecked Sendable {
     /// every core: row by row, the same work was half of writing the score file.
     /// Initialises `slots` (`count` per row, item −1 past a row's last reason).
     static func findTop(into slots: UnsafeMutablePointer<Slot>, weights: [Double], columns: [[Double]], raw: [[Double]?],
-                        medians: [[Double]], segmentOf: [Int], count: Int) {
-        let n = segmentOf.count
+                        medians: [[Double]], groupOf: [Int], count: Int) {
+        let n = groupOf.count
         guard count > 0, n > 0 else { return }
         let chunkCount = Parallel.blockCount(rows: n, serialBelow: 20_000, perCore: 4)
         DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
@@ -158,7 +173,7 @@ final class ReasonBuilder: @unchecked Sendable {
                 medians[k].withUnsafeBufferPointer { m in
                 (raw[k] ?? columns[k]).withUnsafeBufferPointer { shown in
                     for r in lo..<hi {
-                        let push = w * (x[r] - m[segmentOf[r]])
+                        let push = w * (x[r] - m[groupOf[r]])
                         // NaN (no median, or no value) fails both tests.
                         guard push > Self.minimumPush else { continue }
                         let p = pushes + (r - lo) * count, t = slots + r * count
@@ -187,10 +202,10 @@ final class ReasonBuilder: @unchecked Sendable {
     }
 
     func reasons(row r: Int) -> [String] {
-        let s = Int(segmentOf[r])
+        let g = Int(groupOf[r])
         return slots(row: r).map { slot in
             var w = ByteWriter(capacity: 128)
-            write(slot, segment: s, to: &w)
+            write(slot, group: g, to: &w)
             return w.string
         }
     }
@@ -201,7 +216,7 @@ final class ReasonBuilder: @unchecked Sendable {
     /// the bytes: a value's ", segment median" has a comma, other texts only
     /// what their label has.
     func writeCSV(row r: Int, to w: inout ByteWriter) {
-        let s = Int(segmentOf[r])
+        let g = Int(groupOf[r])
         let items = slots(row: r)
         let quoted = items.contains { slot in
             let k = Int(slot.item)
@@ -210,7 +225,7 @@ final class ReasonBuilder: @unchecked Sendable {
         if quoted { w.append(byte: 0x22) }
         for (i, slot) in items.enumerated() {
             if i > 0 { w.append(byte: 0x3B) }
-            write(slot, segment: s, quoted: quoted, to: &w)
+            write(slot, group: g, quoted: quoted, to: &w)
         }
         if quoted { w.append(byte: 0x22) }
     }
@@ -218,7 +233,7 @@ final class ReasonBuilder: @unchecked Sendable {
     /// One reason's text: "label value, segment median M", "label", "not: label".
     /// `quoted`: inside a quoted CSV cell, so the label's quotes are doubled
     /// (the rest of the text, numbers and fixed words, has none).
-    func write(_ slot: Slot, segment s: Int, quoted: Bool = false, to w: inout ByteWriter) {
+    func write(_ slot: Slot, group g: Int, quoted: Bool = false, to w: inout ByteWriter) {
         let k = Int(slot.item)
         func append(_ range: Range<Int>) { w.append(UnsafeBufferPointer(rebasing: text[range])) }
         let label = quoted ? quotedLabels[k] : labels[k]
@@ -233,7 +248,7 @@ final class ReasonBuilder: @unchecked Sendable {
             if slot.value.isNaN { w.append(": no data (counted as typical)"); return }
             w.append(byte: 0x20)
             Self.write(slot.value, to: &w)
-            append(suffixes[k * segmentCount + s])
+            append(suffixes[k * groupCount + g])
         }
     }
 

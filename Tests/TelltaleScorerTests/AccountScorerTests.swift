@@ -139,6 +139,25 @@ import TelltaleSignals
         #expect(run.row("S01")?.reasons == [], "a typical account has no reason to worry")
     }
 
+    @Test func aSegmentOfFewerThanTenScoredAccountsIsComparedWithAllOfThem() throws {
+        // GONE alone in its segment would be its own typical account, with no reason
+        // at all; 9 accounts are still too few, 10 are enough for a segment median.
+        for (size, suffix) in [(1, "median of all accounts"), (9, "median of all accounts"), (10, "segment median")] {
+            var history = fixture.history
+            let moved = ["GONE"] + (1..<size).map { String(format: "S%02d", $0) }
+            for id in moved { history.accounts.segment[Int(try #require(history.accounts.index[id]))] = "Small" }
+            let run = try AccountScorer(model: fixture.model(segments: ["Mid", "Small"]))
+                .score(history: history, asOf: ScoringFixture.asOf)
+            // All 16 scored accounts (NEW is rejected), as in Mid before: 13 steady at
+            // 60 logins, VAC 32, GONE and CASE 0. What stays in Mid follows the same rule.
+            #expect(run.rows.filter { $0.segment == "Small" }.count == size)
+            let midSuffix = 16 - size >= 10 ? "segment median" : "median of all accounts"
+            #expect(run.row("GONE")?.reasons == ["logins in the last 30 days 0, \(suffix) 60"], "\(size)")
+            #expect(run.row("CASE")?.reasons == ["logins in the last 30 days 0, \(midSuffix) 60"], "\(size)")
+            #expect(run.row("S12")?.reasons == [], "\(size)")
+        }
+    }
+
     @Test func anUnknownSegmentUsesThePopulationBandsAndSaysSo() throws {
         let run = try AccountScorer(model: fixture.model(segments: ["Enterprise"])).score(history: fixture.history, asOf: ScoringFixture.asOf)
         #expect(run.warnings.contains { $0.contains("segment 'Mid' was not in the training data") })
