@@ -50,15 +50,20 @@ public struct SeverityPolicy: Equatable, Sendable {
 
     public init() {}
 
-    /// The severity of an account from its alerts' base severities.
-    public func severity(alerts: [Severity], band: String?, contractValue: Double, daysToRenewal: Int?,
+    /// The severity of an account from its alerts' base severities. An unknown
+    /// contract value or renewal date (a flat table without those columns)
+    /// moves it neither way: counted as 0, every account was "large" when no
+    /// account had a value (both quartiles 0), and one step too severe.
+    public func severity(alerts: [Severity], band: String?, contractValue: Double?, daysToRenewal: Int?,
                          large: Double, small: Double) -> Severity {
         guard let base = alerts.max() else { return band == "red" ? redWithoutAlert : .none }
         var steps = 0
         // The model's risk: an alert on an account the model already puts in the red band.
         if band == "red" { steps += 1 }
         if alerts.count >= compoundingAlerts { steps += 1 }
-        if contractValue >= large { steps += 1 } else if contractValue <= small { steps -= 1 }
+        if let v = contractValue {
+            if v >= large { steps += 1 } else if v <= small { steps -= 1 }
+        }
         if let d = daysToRenewal {
             if d <= renewalSoonDays { steps += 1 } else if d > renewalFarDays { steps -= 1 }
         }

@@ -371,7 +371,7 @@ public struct AccountScorer: Sendable {
             let renewal = f.pointee.renewalDate.map { RenewalCalendar.next($0, onOrAfter: asOf) }
             let days = renewal.map { $0 - asOf }
             let severity = alerts.severity.severity(alerts: types.map(\.severity), band: band?.rawValue,
-                                                    contractValue: f.pointee.contractValue ?? 0, daysToRenewal: days, large: large, small: small)
+                                                    contractValue: f.pointee.contractValue, daysToRenewal: days, large: large, small: small)
             var playbook = types.first.map { Playbook.forType($0.type) } ?? ""
             if severity == .critical, let d = days, d <= alerts.severity.renewalSoonDays { playbook = Playbook.criticalNearRenewal }
 

@@ -94,6 +94,10 @@ import TelltaleSignals
                 "the model's red band raises it")
         #expect(policy.severity(alerts: [], band: "red", contractValue: 1, daysToRenewal: nil, large: 2, small: 0) == .low)
         #expect(policy.severity(alerts: [], band: "green", contractValue: 1, daysToRenewal: nil, large: 2, small: 0) == Severity.none)
+        // Unknown contract value and renewal date: the base severity, whatever the cut points.
+        for (large, small) in [(0.0, 0.0), (100_000, 5_000)] {
+            #expect(policy.severity(alerts: drop, band: "yellow", contractValue: nil, daysToRenewal: nil, large: large, small: small) == .medium)
+        }
     }
 
     @Test func aNewAccountIsRejectedWithTheReasonButItsMissedMilestoneStillAlerts() throws {

@@ -192,6 +192,24 @@ import TelltaleSignals
         #expect(run.warnings.contains { $0.contains("segment 'Other'") })
     }
 
+    @Test func aFlatTableWithoutContractValuesOrRenewalDatesKeepsTheAlertsBaseSeverity() throws {
+        let path = fixture.directory + "/flat-no-contract.csv"
+        try """
+        account_id,segment,as_of,logins_30d,logins_trend
+        A,Mid,2026-03-01,60,0.5
+        B,Mid,2026-03-01,60,1.0
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let model = try fixture.model()
+        let input = try FlatScoringInput(path: path, model: model)
+        let run = AccountScorer(model: model).score(table: input.table, facts: input.facts, asOf: input.asOf!)
+        let a = try #require(run.rows.first { $0.accountID == "A" })
+        // Logins down by half fire the trend rule (base medium); A is green, with one
+        // alert type, and no contract value or renewal date to move it.
+        #expect(a.alertTypes == [.trend] && a.band == .green)
+        #expect(a.severity == .medium)
+        #expect(run.rows.first { $0.accountID == "B" }?.severity == Severity.none)
+    }
+
     /// A large flat table is read in one part per core, each part's values in
     /// a block of its own, then joined: the same table, facts and date as the
     /// one-pass reader gives, row for row (numbers of every form, blanks, dates).
