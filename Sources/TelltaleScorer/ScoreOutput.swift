@@ -173,7 +173,7 @@ public enum ScoreSummary {
         let bands = Band.allCases.enumerated().map { "\(t.bandCounts[$0]) \($1)" }.joined(separator: ", ")
         lines.append("bands: \(bands)" + (t.compared ? "; since the previous run \(t.down) moved down, \(t.up) up" : ""))
         lines.append("\(t.flagged) account\(t.flagged == 1 ? "" : "s") flagged high or critical (\(t.critical) critical); "
-            + "about \(Int(t.expected.rounded())) expected to churn without action; \(money(t.value)) contract value at risk")
+            + "about \(Int(t.expected.rounded())) expected to churn without action" + valueAtRisk(t))
         var fired = 0, held = 0
         var byType: [AlertType: Int] = [:], whyHeld: [String: Int] = [:]
         run.alerts.withUnsafeBufferPointer { alerts in
@@ -194,11 +194,20 @@ public enum ScoreSummary {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The flagged accounts' contract value, said to be partial or unknown when
+    /// it is (a flat table without `contract_value`): "$0 at risk" would read as
+    /// "nothing to lose".
+    static func valueAtRisk(_ t: Tally) -> String {
+        if t.valued == 0 { return t.flagged == 0 ? "" : "; contract value unknown" }
+        let part = t.valued == t.flagged ? "" : " (\(t.valued) of the \(t.flagged) with a contract value)"
+        return "; \(money(t.value)) contract value at risk" + part
+    }
+
     /// What the summary counts of the rows.
     struct Tally {
         var bandCounts = [Int](repeating: 0, count: Band.allCases.count)
         var down = 0, up = 0, compared = false, flagged = 0, critical = 0
-        var expected = 0.0, value = 0.0
+        var expected = 0.0, value = 0.0, valued = 0
 
         /// The row through a pointer, as `write` reads it: passed as a value (even
         /// `borrowing`, from a buffer) it was copied, its strings retained, per row.
@@ -209,13 +218,14 @@ public enum ScoreSummary {
             flagged += 1
             if row.pointee.severity == .critical { critical += 1 }
             expected += row.pointee.churnProbability
-            value += row.pointee.contractValue ?? 0
+            if let v = row.pointee.contractValue { value += v; valued += 1 }
         }
 
         mutating func add(_ other: Tally) {
             for k in bandCounts.indices { bandCounts[k] += other.bandCounts[k] }
             down += other.down; up += other.up; compared = compared || other.compared
             flagged += other.flagged; critical += other.critical; expected += other.expected; value += other.value
+            valued += other.valued
         }
     }
 

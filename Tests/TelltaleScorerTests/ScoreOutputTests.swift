@@ -79,6 +79,21 @@ import TelltaleSignals
         #expect(ScoreSummary.money(1_234_567) == "$1.2M" && ScoreSummary.money(850_000) == "$850K" && ScoreSummary.money(12) == "$12")
     }
 
+    @Test func theSummarySaysWhenFlaggedAccountsHaveNoContractValue() throws {
+        var partial = run
+        for i in partial.rows.indices { partial.rows[i].severity = .none }
+        try #require(partial.rows.count >= 3)
+        for (i, value) in [(0, nil), (1, 12_000), (2, 30_000)] as [(Int, Double?)] {
+            partial.rows[i].severity = .high
+            partial.rows[i].contractValue = value
+        }
+        #expect(ScoreSummary.text(partial).contains("; $42K contract value at risk (2 of the 3 with a contract value)\n"))
+        var none = run
+        for i in none.rows.indices { none.rows[i].contractValue = nil }
+        #expect(ScoreSummary.text(none).contains("expected to churn without action; contract value unknown\n"))
+        #expect(!ScoreSummary.text(run).contains("with a contract value"))
+    }
+
     @Test func usageForAnUnknownAccountBecomesAReject() throws {
         var problems = ProblemList(keep: 100)
         for line in [5, 9] {
