@@ -59,6 +59,9 @@ struct BacktestCommand: ParsableCommand {
         for (name, value) in [("--from", from), ("--to", to)] {
             if let value, Day.parse(value) == nil { throw ValidationError("\(name) must be a date YYYY-MM-DD, got '\(value)'") }
         }
+        if let from = from.flatMap(Day.parse), let to = to.flatMap(Day.parse), from > to {
+            throw ValidationError("--from \(from) is after --to \(to)")
+        }
         for (name, value) in [("--every", every), ("--horizon", horizon)] {
             if let value, (Self.days(value) ?? 0) < 1 { throw ValidationError("\(name) must be a number of days like 7d or 2w, got '\(value)'") }
         }

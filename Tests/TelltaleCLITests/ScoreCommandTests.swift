@@ -90,6 +90,11 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
 }
 
 @Suite struct BacktestCommandTests {
+    @Test func aFromDateAfterTheToDateIsRefusedAsSuch() throws {
+        let r = try runTelltale(["backtest", "--config", sampleConfig, "--from", "2026-01-01", "--to", "2025-01-01"])
+        #expect(r.status != 0 && r.stderr.contains("--from 2026-01-01 is after --to 2025-01-01"), "\(r.stderr)")
+    }
+
     @Test func aBacktestOfTheSampleWritesTheReportAndItsSummary() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-bt-cli-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
