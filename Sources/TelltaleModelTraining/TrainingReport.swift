@@ -19,7 +19,10 @@ public enum TrainingReport {
         out.append("## Data")
         out.append("")
         out.append("- \(m.provenance.renewals) renewals, \(m.provenance.churned) churned (\(pct(Double(m.provenance.churned) / Double(max(1, m.provenance.renewals)))))")
-        out.append("- observed \(m.leadDays) days before each renewal, from \(m.provenance.firstObservation) to \(m.provenance.lastObservation); usage data to \(m.provenance.usageEnd)")
+        let span = "from \(m.provenance.firstObservation) to \(m.provenance.lastObservation)"
+        out.append(m.provenance.usageEnd.isEmpty
+            ? "- a flat table, observed \(span)" // its rows say when; no lead time or usage of ours
+            : "- observed \(m.leadDays) days before each renewal, \(span); usage data to \(m.provenance.usageEnd)")
         out.append("- input fingerprints: " + m.provenance.fingerprints.sorted { $0.key < $1.key }.map { "\($0.key) `\($0.value)`" }.joined(separator: ", "))
         out.append("")
         out.append("## Validation (out of time)")

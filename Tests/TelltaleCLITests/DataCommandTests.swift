@@ -217,11 +217,15 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-flat-\(UUID().uuidString)").path
         let table = dir + "/training.csv"
         #expect(try runTelltale(["signals", "--config", sampleConfig, "--training", "--out", table]).status == 0)
-        let r = try runTelltale(["train", "--data", table, "--label", "churned", "--out", dir + "/m.json", "--trained-at", "2026-07-01"])
+        let r = try runTelltale(["train", "--data", table, "--label", "churned", "--out", dir + "/m.json", "--trained-at", "2026-07-01",
+                                 "--report", dir + "/r.md"])
         #expect(r.status == 0, "\(r.stderr)")
         let summary = try runTelltale(["inspect", dir + "/m.json"]).stdout
         // renewal_date dates the outcomes, so the development rows are the same 947 as with the three tables.
         #expect(summary.contains("(a flat table)") && summary.contains("model fitted on 947 earlier"), "\(summary)")
+        // The report claims no lead time or usage data the flat table does not have.
+        let report = try String(contentsOfFile: dir + "/r.md", encoding: .utf8)
+        #expect(report.contains("- a flat table, observed from 2024-05-02 to 2026-05-01\n") && !report.contains("usage data to"), "\(report.prefix(400))")
         let noDate = try runTelltale(["train", "--data", repositoryRoot.appendingPathComponent("notebooks-data/churn_table.csv").path,
                                       "--label", "churned", "--out", dir + "/x.json"])
         #expect(noDate.status != 0 && noDate.stderr.contains("no 'as_of' column"))
