@@ -32,6 +32,7 @@ extension Configuration {
         options.metrics = data.metrics
         options.levelMetrics = Set(data.levelMetrics)
         options.skipProblems = data.onProblem == .skip
+        options.rowDays = data.granularity == .weekly ? 7 : 1
         return options
     }
 

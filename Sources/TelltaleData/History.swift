@@ -34,15 +34,20 @@ public struct Usage: Sendable {
     public var line: [Int32] = []
     /// Rows of account a are `start[a]..<start[a + 1]`.
     public var start: [Int] = [0]
+    /// Days each row covers: 1, or 7 for weekly rows. A weekly row's `day` is
+    /// its week's last day (the file dates it by the first), so windows ending
+    /// at an as-of date take only weeks that are over by then.
+    public var rowDays = 1
 
     public var count: Int { account.count }
     public init() {}
 
     public func rows(of account: Int) -> Range<Int> { start[account]..<start[account + 1] }
 
+    /// The days the rows cover, from the first row's first day to the last row's last.
     public var dateRange: ClosedRange<Day>? {
         guard let lo = day.min(), let hi = day.max() else { return nil }
-        return Day(number: lo)...Day(number: hi)
+        return Day(number: lo - Int32(rowDays - 1))...Day(number: hi)
     }
 
     /// Bytes held by the typed columns (for the memory budget of the reader).

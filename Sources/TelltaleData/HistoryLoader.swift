@@ -10,6 +10,9 @@ public struct LoadOptions: Sendable {
     /// Usage metric columns; nil = every numeric column besides account and date.
     public var metrics: [String]?
     public var levelMetrics: Set<String> = ["csat"]
+    /// Days each usage row covers: 1 for daily rows, 7 for weekly rows dated by
+    /// their week's first day (`data.granularity`). See `Usage.rowDays`.
+    public var rowDays = 1
     /// Leave problem rows out (listing them all) instead of failing.
     public var skipProblems = false
     /// Show progress on stderr when it is a terminal.
@@ -174,6 +177,14 @@ public struct HistoryLoader {
         }
         progress.finish()
         try sortByAccountAndDay(&u, accountCount: accounts.count, path: path, problems: &problems)
+        if options.rowDays > 1 {
+            // A week is known once it is over: dated by its last day, a week's row
+            // is used only by as-of dates after the whole week (no leakage from
+            // the days of a week that fall on or after an observation date).
+            u.rowDays = options.rowDays
+            let shift = Int32(options.rowDays - 1)
+            u.day.withUnsafeMutableBufferPointer { d in for r in d.indices { d[r] += shift } }
+        }
         return (u, ignored)
     }
 
@@ -294,13 +305,14 @@ public struct HistoryLoader {
 
     /// Orders rows by (account, day) with a counting sort on the account and
     /// an insertion sort by day inside each account (exports are usually
-    /// already in date order, where that is linear), then reports duplicate
-    /// (account, day) rows and keeps the first.
+    /// already in date order, where that is linear), then reports rows that
+    /// overlap the one before (the same day; with weekly rows, under 7 days
+    /// after it) and keeps the first.
     private func sortByAccountAndDay(_ u: inout Usage, accountCount: Int, path: String, problems: inout ProblemList) throws {
         let n = u.count
         // The usual export is already ordered with one row per day: then there is
         // nothing to move, and each account's rows start where a binary search says.
-        if Self.isStrictlyIncreasing(u.account, u.day) {
+        if Self.isStrictlyIncreasing(u.account, u.day) && options.rowDays == 1 {
             u.start = u.account.withUnsafeBufferPointer { a in
                 (0...accountCount).map { account in
                     var lo = 0, hi = n // first row whose account is >= `account`
@@ -336,15 +348,20 @@ public struct HistoryLoader {
             u.line = order.map { u.line[$0] }
             for m in 0..<u.metrics.count { u.values[m] = u.values[m].selecting(order) }
         }
-        // Duplicate days: keep the first row of each (account, day).
+        // Overlapping rows: keep the first, and compare the next with the last kept.
         var keep = [Bool](repeating: true, count: n)
-        var duplicates = 0
-        for r in 1..<max(n, 1) where u.account[r] == u.account[r - 1] && u.day[r] == u.day[r - 1] {
+        var duplicates = 0, kept = 0
+        for r in 1..<max(n, 1) {
+            guard u.account[r] == u.account[kept] else { kept = r; continue }
+            let gap = Int(u.day[r] - u.day[kept])
+            guard gap < options.rowDays else { kept = r; continue }
             keep[r] = false
             duplicates += 1
             problems.add(Problem(file: path, line: Int(u.line[r]), column: options.column("date", "usage"),
                                  value: Day(number: u.day[r]).description,
-                                 message: "is a second usage row for this account and date (first on line \(u.line[r - 1]))"))
+                                 message: gap == 0 ? "is a second usage row for this account and date (first on line \(u.line[kept]))"
+                                    : "is \(gap) day\(gap == 1 ? "" : "s") after this account's row on line \(u.line[kept]): "
+                                      + "weekly rows (data.granularity: weekly) are 7 days apart"))
         }
         if duplicates > 0 {
             let idx = (0..<n).filter { keep[$0] }

@@ -192,8 +192,8 @@ public struct SignalEngine: Sendable {
                     let v = m.values[r]
                     if best.isNaN || (w.aggregate == .max ? v > best : v < best) { best = v }
                 }
-                // Days without a row are zero for counts.
-                if !m.isLevel && hi - lo < w.days {
+                // Days (weeks) without a row are zero for counts.
+                if !m.isLevel && hi - lo < w.days / usage.rowDays {
                     best = best.isNaN ? 0 : (w.aggregate == .max ? Swift.max(best, 0) : Swift.min(best, 0))
                 }
                 return best
@@ -203,7 +203,8 @@ public struct SignalEngine: Sendable {
                     while r >= lo { if !m.values[r].isNaN { return m.values[r] }; r -= 1 }
                     return .nan
                 }
-                return hi > lo && usage.day[hi - 1] == d - 1 ? m.values[hi - 1] : 0
+                // The row of the day (week) before the as-of date, if there is one.
+                return hi > lo && usage.day[hi - 1] >= d - Int32(usage.rowDays) ? m.values[hi - 1] : 0
             case .daysActive: return Double(m.active(lo, hi, first: first))
             case .daysSinceActive: return .nan // handled above
             }

@@ -49,6 +49,33 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         #expect(history.renewals.churned == [false, true])
     }
 
+    @Test func weeklyRowsCountFromTheirWeeksLastDayAndRowsUnderAWeekApartAreProblems() throws {
+        let h = TinyHistory(accounts: goodAccounts, usage: """
+        account_id,date,logins
+        A1,2025-01-06,10
+        A1,2025-01-13,12
+        A1,2025-01-16,99
+        A1,2025-01-20,8
+        A2,2025-01-13,5
+        """, renewals: "account_id,renewal_date,outcome\nA1,2025-01-10,renewed\n")
+        var options = h.options
+        options.rowDays = 7
+        options.skipProblems = true
+        let weekly = try HistoryLoader(options: options).loadCollectingProblems()
+        // The week of Monday 2025-01-06 is known from Sunday the 12th on.
+        #expect(weekly.usage.day.map { Day(number: $0).description } == ["2025-01-12", "2025-01-19", "2025-01-26", "2025-01-19"])
+        #expect(weekly.usage.values[0] == [10, 12, 8, 5], "the row 3 days after another is left out")
+        #expect(weekly.usage.dateRange == Day.parse("2025-01-06")!...Day.parse("2025-01-26")!, "the days the weeks cover")
+        #expect(weekly.problems.items.map(\.line) == [4])
+        #expect(weekly.problems.items.first?.message.contains("is 3 days after this account's row on line 3: weekly rows") == true,
+                "\(weekly.problems.items)")
+        // Read as daily rows, the same file has no problem and keeps its dates.
+        options.rowDays = 1
+        let daily = try HistoryLoader(options: options).loadCollectingProblems()
+        #expect(daily.problems.items.isEmpty && daily.usage.count == 5)
+        #expect(daily.usage.dateRange == Day.parse("2025-01-06")!...Day.parse("2025-01-20")!)
+    }
+
     @Test func remappedColumnNamesAreFollowed() throws {
         let h = TinyHistory(accounts: """
         id,plan,created,acv
