@@ -37,6 +37,9 @@ public struct AccountScorer: Sendable {
 
     public static let rulePrefix = "alert__"
     public static let openCaseSignal = "open_support_cases__"
+    /// Fewer scored accounts than this can all lack a signal by chance (a few
+    /// new accounts): no warning then.
+    static let minimumRowsForAbsentSignals = 10
 
     /// Days back from the as-of date at which grace rules must also hold.
     public var graceOffsets: [Int] { alerts.graceOffsets }
@@ -232,6 +235,18 @@ public struct AccountScorer: Sendable {
             for block in perBlock.lazy.map(\.scored) where !block.isEmpty {
                 block.withUnsafeBufferPointer { (out.baseAddress! + initialized).initialize(from: $0.baseAddress!, count: $0.count) }
                 initialized += block.count
+            }
+        }
+
+        // A signal missing for every scored account is a column this export lacks
+        // (no `seats`, say) more often than a fact about the accounts: each is
+        // scored with the training median in its place, which the user must know.
+        if scoredRows.count >= Self.minimumRowsForAbsentSignals {
+            let absent = signalNames.indices.filter { s in scoredRows.allSatisfy { signalColumns[s][$0].isNaN } }
+            if !absent.isEmpty {
+                warnings.append("model signal\(absent.count == 1 ? "" : "s") " + absent.map { "'\(signalNames[$0])'" }.joined(separator: ", ")
+                    + " missing for all \(scoredRows.count) scored accounts, filled with the training median"
+                    + " (a column missing from this export? seats, a usage metric, ...)")
             }
         }
 

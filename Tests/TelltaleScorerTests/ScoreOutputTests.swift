@@ -207,6 +207,25 @@ import TelltaleSignals
         #expect(run.warnings.contains { $0.contains("segment 'Other'") })
     }
 
+    @Test func aModelSignalMissingForEveryScoredAccountIsNamedInAWarning() throws {
+        let model = try fixture.model()
+        var lenient = ScoringSettings()
+        lenient.maximumImputedShare = 1
+        func warnings(logins: (Int) -> String) throws -> [String] {
+            let path = fixture.directory + "/flat-absent-\(UUID().uuidString).csv"
+            let rows = (0..<12).map { "A\($0),Mid,2026-03-01,\(logins($0))" }
+            try (["account_id,segment,as_of,logins_30d"] + rows).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            let input = try FlatScoringInput(path: path, model: model)
+            let run = AccountScorer(model: model, settings: lenient).score(table: input.table, facts: input.facts, asOf: input.asOf!)
+            #expect(run.rows.count == 12)
+            return run.warnings
+        }
+        let none = try warnings { _ in "" }
+        #expect(none.contains { $0.hasPrefix("model signal 'logins_30d' missing for all 12 scored accounts, filled with the training median") }, "\(none)")
+        let one = try warnings { $0 == 5 ? "40" : "" }
+        #expect(!one.contains { $0.contains("missing for all") }, "\(one)")
+    }
+
     @Test func aFlatTableWithoutContractValuesOrRenewalDatesKeepsTheAlertsBaseSeverity() throws {
         let path = fixture.directory + "/flat-no-contract.csv"
         try """
