@@ -24,6 +24,9 @@ public struct SignalEngine: Sendable {
     let churnDates: [Day?]
     let segmentIndex: [Int32]
     let segmentNames: [String]
+    /// Observations of the cohort population computed at once, at most (a block
+    /// holds at least one day): about 2M, each 20 bytes and 8 per base column.
+    var populationBlock = 1 << 21
 
     /// Validates the definitions against each other and against the usage
     /// table's metrics, and indexes the metrics they read.
@@ -104,30 +107,47 @@ public struct SignalEngine: Sendable {
             definitions[j].dependencies.forEach(include)
         }
         for c in cohorts { if case let .cohort(spec) = definitions[c].kind { include(spec.signal) } }
-        // The population: every account active at each distinct as-of day, account by
-        // account (each account's days are a contiguous run of `days`), so the windows
-        // of one account are computed together while its rows are in cache.
+        // The population: every account active at each distinct as-of day. Account a
+        // is active on days[first[a]..<end[a]] (after signup, up to its churn).
         let days = Array(Set(obs.map(\.asOf))).sorted()
-        var population: [Observation] = []
-        for a in 0..<history.accounts.count {
-            let signup = history.accounts.signup[a]
-            var j = days.partitionPoint { $0 <= signup }           // first day after signup
-            let end = churnDates[a].map { c in days.partitionPoint { $0 <= c } } ?? days.count // days up to the churn
-            while j < end { population.append(Observation(account: Int32(a), asOf: days[j])); j += 1 }
+        let first = history.accounts.signup.map { signup in days.partitionPoint { $0 <= signup } }
+        let end = churnDates.map { churn in churn.map { c in days.partitionPoint { $0 <= c } } ?? days.count }
+        // Taken a block of days at a time, each block about `populationBlock`
+        // observations: for a training table the population is every active account
+        // at every observation date (20M observations for 40,000 accounts over 730
+        // days), and its observations and base columns were all held at once.
+        var active = [Int](repeating: 0, count: days.count + 1)
+        for a in first.indices where first[a] < end[a] { active[first[a]] += 1; active[end[a]] -= 1 }
+        var blocks: [Range<Int>] = [], lo = 0, size = 0, running = 0
+        for d in days.indices {
+            running += active[d]
+            if size > 0 && size + running > populationBlock { blocks.append(lo..<d); lo = d; size = 0 }
+            size += running
         }
+        if lo < days.count { blocks.append(lo..<days.count) }
         let order = needed.sorted()
-        let values = compute(order, population)
         var out: [Int: CohortMedians] = [:]
-        for c in cohorts {
-            guard case let .cohort(spec) = definitions[c].kind else { continue }
-            let base = definitions.firstIndex(where: { $0.name == spec.signal })
-            let column = base.flatMap { order.firstIndex(of: $0) }.map { values[$0] }
-                ?? accountColumn(AccountSignal.named(spec.signal)!, population)
-            out[c] = CohortMedians(population: population, values: column, segmentOf: segmentIndex,
-                                   segments: segmentNames.count, minimumAccounts: spec.minimumAccounts)
+        for block in blocks {
+            // Account by account (each account's days a contiguous run), so the windows
+            // of one account are computed together while its rows are in cache.
+            var population: [Observation] = []
+            for a in first.indices {
+                var j = max(first[a], block.lowerBound)
+                while j < min(end[a], block.upperBound) { population.append(Observation(account: Int32(a), asOf: days[j])); j += 1 }
+            }
+            let values = compute(order, population)
+            for c in cohorts {
+                guard case let .cohort(spec) = definitions[c].kind else { continue }
+                let base = definitions.firstIndex(where: { $0.name == spec.signal })
+                let column = base.flatMap { order.firstIndex(of: $0) }.map { values[$0] }
+                    ?? accountColumn(AccountSignal.named(spec.signal)!, population)
+                out[c, default: CohortMedians()].add(population: population, values: column, segmentOf: segmentIndex,
+                                                     segments: segmentNames.count, minimumAccounts: spec.minimumAccounts)
+            }
         }
         return out
     }
+
 
     func accountColumn(_ s: AccountSignal, _ obs: [Observation]) -> [Double] {
         obs.map { accountValue(s, $0) }
@@ -313,7 +333,11 @@ public struct SignalEngine: Sendable {
 struct CohortMedians: Sendable {
     private var table: [Int32: [Double]] = [:] // day → per segment (last entry: population)
 
-    init(population: [Observation], values: [Double], segmentOf: [Int32], segments: Int, minimumAccounts: Int) {
+    init() {}
+
+    /// Adds the medians of the days of `population`, days that have none yet
+    /// (the population of a block of days is every account active on them).
+    mutating func add(population: [Observation], values: [Double], segmentOf: [Int32], segments: Int, minimumAccounts: Int) {
         // Group the known values by day, then by segment (a counting sort on the day).
         var dayIndex: [Int32: Int] = [:]
         var dayOf = [Int](repeating: -1, count: population.count)

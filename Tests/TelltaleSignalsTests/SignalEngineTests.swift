@@ -384,6 +384,49 @@ func sameValue(_ x: Double, _ y: Double) -> Bool {
         }
     }
 
+    @Test func cohortMediansTakenADayBlockAtATimeAreThoseOfOneBlock() throws {
+        let history = HistoryBuilder.random(seed: 32, accounts: 80).build()
+        let whole = try SignalEngine(history: history, definitions: everyKind)
+        var blocks = whole
+        blocks.populationBlock = 60 // a day or two of the 80 accounts per block
+        let obs = history.trainingObservations(leadDays: 45).observations
+        let a = whole.table(for: obs), b = blocks.table(for: obs)
+        let cohorts = everyKind.indices.filter { if case .cohort = everyKind[$0].kind { return true } else { return false } }
+        #expect(cohorts.count == 2 && Set(obs.map(\.asOf)).count > 20, "\(Set(obs.map(\.asOf)).count) days")
+        for s in everyKind.indices {
+            #expect(a.raw[s].indices.allSatisfy { a.raw[s][$0].bitPattern == b.raw[s][$0].bitPattern }, "\(everyKind[s].name)")
+        }
+        #expect(cohorts.allSatisfy { s in a.raw[s].filter { !$0.isNaN }.count > obs.count / 3 })
+    }
+
+    @Test func runningTotalsAreFloatsOnlyWhereEveryTotalIsExactAndSumAsDoublesWould() throws {
+        // Counts (Floats), tenths (inexact), and counts whose totals pass 2^24.
+        var b = HistoryBuilder(metrics: ["count", "tenths", "huge"], isLevel: [false, false, false])
+        var rng = SeededRandom(seed: 9)
+        for a in 0..<3 {
+            b.ids.append("A\(a)"); b.segments.append("S"); b.signups.append(Day(year: 2025, month: 1, day: 1)!); b.seats.append(nil)
+            for d in 0..<200 where rng.bernoulli(0.7) {
+                b.rows.append(.init(account: a, day: Day(year: 2025, month: 1, day: 1)! + d,
+                                    values: [Double(rng.int(0...50)), Double(rng.int(0...9)) / 10, Double(rng.int(100_000...400_000))]))
+            }
+        }
+        let usage = b.build().usage
+        let indexes = (0..<3).map { MetricIndex(usage: usage, metric: $0, needsActive: true) }
+        #expect(indexes.map(\.sumsAreFloats) == [true, false, false])
+        for (m, index) in indexes.enumerated() {
+            for a in 0..<3 {
+                let rows = usage.rows(of: a)
+                for _ in 0..<50 {
+                    let lo = rng.int(rows.lowerBound...rows.upperBound), hi = rng.int(lo...rows.upperBound)
+                    var direct = 0.0 // the running totals' own order: from the account's first row
+                    var before = 0.0
+                    for r in rows.lowerBound..<hi { direct += usage.values[m][r]; if r < lo { before = direct } }
+                    #expect(index.sum(lo, hi, first: rows.lowerBound) == (hi <= lo ? 0 : direct - before), "metric \(m) rows \(lo)..<\(hi)")
+                }
+            }
+        }
+    }
+
     @Test func rowOrderOfObservationsDoesNotChangeAnyValue() throws {
         let history = HistoryBuilder.random(seed: 31).build()
         let engine = try SignalEngine(history: history, definitions: everyKind)
