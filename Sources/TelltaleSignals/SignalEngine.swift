@@ -25,7 +25,7 @@ public struct SignalEngine: Sendable {
     let segmentIndex: [Int32]
     let segmentNames: [String]
     /// Observations of the cohort population computed at once, at most (a block
-    /// holds at least one day): about 2M, each 20 bytes and 8 per base column.
+    /// holds at least one day): about 2M, each with 8 bytes per base column.
     var populationBlock = 1 << 21
 
     /// Validates the definitions against each other and against the usage
@@ -147,7 +147,6 @@ public struct SignalEngine: Sendable {
         }
         return out
     }
-
 
     func accountColumn(_ s: AccountSignal, _ obs: [Observation]) -> [Double] {
         obs.map { accountValue(s, $0) }
