@@ -33,7 +33,7 @@ public struct PatternSettings: Equatable, Sendable {
                 guard (0..<1).contains(search.minShare) else { throw bad("must be a share from 0 to under 1, found \(search.minShare)") }
             case "alpha":
                 search.alpha = try reader.number(value, key: name)
-                guard search.alpha > 0 && search.alpha < 1 else { throw bad("must be between 0 and 1, found \(search.alpha)") }
+                guard search.alpha > 0 && search.alpha < 1 else { throw bad("must be more than 0 and less than 1, found \(search.alpha)") }
             case "by_segment": search.bySegment = try reader.bool(value, key: name)
             case "min_segment_rows":
                 search.minSegmentRows = try reader.integer(value, key: name)

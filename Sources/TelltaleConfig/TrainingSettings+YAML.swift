@@ -18,7 +18,7 @@ extension TrainingSettings {
                 l2Grid = values
             case "holdout_share":
                 holdoutShare = try reader.number(value, key: name)
-                guard holdoutShare > 0 && holdoutShare < 0.8 else { throw bad("must be between 0 and 0.8, found \(holdoutShare)") }
+                guard holdoutShare > 0 && holdoutShare < 0.8 else { throw bad("must be more than 0 and less than 0.8, found \(holdoutShare)") }
             case "folds":
                 folds = try reader.integer(value, key: name)
                 guard (2...20).contains(folds) else { throw bad("must be 2 to 20, found \(folds)") }

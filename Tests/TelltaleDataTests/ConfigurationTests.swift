@@ -29,6 +29,10 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(throws: ConfigError.wrongType(file: "t.yml", key: "data.columns", line: 2, expected: "a mapping (key: value lines)", found: "'x'")) {
             try Configuration.parse("data:\n  columns: x\n", file: "t.yml", baseDirectory: ".")
         }
+        // An open range says so: 0.8 itself is refused, and the message must not say "between".
+        #expect(throws: ConfigError.invalidValue(file: "t.yml", key: "model.holdout_share", line: 2, message: "must be more than 0 and less than 0.8, found 0.8")) {
+            try Configuration.parse("model:\n  holdout_share: 0.8\n", file: "t.yml", baseDirectory: ".")
+        }
     }
 
     @Test func yamlSyntaxErrorsCarryALine() {
