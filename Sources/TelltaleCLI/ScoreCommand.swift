@@ -86,6 +86,10 @@ struct ScoreCommand: ParsableCommand {
                 var scored = try scorer.score(history: loaded, asOf: day,
                                               context: try history?.context(asOf: day, settings: config.alerts) ?? ScoringContext())
                 scored.rejects += RejectedAccount.unknownAccounts(in: loaded.problems, accountsFile: options.accountsPath)
+                if options.renewalsPath == nil {
+                    scored.warnings.append("no renewals table (data.renewals or --renewals): accounts that churned cannot be told "
+                        + "from active ones, so every account signed up before \(day) is scored")
+                }
                 if !loaded.problems.isEmpty, let report = config.problemReportPath {
                     try AtomicFile.write(loaded.problems.csv(), to: report)
                     printError("\(loaded.problems.total) input problem\(loaded.problems.total == 1 ? "" : "s") skipped (data.on_problem: skip); listed in \(report)")

@@ -83,6 +83,22 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         #expect(future.status != 0 && future.stderr.contains("newer than this telltale reads"), "\(future.stderr)")
     }
 
+    @Test func scoringWithoutARenewalsTableScoresChurnedAccountsAndSaysSo() throws {
+        let data = repositoryRoot.appendingPathComponent("notebooks-data").path
+        let config = dir + "/no-renewals.yml"
+        try "data:\n  accounts: \(data)/accounts.csv\n  usage: \(data)/usage.csv.gz\n  level_metrics: [csat]\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let r = try runTelltale(["score", "--model", sampleModel, "--config", config, "--out", dir + "/s.csv", "--no-db"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: no renewals table (data.renewals or --renewals): accounts that churned cannot be told"), "\(r.stderr)")
+        let signedUp = try lines(data + "/accounts.csv").dropFirst().filter { $0.split(separator: ",")[2] < "2026-07-01" }.count
+        let listed = try lines(dir + "/s.csv").count - 1 + (try lines(dir + "/s.rejects.csv")).count - 1
+        let active = try activeSampleAccounts()
+        #expect(listed == signedUp && signedUp > active, "\(listed) listed, \(signedUp) signed up, \(active) active")
+        let withRenewals = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--out", dir + "/t.csv", "--no-db"])
+        #expect(!withRenewals.stderr.contains("no renewals table"))
+    }
+
     @Test func scoringPastTheUsageDataIsRefused() throws {
         let r = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--as-of", "2026-09-01", "--no-db"])
         #expect(r.status != 0 && r.stderr.contains("The usage data ends on 2026-06-30"), "\(r.stderr)")
