@@ -171,7 +171,21 @@ public struct ChurnTrainer {
         let finalDesign = try ModelDesign(table: table, options: options(true))
         let final = try FittedDesign(design: finalDesign, l2: chosen, balanceClasses: settings.balanceClasses)
         if !final.fit.converged { warnings.append("the final fit did not converge in \(final.fit.iterations) iterations") }
-        for note in final.fit.notes { warnings.append("fit: \(note)") }
+        for note in final.fit.notes {
+            // The fit sees standardised columns, where every constant reads 0: say the
+            // signal's own value (not filled or transformed), or that it has none.
+            guard case let .constantColumn(name, _) = note, let spec = finalDesign.specs.first(where: { $0.name == name }) else {
+                warnings.append("fit: \(note)"); continue
+            }
+            var value = spec.mean
+            if case let .signal(signal) = spec.kind, let raw = table.column(signal) {
+                guard let known = raw.first(where: { !$0.isNaN }) else {
+                    warnings.append("fit: '\(name)' has no values and was dropped"); continue
+                }
+                value = known
+            }
+            warnings.append("fit: \(FitNote.constantColumn(name, value: value))")
+        }
         let cross = try crossFitted(table, options: options(true), l2: chosen)
         let kept = bandRows(Array(0..<n))
         if kept.count < n {

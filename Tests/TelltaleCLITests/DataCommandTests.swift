@@ -223,6 +223,14 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         let summary = try runTelltale(["inspect", dir + "/m.json"]).stdout
         // renewal_date dates the outcomes, so the development rows are the same 947 as with the three tables.
         #expect(summary.contains("(a flat table)") && summary.contains("model fitted on 947 earlier"), "\(summary)")
+        // A column with no values and a constant one are named with what they hold,
+        // not with their standardised value (0 for both before).
+        let lines = try String(contentsOfFile: table, encoding: .utf8).split(separator: "\n")
+        let widened = ([lines[0] + ",empty_col,const_col"] + lines.dropFirst().map { $0 + ",,5" }).joined(separator: "\n") + "\n"
+        try widened.write(toFile: dir + "/widened.csv", atomically: true, encoding: .utf8)
+        let w = try runTelltale(["train", "--data", dir + "/widened.csv", "--label", "churned", "--out", dir + "/w.json"])
+        #expect(w.status == 0 && w.stderr.contains("warning: fit: 'empty_col' has no values and was dropped")
+                && w.stderr.contains("warning: fit: 'const_col' is constant (5) and was dropped"), "\(w.stderr)")
         // The report claims no lead time or usage data the flat table does not have.
         let report = try String(contentsOfFile: dir + "/r.md", encoding: .utf8)
         #expect(report.contains("- a flat table, observed from 2024-05-02 to 2026-05-01\n") && !report.contains("usage data to"), "\(report.prefix(400))")
