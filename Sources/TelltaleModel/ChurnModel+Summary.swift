@@ -33,8 +33,12 @@ extension ChurnModel {
         }
         out.append("")
         out.append("Largest coefficients (per standard deviation):")
-        for c in coefficients.sorted(by: { abs($0.estimate) > abs($1.estimate) }).prefix(10) {
-            out.append("  " + c.name.padding(toLength: 44, withPad: " ", startingAt: 0)
+        let largest = coefficients.sorted(by: { abs($0.estimate) > abs($1.estimate) }).prefix(10)
+        // As wide as the longest name: cut at a fixed width, a pattern and its segment's
+        // version ("... [SMB Annual]") read as the same name.
+        let width = max(44, (largest.map(\.name.count).max() ?? 0) + 1)
+        for c in largest {
+            out.append("  " + c.name.padding(toLength: width, withPad: " ", startingAt: 0)
                 + String(format: "%8.3f  odds ratio %6.3f  p ", c.estimate, c.oddsRatio) + (c.pValue.map { String(format: "%.3g", $0) } ?? "-"))
         }
         let kept = patterns.filter(\.isFeature)

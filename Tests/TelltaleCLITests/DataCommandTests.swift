@@ -192,6 +192,13 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         let r = try runTelltale(["inspect", path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("1335 renewals"))
+        // The ten largest coefficients by their whole names, read from the file itself:
+        // a pattern and its segment's version must not read alike.
+        struct File: Decodable { struct C: Decodable { var name: String; var estimate: Double }; var coefficients: [C] }
+        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        let largest = file.coefficients.sorted { abs($0.estimate) > abs($1.estimate) }.prefix(10)
+        #expect(largest.contains { $0.name.count > 44 }, "the check needs a long name")
+        for c in largest { #expect(r.stdout.contains("  \(c.name)  "), "\(c.name)") }
     }
 }
 
