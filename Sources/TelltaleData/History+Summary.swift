@@ -5,6 +5,10 @@ extension History {
     public func summary(accountsFile: String, usageFile: String, renewalsFile: String?) -> String {
         var out: [String] = []
         func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
+        // Name columns as wide as their longest name (26 at least): cut at a fixed
+        // width, "Mid-Market Annual EMEA" and "Mid-Market Annual APAC" could read alike.
+        let metricWidth = max(26, (usage.metrics.map(\.count).max() ?? 0) + 1)
+        func name(_ s: String, _ width: Int) -> String { s.padding(toLength: width, withPad: " ", startingAt: 0) }
         func grouped(_ n: Int) -> String {
             let f = NumberFormatter()
             f.numberStyle = .decimal
@@ -18,9 +22,10 @@ extension History {
             let e = bySegment[accounts.segment[a], default: (0, 0)]
             bySegment[accounts.segment[a]] = (e.0 + 1, e.1 + accounts.contractValue[a])
         }
-        out.append("  " + "segment".padding(toLength: 26, withPad: " ", startingAt: 0) + "accounts".leftAligned(10) + "contract value".leftAligned(18))
+        let segmentWidth = max(26, (bySegment.keys.map(\.count).max() ?? 0) + 1)
+        out.append("  " + name("segment", segmentWidth) + "accounts".leftAligned(10) + "contract value".leftAligned(18))
         for (segment, (n, value)) in bySegment.sorted(by: { $0.key < $1.key }) {
-            out.append("  " + segment.padding(toLength: 26, withPad: " ", startingAt: 0) + grouped(n).leftAligned(10) + grouped(Int(value)).leftAligned(18))
+            out.append("  " + name(segment, segmentWidth) + grouped(n).leftAligned(10) + grouped(Int(value)).leftAligned(18))
         }
         if let signups = accounts.signup.min(), let last = accounts.signup.max() {
             out.append("  signups from \(signups) to \(last)")
@@ -30,13 +35,13 @@ extension History {
         let withUsage = (0..<accounts.count).filter { usage.start[$0 + 1] > usage.start[$0] }.count
         let range = usage.dateRange.map { "\($0.lowerBound) to \($0.upperBound)" } ?? "no rows"
         out.append("Usage     \(usageFile): \(grouped(usage.count)) rows, \(range), \(grouped(withUsage)) accounts with usage")
-        out.append("  " + "metric".padding(toLength: 26, withPad: " ", startingAt: 0) + "kind".padding(toLength: 8, withPad: " ", startingAt: 0) + "missing".leftAligned(10) + "mean".leftAligned(12))
-        for (m, name) in usage.metrics.enumerated() {
+        out.append("  " + name("metric", metricWidth) + "kind".padding(toLength: 8, withPad: " ", startingAt: 0) + "missing".leftAligned(10) + "mean".leftAligned(12))
+        for (m, metricName) in usage.metrics.enumerated() {
             let values = usage.values[m]
             var missing = 0, sum = 0.0
             for v in values { if v.isNaN { missing += 1 } else { sum += v } }
             let present = values.count - missing
-            out.append("  " + name.padding(toLength: 26, withPad: " ", startingAt: 0)
+            out.append("  " + name(metricName, metricWidth)
                 + (usage.isLevel[m] ? "level" : "count").padding(toLength: 8, withPad: " ", startingAt: 0)
                 + pct(values.isEmpty ? 0 : Double(missing) / Double(values.count)).leftAligned(10)
                 + (present > 0 ? String(format: "%.3g", sum / Double(present)) : "n/a").leftAligned(12))
@@ -57,10 +62,10 @@ extension History {
                 let e = cells[seg, default: [:]][year, default: (0, 0)]
                 cells[seg, default: [:]][year] = (e.0 + 1, e.1 + (renewals.churned[r] ? 1 : 0))
             }
-            out.append("  " + "segment".padding(toLength: 26, withPad: " ", startingAt: 0) + "year".leftAligned(6) + "renewals".leftAligned(10) + "churned".leftAligned(9) + "churn rate".leftAligned(12))
+            out.append("  " + name("segment", segmentWidth) + "year".leftAligned(6) + "renewals".leftAligned(10) + "churned".leftAligned(9) + "churn rate".leftAligned(12))
             for (seg, years) in cells.sorted(by: { $0.key < $1.key }) {
                 for (year, (n, c)) in years.sorted(by: { $0.key < $1.key }) {
-                    out.append("  " + seg.padding(toLength: 26, withPad: " ", startingAt: 0) + String(year).leftAligned(6)
+                    out.append("  " + name(seg, segmentWidth) + String(year).leftAligned(6)
                         + grouped(n).leftAligned(10) + grouped(c).leftAligned(9) + pct(Double(c) / Double(n)).leftAligned(12))
                 }
             }

@@ -76,6 +76,20 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         #expect(daily.usage.dateRange == Day.parse("2025-01-06")!...Day.parse("2025-01-20")!)
     }
 
+    @Test func theSummaryShowsLongSegmentAndMetricNamesWhole() throws {
+        let h = TinyHistory(accounts: """
+        account_id,segment,signup_date,contract_value
+        A1,Mid-Market Annual Enterprise EMEA,2024-01-10,5000
+        A2,Mid-Market Annual Enterprise APAC,2024-01-10,7000
+        """, usage: "account_id,date,reports_exported_to_the_warehouse,logins\nA1,2025-01-01,3,1\n",
+           renewals: "account_id,renewal_date,outcome\nA1,2025-01-10,renewed\nA2,2025-01-10,churned\n")
+        let history = try HistoryLoader(options: h.options).load()
+        let text = history.summary(accountsFile: "a.csv", usageFile: "u.csv", renewalsFile: "r.csv")
+        for name in ["Mid-Market Annual Enterprise EMEA ", "Mid-Market Annual Enterprise APAC ", "reports_exported_to_the_warehouse "] {
+            #expect(text.contains("  " + name), "\(name) in\n\(text)")
+        }
+    }
+
     @Test func remappedColumnNamesAreFollowed() throws {
         let h = TinyHistory(accounts: """
         id,plan,created,acv
