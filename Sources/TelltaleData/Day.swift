@@ -94,6 +94,19 @@ public struct Day: Hashable, Comparable, Codable, Sendable, CustomStringConverti
         return Day(year: y, month: m, day: d)
     }
 
+    /// The problem message for a cell that is not a date: what the contract
+    /// expects, and what the value is when it is a common near miss (a
+    /// warehouse timestamp, a date with slashes).
+    public static func notADate(_ text: String, orEmpty: Bool = false) -> String {
+        var message = "is not a date (expected YYYY-MM-DD" + (orEmpty ? " or empty" : "")
+        if text.utf8.count > 10, parse(String(text.prefix(10))) != nil {
+            message += "; this is a date and time: export the date alone"
+        } else if text.contains("/") {
+            message += "; a date with slashes reads as day/month or month/day"
+        }
+        return message + ")"
+    }
+
     public static func parse(_ text: String) -> Day? {
         var t = text
         return t.withUTF8 { parse($0) }

@@ -105,7 +105,7 @@ public struct HistoryLoader {
             }
             if segment.isEmpty { problem("segment", "", "is empty; every account needs a segment"); return }
             guard let signup = Day.parse(rec.field(col["signup_date"]!)) else {
-                problem("signup_date", Self.text(rec.field(col["signup_date"]!)), "is not a date (expected YYYY-MM-DD)"); return
+                let text = Self.text(rec.field(col["signup_date"]!)); problem("signup_date", text, Day.notADate(text)); return
             }
             let cvText = rec.field(col["contract_value"]!)
             guard let cv = NumberParsing.parseDouble(cvText), cv.isFinite, cv >= 0 else {
@@ -114,7 +114,7 @@ public struct HistoryLoader {
             var renewal: Day?
             if let c = col["renewal_date"], rec.field(c).contains(where: { $0 != 0x20 }) {
                 guard let d = Day.parse(rec.field(c)) else {
-                    problem("renewal_date", Self.text(rec.field(c)), "is not a date (expected YYYY-MM-DD or empty)"); return
+                    let text = Self.text(rec.field(c)); problem("renewal_date", text, Day.notADate(text, orEmpty: true)); return
                 }
                 renewal = d
             }
@@ -229,8 +229,8 @@ public struct HistoryLoader {
                 lastIndex = found
             }
             guard let day = Day.parse(rec.field(dateColumn)) else {
-                problems.add(Problem(file: path, line: rec.line, column: header[dateColumn], value: Self.text(rec.field(dateColumn)),
-                                     message: "is not a date (expected YYYY-MM-DD)"))
+                let text = Self.text(rec.field(dateColumn))
+                problems.add(Problem(file: path, line: rec.line, column: header[dateColumn], value: text, message: Day.notADate(text)))
                 return
             }
             for m in 0..<k {
@@ -429,7 +429,7 @@ public struct HistoryLoader {
                 return
             }
             guard let date = Day.parse(rec.field(col["renewal_date"]!)) else {
-                problem("renewal_date", Self.text(rec.field(col["renewal_date"]!)), "is not a date (expected YYYY-MM-DD)"); return
+                let text = Self.text(rec.field(col["renewal_date"]!)); problem("renewal_date", text, Day.notADate(text)); return
             }
             let outcomeText = Self.text(rec.field(col["outcome"]!))
             let churned: Bool

@@ -545,7 +545,7 @@ struct UsageFastParser {
         switch kind {
         case .date:
             return Problem(file: path, line: line, column: header[column], value: value,
-                           message: "is not a date (expected YYYY-MM-DD)")
+                           message: Day.notADate(value))
         case .number:
             return Problem(file: path, line: line, column: metricNames[metricOf[column]], value: value,
                            message: "is not a number (leave the cell empty for a missing value)")

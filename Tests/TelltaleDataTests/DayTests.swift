@@ -44,4 +44,14 @@ import Testing
     func rejectsImpossibleOrMisformattedDates(text: String) {
         #expect(Day.parse(text) == nil)
     }
+
+    @Test func aCellThatIsNotADateIsToldWhatItLooksLike() {
+        #expect(Day.notADate("2024-02-30") == "is not a date (expected YYYY-MM-DD)")
+        #expect(Day.notADate("", orEmpty: true) == "is not a date (expected YYYY-MM-DD or empty)")
+        for timestamp in ["2024-07-01 00:00:00", "2024-07-01T08:15:00Z"] {
+            #expect(Day.notADate(timestamp) == "is not a date (expected YYYY-MM-DD; this is a date and time: export the date alone)")
+        }
+        #expect(Day.notADate("07/01/2024") == "is not a date (expected YYYY-MM-DD; a date with slashes reads as day/month or month/day)")
+        #expect(Day.notADate("2024-13-01 00:00") == "is not a date (expected YYYY-MM-DD)", "no valid date in front")
+    }
 }

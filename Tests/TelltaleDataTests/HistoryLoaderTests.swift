@@ -76,6 +76,17 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         #expect(daily.usage.dateRange == Day.parse("2025-01-06")!...Day.parse("2025-01-20")!)
     }
 
+    @Test func aTimestampInTheUsageDateColumnIsNamedAsOne() throws {
+        let h = TinyHistory(accounts: goodAccounts, usage: "account_id,date,logins\nA1,2025-01-06,3\nA1,2025-01-07 00:00:00,2\n",
+                            renewals: "account_id,renewal_date,outcome\n")
+        var options = h.options
+        options.skipProblems = true
+        let history = try HistoryLoader(options: options).loadCollectingProblems()
+        #expect(history.problems.items.map(\.description) == [
+            h.path("usage.csv") + ": line 3, column 'date': \"2025-01-07 00:00:00\" is not a date (expected YYYY-MM-DD; this is a date and time: export the date alone)"
+        ], "\(history.problems.items)")
+    }
+
     @Test func theSummaryShowsLongSegmentAndMetricNamesWhole() throws {
         let h = TinyHistory(accounts: """
         account_id,segment,signup_date,contract_value
