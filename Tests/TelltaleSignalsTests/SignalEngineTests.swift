@@ -399,6 +399,30 @@ func sameValue(_ x: Double, _ y: Double) -> Bool {
         #expect(cohorts.allSatisfy { s in a.raw[s].filter { !$0.isNaN }.count > obs.count / 3 })
     }
 
+    @Test func windowsSweptAccountByAccountEqualWindowsFoundByBinarySearch() throws {
+        // The cohort population's path: observations account by account, days increasing.
+        let history = HistoryBuilder.random(seed: 33, accounts: 50).build()
+        let engine = try SignalEngine(history: history, definitions: everyKind)
+        var obs: [Observation] = [], runs: [Range<Int>] = []
+        let days = stride(from: 0, to: 420, by: 3).map { Day(year: 2025, month: 1, day: 1)! - 10 + $0 }
+        for a in 0..<history.accounts.count {
+            let run = obs.count
+            for d in days where d > history.accounts.signup[a] { obs.append(Observation(account: Int32(a), asOf: d)) }
+            if obs.count > run { runs.append(run..<obs.count) }
+        }
+        let windows = everyKind.indices.filter {
+            if case let .window(w) = everyKind[$0].kind { return w.aggregate != .daysSinceActive } else { return false }
+        }
+        #expect(Set(windows.compactMap { i -> WindowAggregate? in
+            if case let .window(w) = everyKind[i].kind { return w.aggregate } else { return nil }
+        }).count == WindowAggregate.allCases.count - 1, "every aggregate the sweep takes")
+        let searched = engine.compute(windows, obs), swept = engine.compute(windows, obs, runs: runs)
+        for (k, i) in windows.enumerated() {
+            #expect(searched[k].indices.allSatisfy { searched[k][$0].bitPattern == swept[k][$0].bitPattern }, "\(everyKind[i].name)")
+            #expect(searched[k].filter { !$0.isNaN }.count > obs.count / 2, "\(everyKind[i].name): mostly known")
+        }
+    }
+
     @Test func runningTotalsAreFloatsOnlyWhereEveryTotalIsExactAndSumAsDoublesWould() throws {
         // Counts (Floats), tenths (inexact), and counts whose totals pass 2^24.
         var b = HistoryBuilder(metrics: ["count", "tenths", "huge"], isLevel: [false, false, false])
