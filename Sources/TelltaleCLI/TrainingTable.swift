@@ -17,7 +17,7 @@ struct TrainingTable {
         let options = try config.loadOptions(overrides, needRenewals: true)
         let history = try HistoryLoader(options: options).load()
         guard history.renewals.count > 0 else { throw CommandError("\(options.renewalsPath ?? "renewals"): no renewal decisions to learn from.") }
-        let definitions = config.signals.resolved(metrics: history.usage.metrics)
+        let definitions = try signalDefinitions(config, metrics: history.usage.metrics)
         let engine = try SignalEngine(history: history, definitions: definitions)
         let plan = history.trainingObservations(leadDays: config.signals.leadDays)
         if !plan.leftOut.isEmpty {
@@ -25,6 +25,19 @@ struct TrainingTable {
                 + "\(history.accounts.ids[Int(plan.leftOut[0].account)]) renewal \(plan.leftOut[0].renewal)")
         }
         return TrainingTable(history: history, definitions: definitions, table: engine.table(for: plan.observations), options: options)
+    }
+
+    /// The config's signals for these metrics; an error when there are none, which
+    /// would train a model on segment indicators alone (and tell nobody why).
+    static func signalDefinitions(_ config: Configuration, metrics: [String]) throws -> [SignalDefinition] {
+        let definitions = config.signals.resolved(metrics: metrics)
+        guard definitions.isEmpty else { return definitions }
+        throw CommandError("no signals to compute: "
+            + (config.signals.useDefaults
+                ? "the built-in set needs the contract's metric names (logins, active_users, core_actions, ...), "
+                  + "and this usage file has \(metrics.isEmpty ? "no metric columns" : metrics.joined(separator: ", "))"
+                : "signals.defaults is false")
+            + ", and signals.define adds none. Rename the columns (data.columns) or define signals (docs/signals.md).")
     }
 
     var churned: [Bool] { table.observations.map { $0.churned ?? false } }

@@ -115,6 +115,32 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         #expect(r.stderr.contains("kept at q < 0.05"))
     }
 
+    @Test func aConfigWithNoSignalsIsRefusedBeforeTraining() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-nosignals-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let data = repositoryRoot.appendingPathComponent("notebooks-data").path
+        let tables = "data:\n  accounts: \(data)/accounts.csv\n  usage: \(data)/usage.csv.gz\n  renewals: \(data)/renewals.csv\n"
+        try (tables + "signals:\n  defaults: false\n").write(toFile: dir + "/none.yml", atomically: true, encoding: .utf8)
+        for command in [["train", "--out", dir + "/m.json"], ["signals", "--training", "--out", dir + "/t.csv"]] {
+            let r = try runTelltale([command[0], "--config", dir + "/none.yml"] + command.dropFirst())
+            #expect(r.status != 0 && r.stderr.contains("no signals to compute: signals.defaults is false, and signals.define adds none"), "\(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/m.json"))
+        // Usage whose metrics have other names than the contract's: the built-in set finds nothing to read.
+        try "account_id,date,visits\nACC-00001,2024-07-01,3\n".write(toFile: dir + "/u.csv", atomically: true, encoding: .utf8)
+        let r = try runTelltale(["train", "--config", sampleConfigWithoutMetrics(dir), "--usage", dir + "/u.csv", "--out", dir + "/m.json"])
+        #expect(r.status != 0 && r.stderr.contains("and this usage file has visits, and signals.define adds none"), "\(r.stderr)")
+    }
+
+    /// A config of the sample's three tables that reads every numeric usage column.
+    func sampleConfigWithoutMetrics(_ dir: String) throws -> String {
+        let data = repositoryRoot.appendingPathComponent("notebooks-data").path
+        let path = dir + "/any-metrics.yml"
+        try "data:\n  accounts: \(data)/accounts.csv\n  usage: \(data)/usage.csv.gz\n  renewals: \(data)/renewals.csv\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     @Test func anUnknownFlagInTheConfigIsNamed() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-pat-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
