@@ -21,8 +21,9 @@ struct TrainingTable {
         let engine = try SignalEngine(history: history, definitions: definitions)
         let plan = history.trainingObservations(leadDays: config.signals.leadDays)
         if !plan.leftOut.isEmpty {
-            printError("\(plan.leftOut.count) renewal\(plan.leftOut.count == 1 ? "" : "s") left out (observation date not after signup), e.g. "
-                + "\(history.accounts.ids[Int(plan.leftOut[0].account)]) renewal \(plan.leftOut[0].renewal)")
+            let first = plan.leftOut[0]
+            printError("\(plan.leftOut.count) renewal\(plan.leftOut.count == 1 ? "" : "s") left out"
+                + (plan.leftOut.count == 1 ? ": " : ", e.g. ") + "\(history.accounts.ids[Int(first.account)]) renewal \(first.renewal): \(first.reason)")
         }
         return TrainingTable(history: history, definitions: definitions, table: engine.table(for: plan.observations), options: options)
     }

@@ -47,11 +47,17 @@ extension History {
         order.sort { (renewals.account[$0], renewals.date[$0].number) < (renewals.account[$1], renewals.date[$1].number) }
         var obs: [Observation] = []
         var leftOut: [(Int32, Day, String)] = []
+        let usageEnd = usage.dateRange?.upperBound
         for r in order {
             let a = renewals.account[r]
             let asOf = renewals.date[r] - leadDays
             guard asOf > accounts.signup[Int(a)] else {
                 leftOut.append((a, renewals.date[r], "the observation date \(asOf) (renewal − \(leadDays) days) is not after signup \(accounts.signup[Int(a)])"))
+                continue
+            }
+            // No usage describes it: every window would be missing and filled in.
+            if let usageEnd, asOf > usageEnd + 1 {
+                leftOut.append((a, renewals.date[r], "the observation date \(asOf) (renewal − \(leadDays) days) is after the usage data ends (\(usageEnd))"))
                 continue
             }
             obs.append(Observation(account: a, asOf: asOf, renewal: renewals.date[r], churned: renewals.churned[r]))

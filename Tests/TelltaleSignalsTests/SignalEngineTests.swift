@@ -399,6 +399,21 @@ func sameValue(_ x: Double, _ y: Double) -> Bool {
         #expect(cohorts.allSatisfy { s in a.raw[s].filter { !$0.isNaN }.count > obs.count / 3 })
     }
 
+    @Test func renewalsObservedBeforeSignupOrAfterTheUsageDataAreLeftOutWithTheReason() throws {
+        var b = HistoryBuilder.random(seed: 34, accounts: 6)
+        let usageEnd = Day(year: 2025, month: 1, day: 1)! + 399
+        b.renewals = [(account: 0, date: b.signups[0] + 30, churned: true),      // observed before signup
+                      (account: 1, date: usageEnd + 61, churned: false),         // observed the day after the data: kept
+                      (account: 2, date: usageEnd + 62, churned: true)]          // observed two days after: nothing to see
+        let history = b.build()
+        #expect(history.usage.dateRange?.upperBound == usageEnd)
+        let plan = history.trainingObservations(leadDays: 60)
+        #expect(plan.observations.map(\.account) == [1])
+        #expect(plan.leftOut.map(\.account) == [0, 2])
+        #expect(plan.leftOut.first?.reason.contains("is not after signup") == true)
+        #expect(plan.leftOut.last?.reason == "the observation date \(usageEnd + 2) (renewal − 60 days) is after the usage data ends (\(usageEnd))")
+    }
+
     @Test func windowsSweptAccountByAccountEqualWindowsFoundByBinarySearch() throws {
         // The cohort population's path: observations account by account, days increasing.
         let history = HistoryBuilder.random(seed: 33, accounts: 50).build()
