@@ -86,7 +86,7 @@ struct BacktestCommand: ParsableCommand {
         if end > coverage.upperBound + 1 {
             throw CommandError("--to \(end) is past the usage data (it ends on \(coverage.upperBound))")
         }
-        let definitions = try TrainingTable.signalDefinitions(config, metrics: history.usage.metrics)
+        let definitions = try config.signalDefinitions(metrics: history.usage.metrics)
         let fixed: ChurnModel?
         do { fixed = try model.map { try ChurnModel.read(path: $0) } } catch let e as ModelFileError { throw CommandError(e.message) }
         let trainer = ChurnTrainer(settings: config.training, patternSearch: config.patterns.search, patternFlags: config.patterns.flags,

@@ -41,7 +41,7 @@ struct SignalsCommand: ParsableCommand {
         let config = try input.configuration()
         let options = try config.loadOptions(input.overrides, needRenewals: training)
         let history = try HistoryLoader(options: options).load()
-        let definitions = try TrainingTable.signalDefinitions(config, metrics: history.usage.metrics)
+        let definitions = try config.signalDefinitions(metrics: history.usage.metrics)
         let engine = try SignalEngine(history: history, definitions: definitions)
         let table: SignalTable
         if training {

@@ -17,7 +17,7 @@ struct TrainingTable {
         let options = try config.loadOptions(overrides, needRenewals: true)
         let history = try HistoryLoader(options: options).load()
         guard history.renewals.count > 0 else { throw CommandError("\(options.renewalsPath ?? "renewals"): no renewal decisions to learn from.") }
-        let definitions = try signalDefinitions(config, metrics: history.usage.metrics)
+        let definitions = try config.signalDefinitions(metrics: history.usage.metrics)
         let engine = try SignalEngine(history: history, definitions: definitions)
         let plan = history.trainingObservations(leadDays: config.signals.leadDays)
         if !plan.leftOut.isEmpty {
@@ -26,19 +26,6 @@ struct TrainingTable {
                 + (plan.leftOut.count == 1 ? ": " : ", e.g. ") + "\(history.accounts.ids[Int(first.account)]) renewal \(first.renewal): \(first.reason)")
         }
         return TrainingTable(history: history, definitions: definitions, table: engine.table(for: plan.observations), options: options)
-    }
-
-    /// The config's signals for these metrics; an error when there are none, which
-    /// would train a model on segment indicators alone (and tell nobody why).
-    static func signalDefinitions(_ config: Configuration, metrics: [String]) throws -> [SignalDefinition] {
-        let definitions = config.signals.resolved(metrics: metrics)
-        guard definitions.isEmpty else { return definitions }
-        throw CommandError("no signals to compute: "
-            + (config.signals.useDefaults
-                ? "the built-in set needs the contract's metric names (logins, active_users, core_actions, ...), "
-                  + "and this usage file has \(metrics.isEmpty ? "no metric columns" : metrics.joined(separator: ", "))"
-                : "signals.defaults is false")
-            + ", and signals.define adds none. Rename the columns (data.columns) or define signals (docs/signals.md).")
     }
 
     var churned: [Bool] { table.observations.map { $0.churned ?? false } }
@@ -54,5 +41,21 @@ struct TrainingTable {
             printError("patterns.cut: '\(name)' has no cut with \(settings.search.minimumCount(rows: table.rowCount))+ rows on each side; left out")
         }
         return flags
+    }
+}
+
+extension Configuration {
+    /// The signals `train`, `patterns`, `signals` and `backtest` compute for these
+    /// metrics; an error when there are none, which would train a model on segment
+    /// indicators alone (and tell nobody why).
+    func signalDefinitions(metrics: [String]) throws -> [SignalDefinition] {
+        let definitions = signals.resolved(metrics: metrics)
+        guard definitions.isEmpty else { return definitions }
+        throw CommandError("no signals to compute: "
+            + (signals.useDefaults
+                ? "the built-in set needs the contract's metric names (logins, active_users, core_actions, ...), "
+                  + "and this usage file has \(metrics.isEmpty ? "no metric columns" : metrics.joined(separator: ", "))"
+                : "signals.defaults is false")
+            + ", and signals.define adds none. Rename the columns (data.columns) or define signals (docs/signals.md).")
     }
 }

@@ -312,7 +312,7 @@ public struct HistoryLoader {
         let n = u.count
         // The usual export is already ordered with one row per day: then there is
         // nothing to move, and each account's rows start where a binary search says.
-        if Self.isStrictlyIncreasing(u.account, u.day) && options.rowDays == 1 {
+        if options.rowDays == 1 && Self.isStrictlyIncreasing(u.account, u.day) {
             u.start = u.account.withUnsafeBufferPointer { a in
                 (0...accountCount).map { account in
                     var lo = 0, hi = n // first row whose account is >= `account`

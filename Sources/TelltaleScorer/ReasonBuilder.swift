@@ -74,11 +74,13 @@ final class ReasonBuilder: @unchecked Sendable {
             if members[g].count < Self.sampleCap && seen[g] == Int(Double(members[g].count) * steps[g]) { members[g].append(r) }
             seen[g] += 1
         }
+        let groupOfSegment = (0..<segmentCount).map { sizes[$0] >= Self.minimumSegmentAccounts ? $0 : everyone }
+        // The whole population's spread only when a small segment reads it (its medians are NaN otherwise, and unused).
+        let anySmall = groupOfSegment.contains(everyone)
         for r in rows {
             meet(r, in: segments.of[r])
-            meet(r, in: everyone)
+            if anySmall { meet(r, in: everyone) }
         }
-        let groupOfSegment = (0..<segmentCount).map { sizes[$0] >= Self.minimumSegmentAccounts ? $0 : everyone }
         let groups = segments.of.map { groupOfSegment[$0] }
         func groupMedians(_ column: [Double]) -> [Double] {
             members.map { m in median(m.map { column[$0] }) }
