@@ -73,8 +73,10 @@ struct ScoreCommand: ParsableCommand {
                 let flat = try FlatScoringInput(path: data, model: churnModel, segmentColumn: segment)
                 inputs = flat
                 let day = asOf.flatMap(Day.parse) ?? flat.asOf ?? Day.today()
-                run = scorer.score(table: flat.table, facts: flat.facts, asOf: day,
-                                   context: try history?.context(asOf: day, settings: config.alerts) ?? ScoringContext())
+                var scored = scorer.score(table: flat.table, facts: flat.facts, asOf: day,
+                                          context: try history?.context(asOf: day, settings: config.alerts) ?? ScoringContext())
+                scored.warnings += flat.warnings
+                run = scored
             } else {
                 let options = try config.loadOptions(input.overrides, needRenewals: false)
                 let loaded = try HistoryLoader(options: options).load()

@@ -16,7 +16,8 @@ struct TrainCommand: ParsableCommand {
         time-ordered cross-validation, derives red/orange/yellow/green bands per segment from \
         renewal rates, then refits on everything and writes the model atomically. \
         With --data, a flat table (one row per observation, an as_of date, the label) stands \
-        in for the three tables: its numeric columns are the signals, 0/1 columns also flags. \
+        in for the three tables: its numeric columns are the signals, 0/1 columns also flags, \
+        and a text column of up to 20 levels one 0/1 signal per level but the most common. \
         See docs/training.md and docs/model-file.md.
         """
     )
@@ -60,7 +61,7 @@ struct TrainCommand: ParsableCommand {
         var usageEnd = ""
         if let data {
             let (flat, unused) = try SignalTable.training(from: FlatTable.read(path: data), label: label, segmentColumn: segment)
-            if !unused.isEmpty { printError("text columns not used (only \(segment) is a category): \(unused.joined(separator: ", "))") }
+            if !unused.isEmpty { printError("text columns not used: \(unused.joined(separator: "; "))") }
             table = flat
             fingerprints["data"] = try FileFingerprint.fnv1a64(path: data)
         } else {

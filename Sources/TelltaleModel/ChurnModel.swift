@@ -15,14 +15,19 @@ public struct ChurnModel: Codable, Equatable, Sendable {
     /// would silently compute as a mean trend. 3: a trend may compare active
     /// weeks (`statistic: active_weeks`, `form: t`). 4: a trend may be a
     /// decline probability (`form: decline_probability`, with `to` and `prior`).
-    public static let currentFormat = 4
+    /// 5: a flat-table model may one-hot encode a text column (signal kind
+    /// `category`), which a format-4 reader cannot decode.
+    public static let currentFormat = 5
 
     /// The oldest format that holds these signals, written so that models
     /// using nothing newer stay readable by older telltale versions.
     public static func format(for signals: [SignalDefinition]) -> Int {
         signals.reduce(1) { oldest, signal in
-            guard case let .trend(t) = signal.kind else { return oldest }
-            return Swift.max(oldest, format(for: t))
+            switch signal.kind {
+            case let .trend(t): return Swift.max(oldest, format(for: t))
+            case .category: return Swift.max(oldest, 5)
+            default: return oldest
+            }
         }
     }
 

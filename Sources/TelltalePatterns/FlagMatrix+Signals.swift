@@ -52,14 +52,15 @@ public struct DataDrivenCut: Codable, Equatable, Sendable {
 
 extension FlagMatrix {
     /// The flags of a signal table: every flag signal, every milestone
-    /// (1 = missed; not yet due counts as not missed), and the given cuts of
+    /// (1 = missed; not yet due counts as not missed), every level of a flat
+    /// table's text column, every 0/1 column, and the given cuts of
     /// continuous signals. A missing value never sets a flag.
     public init(table: SignalTable, cuts: [DataDrivenCut] = []) {
         self.init(rows: table.rowCount)
         for (s, def) in table.definitions.enumerated() {
             let column = table.raw[s]
             switch def.kind {
-            case .flag, .milestone: add(name: def.name, label: def.label) { column[$0] == 1 }
+            case .flag, .milestone, .category: add(name: def.name, label: def.label) { column[$0] == 1 }
             case .column where column.allSatisfy({ $0.isNaN || $0 == 0 || $0 == 1 }) && column.contains(1):
                 add(name: def.name, label: def.label) { column[$0] == 1 }
             default: break

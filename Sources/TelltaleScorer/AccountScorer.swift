@@ -85,7 +85,7 @@ public struct AccountScorer: Sendable {
     /// The signal engine for the model's signals and the rules' (built once,
     /// then used for any number of as-of dates: the backtest's walk forward).
     public func prepare(history: History) throws -> Prepared {
-        if model.signals.contains(where: { if case .column = $0.kind { return true } else { return false } }) {
+        if model.signals.contains(where: \.isTableColumn) {
             throw ScoringError("this model was trained on a flat table (its signals are table columns): score it with --data TABLE.csv")
         }
         let (definitions, rules, warnings) = alertDefinitions(metrics: history.usage.metrics)

@@ -14,6 +14,9 @@ public struct FlatScoringInput {
     public var facts: [AccountFacts]
     /// The latest `as_of` in the table, if it has the column.
     public var asOf: Day?
+    /// Text cells holding a level training never saw, per column: scored as
+    /// the most common level, and said so.
+    public var warnings: [String] = []
 
     /// - Throws: `DataError` naming the file and the columns the model needs,
     ///   or the line, column and value of a cell that is not a number or a date
@@ -65,7 +68,7 @@ public struct FlatScoringInput {
         let n = facts.count
         var partStarts = [0]
         for k in 0..<used { partStarts.append(partStarts.last! + parts[k].rows) }
-        let raw = Parallel.map(columns.signals.count) { s in
+        let raw = Parallel.map(columns.definitions.count) { s in
             [Double](unsafeUninitializedCapacity: n) { column, initialized in
                 for k in 0..<used where parts[k].rows > 0 { (column.baseAddress! + partStarts[k]).initialize(from: parts[k].column(s), count: parts[k].rows) }
                 initialized = n
@@ -101,12 +104,23 @@ public struct FlatScoringInput {
                             raw: raw, accountIDs: ids, segments: segments)
         self.facts = facts
         asOf = latest
+        warnings = columns.categories.indices.compactMap { c in
+            var unseen: [String: Int] = [:]
+            for k in 0..<used { unseen.merge(parts[k].layout.categories[c].unseen, uniquingKeysWith: +) }
+            guard !unseen.isEmpty else { return nil }
+            let read = columns.categories[c], rows = unseen.values.reduce(0, +)
+            let values = unseen.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            return "\(rows) row\(rows == 1 ? "" : "s") of \(path) \(rows == 1 ? "has" : "have") a '\(columns.header[read.column])' the model was not trained on ("
+                + values.prefix(5).map { "'\($0.key)' \($0.value)" }.joined(separator: ", ") + (values.count > 5 ? ", ..." : "")
+                + "): scored as its most common level in training, '\(read.names[0])'"
+        }
     }
 
     /// Where the columns the scorer reads are, from the header (-1: no such column).
     struct Columns {
         var header: [String] = []
         var signals: [Int] = [], definitions: [SignalDefinition] = []
+        var categories: [CategoryRead] = []
         var id = -1, segment = -1, owner = -1, value = -1, renewal = -1, asOf = -1
 
         init() {}
@@ -116,18 +130,68 @@ public struct FlatScoringInput {
             // Every signal the model's inputs read must be a column (a table from
             // `telltale signals --as-of` has them all); others are used when present.
             let needed = Set(model.features.compactMap { spec -> String? in if case let .signal(s) = spec.kind { return s } else { return nil } })
-            let absent = model.signals.map(\.name).filter { needed.contains($0) && !header.contains($0) }
+            let absent = model.signals.filter { needed.contains($0.name) }.map(Self.sourceColumn).filter { !header.contains($0) }
             if !absent.isEmpty {
                 throw DataError.invalid(file: path, message: "the model reads \(absent.count) signal\(absent.count == 1 ? "" : "s") the table has no column for: "
                     + absent.prefix(5).joined(separator: ", ") + (absent.count > 5 ? ", ..." : "")
                     + ". Score the three tables with --config, or export the signals with `telltale signals --as-of DATE`")
             }
+            var categoryDefinitions: [SignalDefinition] = []
             for def in model.signals {
-                if let c = header.firstIndex(of: def.name) { signals.append(c); definitions.append(def) }
+                guard let c = header.firstIndex(of: Self.sourceColumn(def)) else { continue }
+                if case let .category(category) = def.kind {
+                    // One read per text column, whatever the number of its levels' signals.
+                    let k = categories.firstIndex { $0.column == c } ?? {
+                        categories.append(CategoryRead(column: c, levels: category.levels))
+                        return categories.count - 1
+                    }()
+                    categories[k].signals.append((categoryDefinitions.count, category.levels.firstIndex(of: category.level)!))
+                    categoryDefinitions.append(def)
+                } else {
+                    signals.append(c); definitions.append(def)
+                }
             }
+            // Category signals' values follow the numeric ones in each part's block.
+            for k in categories.indices { categories[k].signals = categories[k].signals.map { ($0.0 + signals.count, $0.1) } }
+            definitions += categoryDefinitions
             func index(_ name: String) -> Int { header.firstIndex(of: name) ?? -1 }
             (id, segment, owner, value) = (index("account_id"), index(segmentColumn), index("owner"), index("contract_value"))
             (renewal, asOf) = (index("renewal_date"), index("as_of"))
+        }
+
+        /// The column a signal is read from: its own, or for one level of a
+        /// text column, that column.
+        static func sourceColumn(_ def: SignalDefinition) -> String {
+            if case let .category(c) = def.kind { return c.column }
+            return def.name
+        }
+    }
+
+    /// A text column the model one-hot encodes: its levels as training saw
+    /// them, and which block column gets each level's 0/1.
+    struct CategoryRead {
+        var column: Int
+        var levels: [[UInt8]]
+        var names: [String]
+        /// (place in the part's block, index in `levels`) per signal.
+        var signals: [(Int, Int)] = []
+        /// Cells holding none of the levels: value -> rows.
+        var unseen: [String: Int] = [:]
+
+        init(column: Int, levels: [String]) {
+            self.column = column
+            self.names = levels
+            self.levels = levels.map { Array($0.utf8) }
+        }
+
+        /// The level a cell holds: nil when empty, missing or unseen (which is recorded).
+        mutating func level(of f: UnsafeBufferPointer<UInt8>) -> Int? {
+            for (i, l) in levels.enumerated() where l.count == f.count {
+                if l.withUnsafeBufferPointer({ f.isEmpty || memcmp($0.baseAddress!, f.baseAddress!, f.count) == 0 }) { return i }
+            }
+            let text = String(decoding: f, as: UTF8.self)
+            if !FlatTable.missingTokens.contains(text) { unseen[text, default: 0] += 1 }
+            return nil
         }
     }
 
@@ -172,7 +236,7 @@ public struct FlatScoringInput {
         }
 
         mutating func grow(to newCapacity: Int) {
-            let signals = signalColumns!.count
+            let signals = layout.definitions.count
             let bigger = UnsafeMutablePointer<Double>.allocate(capacity: max(1, newCapacity * signals))
             if let values {
                 for s in 0..<signals { (bigger + s * newCapacity).moveInitialize(from: values + s * capacity, count: rows) }
@@ -191,6 +255,12 @@ public struct FlatScoringInput {
             let out = values! + rows
             let signals = signalColumns!
             for k in signals.indices { out[k * capacity] = number(rec, signals[k]) }
+            if !layout.categories.isEmpty {
+                for c in layout.categories.indices {
+                    let level = layout.categories[c].level(of: trimmed(rec.field(layout.categories[c].column)))
+                    for (k, l) in layout.categories[c].signals { out[k * capacity] = level.map { $0 == l ? 1 : 0 } ?? .nan }
+                }
+            }
             rows += 1
             if let d = day(rec, layout.asOf), latest == nil || d > latest! { latest = d }
             let contract = layout.value >= 0 ? number(rec, layout.value) : .nan

@@ -98,8 +98,10 @@ final class ReasonBuilder: @unchecked Sendable {
                 raw.append(values)
                 labels.append(Self.clean(def?.label ?? name))
                 let isFlag = def.map { d in
-                    if case .milestone = d.kind { return true }
-                    return d.isFlag
+                    switch d.kind {
+                    case .milestone, .category: return true // "missed: ...", "plan is starter"
+                    default: return d.isFlag
+                    }
                 } ?? false
                 kinds.append(isFlag ? .flag : values == nil ? .label : .value)
             case let .pattern(p):

@@ -65,7 +65,7 @@ extension SignalDefinition {
             case let .milestone(m): try positive(m.within, "within")
             case let .cohort(c):
                 guard c.minimumAccounts >= 1 else { throw SignalError(signal: name, message: "min_accounts must be at least 1") }
-            case .ratio, .column: break
+            case .ratio, .column, .category: break
             case let .flag(cs):
                 guard !cs.isEmpty else { throw SignalError(signal: name, message: "a flag needs at least one condition") }
             }

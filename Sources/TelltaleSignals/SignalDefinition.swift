@@ -27,7 +27,7 @@ public struct SignalDefinition: Codable, Equatable, Sendable {
     /// Signals this one reads (besides raw metrics).
     public var dependencies: [String] {
         switch kind {
-        case .window, .trend, .milestone, .column: return []
+        case .window, .trend, .milestone, .column, .category: return []
         case let .cohort(c): return [c.signal]
         case let .ratio(r): return [r.numerator, r.denominator]
         case let .flag(conditions): return conditions.map(\.signal)
@@ -40,11 +40,19 @@ public struct SignalDefinition: Codable, Equatable, Sendable {
         case let .window(w): return [w.metric]
         case let .trend(t): return [t.metric]
         case let .milestone(m): return [m.metric]
-        case .cohort, .ratio, .flag, .column: return []
+        case .cohort, .ratio, .flag, .column, .category: return []
         }
     }
 
     public var isFlag: Bool { if case .flag = kind { return true } else { return false } }
+
+    /// Read from a flat table's columns rather than computed from usage.
+    public var isTableColumn: Bool {
+        switch kind {
+        case .column, .category: return true
+        default: return false
+        }
+    }
 }
 
 /// What a signal computes.
@@ -64,6 +72,11 @@ public enum SignalKind: Codable, Equatable, Sendable {
     /// A value given by a flat table's column (`train --data`): nothing to compute.
     /// A column holding only 0 and 1 is a flag for the pattern search.
     case column
+    /// 1 when a flat table's text column holds one level, else 0 (`train
+    /// --data`): one-hot encoding with the most common level as reference. An
+    /// empty cell or a level training never saw is missing, and missing
+    /// counts as 0, i.e. as the most common level.
+    case category(CategorySignal)
 
     var defaultMissingPolicy: MissingPolicy {
         switch self {
@@ -71,6 +84,7 @@ public enum SignalKind: Codable, Equatable, Sendable {
         case let .trend(t): return .value(t.noChange)
         case .cohort: return .value(1)           // "like the segment"
         case .milestone, .flag: return .value(0) // "not missed", "not set"
+        case .category: return .value(0)        // the reference level
         }
     }
 
@@ -83,7 +97,24 @@ public enum SignalKind: Codable, Equatable, Sendable {
         case let .ratio(r): return "\(r.numerator) per \(r.denominator)"
         case let .flag(cs): return cs.map(\.description).joined(separator: " and ")
         case .column: return "column value"
+        case let .category(c): return "\(c.column) is \(c.level)"
         }
+    }
+}
+
+/// One level of a flat table's text column.
+public struct CategorySignal: Codable, Equatable, Sendable {
+    public var column: String
+    public var level: String
+    /// Every level training saw in the column, most common (the reference,
+    /// which has no signal of its own) first: a scored cell outside them is
+    /// unseen, which scoring reports rather than reading as "not this level".
+    public var levels: [String]
+
+    public init(column: String, level: String, levels: [String]) {
+        self.column = column
+        self.level = level
+        self.levels = levels
     }
 }
 

@@ -371,7 +371,7 @@ public struct SignalEngine: Sendable {
         case let .flag(conditions):
             return conditions.allHold(deps, row: k) ? 1 : 0
 
-        case .column:
+        case .column, .category:
             return .nan // only a flat table has it; usage history cannot compute it
         }
     }

@@ -2,12 +2,15 @@ import TelltaleData
 
 extension SignalTable {
     /// A training table from a flat table (bring-your-own features): every
-    /// numeric column but the label becomes a `.column` signal; `account_id`
+    /// numeric column but the label becomes a `.column` signal, and every text
+    /// column of 2 to `maximumCategoryLevels` levels a `.category` signal per
+    /// level but its most common; `account_id`
     /// groups rows by account (each row is its own account without it);
     /// `segment` (or `segmentColumn`) is the segment; `as_of` dates the rows,
     /// which out-of-time validation needs; an optional `renewal_date` dates each
-    /// outcome (else the outcome counts as known at `as_of`). Other text columns are not used
-    /// and are returned by name so the caller can say so.
+    /// outcome (else the outcome counts as known at `as_of`); `owner` is not a
+    /// model input. Other text columns (dates, too many levels, one level) are
+    /// not used and are returned with the reason, so the caller can say so.
     ///
     /// - Throws: `DataError` naming the file, line and column for a label that
     ///   is not binary, a missing `as_of` column or an unparseable date.
@@ -56,18 +59,52 @@ extension SignalTable {
             observations.append(Observation(account: account, asOf: day, renewal: renewal, churned: y == 1))
         }
         var definitions: [SignalDefinition] = [], raw: [[Double]] = [], unused: [String] = []
-        let skip: Set<String> = [label, "as_of", "account_id", segmentColumn, "renewal_date"]
+        let skip: Set<String> = [label, "as_of", "account_id", segmentColumn, "renewal_date", "owner"]
         for column in table.columns where !skip.contains(column.name) {
             switch column.values {
             case .numeric(let v):
                 definitions.append(SignalDefinition(name: column.name, kind: .column, label: column.name))
                 raw.append(v.map { $0 ?? .nan })
-            case .text: unused.append(column.name)
+            case .text(let v):
+                switch categoryLevels(v) {
+                case .failure(let why): unused.append("\(column.name) (\(why.reason))")
+                case .success(let levels):
+                    for level in levels.dropFirst() {
+                        let name = "\(column.name)=\(level)"
+                        if table.column(named: name) != nil {
+                            throw DataError.invalid(file: table.file, message: "column '\(name)' has the name of level '\(level)' of text column '\(column.name)'; rename one of them")
+                        }
+                        definitions.append(SignalDefinition(name: name, kind: .category(CategorySignal(column: column.name, level: level, levels: levels))))
+                        raw.append(v.map { $0 == nil ? .nan : $0 == level ? 1 : 0 })
+                    }
+                }
             }
         }
         let signals = SignalTable(definitions: definitions, observations: observations,
                                   historyDays: Array(repeating: 0, count: observations.count), raw: raw,
                                   accountIDs: ids, segments: segments)
         return (signals, unused)
+    }
+
+    /// More levels than this and a text column is not a category but an
+    /// identifier or free text: one indicator per level would fit noise.
+    public static let maximumCategoryLevels = 20
+
+    struct NotACategory: Error { var reason: String }
+
+    /// A text column's levels, most common first (ties by name), or why the
+    /// column is not a category.
+    static func categoryLevels(_ values: [String?]) -> Result<[String], NotACategory> {
+        var counts: [String: Int] = [:]
+        for case let v? in values { counts[v, default: 0] += 1 }
+        if counts.isEmpty { return .failure(NotACategory(reason: "no values")) }
+        if counts.count == 1 { return .failure(NotACategory(reason: "one value, '\(counts.keys.first!)'")) }
+        if counts.keys.allSatisfy({ Day.parse($0) != nil }) {
+            return .failure(NotACategory(reason: "dates: a number derived from them, such as days since, can be a signal"))
+        }
+        if counts.count > maximumCategoryLevels {
+            return .failure(NotACategory(reason: "\(counts.count) distinct values, more than the \(maximumCategoryLevels) a category may have"))
+        }
+        return .success(counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key))
     }
 }

@@ -278,6 +278,91 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
     }
 }
 
+extension TrainFlatTableTests {
+    /// A text column of a few levels is one 0/1 signal per level but the most
+    /// common: the model equals one trained on hand-made dummy columns (empty
+    /// cells missing in all of them), and scores the same, a level training
+    /// never saw counting as the most common one and named in a warning.
+    @Test func aTextColumnTrainsAndScoresLikeItsDummyColumns() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-category-\(UUID().uuidString)").path
+        let training = dir + "/training.csv"
+        #expect(try runTelltale(["signals", "--config", sampleConfig, "--training", "--out", training]).status == 0)
+        let lines = try String(contentsOfFile: training, encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let churnedAt = try #require(header.firstIndex(of: "churned"))
+        let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        // Starter churns more: half the churned renewals are on it.
+        let plans: [String?] = rows.indices.map { i in
+            if i % 25 == 7 { return nil }
+            return rows[i][churnedAt] == "1" && i % 2 == 0 ? "starter" : ["pro", "team", "starter", "pro"][i % 4]
+        }
+        var counts: [String: Int] = [:]
+        for case let p? in plans { counts[p, default: 0] += 1 }
+        let levels = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+        #expect(levels.count == 3)
+        func write(_ path: String, rows: ArraySlice<[String]>, plans: ArraySlice<String?>, dummies: Bool) throws {
+            let extra = dummies ? levels.dropFirst().map { "plan=\($0)" } : ["plan", "note", "signup"]
+            var text = (header + extra).joined(separator: ",") + "\n"
+            for (i, (row, plan)) in zip(rows, plans).enumerated() {
+                let cells = dummies ? levels.dropFirst().map { plan == nil ? "" : plan == $0 ? "1" : "0" }
+                    : [plan.map { $0 == "unseen" ? "enterprise-plus" : $0 } ?? "NA", "note \(i)", "2024-0\(1 + i % 9)-01"]
+                text += (row + cells).joined(separator: ",") + "\n"
+            }
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        try write(dir + "/text.csv", rows: rows[...], plans: plans[...], dummies: false)
+        try write(dir + "/dummies.csv", rows: rows[...], plans: plans[...], dummies: true)
+        let text = try runTelltale(["train", "--data", dir + "/text.csv", "--out", dir + "/text.json", "--trained-at", "2026-07-01"])
+        let dummies = try runTelltale(["train", "--data", dir + "/dummies.csv", "--out", dir + "/dummies.json", "--trained-at", "2026-07-01"])
+        #expect(text.status == 0 && dummies.status == 0, "\(text.stderr) \(dummies.stderr)")
+        #expect(text.stderr.contains("text columns not used: note (\(rows.count) distinct values, more than the 20 a category may have); signup (dates"), "\(text.stderr)")
+
+        func model(_ path: String) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        }
+        let a = try model(dir + "/text.json"), b = try model(dir + "/dummies.json")
+        #expect(a["format"] as? Int == 5 && b["format"] as? Int == 1)
+        let ca = a["coefficients"] as! [[String: Any]], cb = b["coefficients"] as! [[String: Any]]
+        #expect(ca.map { $0["name"] as! String } == cb.map { $0["name"] as! String })
+        #expect(ca.map { $0["name"] as! String }.contains("plan=starter"))
+        for (x, y) in zip(ca, cb) {
+            let ex = x["estimate"] as! Double, ey = y["estimate"] as! Double
+            #expect(abs(ex - ey) <= 1e-9 * max(1, abs(ey)), "\(x["name"]!): \(ex) vs \(ey)")
+        }
+        #expect(a["l2"] as? Double == b["l2"] as? Double)
+        let starter = try #require(ca.first { $0["name"] as? String == "plan=starter" })
+        #expect(levels[0] == "pro" && (starter["estimate"] as! Double) > 0 && (starter["p_value"] as! Double) < 0.05, "\(starter)")
+
+        // Scoring: three rows on a plan training never saw, two with NA.
+        var scored = Array(plans.suffix(60))
+        for i in 0..<3 { scored[i] = "unseen" }
+        for i in 3..<5 { scored[i] = nil }
+        try write(dir + "/score-text.csv", rows: rows.suffix(60)[...], plans: scored[...], dummies: false)
+        try write(dir + "/score-dummies.csv", rows: rows.suffix(60)[...], plans: scored.map { $0 == "unseen" ? levels[0] : $0 }[...], dummies: true)
+        let st = try runTelltale(["score", "--model", dir + "/text.json", "--data", dir + "/score-text.csv", "--out", dir + "/st.csv", "--no-db"])
+        let sd = try runTelltale(["score", "--model", dir + "/dummies.json", "--data", dir + "/score-dummies.csv", "--out", dir + "/sd.csv", "--no-db"])
+        #expect(st.status == 0 && sd.status == 0, "\(st.stderr) \(sd.stderr)")
+        #expect(st.stderr.contains("warning: 3 rows of \(dir)/score-text.csv have a 'plan' the model was not trained on ('enterprise-plus' 3): scored as its most common level in training, 'pro'"), "\(st.stderr)")
+        #expect(!sd.stderr.contains("not trained on"))
+        func column(_ path: String, _ names: [String]) throws -> [[String]] {
+            let out = try String(contentsOfFile: path, encoding: .utf8)
+            var parsed: [[String]] = []
+            for line in out.split(separator: "\n").dropFirst() { parsed.append(line.split(separator: ",", maxSplits: 9, omittingEmptySubsequences: false).map(String.init)) }
+            let head = out.split(separator: "\n")[0].split(separator: ",").map(String.init)
+            return parsed.map { r in names.map { r[head.firstIndex(of: $0)!] } }
+        }
+        let keys = ["account_id", "churn_probability", "health_score", "band"]
+        let textScores = try column(dir + "/st.csv", keys)
+        let dummyScores = try column(dir + "/sd.csv", keys)
+        // Rows with too few signals are rejected the same way by both (6 of the 60).
+        let rejected = try String(contentsOfFile: dir + "/st.rejects.csv", encoding: .utf8).split(separator: "\n").count - 1
+        #expect(textScores.count + rejected == 60 && textScores.count >= 50 && textScores == dummyScores)
+        // A starter account's reasons may name its plan as such.
+        let reasons = try String(contentsOfFile: dir + "/st.csv", encoding: .utf8)
+        #expect(!reasons.contains("plan=starter 1"))
+    }
+}
+
 /// ROC AUC as the share of (churner, renewer) pairs ranked the right way, ties half.
 func pairCountedAUC(_ p: [Double], _ churned: [Bool]) -> Double {
     var wins = 0.0, pairs = 0.0

@@ -6,8 +6,9 @@ import TelltaleSignals
 /// would compute a weekly-median trend as a mean trend without a word, so
 /// such models are format 2 (which that reader refuses), an active-weeks
 /// trend (which a format-2 reader cannot decode) makes format 3, a decline
-/// probability (which a format-3 reader cannot decode) format 4, and models
-/// with none of them stay format 1, readable by older versions.
+/// probability (which a format-3 reader cannot decode) format 4, a flat
+/// table's text column (which a format-4 reader cannot decode) format 5, and
+/// models with none of them stay format 1, readable by older versions.
 @Suite struct ModelFormatTests {
     @Test func aModelNeedsTheFormatOfItsNewestTrend() {
         let standard = ["logins", "active_users", "features_used", "core_actions", "session_minutes", "support_cases", "csat"]
@@ -21,6 +22,9 @@ import TelltaleSignals
         #expect(ChurnModel.format(for: SignalDefinition.defaults(metrics: ["logins"])) == 1)
         let activeRatio = SignalDefinition(name: "r", kind: .trend(TrendSignal(metric: "logins", recent: 28, baseline: 56, statistic: .activeWeeks)))
         #expect(ChurnModel.format(for: [activeRatio]) == 3)
-        #expect(ChurnModel.currentFormat == 4)
+        let plan = SignalDefinition(name: "plan=pro", kind: .category(CategorySignal(column: "plan", level: "pro", levels: ["team", "pro"])))
+        #expect(ChurnModel.format(for: [SignalDefinition(name: "x", kind: .column), plan]) == 5)
+        #expect(ChurnModel.format(for: [SignalDefinition(name: "x", kind: .column)]) == 1)
+        #expect(ChurnModel.currentFormat == 5)
     }
 }

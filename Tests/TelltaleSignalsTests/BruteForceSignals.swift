@@ -216,7 +216,7 @@ struct BruteForceSignals {
                 case .ne: return v != c.value
                 }
             } ? 1 : 0
-        case .column:
+        case .column, .category:
             return .nan // a flat table's value; the usage history has none
         }
     }
