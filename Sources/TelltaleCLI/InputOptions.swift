@@ -42,4 +42,11 @@ func checkAsOf(_ day: Day, coverage: ClosedRange<Day>?) throws {
         those days would read as no use at all. Pass --as-of \(coverage.upperBound + 1) (or earlier), or use a newer export.
         """)
     }
+    // Only usage dated before the as-of date counts: on or before the first day there is none.
+    if day <= coverage.lowerBound {
+        throw CommandError("""
+        The usage data starts on \(coverage.lowerBound), not before the as-of date \(day): no usage is known before it. \
+        Pass --as-of \(coverage.lowerBound + 1) or later, or use an export that starts earlier.
+        """)
+    }
 }

@@ -220,7 +220,7 @@ public struct AccountScorer: Sendable {
             scored.reserveCapacity(rows.count)
             for r in rows {
                 if fromUsage && today.historyDays[r] < Double(settings.minimumHistoryDays) {
-                    rejected.append((r, "only \(Int(today.historyDays[r])) days of usage before \(asOf); the model needs \(settings.minimumHistoryDays) (scoring.min_history_days)"))
+                    rejected.append((r, "only \(Int(today.historyDays[r])) day\(today.historyDays[r] == 1 ? "" : "s") of usage before \(asOf); the model needs \(settings.minimumHistoryDays) (scoring.min_history_days)"))
                 } else if !signalNames.isEmpty && Double(missingCount[r - rows.lowerBound]) > settings.maximumImputedShare * Double(signalNames.count) {
                     let missing = signalNames.indices.filter { signalColumns[$0][r].isNaN }
                     rejected.append((r, "\(missing.count) of \(signalNames.count) model signals missing (\(missing.prefix(3).map { signalNames[$0] }.joined(separator: ", "))\(missing.count > 3 ? ", ..." : "")); over scoring.max_imputed_share"))

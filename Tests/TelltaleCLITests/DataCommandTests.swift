@@ -87,6 +87,9 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         let late = try runTelltale(["signals", "--config", sampleConfig, "--as-of", "2026-09-01"])
         #expect(late.status != 0)
         #expect(late.stderr.contains("The usage data ends on 2026-06-30") && late.stderr.contains("--as-of 2026-07-01"))
+        // Before the data starts: it had written a header and no rows.
+        let early = try runTelltale(["signals", "--config", sampleConfig, "--as-of", "2020-01-01"])
+        #expect(early.status != 0 && early.stderr.contains("The usage data starts on 2024-07-01"), "\(early.stderr)")
         let both = try runTelltale(["signals", "--config", sampleConfig, "--as-of", "2026-07-01", "--training"])
         #expect(both.status != 0 && both.stderr.contains("not both"))
     }

@@ -103,6 +103,22 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         let r = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--as-of", "2026-09-01", "--no-db"])
         #expect(r.status != 0 && r.stderr.contains("The usage data ends on 2026-06-30"), "\(r.stderr)")
     }
+
+    /// Before the usage data starts nothing is known: it had scored no one and
+    /// exited 0, every account a reject.
+    @Test func scoringOnOrBeforeTheUsageDataStartsIsRefused() throws {
+        for day in ["2022-07-02", "2024-07-01"] {
+            let r = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--as-of", day, "--no-db"])
+            #expect(r.status != 0 && r.stderr.contains("The usage data starts on 2024-07-01, not before the as-of date \(day)")
+                    && r.stderr.contains("--as-of 2024-07-02 or later"), "\(r.stderr)")
+        }
+        // The day after: one day of usage, too little, each account rejected with its reason.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-early-\(UUID().uuidString)").path
+        let r = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--as-of", "2024-07-02", "--no-db", "--out", dir + "/s.csv"])
+        #expect(r.status == 0 && r.stderr.contains("0 accounts scored"), "\(r.stderr)")
+        let rejects = try String(contentsOfFile: dir + "/s.rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("only 1 day of usage before 2024-07-02; the model needs 30"), "\(rejects.prefix(300))")
+    }
 }
 
 @Suite struct BacktestCommandTests {
