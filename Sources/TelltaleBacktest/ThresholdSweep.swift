@@ -76,9 +76,10 @@ public enum ThresholdSweep {
         best(points.filter { ($0.stats.precision ?? 0) >= precision })
     }
 
+    /// A setting that catches no churn is no recommendation, however quiet.
     static func best(_ points: [SweepPoint]) -> [String: SweepPoint] {
         var best: [String: SweepPoint] = [:]
-        for p in points {
+        for p in points where p.stats.churnsCaught > 0 {
             if let b = best[p.rule], (b.stats.churnsCaught, b.stats.precision ?? 0) >= (p.stats.churnsCaught, p.stats.precision ?? 0) { continue }
             best[p.rule] = p
         }

@@ -83,6 +83,10 @@ struct BacktestCommand: ParsableCommand {
         guard start <= end else {
             throw CommandError("no as-of dates to replay between \(start) and \(end): the history is too short for a \(settings.horizonDays)-day horizon; pass --from/--to")
         }
+        if start <= coverage.lowerBound {
+            throw CommandError("--from \(start) is not after the usage data's first day (\(coverage.lowerBound)): nothing is known before it. "
+                + "Pass a later --from (the default starts 180 days into the data)")
+        }
         if end > coverage.upperBound + 1 {
             throw CommandError("--to \(end) is past the usage data (it ends on \(coverage.upperBound))")
         }

@@ -122,6 +122,12 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
 }
 
 @Suite struct BacktestCommandTests {
+    /// It had replayed 83 dates with no usage and recommended thresholds that caught "0 churns".
+    @Test func aFromDateOnOrBeforeTheUsageDataStartsIsRefused() throws {
+        let r = try runTelltale(["backtest", "--config", sampleConfig, "--model", sampleModel, "--from", "2023-01-01", "--to", "2024-08-01"])
+        #expect(r.status != 0 && r.stderr.contains("--from 2023-01-01 is not after the usage data's first day (2024-07-01)"), "\(r.stderr)")
+    }
+
     @Test func aFromDateAfterTheToDateIsRefusedAsSuch() throws {
         let r = try runTelltale(["backtest", "--config", sampleConfig, "--from", "2026-01-01", "--to", "2025-01-01"])
         #expect(r.status != 0 && r.stderr.contains("--from 2026-01-01 is after --to 2025-01-01"), "\(r.stderr)")

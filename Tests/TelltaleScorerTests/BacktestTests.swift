@@ -111,9 +111,15 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
         #expect(sweep.contains { $0.isCurrent })
         // Recommendations: the most churn caught among the settings within the budget (or at the precision target).
         for (budget, target) in [(0.5, 0.1), (2.0, 0.3), (100.0, 0.0)] {
-            for (rule, chosen) in ThresholdSweep.recommend(sweep, budget: budget) {
+            let withinBudget = ThresholdSweep.recommend(sweep, budget: budget)
+            for (rule, chosen) in withinBudget {
                 let allowed = sweep.filter { $0.rule == rule && $0.stats.perCSMWeek <= budget }
                 #expect(chosen.stats.perCSMWeek <= budget && allowed.allSatisfy { $0.stats.churnsCaught <= chosen.stats.churnsCaught })
+            }
+            // A rule none of whose settings within the budget catches a churn gets no recommendation.
+            for rule in Set(sweep.map(\.rule)) {
+                let catches = sweep.contains { $0.rule == rule && $0.stats.perCSMWeek <= budget && $0.stats.churnsCaught > 0 }
+                #expect((withinBudget[rule] != nil) == catches, "\(rule) at budget \(budget)")
             }
             for (rule, chosen) in ThresholdSweep.recommend(sweep, precision: target) {
                 let allowed = sweep.filter { $0.rule == rule && ($0.stats.precision ?? 0) >= target }
