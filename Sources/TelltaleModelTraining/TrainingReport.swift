@@ -116,21 +116,8 @@ public enum TrainingReport {
             out.append("")
             out.append("## Changes since the previous model (\(previous.trainedAt))")
             out.append("")
-            out.append("- holdout ROC AUC \(num(previous.validation.withPatterns.rocAUC)) -> \(num(v.withPatterns.rocAUC)) (this holdout measures it to ±\(num(aucs.margin95(0)))); renewals \(previous.provenance.renewals) -> \(m.provenance.renewals)")
-            let before = Dictionary(previous.coefficients.map { ($0.name, $0.estimate) }, uniquingKeysWith: { a, _ in a })
-            let added = m.coefficients.filter { before[$0.name] == nil }.map(\.name)
-            let removed = previous.coefficients.map(\.name).filter { name in !m.coefficients.contains { $0.name == name } }
-            if !added.isEmpty { out.append("- new features: " + added.joined(separator: ", ")) }
-            if !removed.isEmpty { out.append("- features gone: " + removed.joined(separator: ", ")) }
-            let moved = m.coefficients.compactMap { c in before[c.name].map { (c.name, $0, c.estimate) } }
-                .sorted { abs($0.2 - $0.1) > abs($1.2 - $1.1) }.prefix(5)
-            for (name, a, b) in moved { out.append("- `\(name)`: \(num(a)) -> \(num(b))") }
-            for (segment, b) in m.bands.segments.sorted(by: { $0.key < $1.key }) {
-                if let old = previous.bands.segments[segment], old.cutPoints != b.cutPoints {
-                    out.append("- \(segment) cut points: " + old.cutPoints.map { String(format: "%.1f", min($0, 100)) }.joined(separator: "/")
-                        + " -> " + b.cutPoints.map { String(format: "%.1f", min($0, 100)) }.joined(separator: "/"))
-                }
-            }
+            out.append("- holdout ROC AUC \(num(previous.validation.withPatterns.rocAUC)) -> \(num(v.withPatterns.rocAUC)) (this holdout measures it to ±\(num(aucs.margin95(0))))")
+            out += m.changes(since: previous)
         }
         if !m.warnings.isEmpty {
             out.append("")

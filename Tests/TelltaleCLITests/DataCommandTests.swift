@@ -205,6 +205,27 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         let changes = try String(contentsOfFile: dir + "/r2.md", encoding: .utf8)
         #expect(changes.contains("## Changes since the previous model (2026-07-01)"))
         #expect(changes.contains("(this holdout measures it to ±0."))
+        #expect(changes.contains("- input files unchanged (accounts, config, renewals, usage)\n"))
+        #expect(changes.contains("- coefficients unchanged (to 3 decimals)\n") && !changes.contains("lead time"), "\(changes)")
+        // A re-calibration under another lead time and a signal redefined under its
+        // own name says so before any coefficient: they compare different things.
+        let config = try String(contentsOfFile: sampleConfig, encoding: .utf8)
+            .replacingOccurrences(of: "  lead_days: 60 ", with: "  lead_days: 90 ")
+            .replacingOccurrences(of: "metric: exports, days: 90, aggregate: sum", with: "metric: exports, days: 60, aggregate: sum")
+            .replacingOccurrences(of: "accounts: accounts.csv", with: "accounts: \(repositoryRoot.path)/notebooks-data/accounts.csv")
+            .replacingOccurrences(of: "usage: usage.csv.gz", with: "usage: \(repositoryRoot.path)/notebooks-data/usage.csv.gz")
+            .replacingOccurrences(of: "renewals: renewals.csv", with: "renewals: \(repositoryRoot.path)/notebooks-data/renewals.csv")
+        try config.write(toFile: dir + "/lead90.yml", atomically: true, encoding: .utf8)
+        let recalibrated = try runTelltale(["train", "--config", dir + "/lead90.yml", "--out", dir + "/m3.json", "--report", dir + "/r3.md",
+                                            "--trained-at", "2026-10-01", "--compare", model])
+        #expect(recalibrated.status == 0, "\(recalibrated.stderr)")
+        let moved = try String(contentsOfFile: dir + "/r3.md", encoding: .utf8)
+        for line in ["- input files changed: config; unchanged: accounts, renewals, usage\n",
+                     "- renewals 1335 (247 churned) -> 1335 (247 churned), observed 2024-05-02 to 2026-05-01 -> 2024-04-02 to 2026-04-01\n",
+                     "- lead time 60 -> 90 days: the two models foretell renewals from different distances",
+                     "- signals redefined under the same name (their coefficients compare different things): exports_90d\n"] {
+            #expect(moved.contains(line), "\(line)")
+        }
     }
 
     @Test func inspectOnAFileThatIsNotAModelSaysSo() throws {

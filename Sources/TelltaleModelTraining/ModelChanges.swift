@@ -1,0 +1,58 @@
+import Foundation
+import TelltaleModel
+
+extension ChurnModel {
+    /// What changed against the model of the last calibration, for the
+    /// report's "Changes" section: first what the two were trained on (input
+    /// files, lead time, penalty, band targets, signals redefined under the
+    /// same name), since a moved coefficient means little before that is
+    /// known; then the features and coefficients, then the bands' cut points.
+    public func changes(since previous: ChurnModel) -> [String] {
+        var out: [String] = []
+        let roles = Set(provenance.fingerprints.keys).intersection(previous.provenance.fingerprints.keys).sorted()
+        if !roles.isEmpty {
+            let changed = roles.filter { provenance.fingerprints[$0] != previous.provenance.fingerprints[$0] }
+            let same = roles.filter { !changed.contains($0) }
+            out.append(changed.isEmpty ? "- input files unchanged (\(same.joined(separator: ", ")))"
+                : "- input files changed: \(changed.joined(separator: ", "))" + (same.isEmpty ? "" : "; unchanged: \(same.joined(separator: ", "))"))
+        }
+        let (a, b) = (previous.provenance, provenance)
+        out.append("- renewals \(a.renewals) (\(a.churned) churned) -> \(b.renewals) (\(b.churned) churned), observed \(a.firstObservation) to \(a.lastObservation) -> \(b.firstObservation) to \(b.lastObservation)"
+            + (a.usageEnd.isEmpty || b.usageEnd.isEmpty || a.usageEnd == b.usageEnd ? "" : "; usage data to \(a.usageEnd) -> \(b.usageEnd)"))
+        if leadDays != previous.leadDays {
+            out.append("- lead time \(previous.leadDays) -> \(leadDays) days: the two models foretell renewals from different distances, so their figures are not like for like")
+        }
+        if l2 != previous.l2 { out.append("- L2 penalty λ \(formatted(previous.l2)) -> \(formatted(l2)) (chosen by cross-validation)") }
+        if bands.targets != previous.bands.targets {
+            func list(_ t: [Double]) -> String { t.map { String(format: "%.0f%%", 100 * $0) }.joined(separator: "/") }
+            out.append("- band targets \(list(previous.bands.targets)) -> \(list(bands.targets))")
+        }
+        let before = Dictionary(previous.signals.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let redefined = signals.filter { s in before[s.name].map { $0.kind != s.kind || $0.transform != s.transform || $0.missing != s.missing } ?? false }
+        if !redefined.isEmpty {
+            out.append("- signals redefined under the same name (their coefficients compare different things): " + redefined.map(\.name).joined(separator: ", "))
+        }
+        let estimates = Dictionary(previous.coefficients.map { ($0.name, $0.estimate) }, uniquingKeysWith: { a, _ in a })
+        let added = coefficients.filter { estimates[$0.name] == nil }.map(\.name)
+        let removed = previous.coefficients.map(\.name).filter { name in !coefficients.contains { $0.name == name } }
+        if !added.isEmpty { out.append("- new features: " + added.joined(separator: ", ")) }
+        if !removed.isEmpty { out.append("- features gone: " + removed.joined(separator: ", ")) }
+        // Moves under the report's 3 decimals would read "0.001 -> 0.001".
+        let pairs: [(name: String, before: Double, after: Double)] = coefficients.compactMap { c in
+            estimates[c.name].map { (c.name, $0, c.estimate) }
+        }
+        let moved = pairs.filter { abs($0.after - $0.before) >= 0.0005 }
+            .sorted { abs($0.after - $0.before) > abs($1.after - $1.before) }.prefix(5)
+        for (name, a, b) in moved { out.append("- `\(name)`: " + String(format: "%.3f -> %.3f", a, b)) }
+        if moved.isEmpty && added.isEmpty && removed.isEmpty { out.append("- coefficients unchanged (to 3 decimals)") }
+        for (segment, b) in bands.segments.sorted(by: { $0.key < $1.key }) {
+            if let old = previous.bands.segments[segment], old.cutPoints != b.cutPoints {
+                out.append("- \(segment) cut points: " + old.cutPoints.map { String(format: "%.1f", min($0, 100)) }.joined(separator: "/")
+                    + " -> " + b.cutPoints.map { String(format: "%.1f", min($0, 100)) }.joined(separator: "/"))
+            }
+        }
+        return out
+    }
+
+    private func formatted(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(format: "%g", x) }
+}
