@@ -80,6 +80,7 @@ struct AlertsCommand: ParsableCommand {
         var type: String?
 
         func validate() throws {
+            if let asOf, Day.parse(asOf) == nil { throw ValidationError("--as-of must be a date YYYY-MM-DD, got '\(asOf)'") }
             if let status, !["fired", "suppressed"].contains(status) { throw ValidationError("--status must be fired or suppressed") }
             if let type, AlertType(rawValue: type) == nil {
                 throw ValidationError("--type must be one of \(AlertType.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -89,8 +90,21 @@ struct AlertsCommand: ParsableCommand {
         func run() throws {
             let history = try database.open()
             let alerts: [StoredAlert]
-            do { alerts = try history.alerts(asOf: asOf, account: account, status: status, type: type) }
-            catch let e as ScoreHistoryError { throw CommandError(e.message) }
+            do {
+                // A date or account the history does not hold is a typo to name, not "0 alerts".
+                if let asOf {
+                    let runs = try history.runs().map(\.asOf)
+                    guard runs.contains(asOf) else {
+                        throw CommandError("\(history.path) has no scoring run as of \(asOf); its runs: "
+                            + (runs.count > 8 ? runs.prefix(3).joined(separator: ", ") + ", ..., " + runs.suffix(3).joined(separator: ", ")
+                                : runs.joined(separator: ", ")) + " (\(runs.count))")
+                    }
+                }
+                if let account, try !history.knows(account: account) {
+                    throw CommandError("\(account): no scoring run in \(history.path) has this account; check the id")
+                }
+                alerts = try history.alerts(asOf: asOf, account: account, status: status, type: type)
+            } catch let e as ScoreHistoryError { throw CommandError(e.message) }
             var out = "as_of,account_id,type,rule,severity,status,suppressed_because,detail\n"
             for a in alerts {
                 out += [a.asOf, a.accountID, a.type, a.rule, a.severity, a.status, a.suppressedBecause ?? "", a.detail]

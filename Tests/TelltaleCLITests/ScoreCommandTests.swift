@@ -65,6 +65,11 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         #expect(held.stdout.contains(",\(type),") && held.stdout.contains("dismissed: seasonal"), "\(held.stdout)")
         let unknown = try runTelltale(["alerts", "engage", "NOPE-1", "--db", dir + "/h.sqlite"])
         #expect(unknown.status != 0 && unknown.stderr.contains("NOPE-1: no scoring run"))
+        // Listing a run or an account the history does not hold names the mistake (it said "0 alerts").
+        let noRun = try runTelltale(["alerts", "list", "--db", dir + "/h.sqlite", "--as-of", "2026-05-01"])
+        #expect(noRun.status != 0 && noRun.stderr.contains("has no scoring run as of 2026-05-01; its runs: 2026-07-01 (1)"), "\(noRun.stderr)")
+        let noAccount = try runTelltale(["alerts", "list", "--db", dir + "/h.sqlite", "--account", "NOPE-1"])
+        #expect(noAccount.status != 0 && noAccount.stderr.contains("NOPE-1: no scoring run"), "\(noAccount.stderr)")
     }
 
     @Test func aDamagedModelFileIsRefusedWithWhatToDo() throws {
