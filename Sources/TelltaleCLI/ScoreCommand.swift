@@ -87,7 +87,7 @@ struct ScoreCommand: ParsableCommand {
                 scorer.available = config.signals.resolved(metrics: loaded.usage.metrics)
                 var scored = try scorer.score(history: loaded, asOf: day,
                                               context: try history?.context(asOf: day, settings: config.alerts) ?? ScoringContext())
-                scored.rejects += RejectedAccount.unknownAccounts(in: loaded.problems, accountsFile: options.accountsPath)
+                scored.rejects += RejectedAccount.unknownAccounts(in: loaded.problems)
                 if options.renewalsPath == nil {
                     scored.warnings.append("no renewals table (data.renewals or --renewals): accounts that churned cannot be told "
                         + "from active ones, so every account signed up before \(day) is scored")

@@ -11,9 +11,18 @@ public struct Accounts: Sendable {
     public var owner: [String?] = []
     public var seats: [Double?] = []
     public var lines: [Int] = []
+    /// Ids whose own row had a problem, with its line: rows of other tables
+    /// naming them are told apart from rows naming no account at all.
+    public var rejectedLines: [String: Int] = [:]
 
     public var count: Int { ids.count }
     public init() {}
+
+    /// What is wrong with a row of another table naming `id`, which is not in `index`.
+    public static func unknownAccountMessage(_ id: String, rejectedLine: Int?, accountsPath: String) -> String {
+        guard let line = rejectedLine else { return "is not an account in \(accountsPath)" }
+        return "is the account on line \(line) of \(accountsPath), which has a problem"
+    }
 }
 
 /// Usage rows, sorted by account then date, stored column-wise.

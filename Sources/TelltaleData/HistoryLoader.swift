@@ -103,25 +103,30 @@ public struct HistoryLoader {
             if let first = a.index[id] {
                 problem("account_id", id, "is a duplicate account id (first on line \(a.lines[Int(first)]))"); return
             }
-            if segment.isEmpty { problem("segment", "", "is empty; every account needs a segment"); return }
+            // From here on the id is known, so other tables' rows naming it can say its row had a problem.
+            func reject(_ c: String, _ v: String, _ m: String) {
+                problem(c, v, m)
+                a.rejectedLines[id] = a.rejectedLines[id] ?? rec.line
+            }
+            if segment.isEmpty { reject("segment", "", "is empty; every account needs a segment"); return }
             guard let signup = Day.parse(rec.field(col["signup_date"]!)) else {
-                let text = Self.text(rec.field(col["signup_date"]!)); problem("signup_date", text, Day.notADate(text)); return
+                let text = Self.text(rec.field(col["signup_date"]!)); reject("signup_date", text, Day.notADate(text)); return
             }
             let cvText = rec.field(col["contract_value"]!)
             guard let cv = NumberParsing.parseDouble(cvText), cv.isFinite, cv >= 0 else {
-                problem("contract_value", Self.text(cvText), "is not a number >= 0"); return
+                reject("contract_value", Self.text(cvText), "is not a number >= 0"); return
             }
             var renewal: Day?
             if let c = col["renewal_date"], rec.field(c).contains(where: { $0 != 0x20 }) {
                 guard let d = Day.parse(rec.field(c)) else {
-                    let text = Self.text(rec.field(c)); problem("renewal_date", text, Day.notADate(text, orEmpty: true)); return
+                    let text = Self.text(rec.field(c)); reject("renewal_date", text, Day.notADate(text, orEmpty: true)); return
                 }
                 renewal = d
             }
             var seats: Double?
             if let c = col["seats"], rec.field(c).contains(where: { $0 != 0x20 }) {
                 guard let s = NumberParsing.parseDouble(rec.field(c)), s >= 0, s == s.rounded() else {
-                    problem("seats", Self.text(rec.field(c)), "is not a whole number >= 0"); return
+                    reject("seats", Self.text(rec.field(c)), "is not a whole number >= 0"); return
                 }
                 seats = s
             }
@@ -166,7 +171,8 @@ public struct HistoryLoader {
         var metricOf = [Int](repeating: -1, count: header.count)
         for (m, c) in metricColumns.enumerated() { metricOf[c] = m }
         let fast = UsageFastParser(path: path, columnCount: header.count, idColumn: idColumn, dateColumn: dateColumn,
-                                   metricOf: metricOf, metricNames: metricNames, header: header, accountsPath: options.accountsPath)
+                                   metricOf: metricOf, metricNames: metricNames, header: header, accountsPath: options.accountsPath,
+                                   rejectedAccountLines: accounts.rejectedLines)
         do {
             let out = try fast.read(accounts: accounts, reserve: Self.estimatedRows(path: path), progress: progress)
             u.account = out.account; u.day = out.day; u.line = out.line; u.values = out.values
@@ -221,7 +227,8 @@ public struct HistoryLoader {
                 let id = Self.text(idBytes)
                 guard let found = accounts.index[id] else {
                     problems.add(Problem(file: path, line: rec.line, column: header[idColumn], value: id,
-                                         message: "is not an account in \(options.accountsPath)", unknownAccount: true))
+                                         message: Accounts.unknownAccountMessage(id, rejectedLine: accounts.rejectedLines[id], accountsPath: options.accountsPath),
+                                         unknownAccount: true))
                     return
                 }
                 accountIndex = found
@@ -425,7 +432,8 @@ public struct HistoryLoader {
             let id = Self.text(rec.field(col["account_id"]!))
             guard let a = accounts.index[id] else {
                 problems.add(Problem(file: path, line: rec.line, column: options.column("account_id", "renewals"), value: id,
-                                     message: "is not an account in \(options.accountsPath)", unknownAccount: true))
+                                     message: Accounts.unknownAccountMessage(id, rejectedLine: accounts.rejectedLines[id], accountsPath: options.accountsPath),
+                                         unknownAccount: true))
                 return
             }
             guard let date = Day.parse(rec.field(col["renewal_date"]!)) else {

@@ -28,6 +28,8 @@ struct UsageFastParser {
     let metricNames: [String]
     let header: [String]
     let accountsPath: String
+    /// `Accounts.rejectedLines`, for the message of a row naming one of them.
+    let rejectedAccountLines: [String: Int]
 
     /// Where parsed rows go. The parser writes a row's metric values straight
     /// into `targets[m][slot]` as it converts them, and `commit` keeps the row
@@ -551,7 +553,8 @@ struct UsageFastParser {
                            message: "is not a number (leave the cell empty for a missing value)")
         case .unknownAccount, .none:
             return Problem(file: path, line: line, column: header[column], value: value,
-                           message: "is not an account in \(accountsPath)", unknownAccount: true)
+                           message: Accounts.unknownAccountMessage(value, rejectedLine: rejectedAccountLines[value], accountsPath: accountsPath),
+                           unknownAccount: true)
         }
     }
 

@@ -85,9 +85,9 @@ public struct ScoreRun: Sendable {
 
 extension RejectedAccount {
     /// Input rows the loader skipped (`data.on_problem: skip`) whose account
-    /// is not in the accounts table: one reject per such account id, so no
+    /// is not in the accounts table (or its row there had a problem): one reject per such account id, so no
     /// account in the usage export silently disappears.
-    public static func unknownAccounts(in problems: ProblemList, accountsFile: String) -> [RejectedAccount] {
+    public static func unknownAccounts(in problems: ProblemList) -> [RejectedAccount] {
         var order: [String] = [], first: [String: Problem] = [:], count: [String: Int] = [:]
         for p in problems.items where p.unknownAccount {
             if first[p.value] == nil { order.append(p.value); first[p.value] = p }
@@ -96,7 +96,7 @@ extension RejectedAccount {
         return order.map { id in
             let p = first[id]!, n = count[id]!
             return RejectedAccount(accountID: id, segment: "", owner: nil, asOf: nil,
-                                   reason: "\(n) row\(n == 1 ? "" : "s") for an account not in \(accountsFile) (first: \(p.file) line \(p.line))",
+                                   reason: "\(n) row\(n == 1 ? "" : "s") whose \(p.column) \(p.message) (first: \(p.file) line \(p.line))",
                                    alertTypes: [], playbook: "")
         }
     }

@@ -123,11 +123,13 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         A1,2025-13-01,3
         A1,2025-01-02,lots
         A1,2025-01-01,5
+        A3,2025-01-01,3
         """, renewals: """
         account_id,renewal_date,outcome
         A1,2025-01-10,renewed
         A1,2025-02-10,maybe
         A2,2022-01-01,churned
+        A4,2025-01-10,renewed
         """)
         let history = try HistoryLoader(options: h.options).loadCollectingProblems()
         let text = history.problems.items.map(\.description)
@@ -142,8 +144,15 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
             "renewals.csv: line 3, column 'outcome': \"maybe\" is neither renewed nor churned",
             "renewals.csv: line 4, column 'renewal_date': \"2022-01-01\" is before the account's signup date 2023-05-01",
         ]
-        #expect(history.problems.total == expected.count)
-        for (got, want) in zip(text, expected) { #expect(got.contains(want), "got: \(got)") }
+        // Rows naming an account whose own row had a problem say so, not "is not an account".
+        let cascaded = [
+            "usage.csv: line 7, column 'account_id': \"A3\" is the account on line 5 of \(h.options.accountsPath), which has a problem",
+            "renewals.csv: line 5, column 'account_id': \"A4\" is the account on line 6 of \(h.options.accountsPath), which has a problem",
+        ]
+        for line in cascaded { #expect(text.contains { $0.hasSuffix(line) }, "\(line) in \(text)") }
+        let listed = text.filter { !$0.hasSuffix("which has a problem") }
+        #expect(history.problems.total == expected.count + cascaded.count)
+        for (got, want) in zip(listed, expected) { #expect(got.contains(want), "got: \(got)") }
         // The problem rows are left out; the good ones stay.
         #expect(history.accounts.count == 2 && history.usage.count == 1 && history.renewals.count == 1)
         #expect(history.usage.values[0] == [3], "the first of two rows for the same day is kept")

@@ -101,9 +101,9 @@ import TelltaleSignals
                                  unknownAccount: true))
         }
         problems.add(Problem(file: "usage.csv", line: 12, column: "date", value: "2026-13-01", message: "is not a date"))
-        let rejects = RejectedAccount.unknownAccounts(in: problems, accountsFile: "accounts.csv")
+        let rejects = RejectedAccount.unknownAccounts(in: problems)
         #expect(rejects.map(\.accountID) == ["ZZZ"])
-        #expect(rejects[0].reason == "2 rows for an account not in accounts.csv (first: usage.csv line 5)")
+        #expect(rejects[0].reason == "2 rows whose customer is not an account in accounts.csv (first: usage.csv line 5)")
     }
 
     /// Combined patterns a flat table's rows match: each account lists them,
