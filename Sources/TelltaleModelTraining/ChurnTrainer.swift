@@ -33,6 +33,10 @@ public struct TrainError: Error, CustomStringConvertible {
 /// 5. The saved model: everything refitted on all rows with the chosen λ.
 public struct ChurnTrainer {
     public var settings: TrainingSettings
+    /// Fewer churned (or renewed) holdout renewals than this and the report's
+    /// holdout figures come with a warning: with 15 renewals and 1 churner the
+    /// AUC is one renewal's rank.
+    public static let fewestHoldoutOutcomes = 20
     public var patternSearch: PatternSearchSettings
     public var patternFlags: [String]?
     public var cutSignals: [String]
@@ -90,7 +94,14 @@ public struct ChurnTrainer {
         let holdout = (0..<n).filter { asOf[$0] >= cutoff }
         let development = (0..<n).filter { renewal[$0] < cutoff }
         guard development.count >= 60, Set(development.map { y[$0] }).count == 2, Set(holdout.map { y[$0] }).count == 2 else {
-            throw TrainError("the out-of-time split leaves \(development.count) development and \(holdout.count) holdout renewals, one of them without both outcomes; more history is needed")
+            throw TrainError("the out-of-time split (model.holdout_share \(formatNumber(settings.holdoutShare))) leaves \(development.count) development and \(holdout.count) holdout renewals, "
+                + "one of them without both outcomes (or under 60 development renewals); more history, or another model.holdout_share, is needed")
+        }
+        // A holdout this small measures nothing the report could show honestly: say so where it is read.
+        let holdoutChurned = holdout.filter { y[$0] }.count
+        if min(holdoutChurned, holdout.count - holdoutChurned) < Self.fewestHoldoutOutcomes {
+            warnings.append("the holdout holds \(holdout.count) renewals, \(holdoutChurned) churned: under \(Self.fewestHoldoutOutcomes) of either outcome, its figures measure little "
+                + "(model.holdout_share \(formatNumber(settings.holdoutShare)); more history or a larger share measures more)")
         }
         let options = { (withPatterns: Bool) in
             ModelDesign.Options(patternSearch: patternSearch, patternFlags: patternFlags, cutSignals: cutSignals,

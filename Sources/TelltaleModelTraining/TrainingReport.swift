@@ -38,14 +38,14 @@ public enum TrainingReport {
         out.append("|---|---|---|---|---|---|---|")
         for (k, name, x) in [(0, "with pattern features", v.withPatterns), (1, "without pattern features", v.withoutPatterns)] {
             let ci = aucs.interval95(k)
-            out.append("| \(name) | \(num(x.rocAUC)) (\(num(ci.low))-\(num(ci.high))) | \(num(x.prAUC)) | \(num(x.topDecileLift, 2)) | \(num(x.brier)) | \(num(x.logLoss)) | \(num(x.expectedCalibrationError)) |")
+            out.append("| \(name) | \(num(x.rocAUC)) (\(ci.low.isNaN ? "-" : num(ci.low) + "-" + num(ci.high))) | \(num(x.prAUC)) | \(num(x.topDecileLift, 2)) | \(num(x.brier)) | \(num(x.logLoss)) | \(num(x.expectedCalibrationError)) |")
         }
         out.append("")
         if outcome.holdoutPredictions == outcome.holdoutPredictionsWithoutPatterns {
             out.append("The two models are the same: no combined pattern was kept as a feature on the development renewals alone.")
         } else {
             let d = aucs.difference(0, 1)
-            out.append("Pattern features change the holdout ROC AUC by \(signed(d.estimate)) (95% interval \(signed(d.low)) to \(signed(d.high)), p \(d.pValue < 0.001 ? "< 0.001" : "= " + num(d.pValue)); "
+            out.append("Pattern features change the holdout ROC AUC by \(signed(d.estimate)) (95% interval \(signed(d.low)) to \(signed(d.high)), p \(d.pValue.isNaN ? "-" : d.pValue < 0.001 ? "< 0.001" : "= " + num(d.pValue)); "
                 + "DeLong's test, both models scoring the same renewals).")
         }
         out.append("")

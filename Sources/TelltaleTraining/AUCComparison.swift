@@ -50,16 +50,22 @@ public struct AUCComparison: Sendable {
     /// How far score k's true AUC may lie from the measured one: the half-width of its 95% interval.
     public func margin95(_ k: Int) -> Double { NormalDistribution.z975 * standardError(k) }
 
-    /// The 95% Wald interval of score k's AUC, clipped to [0, 1].
+    /// The 95% Wald interval of score k's AUC, clipped to [0, 1]; NaN when the
+    /// renewals cannot measure it (`Swift.max(0, .nan)` is 0, which would read as certain).
     public func interval95(_ k: Int) -> (low: Double, high: Double) {
-        (max(0, auc[k] - margin95(k)), min(1, auc[k] + margin95(k)))
+        let low = auc[k] - margin95(k), high = auc[k] + margin95(k)
+        guard !low.isNaN, !high.isNaN else { return (.nan, .nan) }
+        return (max(0, low), min(1, high))
     }
 
     /// AUC of score a minus that of score b, its standard error, 95% interval and
-    /// two-sided p-value (DeLong's test for two correlated ROC curves).
+    /// two-sided p-value (DeLong's test for two correlated ROC curves); all NaN
+    /// with fewer than two churners or two renewers.
     public func difference(_ a: Int, _ b: Int) -> (estimate: Double, standardError: Double, low: Double, high: Double, pValue: Double) {
         let d = auc[a] - auc[b]
-        let se = max(0, covariance[a][a] + covariance[b][b] - 2 * covariance[a][b]).squareRoot()
+        let variance = covariance[a][a] + covariance[b][b] - 2 * covariance[a][b]
+        guard !d.isNaN, !variance.isNaN else { return (.nan, .nan, .nan, .nan, .nan) }
+        let se = max(0, variance).squareRoot()
         let half = NormalDistribution.z975 * se
         return (d, se, d - half, d + half, se > 0 ? NormalDistribution.twoSidedPValue(d / se) : (d == 0 ? 1 : 0))
     }

@@ -228,6 +228,29 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         }
     }
 
+    /// A holdout share that leaves one churner: the model is trained, with a
+    /// warning, and the figures one churner cannot give show as "-", not as an
+    /// interval of 0 to 1 and "p < 0.001".
+    @Test func aTinyHoldoutIsWarnedAboutAndItsUndefinedFiguresShowAsDashes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-tiny-holdout-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let data = repositoryRoot.appendingPathComponent("notebooks-data").path
+        let config = try String(contentsOfFile: sampleConfig, encoding: .utf8)
+            .replacingOccurrences(of: "accounts: accounts.csv", with: "accounts: \(data)/accounts.csv")
+            .replacingOccurrences(of: "usage: usage.csv.gz", with: "usage: \(data)/usage.csv.gz")
+            .replacingOccurrences(of: "renewals: renewals.csv", with: "renewals: \(data)/renewals.csv")
+        try (config + "\nmodel:\n  holdout_share: 0.01\n").write(toFile: dir + "/t.yml", atomically: true, encoding: .utf8)
+        let r = try runTelltale(["train", "--config", dir + "/t.yml", "--out", dir + "/m.json", "--report", dir + "/r.md"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: the holdout holds 15 renewals, 1 churned: under 20 of either outcome, its figures measure little"), "\(r.stderr)")
+        let report = try String(contentsOfFile: dir + "/r.md", encoding: .utf8)
+        #expect(report.contains("| with pattern features | 0.643 (-) |") && report.contains(", p -; DeLong's test"), "\(report.prefix(1500))")
+        #expect(!report.contains("0.000-1.000") && !report.contains("p < 0.001"))
+        try (config + "\nmodel:\n  holdout_share: 0.005\n").write(toFile: dir + "/u.yml", atomically: true, encoding: .utf8)
+        let none = try runTelltale(["train", "--config", dir + "/u.yml", "--out", dir + "/n.json"])
+        #expect(none.status != 0 && none.stderr.contains("(model.holdout_share 0.005) leaves 1201 development and 7 holdout renewals"), "\(none.stderr)")
+    }
+
     @Test func inspectOnAFileThatIsNotAModelSaysSo() throws {
         let missing = try runTelltale(["inspect", "/nonexistent/model.json"])
         #expect(missing.status != 0 && missing.stderr.contains("telltale train --config FILE --out"))

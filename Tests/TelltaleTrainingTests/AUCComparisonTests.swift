@@ -72,5 +72,11 @@ import Testing
     @Test func tooFewOfEitherOutcomeGivesNaNRatherThanAFigure() {
         let c = AUCComparison(scores: [[0.1, 0.2, 0.3]], churned: [true, false, false])
         #expect(c.auc[0].isNaN && c.standardError(0).isNaN)
+        // The interval and the test stay NaN too: clipping had made the interval
+        // 0 to 1 and the test's p 0 ("p < 0.001") on a 15-renewal holdout.
+        let two = AUCComparison(scores: [[0.1, 0.2, 0.3], [0.3, 0.2, 0.1]], churned: [true, false, false])
+        let ci = two.interval95(0), d = two.difference(0, 1)
+        #expect(ci.low.isNaN && ci.high.isNaN)
+        #expect(d.estimate.isNaN && d.standardError.isNaN && d.low.isNaN && d.high.isNaN && d.pValue.isNaN)
     }
 }
