@@ -58,7 +58,7 @@ struct TrainCommand: ParsableCommand {
         let previous = try compare.map { try ChurnModel.read(path: $0) }
         var fingerprints: [String: String] = [:]
         let table: SignalTable
-        var usageEnd = ""
+        var usageEnd = "", rowDays = 1
         if let data {
             let (flat, unused) = try SignalTable.training(from: FlatTable.read(path: data), label: label, segmentColumn: segment)
             if !unused.isEmpty { printError("text columns not used: \(unused.joined(separator: "; "))") }
@@ -73,6 +73,7 @@ struct TrainCommand: ParsableCommand {
             }
             table = training.table
             usageEnd = training.history.usage.dateRange?.upperBound.description ?? ""
+            rowDays = training.history.usage.rowDays
         }
         if config.file != "<flags>" { fingerprints["config"] = try FileFingerprint.fnv1a64(path: config.file) }
         let dates = table.observations.map(\.asOf)
@@ -83,11 +84,12 @@ struct TrainCommand: ParsableCommand {
             usageEnd: usageEnd)
         let trainer = ChurnTrainer(settings: config.training, patternSearch: config.patterns.search, patternFlags: config.patterns.flags,
                                    cutSignals: config.patterns.cut, leadDays: config.signals.leadDays)
-        let outcome: ChurnTrainer.Outcome
+        var outcome: ChurnTrainer.Outcome
         do {
             outcome = try trainer.train(table: table, toolVersion: Telltale.version, trainedAt: trainedAt ?? Day.today().description,
                                         provenance: provenance)
         } catch let error as TrainError { throw CommandError(error.message) }
+        outcome.model.usageRowDays = rowDays == 1 ? nil : rowDays
         try outcome.model.write(to: out)
         if let report {
             let html = report.lowercased().hasSuffix(".html") || report.lowercased().hasSuffix(".htm")

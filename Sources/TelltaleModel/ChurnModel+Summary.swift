@@ -13,7 +13,7 @@ extension ChurnModel {
         out.append("Telltale churn model (format \(format), telltale \(toolVersion)), trained \(trainedAt)")
         out.append("Data: \(provenance.renewals) renewals (\(provenance.churned) churned, \(pct(Double(provenance.churned) / Double(max(1, provenance.renewals))))), "
             + "observed \(provenance.firstObservation) to \(provenance.lastObservation)"
-            + (provenance.usageEnd.isEmpty ? " (a flat table)" : ", lead \(leadDays) days; usage to \(provenance.usageEnd)"))
+            + (provenance.usageEnd.isEmpty ? " (a flat table)" : ", lead \(leadDays) days; \(usageRowDays == 7 ? "weekly " : "")usage to \(provenance.usageEnd)"))
         out.append("Features: \(features.count) (\(signals.count) signals, \(features.filter { if case .pattern = $0.kind { return true } else { return false } }.count) patterns, "
             + "\(features.filter { if case .segment = $0.kind { return true } else { return false } }.count) segment indicators); L2 λ = \(formatNumber(l2))")
         let v = validation

@@ -61,6 +61,12 @@ public struct ChurnModel: Codable, Equatable, Sendable {
     public var cohorts: [SignalCohort]
     public var powerFeature: String?
     public var warnings: [String]
+    /// Days one usage row covered in training: nil for daily rows (and flat
+    /// tables), 7 for weekly ones. A model's windows mean something else on
+    /// rows of another granularity (`days_active` counts weeks on weekly rows),
+    /// so scoring refuses them. Written only for weekly models, so daily
+    /// models' files are as before.
+    public var usageRowDays: Int?
 
     public struct Provenance: Codable, Equatable, Sendable {
         /// FNV-1a 64-bit hashes of the input files' bytes (hex), by role.
@@ -86,7 +92,7 @@ public struct ChurnModel: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case format, toolVersion = "tool_version", trainedAt = "trained_at", provenance, leadDays = "lead_days"
         case signals, preparation, cuts, features, intercept, coefficients, l2, bands, validation, patterns, cohorts
-        case powerFeature = "power_feature", warnings
+        case powerFeature = "power_feature", warnings, usageRowDays = "usage_row_days"
     }
 
     /// `format`: by default the oldest that holds `signals`.
@@ -94,8 +100,9 @@ public struct ChurnModel: Codable, Equatable, Sendable {
                 leadDays: Int, signals: [SignalDefinition], preparation: SignalPreparation, cuts: [DataDrivenCut],
                 features: [FeatureSpec], intercept: Double, coefficients: [ModelCoefficient], l2: Double, bands: BandTable,
                 validation: ValidationSummary, patterns: [PatternSummary], cohorts: [SignalCohort], powerFeature: String?,
-                warnings: [String]) {
+                warnings: [String], usageRowDays: Int? = nil) {
         self.format = format ?? Self.format(for: signals)
+        self.usageRowDays = usageRowDays
         self.toolVersion = toolVersion
         self.trainedAt = trainedAt
         self.provenance = provenance

@@ -88,6 +88,13 @@ public struct AccountScorer: Sendable {
         if model.signals.contains(where: \.isTableColumn) {
             throw ScoringError("this model was trained on a flat table (its signals are table columns): score it with --data TABLE.csv")
         }
+        let trainedRowDays = model.usageRowDays ?? 1
+        if trainedRowDays != history.usage.rowDays {
+            func name(_ days: Int) -> String { days == 7 ? "weekly" : days == 1 ? "daily" : "\(days)-day" }
+            throw ScoringError("this model was trained on \(name(trainedRowDays)) usage rows, and the usage table is read as \(name(history.usage.rowDays)) "
+                + "(data.granularity: \(name(history.usage.rowDays))): its windows would mean something else. "
+                + "Score with data.granularity: \(name(trainedRowDays)), or retrain on this export")
+        }
         let (definitions, rules, warnings) = alertDefinitions(metrics: history.usage.metrics)
         let engine: SignalEngine
         do { engine = try SignalEngine(history: history, definitions: definitions) } catch let e as SignalError {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TelltaleData
 
 let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").path
 
@@ -123,6 +124,53 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         #expect(r.status == 0 && r.stderr.contains("0 accounts scored"), "\(r.stderr)")
         let rejects = try String(contentsOfFile: dir + "/s.rejects.csv", encoding: .utf8)
         #expect(rejects.contains("only 1 day of usage before 2024-07-02; the model needs 30"), "\(rejects.prefix(300))")
+    }
+}
+
+/// A model remembers the granularity of the usage rows it was trained on:
+/// `days_active` on weekly rows counts weeks, so a weekly model scoring daily
+/// rows (or the reverse) would read every window wrong without a word.
+@Suite struct UsageGranularityTests {
+    @Test func aModelIsScoredOnlyOnUsageRowsOfItsOwnGranularity() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-weekly-\(UUID().uuidString)").path
+        #expect(try runTelltale(["simulate", "--out", dir, "--accounts", "300", "--days", "400", "--seed", "5", "--no-gzip"]).status == 0)
+        // Weekly sums of the daily rows, in 7-day blocks from the data's first day (csat: the week's last answer).
+        let lines = try String(contentsOfFile: dir + "/usage.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = lines[0].split(separator: ",").map(String.init)
+        let csat = try #require(header.firstIndex(of: "csat"))
+        let first = try #require(Day.parse(String(lines[1].split(separator: ",")[1])))
+        var weeks: [String: [String]] = [:], order: [String] = []
+        for line in lines.dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let day = try #require(Day.parse(cells[1]))
+            let week = Day(number: first.number + (day.number - first.number) / 7 * 7).description
+            let key = cells[0] + "," + week
+            var sums = weeks[key] ?? { order.append(key); return Array(repeating: "", count: cells.count - 2) }()
+            for c in 2..<cells.count where !cells[c].isEmpty {
+                sums[c - 2] = c == csat ? cells[c] : String((Double(sums[c - 2]) ?? 0) + Double(cells[c])!)
+            }
+            weeks[key] = sums
+        }
+        try ((header.joined(separator: ",")) + "\n" + order.map { $0 + "," + weeks[$0]!.joined(separator: ",") }.joined(separator: "\n") + "\n")
+            .write(toFile: dir + "/weekly.csv", atomically: true, encoding: .utf8)
+        let daily = "data:\n  accounts: accounts.csv\n  usage: usage.csv\n  renewals: renewals.csv\n  level_metrics: [csat]\n"
+        try daily.write(toFile: dir + "/daily.yml", atomically: true, encoding: .utf8)
+        try daily.replacingOccurrences(of: "usage.csv", with: "weekly.csv").appending("  granularity: weekly\n")
+            .write(toFile: dir + "/weekly.yml", atomically: true, encoding: .utf8)
+
+        let trained = try runTelltale(["train", "--config", dir + "/weekly.yml", "--out", dir + "/weekly.json", "--trained-at", "2026-07-01"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(try runTelltale(["inspect", dir + "/weekly.json"]).stdout.contains("; weekly usage to "))
+        let mismatch = try runTelltale(["score", "--model", dir + "/weekly.json", "--config", dir + "/daily.yml", "--no-db"])
+        #expect(mismatch.status != 0 && mismatch.stderr.contains("this model was trained on weekly usage rows, and the usage table is read as daily"), "\(mismatch.stderr)")
+        let scored = try runTelltale(["score", "--model", dir + "/weekly.json", "--config", dir + "/weekly.yml", "--no-db", "--out", dir + "/s.csv"])
+        #expect(scored.status == 0 && scored.stderr.contains("accounts scored"), "\(scored.stderr)")
+        // The reverse: the daily sample model on weekly rows.
+        let reverse = try runTelltale(["score", "--model", sampleModel, "--config", dir + "/weekly.yml", "--no-db"])
+        #expect(reverse.status != 0 && reverse.stderr.contains("trained on daily usage rows, and the usage table is read as weekly"), "\(reverse.stderr)")
+        // Only a weekly model's file names its granularity; daily ones are unchanged.
+        #expect(try String(contentsOfFile: dir + "/weekly.json", encoding: .utf8).contains("\"usage_row_days\" : 7"))
+        #expect(try !String(contentsOfFile: sampleModel, encoding: .utf8).contains("usage_row_days"))
     }
 }
 
