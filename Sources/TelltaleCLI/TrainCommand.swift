@@ -58,7 +58,7 @@ struct TrainCommand: ParsableCommand {
         let previous = try compare.map { try ChurnModel.read(path: $0) }
         var fingerprints: [String: String] = [:]
         let table: SignalTable
-        var usageEnd = "", rowDays = 1
+        var usageEnd = "", rowDays = 1, levelMetrics: [String]?
         if let data {
             let (flat, unused) = try SignalTable.training(from: FlatTable.read(path: data), label: label, segmentColumn: segment)
             if !unused.isEmpty { printError("text columns not used: \(unused.joined(separator: "; "))") }
@@ -74,6 +74,8 @@ struct TrainCommand: ParsableCommand {
             table = training.table
             usageEnd = training.history.usage.dateRange?.upperBound.description ?? ""
             rowDays = training.history.usage.rowDays
+            let usage = training.history.usage
+            levelMetrics = usage.metrics.indices.filter { usage.isLevel[$0] }.map { usage.metrics[$0] }
         }
         if config.file != "<flags>" { fingerprints["config"] = try FileFingerprint.fnv1a64(path: config.file) }
         let dates = table.observations.map(\.asOf)
@@ -90,6 +92,8 @@ struct TrainCommand: ParsableCommand {
                                         provenance: provenance)
         } catch let error as TrainError { throw CommandError(error.message) }
         outcome.model.usageRowDays = rowDays == 1 ? nil : rowDays
+        let read = Set(outcome.model.signals.flatMap(\.metrics))
+        outcome.model.levelMetrics = levelMetrics?.filter(read.contains).sorted()
         try outcome.model.write(to: out)
         if let report {
             let html = report.lowercased().hasSuffix(".html") || report.lowercased().hasSuffix(".htm")

@@ -67,6 +67,12 @@ public struct ChurnModel: Codable, Equatable, Sendable {
     /// so scoring refuses them. Written only for weekly models, so daily
     /// models' files are as before.
     public var usageRowDays: Int?
+    /// The usage metrics the signals read that training took as levels
+    /// (`data.level_metrics`: a day without a row is missing, not 0); nil for
+    /// flat tables and files written before it was kept. Scoring refuses a
+    /// config that reads one of the model's metrics the other way: a level
+    /// read as a count makes every day without an answer a 0.
+    public var levelMetrics: [String]?
 
     public struct Provenance: Codable, Equatable, Sendable {
         /// FNV-1a 64-bit hashes of the input files' bytes (hex), by role.
@@ -92,7 +98,7 @@ public struct ChurnModel: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case format, toolVersion = "tool_version", trainedAt = "trained_at", provenance, leadDays = "lead_days"
         case signals, preparation, cuts, features, intercept, coefficients, l2, bands, validation, patterns, cohorts
-        case powerFeature = "power_feature", warnings, usageRowDays = "usage_row_days"
+        case powerFeature = "power_feature", warnings, usageRowDays = "usage_row_days", levelMetrics = "level_metrics"
     }
 
     /// `format`: by default the oldest that holds `signals`.

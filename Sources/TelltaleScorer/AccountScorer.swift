@@ -88,19 +88,35 @@ public struct AccountScorer: Sendable {
         if model.signals.contains(where: \.isTableColumn) {
             throw ScoringError("this model was trained on a flat table (its signals are table columns): score it with --data TABLE.csv")
         }
-        let trainedRowDays = model.usageRowDays ?? 1
-        if trainedRowDays != history.usage.rowDays {
-            func name(_ days: Int) -> String { days == 7 ? "weekly" : days == 1 ? "daily" : "\(days)-day" }
-            throw ScoringError("this model was trained on \(name(trainedRowDays)) usage rows, and the usage table is read as \(name(history.usage.rowDays)) "
-                + "(data.granularity: \(name(history.usage.rowDays))): its windows would mean something else. "
-                + "Score with data.granularity: \(name(trainedRowDays)), or retrain on this export")
-        }
+        try refuseAnotherReading(of: history.usage)
         let (definitions, rules, warnings) = alertDefinitions(metrics: history.usage.metrics)
         let engine: SignalEngine
         do { engine = try SignalEngine(history: history, definitions: definitions) } catch let e as SignalError {
             throw ScoringError("the model's \(e.description); the usage table must have the metrics the model was trained on")
         }
         return Prepared(engine: engine, rules: rules, warnings: warnings, graceOffsets: graceOffsets)
+    }
+
+    /// The usage table must be read as training read it: rows of the same
+    /// granularity, the model's metrics as levels or counts as they were.
+    /// Either difference changes what every window over them means, silently.
+    func refuseAnotherReading(of usage: Usage) throws {
+        let trainedRowDays = model.usageRowDays ?? 1
+        if trainedRowDays != usage.rowDays {
+            func name(_ days: Int) -> String { days == 7 ? "weekly" : days == 1 ? "daily" : "\(days)-day" }
+            throw ScoringError("this model was trained on \(name(trainedRowDays)) usage rows, and the usage table is read as \(name(usage.rowDays)) "
+                + "(data.granularity: \(name(usage.rowDays))): its windows would mean something else. "
+                + "Score with data.granularity: \(name(trainedRowDays)), or retrain on this export")
+        }
+        if let levels = model.levelMetrics {
+            for metric in Set(model.signals.flatMap(\.metrics)).sorted() {
+                guard let m = usage.metrics.firstIndex(of: metric), usage.isLevel[m] != levels.contains(metric) else { continue }
+                let level = "a level (a day without a row is missing)", count = "a count (a day without a row is 0)"
+                let wasLevel = levels.contains(metric)
+                throw ScoringError("'\(metric)' was \(wasLevel ? level : count) in training, and this config reads it as \(wasLevel ? count : level): "
+                    + "the model's windows over it would mean something else. \(wasLevel ? "Add it to" : "Leave it out of") data.level_metrics, as in training, or retrain")
+            }
+        }
     }
 
     /// What scoring needs at one as-of date: the signal tables at it and at

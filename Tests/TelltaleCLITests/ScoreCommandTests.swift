@@ -172,6 +172,34 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         #expect(try String(contentsOfFile: dir + "/weekly.json", encoding: .utf8).contains("\"usage_row_days\" : 7"))
         #expect(try !String(contentsOfFile: sampleModel, encoding: .utf8).contains("usage_row_days"))
     }
+
+    /// The same for level metrics: csat read as a count makes every day
+    /// without an answer a 0 (the sample model's red band: 44 -> 41 accounts).
+    @Test func aModelIsScoredOnlyWithItsMetricsReadAsInTraining() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-levels-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let data = repositoryRoot.appendingPathComponent("notebooks-data").path
+        let config = try String(contentsOfFile: sampleConfig, encoding: .utf8)
+            .replacingOccurrences(of: "accounts: accounts.csv", with: "accounts: \(data)/accounts.csv")
+            .replacingOccurrences(of: "usage: usage.csv.gz", with: "usage: \(data)/usage.csv.gz")
+            .replacingOccurrences(of: "renewals: renewals.csv", with: "renewals: \(data)/renewals.csv")
+        #expect(config.contains("  level_metrics: [csat]\n"))
+        try config.replacingOccurrences(of: "  level_metrics: [csat]\n", with: "  level_metrics: []\n").write(toFile: dir + "/none.yml", atomically: true, encoding: .utf8)
+        try config.replacingOccurrences(of: "  level_metrics: [csat]\n", with: "  level_metrics: [csat, logins]\n").write(toFile: dir + "/more.yml", atomically: true, encoding: .utf8)
+        #expect(try String(contentsOfFile: sampleModel, encoding: .utf8).contains("\"level_metrics\" : [\n    \"csat\"\n  ]"))
+        let none = try runTelltale(["score", "--model", sampleModel, "--config", dir + "/none.yml", "--no-db"])
+        #expect(none.status != 0 && none.stderr.contains("'csat' was a level (a day without a row is missing) in training, and this config reads it as a count")
+                && none.stderr.contains("Add it to data.level_metrics, as in training"), "\(none.stderr)")
+        let more = try runTelltale(["score", "--model", sampleModel, "--config", dir + "/more.yml", "--no-db"])
+        #expect(more.status != 0 && more.stderr.contains("'logins' was a count (a day without a row is 0) in training, and this config reads it as a level")
+                && more.stderr.contains("Leave it out of data.level_metrics"), "\(more.stderr)")
+        // A model file from before the field was kept is scored as it always was.
+        let old = try String(contentsOfFile: sampleModel, encoding: .utf8)
+            .replacingOccurrences(of: "  \"level_metrics\" : [\n    \"csat\"\n  ],\n", with: "")
+        try old.write(toFile: dir + "/old.json", atomically: true, encoding: .utf8)
+        #expect(!old.contains("level_metrics"))
+        #expect(try runTelltale(["score", "--model", dir + "/old.json", "--config", dir + "/none.yml", "--no-db", "--out", dir + "/s.csv"]).status == 0)
+    }
 }
 
 @Suite struct BacktestCommandTests {
