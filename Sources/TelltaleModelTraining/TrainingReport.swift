@@ -109,7 +109,8 @@ public enum TrainingReport {
             func level(_ x: Double) -> String {
                 x != 0 && abs(x) < 0.01 ? String(format: "%.2g", x) : formatNumber((x * 100).rounded() / 100)
             }
-            let levels = c.levels.map { "\(level($0.from))-\(level($0.to)): \(pct($0.renewalRate))" }
+            // "to", not a hyphen: "-11.36--1.38" read as a typo; a level of one value is that value.
+            let levels = c.levels.map { ($0.from == $0.to ? level($0.from) : "\(level($0.from)) to \(level($0.to))") + ": \(pct($0.renewalRate))" }
             out.append("- `\(c.signal)`: " + levels.joined(separator: "; "))
         }
         if let previous {
