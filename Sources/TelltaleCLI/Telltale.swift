@@ -8,8 +8,11 @@ public struct Telltale: ParsableCommand {
         commandName: "telltale",
         abstract: "Spot churn before it happens: usage signals, combined patterns, health bands and alerts.",
         discussion: """
-        Start with `telltale fit --data TABLE.csv --label churned` for a quick logistic \
-        regression on a flat table. See README.md for the whole workflow.
+        The quarter's calibration: `telltale check --config telltale.yml`, then `train` \
+        (and `backtest` for the alert thresholds); the scheduled job: `telltale score`. \
+        `telltale simulate --out DIR` writes a history to try it on; `telltale fit --data \
+        TABLE.csv --label churned` is a quick logistic regression on a flat table. See \
+        README.md for the whole workflow.
         """,
         version: version,
         subcommands: [SimulateCommand.self, CheckCommand.self, FitCommand.self, SignalsCommand.self, PatternsCommand.self, TrainCommand.self, InspectCommand.self, ScoreCommand.self, AlertsCommand.self, BacktestCommand.self]
