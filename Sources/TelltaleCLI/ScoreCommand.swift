@@ -62,6 +62,10 @@ struct ScoreCommand: ParsableCommand {
         let config = try input.configuration()
         let churnModel: ChurnModel
         do { churnModel = try ChurnModel.read(path: model) } catch let e as ModelFileError { throw CommandError(e.message) }
+        // Like --out, the database may go into a folder the job has not made yet.
+        // If it cannot be made, opening the database names the folder.
+        let folder = (db as NSString).deletingLastPathComponent
+        if !noDb && !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let history = noDb ? nil : try openHistory(db)
         var scorer = AccountScorer(model: churnModel, alerts: config.alerts, settings: config.scoring)
         let run: ScoreRun

@@ -105,6 +105,15 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         #expect(!withRenewals.stderr.contains("no renewals table"))
     }
 
+    /// A scheduled job may point --out and --db into a folder it has not made:
+    /// both are made (the database's folder had been an error).
+    @Test func theHistoryDatabaseGoesIntoAFolderMadeForIt() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-newdb-\(UUID().uuidString)").path
+        let r = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--out", dir + "/out/s.csv", "--db", dir + "/db/h.sqlite"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/db/h.sqlite") && FileManager.default.fileExists(atPath: dir + "/out/s.csv"))
+    }
+
     @Test func scoringPastTheUsageDataIsRefused() throws {
         let r = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--as-of", "2026-09-01", "--no-db"])
         #expect(r.status != 0 && r.stderr.contains("The usage data ends on 2026-06-30"), "\(r.stderr)")
