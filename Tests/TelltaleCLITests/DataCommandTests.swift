@@ -3,6 +3,16 @@ import Testing
 
 let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltale.yml").path
 
+/// The sample config with its three input paths made absolute, to be edited
+/// and written into a test's own folder.
+func sampleConfigWithAbsolutePaths() throws -> String {
+    let data = repositoryRoot.appendingPathComponent("notebooks-data").path
+    return try String(contentsOfFile: sampleConfig, encoding: .utf8)
+        .replacingOccurrences(of: "accounts: accounts.csv", with: "accounts: \(data)/accounts.csv")
+        .replacingOccurrences(of: "usage: usage.csv.gz", with: "usage: \(data)/usage.csv.gz")
+        .replacingOccurrences(of: "renewals: renewals.csv", with: "renewals: \(data)/renewals.csv")
+}
+
 @Suite struct DataCommandTests {
     @Test func checkOnTheBundledSampleSummarisesEveryTable() throws {
         let r = try runTelltale(["check", "--config", sampleConfig])
@@ -209,12 +219,9 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
         #expect(changes.contains("- coefficients unchanged (to 3 decimals)\n") && !changes.contains("lead time"), "\(changes)")
         // A re-calibration under another lead time and a signal redefined under its
         // own name says so before any coefficient: they compare different things.
-        let config = try String(contentsOfFile: sampleConfig, encoding: .utf8)
+        let config = try sampleConfigWithAbsolutePaths()
             .replacingOccurrences(of: "  lead_days: 60 ", with: "  lead_days: 90 ")
             .replacingOccurrences(of: "metric: exports, days: 90, aggregate: sum", with: "metric: exports, days: 60, aggregate: sum")
-            .replacingOccurrences(of: "accounts: accounts.csv", with: "accounts: \(repositoryRoot.path)/notebooks-data/accounts.csv")
-            .replacingOccurrences(of: "usage: usage.csv.gz", with: "usage: \(repositoryRoot.path)/notebooks-data/usage.csv.gz")
-            .replacingOccurrences(of: "renewals: renewals.csv", with: "renewals: \(repositoryRoot.path)/notebooks-data/renewals.csv")
         try config.write(toFile: dir + "/lead90.yml", atomically: true, encoding: .utf8)
         let recalibrated = try runTelltale(["train", "--config", dir + "/lead90.yml", "--out", dir + "/m3.json", "--report", dir + "/r3.md",
                                             "--trained-at", "2026-10-01", "--compare", model])
@@ -234,11 +241,7 @@ let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltal
     @Test func aTinyHoldoutIsWarnedAboutAndItsUndefinedFiguresShowAsDashes() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-tiny-holdout-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let data = repositoryRoot.appendingPathComponent("notebooks-data").path
-        let config = try String(contentsOfFile: sampleConfig, encoding: .utf8)
-            .replacingOccurrences(of: "accounts: accounts.csv", with: "accounts: \(data)/accounts.csv")
-            .replacingOccurrences(of: "usage: usage.csv.gz", with: "usage: \(data)/usage.csv.gz")
-            .replacingOccurrences(of: "renewals: renewals.csv", with: "renewals: \(data)/renewals.csv")
+        let config = try sampleConfigWithAbsolutePaths()
         try (config + "\nmodel:\n  holdout_share: 0.01\n").write(toFile: dir + "/t.yml", atomically: true, encoding: .utf8)
         let r = try runTelltale(["train", "--config", dir + "/t.yml", "--out", dir + "/m.json", "--report", dir + "/r.md"])
         #expect(r.status == 0, "\(r.stderr)")

@@ -187,11 +187,7 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
     @Test func aModelIsScoredOnlyWithItsMetricsReadAsInTraining() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-levels-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let data = repositoryRoot.appendingPathComponent("notebooks-data").path
-        let config = try String(contentsOfFile: sampleConfig, encoding: .utf8)
-            .replacingOccurrences(of: "accounts: accounts.csv", with: "accounts: \(data)/accounts.csv")
-            .replacingOccurrences(of: "usage: usage.csv.gz", with: "usage: \(data)/usage.csv.gz")
-            .replacingOccurrences(of: "renewals: renewals.csv", with: "renewals: \(data)/renewals.csv")
+        let config = try sampleConfigWithAbsolutePaths()
         #expect(config.contains("  level_metrics: [csat]\n"))
         try config.replacingOccurrences(of: "  level_metrics: [csat]\n", with: "  level_metrics: []\n").write(toFile: dir + "/none.yml", atomically: true, encoding: .utf8)
         try config.replacingOccurrences(of: "  level_metrics: [csat]\n", with: "  level_metrics: [csat, logins]\n").write(toFile: dir + "/more.yml", atomically: true, encoding: .utf8)
