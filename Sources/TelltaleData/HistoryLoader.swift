@@ -433,7 +433,7 @@ public struct HistoryLoader {
             guard let a = accounts.index[id] else {
                 problems.add(Problem(file: path, line: rec.line, column: options.column("account_id", "renewals"), value: id,
                                      message: Accounts.unknownAccountMessage(id, rejectedLine: accounts.rejectedLines[id], accountsPath: options.accountsPath),
-                                         unknownAccount: true))
+                                     unknownAccount: true))
                 return
             }
             guard let date = Day.parse(rec.field(col["renewal_date"]!)) else {

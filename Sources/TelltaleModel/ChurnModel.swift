@@ -106,9 +106,8 @@ public struct ChurnModel: Codable, Equatable, Sendable {
                 leadDays: Int, signals: [SignalDefinition], preparation: SignalPreparation, cuts: [DataDrivenCut],
                 features: [FeatureSpec], intercept: Double, coefficients: [ModelCoefficient], l2: Double, bands: BandTable,
                 validation: ValidationSummary, patterns: [PatternSummary], cohorts: [SignalCohort], powerFeature: String?,
-                warnings: [String], usageRowDays: Int? = nil) {
+                warnings: [String]) {
         self.format = format ?? Self.format(for: signals)
-        self.usageRowDays = usageRowDays
         self.toolVersion = toolVersion
         self.trainedAt = trainedAt
         self.provenance = provenance

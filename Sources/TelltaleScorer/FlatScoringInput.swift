@@ -130,11 +130,16 @@ public struct FlatScoringInput {
             // Every signal the model's inputs read must be a column (a table from
             // `telltale signals --as-of` has them all); others are used when present.
             let needed = Set(model.features.compactMap { spec -> String? in if case let .signal(s) = spec.kind { return s } else { return nil } })
-            let absent = model.signals.filter { needed.contains($0.name) }.map(Self.sourceColumn).filter { !header.contains($0) }
+            var absent: [String] = []
+            for column in model.signals.filter({ needed.contains($0.name) }).map(Self.sourceColumn) where !header.contains(column) && !absent.contains(column) {
+                absent.append(column) // a text column once, however many of its levels are signals
+            }
             if !absent.isEmpty {
-                throw DataError.invalid(file: path, message: "the model reads \(absent.count) signal\(absent.count == 1 ? "" : "s") the table has no column for: "
+                throw DataError.invalid(file: path, message: "the model reads \(absent.count) column\(absent.count == 1 ? "" : "s") the table does not have: "
                     + absent.prefix(5).joined(separator: ", ") + (absent.count > 5 ? ", ..." : "")
-                    + ". Score the three tables with --config, or export the signals with `telltale signals --as-of DATE`")
+                    + (model.signals.allSatisfy(\.isTableColumn)
+                        ? ". A table to score needs the columns the model was trained on (`telltale inspect` lists its inputs)"
+                        : ". Score the three tables with --config, or export the signals with `telltale signals --as-of DATE`"))
             }
             var categoryDefinitions: [SignalDefinition] = []
             for def in model.signals {

@@ -407,6 +407,12 @@ extension TrainFlatTableTests {
         // Rows with too few signals are rejected the same way by both (6 of the 60).
         let rejected = try String(contentsOfFile: dir + "/st.rejects.csv", encoding: .utf8).split(separator: "\n").count - 1
         #expect(textScores.count + rejected == 60 && textScores.count >= 50 && textScores == dummyScores)
+        // Without the text column the table cannot be scored, and the message names the column once.
+        let scoredLines = try String(contentsOfFile: dir + "/score-text.csv", encoding: .utf8).split(separator: "\n")
+        try (scoredLines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast(3).joined(separator: ",") }.joined(separator: "\n") + "\n")
+            .write(toFile: dir + "/no-plan.csv", atomically: true, encoding: .utf8)
+        let noPlan = try runTelltale(["score", "--model", dir + "/text.json", "--data", dir + "/no-plan.csv", "--no-db"])
+        #expect(noPlan.status != 0 && noPlan.stderr.contains("the model reads 1 column the table does not have: plan. A table to score needs the columns"), "\(noPlan.stderr)")
         // A starter account's reasons may name its plan as such.
         let reasons = try String(contentsOfFile: dir + "/st.csv", encoding: .utf8)
         #expect(!reasons.contains("plan=starter 1"))
