@@ -10,7 +10,7 @@ struct AlertsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alerts",
         abstract: "List alerts, dismiss one with a reason code, or record that a CSM engaged with an account.",
-        subcommands: [List.self, Dismiss.self, Engage.self],
+        subcommands: [List.self, Dismiss.self, Engage.self, Outcomes.self],
         defaultSubcommand: List.self
     )
 
@@ -159,6 +159,58 @@ struct AlertsCommand: ParsableCommand {
                 try history.engage(account: action.account, note: action.note, on: action.day)
             }
             printError("recorded engagement with \(action.account); its alerts are held back for \(settings.engagedDays) days")
+        }
+    }
+
+    struct Outcomes: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What became of the alerts scoring raised: per alert type, churned or renewed since, CSM engagements, dismissals; churns no alert preceded.",
+            discussion: """
+            Reads the score history and the renewals table (the config's, or --renewals). An \
+            episode is an alert type firing for an account in a run after not firing in the run \
+            before; its outcome is the account's first renewal decided within the horizon after \
+            that run, as in the backtest. Engaged-then-renewed counts are what a CSM's action \
+            may have saved, not proof that it did. See docs/scoring.md.
+            """)
+
+        @Option(name: .long, help: ArgumentHelp("The score history database.", valueName: "FILE"))
+        var db: String = ScoreCommand.defaultDatabase
+
+        @OptionGroup var input: InputOptions
+
+        @Option(name: .long, help: ArgumentHelp("Days after an alert in which a churn counts: 90d, 13w or a number of days (default backtest.horizon_days).", valueName: "PERIOD"))
+        var horizon: String?
+
+        @Option(name: .long, help: ArgumentHelp("Write the table here (CSV) instead of to stdout.", valueName: "FILE"))
+        var out: String?
+
+        func validate() throws {
+            if let horizon, BacktestCommand.days(horizon).map({ $0 > 0 }) != true {
+                throw ValidationError("--horizon must be a number of days like 90d or 13w, got '\(horizon)'")
+            }
+        }
+
+        func run() throws {
+            guard FileManager.default.fileExists(atPath: db) else {
+                throw CommandError("\(db): no history database yet. `telltale score ... --db \(db)` creates it.")
+            }
+            let config = try input.configuration()
+            let options = try config.loadOptions(input.overrides, needRenewals: true)
+            let (accounts, renewals) = try HistoryLoader(options: options).loadDecisions()
+            let decisions = (0..<renewals.count).map {
+                AlertOutcomes.Decision(account: accounts.ids[Int(renewals.account[$0])], date: renewals.date[$0], churned: renewals.churned[$0])
+            }
+            let history = try openHistory(db)
+            let outcomes: AlertOutcomes
+            do {
+                let record = try history.alertRecord()
+                guard !record.runs.isEmpty else { throw CommandError("\(db) holds no scoring run yet") }
+                outcomes = AlertOutcomes(runs: record.runs, fired: record.fired, engagements: record.engagements, dismissals: try history.dismissals(),
+                                         decisions: decisions, horizonDays: horizon.flatMap(BacktestCommand.days) ?? config.backtest.horizonDays)
+            } catch let e as ScoreHistoryError { throw CommandError(e.message) }
+            let csv = outcomes.csv()
+            if let out { try AtomicFile.write(csv, to: out) } else { FileHandle.standardOutput.write(Data(csv.utf8)) }
+            printError(outcomes.summary() + (out.map { "; table: \($0)" } ?? ""))
         }
     }
 }

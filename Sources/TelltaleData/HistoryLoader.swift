@@ -58,6 +58,16 @@ public struct HistoryLoader {
         return History(accounts: accounts, usage: usage, renewals: renewals, problems: problems, ignoredUsageColumns: ignored)
     }
 
+    /// The accounts and renewal decisions alone (no usage), for what needs
+    /// only outcomes; problems are handled as `load()` handles them.
+    public func loadDecisions() throws -> (accounts: Accounts, renewals: Renewals) {
+        var problems = ProblemList(keep: options.skipProblems ? 1_000_000 : 50)
+        let accounts = try loadAccounts(&problems)
+        let renewals = try options.renewalsPath.map { try loadRenewals(accounts, &problems, path: $0) } ?? Renewals()
+        if !options.skipProblems && !problems.isEmpty { throw InputProblems(problems: problems) }
+        return (accounts, renewals)
+    }
+
     // MARK: - Columns
 
     /// Positions of the wanted columns in a header; missing required ones throw.

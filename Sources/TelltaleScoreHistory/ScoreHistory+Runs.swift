@@ -135,6 +135,25 @@ extension ScoreHistory {
         }
     }
 
+    /// What `AlertOutcomes` reads: every run with the accounts it scored, the
+    /// alerts that fired (not those held back), and the CSMs' engagements.
+    public func alertRecord() throws -> (runs: [(asOf: Day, scored: Set<String>)], fired: [AlertOutcomes.Fired], engagements: [(account: String, day: Day)]) {
+        try read { db in
+            var scored: [Int64: Set<String>] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT run_id, account_id FROM scores") { scored[row[0], default: []].insert(row[1]) }
+            let runs = try Row.fetchAll(db, sql: "SELECT id, as_of FROM runs ORDER BY as_of").compactMap { row -> (asOf: Day, scored: Set<String>)? in
+                Day.parse(row[1] as String).map { ($0, scored[row[0]] ?? []) }
+            }
+            let fired = try Row.fetchAll(db, sql: """
+                SELECT DISTINCT r.as_of, a.account_id, a.type FROM alerts a JOIN runs r ON r.id = a.run_id WHERE a.status = 'fired'
+                """).compactMap { row in Day.parse(row[0] as String).map { AlertOutcomes.Fired(asOf: $0, account: row[1], type: row[2]) } }
+            let engagements = try Row.fetchAll(db, sql: "SELECT account_id, engaged_on FROM engagements").compactMap { row -> (account: String, day: Day)? in
+                Day.parse(row[1] as String).map { (row[0], $0) }
+            }
+            return (runs, fired, engagements)
+        }
+    }
+
     /// Whether any run scored the account (dismissing an unknown id is most likely a typo).
     public func knows(account: String) throws -> Bool {
         try read { db in

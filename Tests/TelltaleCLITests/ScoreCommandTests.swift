@@ -136,6 +136,50 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
     }
 }
 
+/// `alerts outcomes` against the same counts made from `alerts list` and the renewals file.
+@Suite struct AlertOutcomesCommandTests {
+    @Test func outcomesCountWhatTheListedAlertsAndTheRenewalsSay() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-outcomes-\(UUID().uuidString)").path
+        let dates = ["2025-11-12", "2025-11-19", "2025-12-03"]
+        for d in dates {
+            let r = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--as-of", d, "--db", dir + "/h.sqlite", "--out", dir + "/s.csv"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        var fired: [Set<String>] = []
+        for d in dates {
+            let list = try runTelltale(["alerts", "list", "--db", dir + "/h.sqlite", "--as-of", d, "--status", "fired"]).stdout
+            fired.append(Set(list.split(separator: "\n").dropFirst().map { line in
+                let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+                return "\(cells[1])|\(cells[2])"
+            }))
+        }
+        var decisions: [String: [(Day, Bool)]] = [:]
+        let renewals = try String(contentsOfFile: repositoryRoot.appendingPathComponent("notebooks-data/renewals.csv").path, encoding: .utf8)
+        for line in renewals.split(separator: "\n").dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            decisions[String(cells[0]), default: []].append((Day.parse(String(cells[1]))!, cells[2].lowercased() == "churned"))
+        }
+        var episodes = 0, churned = 0, renewed = 0, none = 0
+        for (i, d) in dates.enumerated() {
+            let day = Day.parse(d)!
+            for key in fired[i] where i == 0 || !fired[i - 1].contains(key) {
+                episodes += 1
+                let account = String(key.split(separator: "|")[0])
+                let next = decisions[account, default: []].filter { $0.0 > day && $0.0 - day <= 90 }.min { $0.0 < $1.0 }
+                if let next { if next.1 { churned += 1 } else { renewed += 1 } } else { none += 1 }
+            }
+        }
+        #expect(episodes > 100 && churned > 10, "\(episodes) episodes, \(churned) churned")
+        let r = try runTelltale(["alerts", "outcomes", "--db", dir + "/h.sqlite", "--config", sampleConfig])
+        #expect(r.status == 0, "\(r.stderr)")
+        let all = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("all,") }).split(separator: ",")
+        #expect(all[1...5].map(String.init) == ["\(episodes)", "\(churned)", "\(renewed)", "\(none)", "0"], "\(all)")
+        #expect(r.stderr.contains("\(episodes) alert episodes: \(churned) churned within 90 days"), "\(r.stderr)")
+        let bad = try runTelltale(["alerts", "outcomes", "--db", dir + "/h.sqlite", "--config", sampleConfig, "--horizon", "0d"])
+        #expect(bad.status != 0 && bad.stderr.contains("--horizon must be a number of days"))
+    }
+}
+
 /// A model remembers the granularity of the usage rows it was trained on:
 /// `days_active` on weekly rows counts weeks, so a weekly model scoring daily
 /// rows (or the reverse) would read every window wrong without a word.
