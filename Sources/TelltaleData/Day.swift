@@ -98,7 +98,12 @@ public struct Day: Hashable, Comparable, Codable, Sendable, CustomStringConverti
     /// expects, and what the value is when it is a common near miss (a
     /// warehouse timestamp, a date with slashes).
     public static func notADate(_ text: String, orEmpty: Bool = false) -> String {
-        var message = "is not a date (expected YYYY-MM-DD" + (orEmpty ? " or empty" : "")
+        "is not " + expectedDate(text, orEmpty: orEmpty)
+    }
+
+    /// What `DataError.badValue` says was expected instead of `text` ("... is not" comes before it).
+    public static func expectedDate(_ text: String, orEmpty: Bool = false) -> String {
+        var message = "a date (expected YYYY-MM-DD" + (orEmpty ? " or empty" : "")
         if text.utf8.count > 10, parse(String(text.prefix(10))) != nil {
             message += "; this is a date and time: export the date alone"
         } else if text.contains("/") {

@@ -301,7 +301,7 @@ public struct FlatScoringInput {
             }
             guard let d = Day.parse(f) else {
                 problems.record(.badValue(file: problems.file, line: rec.line, column: layout.header[column],
-                                          value: String(decoding: f, as: UTF8.self), expected: "a date YYYY-MM-DD"))
+                                          value: String(decoding: f, as: UTF8.self), expected: Day.expectedDate(String(decoding: f, as: UTF8.self))))
                 return nil
             }
             if f.count == 10 { lastDay = (head, tail, d) }

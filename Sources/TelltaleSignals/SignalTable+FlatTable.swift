@@ -40,7 +40,7 @@ extension SignalTable {
                                          expected: "an outcome (\(BinaryLabel.accepted))")
             }
             guard let dateText = text(asOfColumn, row), let day = Day.parse(dateText) else {
-                throw DataError.badValue(file: table.file, line: line, column: "as_of", value: text(asOfColumn, row) ?? "", expected: "a date YYYY-MM-DD")
+                throw DataError.badValue(file: table.file, line: line, column: "as_of", value: text(asOfColumn, row) ?? "", expected: Day.expectedDate(text(asOfColumn, row) ?? ""))
             }
             // The outcome's own date, when the table has it: the out-of-time split keeps
             // outcomes decided after the holdout starts out of the development rows.

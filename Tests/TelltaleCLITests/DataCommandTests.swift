@@ -325,6 +325,10 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         try "account_id,as_of,logins,churned\nA1,2025-01-01,3,maybe\n".write(toFile: bad, atomically: true, encoding: .utf8)
         let badLabel = try runTelltale(["train", "--data", bad, "--label", "churned", "--out", dir + "/y.json"])
         #expect(badLabel.status != 0 && badLabel.stderr.contains("line 2, column 'churned': \"maybe\" is not an outcome"), "\(badLabel.stderr)")
+        // A warehouse timestamp is named as one, as in the three tables.
+        try "account_id,as_of,logins,churned\nA1,2025-01-01 00:00:00,3,1\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let timestamp = try runTelltale(["train", "--data", bad, "--label", "churned", "--out", dir + "/y.json"])
+        #expect(timestamp.status != 0 && timestamp.stderr.contains("column 'as_of': \"2025-01-01 00:00:00\" is not a date (expected YYYY-MM-DD; this is a date and time: export the date alone)"), "\(timestamp.stderr)")
     }
 }
 
