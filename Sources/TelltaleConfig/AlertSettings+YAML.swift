@@ -25,6 +25,7 @@ extension AlertSettings {
             case "rules":
                 guard case .sequence(let items) = value else { throw bad("expected a list of rules") }
                 custom = try items.map { try Self.rule($0, reader: reader) }
+                try reader.refuseRepeatedNames(custom.map(\.name), of: Array(items), list: name, keyPrefix: "alerts.rules.")
             case "disable":
                 disabled = try reader.strings(value, key: name).map { ($0, value.mark?.line) }
             case "grace_days": graceDays = try days()

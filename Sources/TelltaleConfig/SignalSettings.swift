@@ -40,6 +40,7 @@ public struct SignalSettings: Equatable, Sendable {
                     throw reader.wrongType(value, key: name, expected: "a list of signal definitions (- name: ...)")
                 }
                 definitions = try items.map { try Self.definition($0, reader: reader) }
+                try reader.refuseRepeatedNames(definitions.map(\.name), of: Array(items), list: name, keyPrefix: "signals.")
             default: throw reader.unknown(key, allowed: Self.keys)
             }
         }

@@ -35,6 +35,20 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         }
     }
 
+    /// A signal defined twice in one list had the first silently replaced by the second.
+    @Test func aSignalDefinedTwiceInOneListIsRefusedWithBothLines() {
+        let yaml = "signals:\n  define:\n    - name: x1\n      window: {metric: logins, days: 30}\n    - name: x1\n      window: {metric: logins, days: 60}\n"
+        #expect(throws: ConfigError.invalidValue(file: "t.yml", key: "signals.x1", line: 5,
+                                                 message: "is defined twice in signals.define (first on line 3); give one of them another name")) {
+            try Configuration.parse(yaml, file: "t.yml", baseDirectory: ".")
+        }
+        let rules = "alerts:\n  rules:\n    - name: r1\n      type: trend\n      when: [\"logins_30d <= 3\"]\n    - name: r1\n      type: trend\n      when: [\"logins_30d <= 5\"]\n"
+        #expect(throws: ConfigError.invalidValue(file: "t.yml", key: "alerts.rules.r1", line: 6,
+                                                 message: "is defined twice in alerts.rules (first on line 3); give one of them another name")) {
+            try Configuration.parse(rules, file: "t.yml", baseDirectory: ".")
+        }
+    }
+
     @Test func yamlSyntaxErrorsCarryALine() {
         #expect {
             try Configuration.parse("data:\n  accounts: [a.csv\n  usage: b\n", file: "t.yml", baseDirectory: ".")
