@@ -126,7 +126,9 @@ public struct Backtester {
                 for w in prepared!.warnings where !warnings.contains(w) { warnings.append(w) }
             }
             let snapshot = prepared!.snapshot(asOf: date, offsets: offsets)
-            let run = scorer.score(snapshot, context: ScoringContext(previousBands: previousBands))
+            // As `score` does across a re-calibration: the first date of a new model's bands raises no band-drop alerts.
+            let retrained = trainings.last?.0 == date && trainings.count > 1
+            let run = scorer.score(snapshot, context: ScoringContext(previousBands: previousBands, previousBandsFromAnotherModel: retrained))
             var fired: [String: [String]] = [:]
             for a in run.alerts where a.status == .fired { fired[a.accountID, default: []].append(a.rule) }
             let index = history.accounts.index

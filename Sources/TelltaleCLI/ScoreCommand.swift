@@ -67,6 +67,7 @@ struct ScoreCommand: ParsableCommand {
         let folder = (db as NSString).deletingLastPathComponent
         if !noDb && !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let history = noDb ? nil : try openHistory(db)
+        let fingerprint = try FileFingerprint.fnv1a64(path: model)
         var scorer = AccountScorer(model: churnModel, alerts: config.alerts, settings: config.scoring)
         let run: ScoreRun
         // The inputs stay alive to the end: freeing a million rows' facts and
@@ -78,7 +79,7 @@ struct ScoreCommand: ParsableCommand {
                 inputs = flat
                 let day = asOf.flatMap(Day.parse) ?? flat.asOf ?? Day.today()
                 var scored = scorer.score(table: flat.table, facts: flat.facts, asOf: day,
-                                          context: try history?.context(asOf: day, settings: config.alerts) ?? ScoringContext())
+                                          context: try history?.context(asOf: day, settings: config.alerts, modelFingerprint: fingerprint) ?? ScoringContext())
                 scored.warnings += flat.warnings
                 run = scored
             } else {
@@ -90,7 +91,7 @@ struct ScoreCommand: ParsableCommand {
                 try checkAsOf(day, coverage: coverage)
                 scorer.available = config.signals.resolved(metrics: loaded.usage.metrics)
                 var scored = try scorer.score(history: loaded, asOf: day,
-                                              context: try history?.context(asOf: day, settings: config.alerts) ?? ScoringContext())
+                                              context: try history?.context(asOf: day, settings: config.alerts, modelFingerprint: fingerprint) ?? ScoringContext())
                 scored.rejects += RejectedAccount.unknownAccounts(in: loaded.problems)
                 if options.renewalsPath == nil {
                     scored.warnings.append("no renewals table (data.renewals or --renewals): accounts that churned cannot be told "
@@ -106,7 +107,7 @@ struct ScoreCommand: ParsableCommand {
         catch let e as ScoreHistoryError { throw CommandError(e.message) }
 
         // History first: if another job holds the database, nothing is written.
-        do { try history?.record(run, model: (model as NSString).lastPathComponent) } catch let e as ScoreHistoryError { throw CommandError(e.message) }
+        do { try history?.record(run, model: (model as NSString).lastPathComponent, modelFingerprint: fingerprint) } catch let e as ScoreHistoryError { throw CommandError(e.message) }
         let chosen = format.flatMap { ScoreOutput.Format(rawValue: $0.lowercased()) } ?? out.map(ScoreOutput.Format.from(path:)) ?? .csv
         let rejectsPath = rejects ?? out.map(Self.rejectsPath(for:)) ?? "rejects.csv"
         if !run.rejects.isEmpty || rejects != nil || out != nil {

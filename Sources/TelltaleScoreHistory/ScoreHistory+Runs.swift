@@ -7,13 +7,18 @@ import TelltaleScorer
 
 extension ScoreHistory {
     /// What a run as of `asOf` needs from earlier ones: each account's band
-    /// at the latest run before that date, and the dismissals and
-    /// engagements still in force on it.
-    public func context(asOf: Day, settings: AlertSettings) throws -> ScoringContext {
+    /// at the latest run before that date (and whether that run used another
+    /// model than `modelFingerprint`; runs recorded before fingerprints were
+    /// kept count as the same model), and the dismissals and engagements
+    /// still in force on it.
+    public func context(asOf: Day, settings: AlertSettings, modelFingerprint: String? = nil) throws -> ScoringContext {
         try read { db in
             var context = ScoringContext()
             let day = asOf.description
             if let previous = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs WHERE as_of < ?", arguments: [day]) {
+                if let modelFingerprint, let before = try String.fetchOne(db, sql: "SELECT model_fingerprint FROM runs WHERE as_of = ?", arguments: [previous]) {
+                    context.previousBandsFromAnotherModel = before != modelFingerprint
+                }
                 let rows = try Row.fetchCursor(db, sql: """
                     SELECT s.account_id, s.band FROM scores s JOIN runs r ON r.id = s.run_id WHERE r.as_of = ?
                     """, arguments: [previous])
@@ -37,14 +42,14 @@ extension ScoreHistory {
     }
 
     /// Stores a run, replacing an earlier run with the same as-of date.
-    public func record(_ run: ScoreRun, model: String, scoredAt: Date = Date()) throws {
+    public func record(_ run: ScoreRun, model: String, modelFingerprint: String? = nil, scoredAt: Date = Date()) throws {
         try write { db in
             let day = run.asOf.description
             try db.execute(sql: "DELETE FROM runs WHERE as_of = ?", arguments: [day])
             let flagged = run.rows.filter { $0.severity >= .high }.count
             try db.execute(sql: """
-                INSERT INTO runs (as_of, model, scored_at, scored, rejected, flagged) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [day, model, ISO8601DateFormatter().string(from: scoredAt), run.rows.count, run.rejects.count, flagged])
+                INSERT INTO runs (as_of, model, scored_at, scored, rejected, flagged, model_fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [day, model, ISO8601DateFormatter().string(from: scoredAt), run.rows.count, run.rejects.count, flagged, modelFingerprint])
             let id = db.lastInsertedRowID
             let score = try db.makeStatement(sql: """
                 INSERT INTO scores (run_id, account_id, segment, churn_probability, health_score, band, severity, alert_types)

@@ -94,6 +94,11 @@ public final class ScoreHistory {
                 );
                 """)
         }
+        // The model each run was scored with, by fingerprint (its name may stay while its file
+        // changes): a band move across a re-calibration is not the account's doing.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN model_fingerprint TEXT")
+        }
         return m
     }
 

@@ -387,7 +387,8 @@ public struct AccountScorer: Sendable {
             var fired: [(type: AlertType, severity: Severity)] = [], held: [String] = []
             for c in candidates {
                 var why: String?
-                if context.engaged.contains(f.pointee.id) { why = "CSM engaged" }
+                if c.type == .bandDrop && context.previousBandsFromAnotherModel { why = "model changed since the previous run" }
+                else if context.engaged.contains(f.pointee.id) { why = "CSM engaged" }
                 else if let code = context.dismissed[f.pointee.id]?[c.type] { why = "dismissed: \(code)" }
                 else if c.type.isUsageAlert && openCase[r] { why = "support case open" }
                 out.records.append(AlertRecord(accountID: f.pointee.id, rule: c.rule, type: c.type, severity: c.severity,
@@ -455,7 +456,9 @@ public struct AccountScorer: Sendable {
         for s in unknownSegments.sorted() {
             warnings.append("segment '\(s)' was not in the training data: its accounts use the population's band cut points")
         }
-        return ScoreRun(asOf: asOf, rows: rows, rejects: rejects, alerts: records, warnings: warnings)
+        var run = ScoreRun(asOf: asOf, rows: rows, rejects: rejects, alerts: records, warnings: warnings)
+        run.bandsComparedAcrossModels = context.previousBandsFromAnotherModel && !context.previousBands.isEmpty
+        return run
     }
 }
 

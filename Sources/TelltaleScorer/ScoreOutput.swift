@@ -171,7 +171,7 @@ public enum ScoreSummary {
         lines.append("as of \(run.asOf): \(run.rows.count) accounts scored"
             + (run.rejects.isEmpty ? "" : ", \(run.rejects.count) not scored" + (rejectsPath.map { " (reasons in \($0))" } ?? "")))
         let bands = Band.allCases.enumerated().map { "\(t.bandCounts[$0]) \($1)" }.joined(separator: ", ")
-        lines.append("bands: \(bands)" + (t.compared ? "; since the previous run \(t.down) moved down, \(t.up) up" : ""))
+        lines.append("bands: \(bands)" + (t.compared ? "; since the previous run\(run.bandsComparedAcrossModels ? " (another model's bands)" : "") \(t.down) moved down, \(t.up) up" : ""))
         lines.append("\(t.flagged) account\(t.flagged == 1 ? "" : "s") flagged high or critical (\(t.critical) critical); "
             + "about \(Int(t.expected.rounded())) expected to churn without action" + valueAtRisk(t))
         var fired = 0, held = 0

@@ -66,11 +66,17 @@ public struct ScoringContext: Sendable {
     public var dismissed: [String: [AlertType: String]]
     /// Accounts a CSM engaged on recently enough to hold their alerts back.
     public var engaged: Set<String>
+    /// The previous run's bands came from another model (a re-calibration):
+    /// a band move then says as much about the new cut points as about the
+    /// account, so band-drop alerts are held back for this run.
+    public var previousBandsFromAnotherModel: Bool
 
-    public init(previousBands: [String: Band] = [:], dismissed: [String: [AlertType: String]] = [:], engaged: Set<String> = []) {
+    public init(previousBands: [String: Band] = [:], dismissed: [String: [AlertType: String]] = [:], engaged: Set<String> = [],
+                previousBandsFromAnotherModel: Bool = false) {
         self.previousBands = previousBands
         self.dismissed = dismissed
         self.engaged = engaged
+        self.previousBandsFromAnotherModel = previousBandsFromAnotherModel
     }
 }
 
@@ -81,6 +87,8 @@ public struct ScoreRun: Sendable {
     public var rejects: [RejectedAccount]
     public var alerts: [AlertRecord]
     public var warnings: [String]
+    /// Band changes are against a run scored with another model.
+    public var bandsComparedAcrossModels = false
 }
 
 extension RejectedAccount {

@@ -51,6 +51,11 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
             if a.churned != b.churned { outcomesDiffer = true }
         }
         #expect(outcomesDiffer, "the outcomes did change: the test would otherwise prove nothing")
+        // Retrained at the second date: its band moves come from the new model's bands, and no band drop is alerted.
+        let first = Dictionary(before.observations.filter { $0.date == dates[0] }.map { ($0.account, $0.band) }, uniquingKeysWith: { a, _ in a })
+        let fell = before.observations.filter { o in o.date == dates[1] && first[o.account].map { o.band.index < $0.index } == true }
+        #expect(!fell.isEmpty, "some bands fell, so band drops were there to hold back")
+        #expect(!before.observations.contains { $0.date == dates[1] && $0.rules.contains("band_drop") })
     }
 
     @Test func alertMetricsMatchABruteForceRecount() throws {

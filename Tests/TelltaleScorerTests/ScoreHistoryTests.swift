@@ -51,6 +51,33 @@ import TelltaleScorer
         #expect(redo.row("S01")?.previousBand == .red)
     }
 
+    /// A re-calibrated model's first run: its band moves against the last
+    /// model's bands are shown but raise no band-drop alert. Runs recorded
+    /// without a fingerprint (before it was kept) count as the same model.
+    @Test func bandDropsAcrossAModelChangeAreHeldBack() throws {
+        let history = try ScoreHistory(path: path)
+        let settings = AlertSettings()
+        let day = ScoringFixture.asOf
+        // A hopeful model first (everyone green), then the usual one: some bands fall.
+        let hopeful = try AccountScorer(model: fixture.model(intercept: -3)).score(history: fixture.history, asOf: day - 7,
+                                                                                   context: history.context(asOf: day - 7, settings: settings))
+        try history.record(hopeful, model: "churn.json", modelFingerprint: "aaaa")
+        let scorer = AccountScorer(model: try fixture.model())
+        func run(_ fingerprint: String?) throws -> ScoreRun {
+            try scorer.score(history: fixture.history, asOf: day, context: history.context(asOf: day, settings: settings, modelFingerprint: fingerprint))
+        }
+        let same = try run("aaaa"), other = try run("bbbb")
+        let drops = same.alerts.filter { $0.type == .bandDrop }
+        #expect(!drops.isEmpty && drops.allSatisfy { $0.status == .fired } && !same.bandsComparedAcrossModels)
+        let held = other.alerts.filter { $0.type == .bandDrop }
+        #expect(held.count == drops.count && held.allSatisfy { $0.status == .suppressed && $0.suppressedBecause == "model changed since the previous run" })
+        #expect(other.bandsComparedAcrossModels && other.rows.map(\.bandChange) == same.rows.map(\.bandChange))
+        #expect(ScoreSummary.text(other).contains("; since the previous run (another model's bands) "))
+        // No fingerprint on the previous run: as before fingerprints were kept.
+        try history.record(hopeful, model: "churn.json")
+        #expect(try !history.context(asOf: day, settings: settings, modelFingerprint: "bbbb").previousBandsFromAnotherModel)
+    }
+
     @Test func dismissalsHoldTheirTypeBackForTheConfiguredDays() throws {
         let history = try ScoreHistory(path: path)
         _ = try score(ScoringFixture.asOf - 1, history)
