@@ -20,7 +20,7 @@ struct SignalsCommand: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
-    @Option(name: .long, help: ArgumentHelp("Signals as of this date (YYYY-MM-DD; default today): every active account.", valueName: "DATE"))
+    @Option(name: .long, help: ArgumentHelp("Signals as of this date (YYYY-MM-DD; default the day after the usage data ends, as score): every active account.", valueName: "DATE"))
     var asOf: String?
 
     @Flag(name: .long, help: "The training table: one row per past renewal, with its outcome.")
@@ -52,7 +52,8 @@ struct SignalsCommand: ParsableCommand {
             if plan.leftOut.count > 5 { printError("left out: ... and \(plan.leftOut.count - 5) more renewals") }
             table = engine.table(for: plan.observations)
         } else {
-            let day = asOf.flatMap(Day.parse) ?? Day.today()
+            // As `score`: by default the day after the usage data ends, the scheduled job's date.
+            let day = asOf.flatMap(Day.parse) ?? engine.coverage.map { $0.upperBound + 1 } ?? Day.today()
             try checkAsOf(day, coverage: engine.coverage)
             table = engine.table(for: history.scoringObservations(asOf: day))
         }

@@ -97,6 +97,9 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         let late = try runTelltale(["signals", "--config", sampleConfig, "--as-of", "2026-09-01"])
         #expect(late.status != 0)
         #expect(late.stderr.contains("The usage data ends on 2026-06-30") && late.stderr.contains("--as-of 2026-07-01"))
+        // Without --as-of: the day after the usage data, as score (it was today, past the data).
+        let byDefault = try runTelltale(["signals", "--config", sampleConfig])
+        #expect(byDefault.status == 0 && byDefault.stdout == r.stdout, "\(byDefault.stderr)")
         // Before the data starts: it had written a header and no rows.
         let early = try runTelltale(["signals", "--config", sampleConfig, "--as-of", "2020-01-01"])
         #expect(early.status != 0 && early.stderr.contains("The usage data starts on 2024-07-01"), "\(early.stderr)")
