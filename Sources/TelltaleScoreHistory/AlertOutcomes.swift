@@ -39,10 +39,29 @@ public struct AlertOutcomes: Equatable, Sendable {
     public var churnsCaught: Int
     public var horizonDays: Int
 
-    public struct Fired: Sendable { public var asOf: Day; public var account: String; public var type: String
-        public init(asOf: Day, account: String, type: String) { self.asOf = asOf; self.account = account; self.type = type } }
-    public struct Decision: Sendable { public var account: String; public var date: Day; public var churned: Bool
-        public init(account: String, date: Day, churned: Bool) { self.account = account; self.date = date; self.churned = churned } }
+    /// An alert type that fired (was not held back) for an account in the run as of `asOf`.
+    public struct Fired: Sendable {
+        public var asOf: Day
+        public var account: String
+        public var type: String
+        public init(asOf: Day, account: String, type: String) {
+            self.asOf = asOf
+            self.account = account
+            self.type = type
+        }
+    }
+
+    /// A renewal decision of the renewals table.
+    public struct Decision: Sendable {
+        public var account: String
+        public var date: Day
+        public var churned: Bool
+        public init(account: String, date: Day, churned: Bool) {
+            self.account = account
+            self.date = date
+            self.churned = churned
+        }
+    }
 
     /// - Parameters:
     ///   - runs: every run's as-of date with the accounts it scored.
