@@ -3,6 +3,7 @@ import Foundation
 import TelltaleData
 import TelltaleLinearAlgebra
 import TelltaleTraining
+import TelltaleSignals
 
 /// `telltale fit`: the analyst's quick look at a flat table.
 struct FitCommand: ParsableCommand {
@@ -85,7 +86,7 @@ struct FitCommand: ParsableCommand {
             var problems = ProblemLog(file: data)
             weightValues = design.lines.map { line in
                 let w = all[lineToRow[line]!] ?? .nan
-                if !(w >= 0) { problems.record(.badValue(file: data, line: line, column: weights, value: w.isNaN ? "" : "\(w)", expected: "a weight >= 0")) }
+                if !(w >= 0) { problems.record(.badValue(file: data, line: line, column: weights, value: w.isNaN ? "" : formatNumber(w), expected: "a weight >= 0")) }
                 return w
             }
             try problems.throwIfAny()

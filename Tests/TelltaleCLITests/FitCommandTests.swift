@@ -109,6 +109,13 @@ func runTelltale(_ arguments: [String]) throws -> (status: Int32, stdout: String
         #expect(!r.stderr.contains("Fatal error"))
     }
 
+    /// The weight is named as the file spells it ("-1", not "-1.0").
+    @Test func aNegativeWeightIsNamedAsWritten() throws {
+        let path = temporaryCSV("x,w,churned\n1,1,0\n2,-1,1\n3,2,1\n4,1,0\n")
+        let r = try runTelltale(["fit", "--data", path, "--label", "churned", "--weights", "w"])
+        #expect(r.status != 0 && r.stderr.contains("line 3, column 'w': \"-1\" is not a weight >= 0"), "\(r.stderr)")
+    }
+
     @Test func aMissingFileIsNamed() throws {
         let r = try runTelltale(["fit", "--data", "/nonexistent/t.csv", "--label", "y"])
         #expect(r.status != 0 && r.stderr.contains("/nonexistent/t.csv: cannot open"))
