@@ -458,6 +458,12 @@ public struct AccountScorer: Sendable {
         }
         var run = ScoreRun(asOf: asOf, rows: rows, rejects: rejects, alerts: records, warnings: warnings)
         run.bandsComparedAcrossModels = context.previousBandsFromAnotherModel && !context.previousBands.isEmpty
+        run.combinedPatterns = model.patterns.filter { $0.definition.flags.count >= 2 }
+            .map { p in
+                // The sentence without its training counts ("...: 40 accounts, 45% churned (base 18%)").
+                let described = p.sentence.range(of: ": \(p.accounts) account", options: .backwards).map { String(p.sentence[..<$0.lowerBound]) } ?? p.sentence
+                return ScoreRun.CombinedPattern(name: p.definition.name, description: described, churnRate: p.churnRate)
+            }
         return run
     }
 }

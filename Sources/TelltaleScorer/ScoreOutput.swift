@@ -191,6 +191,14 @@ public enum ScoreSummary {
         let types = byType.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key.rawValue) \($0.value)" }
         lines.append("alerts: \(fired) fired" + (types.isEmpty ? "" : " (\(types.joined(separator: ", ")))")
             + (held == 0 ? "" : "; \(held) held back (" + whyHeld.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"))
+        // The domain's Monday line: "32 of these 70 customers will churn if nobody acts", for the three patterns most matched.
+        let matched = run.combinedPatterns.compactMap { p in t.patternCounts[p.name].map { (p, $0) } }
+            .sorted { ($0.1, $1.0.name) > ($1.1, $0.0.name) }.prefix(3)
+        for (p, count) in matched {
+            let expected = Double(count) * p.churnRate
+            lines.append("combined pattern \(p.description): \(count) account\(count == 1 ? "" : "s") today; at the \(Int((p.churnRate * 100).rounded()))% it churned at in training, "
+                + "about \(expected < 10 ? String(format: "%.1f", expected) : String(Int(expected.rounded()))) of them will churn if nobody acts")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -208,12 +216,15 @@ public enum ScoreSummary {
         var bandCounts = [Int](repeating: 0, count: Band.allCases.count)
         var down = 0, up = 0, compared = false, flagged = 0, critical = 0
         var expected = 0.0, value = 0.0, valued = 0
+        /// Rows matching each combined pattern, by name.
+        var patternCounts: [String: Int] = [:]
 
         /// The row through a pointer, as `write` reads it: passed as a value (even
         /// `borrowing`, from a buffer) it was copied, its strings retained, per row.
         mutating func count(_ row: UnsafePointer<ScoredAccount>) {
             bandCounts[row.pointee.band.index] += 1
             if let change = row.pointee.bandChange { compared = true; if change < 0 { down += 1 } else if change > 0 { up += 1 } }
+            if !row.pointee.patterns.isEmpty { for p in row.pointee.patterns { patternCounts[p, default: 0] += 1 } }
             guard row.pointee.severity >= .high else { return }
             flagged += 1
             if row.pointee.severity == .critical { critical += 1 }
@@ -226,6 +237,7 @@ public enum ScoreSummary {
             down += other.down; up += other.up; compared = compared || other.compared
             flagged += other.flagged; critical += other.critical; expected += other.expected; value += other.value
             valued += other.valued
+            patternCounts.merge(other.patternCounts, uniquingKeysWith: +)
         }
     }
 

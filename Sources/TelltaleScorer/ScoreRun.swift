@@ -89,6 +89,16 @@ public struct ScoreRun: Sendable {
     public var warnings: [String]
     /// Band changes are against a run scored with another model.
     public var bandsComparedAcrossModels = false
+    /// The model's combined patterns the `patterns` column names, with how
+    /// they churned in training, for the summary's Monday line.
+    public var combinedPatterns: [CombinedPattern] = []
+
+    public struct CombinedPattern: Sendable {
+        public var name: String
+        /// Its flags in words, with its segment ("... AND CSAT under 5 [SMB Annual]").
+        public var description: String
+        public var churnRate: Double
+    }
 }
 
 extension RejectedAccount {

@@ -139,6 +139,12 @@ import TelltaleSignals
             #expect(run.rows.first { $0.accountID == id }!.alertTypes.contains(.pattern))
         }
         for id in ["C", "D"] { #expect(!run.alerts(of: id).contains { $0.type == .pattern }) }
+        // The Monday lines: each combined pattern's matches today, most matched first, with
+        // what its training churn rate makes of them; "f0 alone" is a single flag, not listed.
+        let summary = ScoreSummary.text(run)
+        #expect(summary.contains("\ncombined pattern f0 and f1: 2 accounts today; at the 40% it churned at in training, about 0.8 of them will churn if nobody acts\n"
+            + "combined pattern f1 and f2: 2 accounts today; at the 30% it churned at in training, about 0.6 of them will churn if nobody acts\n"), "\(summary)")
+        #expect(!summary.contains("f0 alone"))
     }
 
     /// A table whose every row is rejected, and one with no rows, still make
