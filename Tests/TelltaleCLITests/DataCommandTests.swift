@@ -257,6 +257,23 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         #expect(none.status != 0 && none.stderr.contains("(model.holdout_share 0.005) leaves 1201 development and 7 holdout renewals"), "\(none.stderr)")
     }
 
+    /// A segment whose renewals all renewed (an export that lost its churns, say) is named.
+    @Test func aSegmentWithOneOutcomeOnlyIsWarnedAbout() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-one-outcome-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let data = repositoryRoot.appendingPathComponent("notebooks-data").path
+        let midMarket = Set(try String(contentsOfFile: data + "/accounts.csv", encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains(",Mid-Market Annual,") }.map { String($0.split(separator: ",")[0]) })
+        let renewals = try String(contentsOfFile: data + "/renewals.csv", encoding: .utf8).split(separator: "\n").map { line -> String in
+            midMarket.contains(String(line.split(separator: ",")[0])) ? line.replacingOccurrences(of: ",churned,", with: ",renewed,") : String(line)
+        }
+        try (renewals.joined(separator: "\n") + "\n").write(toFile: dir + "/renewals.csv", atomically: true, encoding: .utf8)
+        let r = try runTelltale(["train", "--config", sampleConfig, "--renewals", dir + "/renewals.csv", "--out", dir + "/m.json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: segment 'Mid-Market Annual': all 402 renewals renewed: the model cannot tell its accounts apart by risk"), "\(r.stderr)")
+        #expect(!r.stderr.contains("segment 'SMB Annual': all"))
+    }
+
     @Test func inspectOnAFileThatIsNotAModelSaysSo() throws {
         let missing = try runTelltale(["inspect", "/nonexistent/model.json"])
         #expect(missing.status != 0 && missing.stderr.contains("telltale train --config FILE --out"))
