@@ -176,7 +176,14 @@ struct AlertsCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The score history database.", valueName: "FILE"))
         var db: String = ScoreCommand.defaultDatabase
 
-        @OptionGroup var input: InputOptions
+        @Option(name: .long, help: ArgumentHelp("The YAML configuration: its accounts and renewals files and backtest.horizon_days.", valueName: "FILE"))
+        var config: String?
+
+        @Option(name: .long, help: ArgumentHelp("accounts.csv, overriding data.accounts.", valueName: "FILE"))
+        var accounts: String?
+
+        @Option(name: .long, help: ArgumentHelp("renewals.csv, overriding data.renewals.", valueName: "FILE"))
+        var renewals: String?
 
         @Option(name: .long, help: ArgumentHelp("Days after an alert in which a churn counts: 90d, 13w or a number of days (default backtest.horizon_days).", valueName: "PERIOD"))
         var horizon: String?
@@ -185,6 +192,9 @@ struct AlertsCommand: ParsableCommand {
         var out: String?
 
         func validate() throws {
+            guard config != nil || (accounts != nil && renewals != nil) else {
+                throw ValidationError("Pass --config FILE, or --accounts FILE and --renewals FILE.")
+            }
             if let horizon, BacktestCommand.days(horizon).map({ $0 > 0 }) != true {
                 throw ValidationError("--horizon must be a number of days like 90d or 13w, got '\(horizon)'")
             }
@@ -194,11 +204,12 @@ struct AlertsCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: db) else {
                 throw CommandError("\(db): no history database yet. `telltale score ... --db \(db)` creates it.")
             }
-            let config = try input.configuration()
-            let options = try config.loadOptions(input.overrides, needRenewals: true)
-            let (accounts, renewals) = try HistoryLoader(options: options).loadDecisions()
-            let decisions = (0..<renewals.count).map {
-                AlertOutcomes.Decision(account: accounts.ids[Int(renewals.account[$0])], date: renewals.date[$0], churned: renewals.churned[$0])
+            let configuration = try config.map { try Configuration.load(path: $0) } ?? Configuration()
+            // Only the accounts and the renewals are read: the usage path is never opened.
+            let options = try configuration.loadOptions(InputOverrides(accounts: accounts, usage: "(not read)", renewals: renewals), needRenewals: true)
+            let (known, decided) = try HistoryLoader(options: options).loadDecisions()
+            let decisions = (0..<decided.count).map {
+                AlertOutcomes.Decision(account: known.ids[Int(decided.account[$0])], date: decided.date[$0], churned: decided.churned[$0])
             }
             let history = try openHistory(db)
             let outcomes: AlertOutcomes
@@ -206,7 +217,7 @@ struct AlertsCommand: ParsableCommand {
                 let record = try history.alertRecord()
                 guard !record.runs.isEmpty else { throw CommandError("\(db) holds no scoring run yet") }
                 outcomes = AlertOutcomes(runs: record.runs, fired: record.fired, engagements: record.engagements, dismissals: try history.dismissals(),
-                                         decisions: decisions, horizonDays: horizon.flatMap(BacktestCommand.days) ?? config.backtest.horizonDays)
+                                         decisions: decisions, horizonDays: horizon.flatMap(BacktestCommand.days) ?? configuration.backtest.horizonDays)
             } catch let e as ScoreHistoryError { throw CommandError(e.message) }
             let csv = outcomes.csv()
             if let out { try AtomicFile.write(csv, to: out) } else { FileHandle.standardOutput.write(Data(csv.utf8)) }

@@ -179,6 +179,12 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         #expect(r.stderr.contains("\(episodes) alert episodes: \(churned) churned within 90 days"), "\(r.stderr)")
         let bad = try runTelltale(["alerts", "outcomes", "--db", dir + "/h.sqlite", "--config", sampleConfig, "--horizon", "0d"])
         #expect(bad.status != 0 && bad.stderr.contains("--horizon must be a number of days"))
+        // Without a config, the two files it reads are enough (the usage export is not read).
+        let data = repositoryRoot.appendingPathComponent("notebooks-data").path
+        let files = try runTelltale(["alerts", "outcomes", "--db", dir + "/h.sqlite", "--accounts", data + "/accounts.csv", "--renewals", data + "/renewals.csv"])
+        #expect(files.status == 0 && files.stdout == r.stdout, "\(files.stderr)")
+        let neither = try runTelltale(["alerts", "outcomes", "--db", dir + "/h.sqlite"])
+        #expect(neither.status != 0 && neither.stderr.contains("Pass --config FILE, or --accounts FILE and --renewals FILE."))
     }
 }
 
