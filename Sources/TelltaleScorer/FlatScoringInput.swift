@@ -160,6 +160,10 @@ public struct FlatScoringInput {
             for k in categories.indices { categories[k].signals = categories[k].signals.map { ($0.0 + signals.count, $0.1) } }
             definitions += categoryDefinitions
             func index(_ name: String) -> Int { header.firstIndex(of: name) ?? -1 }
+            // A segment column asked for by name must be there: without it every row would be segment "all".
+            if segmentColumn != "segment" && !header.contains(segmentColumn) {
+                throw DataError.missingColumn(file: path, column: segmentColumn, available: header)
+            }
             (id, segment, owner, value) = (index("account_id"), index(segmentColumn), index("owner"), index("contract_value"))
             (renewal, asOf) = (index("renewal_date"), index("as_of"))
         }

@@ -19,6 +19,11 @@ extension SignalTable {
         guard let labelColumn = table.column(named: label) else {
             throw DataError.missingColumn(file: table.file, column: label, available: table.columnNames)
         }
+        // A segment column asked for by name must be there: without it every row would be segment
+        // "all", and the real segment column a category.
+        if segmentColumn != "segment" && table.column(named: segmentColumn) == nil {
+            throw DataError.missingColumn(file: table.file, column: segmentColumn, available: table.columnNames)
+        }
         guard let asOfColumn = table.column(named: "as_of") else {
             throw DataError.invalid(file: table.file, message: "no 'as_of' column: training validates out of time, so each row needs the date it was observed (YYYY-MM-DD)")
         }

@@ -437,6 +437,12 @@ extension TrainFlatTableTests {
             .write(toFile: dir + "/no-plan.csv", atomically: true, encoding: .utf8)
         let noPlan = try runTelltale(["score", "--model", dir + "/text.json", "--data", dir + "/no-plan.csv", "--no-db"])
         #expect(noPlan.status != 0 && noPlan.stderr.contains("the model reads 1 column the table does not have: plan. A table to score needs the columns"), "\(noPlan.stderr)")
+        // A segment column named on the command line must exist, in training and in scoring
+        // (every row had become segment "all", and in training the real one a category).
+        for args in [["train", "--data", dir + "/text.csv", "--out", dir + "/x.json"], ["score", "--model", dir + "/text.json", "--data", dir + "/score-text.csv", "--no-db"]] {
+            let r = try runTelltale(args + ["--segment", "tier"])
+            #expect(r.status != 0 && r.stderr.contains("no column named 'tier' in the header"), "\(args[0]): \(r.stderr)")
+        }
         // A starter account's reasons may name its plan as such.
         let reasons = try String(contentsOfFile: dir + "/st.csv", encoding: .utf8)
         #expect(!reasons.contains("plan=starter 1"))
