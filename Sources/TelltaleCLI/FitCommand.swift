@@ -68,6 +68,10 @@ struct FitCommand: ParsableCommand {
         let clock = ContinuousClock()
         let readStart = clock.now
         let table = try FlatTable.read(path: data, textColumns: Set(split(categorical)))
+        // As for --exclude and --weights: a misspelt name would otherwise leave the column numeric without a word.
+        for name in split(categorical) where table.column(named: name) == nil {
+            throw DataError.missingColumn(file: data, column: name, available: table.columnNames)
+        }
         var excluded = split(exclude)
         var weightValues: [Double]?
         if let weights {

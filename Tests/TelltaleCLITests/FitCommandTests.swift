@@ -116,6 +116,11 @@ func runTelltale(_ arguments: [String]) throws -> (status: Int32, stdout: String
         #expect(r.status != 0 && r.stderr.contains("line 3, column 'w': \"-1\" is not a weight >= 0"), "\(r.stderr)")
     }
 
+    @Test func aCategoricalColumnThatIsNotThereIsNamed() throws {
+        let r = try runTelltale(["fit", "--data", sampleTable, "--label", "churned", "--categorical", "segmnt"])
+        #expect(r.status != 0 && r.stderr.contains("no column named 'segmnt'"), "\(r.stderr)")
+    }
+
     @Test func aMissingFileIsNamed() throws {
         let r = try runTelltale(["fit", "--data", "/nonexistent/t.csv", "--label", "y"])
         #expect(r.status != 0 && r.stderr.contains("/nonexistent/t.csv: cannot open"))
