@@ -24,7 +24,10 @@ public enum ThresholdSweep {
         let step = max(1, alerts.graceStepDays)
         let columns = Set(run.snapshots[0].tables[0].definitions.map(\.name))
         for (name, values) in settings.sweep.sorted(by: { $0.key < $1.key }) {
-            guard let rule = run.rules.first(where: { $0.name == name }) else { continue }
+            guard let rule = run.rules.first(where: { $0.name == name }) else {
+                warnings.append("sweep: no rule '\(name)' among the rules the backtest ran (\(run.rules.map(\.name).joined(separator: ", "))); left out")
+                continue
+            }
             guard rule.signals.allSatisfy(columns.contains) else {
                 warnings.append("sweep: rule '\(name)' reads a built-in (\(rule.signals.filter { !columns.contains($0) }.joined(separator: ", "))), which the sweep cannot vary; left out")
                 continue

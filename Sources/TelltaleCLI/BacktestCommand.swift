@@ -118,6 +118,8 @@ struct BacktestCommand: ParsableCommand {
         let report = html ? BacktestReport.html(summary) : BacktestReport.markdown(summary)
         if let out { try AtomicFile.write(report, to: out) } else { FileHandle.standardOutput.write(Data(report.utf8)) }
         for line in BacktestReport.headline(summary) { printError(line) }
+        // As train and score do: the report's warnings on stderr too, where a scheduled run's log shows them.
+        for w in summary.warnings { printError("warning: \(w)") }
         if let out { printError("report: \(out)") }
     }
 }

@@ -31,6 +31,7 @@ extension Configuration {
         options.columns = data.columns
         options.metrics = data.metrics
         options.levelMetrics = Set(data.levelMetrics)
+        options.levelMetricsDeclared = data.levelMetricsDeclared
         options.skipProblems = data.onProblem == .skip
         options.rowDays = data.granularity == .weekly ? 7 : 1
         return options

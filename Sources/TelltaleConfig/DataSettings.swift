@@ -23,6 +23,8 @@ public struct DataSettings: Equatable, Sendable {
     /// Metrics that are levels or scores (a day with no row is missing, not
     /// zero); the contract's example is CSAT.
     public var levelMetrics: [String] = ["csat"]
+    /// `level_metrics` was written in the config (the default names csat, which an export may lack).
+    public var levelMetricsDeclared = false
     public var onProblem: ProblemPolicy = .error
     /// Where skipped rows are listed (CSV) with `onProblem: skip`.
     public var problemReport: String?
@@ -64,7 +66,7 @@ public struct DataSettings: Equatable, Sendable {
                     columns[table.name] = map
                 }
             case "metrics": metrics = try reader.strings(value, key: name)
-            case "level_metrics": levelMetrics = try reader.strings(value, key: name)
+            case "level_metrics": levelMetrics = try reader.strings(value, key: name); levelMetricsDeclared = true
             case "on_problem":
                 let v = try reader.string(value, key: name)
                 guard let p = ProblemPolicy(rawValue: v.lowercased()) else {

@@ -10,6 +10,9 @@ public struct LoadOptions: Sendable {
     /// Usage metric columns; nil = every numeric column besides account and date.
     public var metrics: [String]?
     public var levelMetrics: Set<String> = ["csat"]
+    /// The level metrics come from the config, so each must be a metric of the usage table
+    /// (a misspelt one would leave the real metric read as a count).
+    public var levelMetricsDeclared = false
     /// Days each usage row covers: 1 for daily rows, 7 for weekly rows dated by
     /// their week's first day (`data.granularity`). See `Usage.rowDays`.
     public var rowDays = 1
@@ -177,6 +180,9 @@ public struct HistoryLoader {
         var u = Usage()
         u.metrics = metricNames
         u.isLevel = metricNames.map { options.levelMetrics.contains($0) }
+        if options.levelMetricsDeclared, let unknown = options.levelMetrics.sorted().first(where: { !metricNames.contains($0) }) {
+            throw DataError.invalid(file: path, message: "data.level_metrics names '\(unknown)', which is not a metric of this file (metrics: \(metricNames.joined(separator: ", ")))")
+        }
         let progress = ProgressReporter(label: (path as NSString).lastPathComponent, enabled: options.progress)
         var metricOf = [Int](repeating: -1, count: header.count)
         for (m, c) in metricColumns.enumerated() { metricOf[c] = m }

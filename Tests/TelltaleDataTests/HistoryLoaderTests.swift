@@ -101,6 +101,19 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         }
     }
 
+    /// A misspelt level metric in the config would leave the real one read as
+    /// a count; the default (csat) is no error when an export has no csat.
+    @Test func aDeclaredLevelMetricMustBeAMetricOfTheUsageTable() throws {
+        let h = TinyHistory(accounts: goodAccounts, usage: "account_id,date,logins\nA1,2025-01-01,3\n", renewals: "account_id,renewal_date,outcome\n")
+        #expect(try HistoryLoader(options: h.options).load().usage.count == 1, "the default names csat, which this file lacks")
+        var o = h.options
+        o.levelMetrics = ["lgins"]
+        o.levelMetricsDeclared = true
+        #expect { try HistoryLoader(options: o).load() } throws: { "\($0)".contains("data.level_metrics names 'lgins', which is not a metric of this file (metrics: logins)") }
+        o.levelMetrics = ["logins"]
+        #expect(try HistoryLoader(options: o).load().usage.isLevel == [true])
+    }
+
     @Test func remappedColumnNamesAreFollowed() throws {
         let h = TinyHistory(accounts: """
         id,plan,created,acv
