@@ -58,7 +58,10 @@ struct AlertsCommand: ParsableCommand {
         var day: Day { on.flatMap(Day.parse) ?? Day.today() }
 
         func validate() throws {
-            if let on, Day.parse(on) == nil { throw ValidationError("--on must be a date YYYY-MM-DD") }
+            guard let on else { return }
+            guard let day = Day.parse(on) else { throw ValidationError("--on must be a date YYYY-MM-DD") }
+            // A hold-back that starts in the future holds nothing back today: most likely a mistyped year.
+            if day > Day.today() { throw ValidationError("--on \(on) is after today (\(Day.today())): it says when it happened") }
         }
     }
 

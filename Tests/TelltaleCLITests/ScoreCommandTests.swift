@@ -66,6 +66,8 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         _ = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--out", dir + "/scores.csv", "--db", dir + "/h.sqlite"])
         let held = try runTelltale(["alerts", "list", "--db", dir + "/h.sqlite", "--account", account, "--status", "suppressed"])
         #expect(held.stdout.contains(",\(type),") && held.stdout.contains("dismissed: seasonal"), "\(held.stdout)")
+        let future = try runTelltale(["alerts", "dismiss", account, "--type", type, "--reason", "seasonal", "--on", "2999-01-01", "--db", dir + "/h.sqlite"])
+        #expect(future.status != 0 && future.stderr.contains("--on 2999-01-01 is after today"), "\(future.stderr)")
         let unknown = try runTelltale(["alerts", "engage", "NOPE-1", "--db", dir + "/h.sqlite"])
         #expect(unknown.status != 0 && unknown.stderr.contains("NOPE-1: no scoring run"))
         // Listing a run or an account the history does not hold names the mistake (it said "0 alerts").
