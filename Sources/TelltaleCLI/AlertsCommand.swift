@@ -18,7 +18,7 @@ struct AlertsCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The score history database.", valueName: "FILE"))
         var db: String = ScoreCommand.defaultDatabase
 
-        @Option(name: .long, help: ArgumentHelp("The config (for alerts.reason_codes and the hold-back periods).", valueName: "FILE"))
+        @Option(name: .long, help: ArgumentHelp("The config (alerts.reason_codes and the hold-back periods; for outcomes, its accounts and renewals files and backtest.horizon_days).", valueName: "FILE"))
         var config: String?
 
         func open() throws -> ScoreHistory {
@@ -176,11 +176,7 @@ struct AlertsCommand: ParsableCommand {
             may have saved, not proof that it did. See docs/scoring.md.
             """)
 
-        @Option(name: .long, help: ArgumentHelp("The score history database.", valueName: "FILE"))
-        var db: String = ScoreCommand.defaultDatabase
-
-        @Option(name: .long, help: ArgumentHelp("The YAML configuration: its accounts and renewals files and backtest.horizon_days.", valueName: "FILE"))
-        var config: String?
+        @OptionGroup var database: DatabaseOption
 
         @Option(name: .long, help: ArgumentHelp("accounts.csv, overriding data.accounts.", valueName: "FILE"))
         var accounts: String?
@@ -195,7 +191,7 @@ struct AlertsCommand: ParsableCommand {
         var out: String?
 
         func validate() throws {
-            guard config != nil || (accounts != nil && renewals != nil) else {
+            guard database.config != nil || (accounts != nil && renewals != nil) else {
                 throw ValidationError("Pass --config FILE, or --accounts FILE and --renewals FILE.")
             }
             if let horizon, BacktestCommand.days(horizon).map({ $0 > 0 }) != true {
@@ -204,21 +200,17 @@ struct AlertsCommand: ParsableCommand {
         }
 
         func run() throws {
-            guard FileManager.default.fileExists(atPath: db) else {
-                throw CommandError("\(db): no history database yet. `telltale score ... --db \(db)` creates it.")
-            }
-            let configuration = try config.map { try Configuration.load(path: $0) } ?? Configuration()
-            // Only the accounts and the renewals are read: the usage path is never opened.
-            let options = try configuration.loadOptions(InputOverrides(accounts: accounts, usage: "(not read)", renewals: renewals), needRenewals: true)
+            let history = try database.open()
+            let configuration = try database.config.map { try Configuration.load(path: $0) } ?? Configuration()
+            let options = try configuration.loadOptions(InputOverrides(accounts: accounts, renewals: renewals), needRenewals: true, needUsage: false)
             let (known, decided) = try HistoryLoader(options: options).loadDecisions()
             let decisions = (0..<decided.count).map {
                 AlertOutcomes.Decision(account: known.ids[Int(decided.account[$0])], date: decided.date[$0], churned: decided.churned[$0])
             }
-            let history = try openHistory(db)
             let outcomes: AlertOutcomes
             do {
                 let record = try history.alertRecord()
-                guard !record.runs.isEmpty else { throw CommandError("\(db) holds no scoring run yet") }
+                guard !record.runs.isEmpty else { throw CommandError("\(history.path) holds no scoring run yet") }
                 outcomes = AlertOutcomes(runs: record.runs, fired: record.fired, engagements: record.engagements, dismissals: try history.dismissals(),
                                          decisions: decisions, horizonDays: horizon.flatMap(BacktestCommand.days) ?? configuration.backtest.horizonDays)
             } catch let e as ScoreHistoryError { throw CommandError(e.message) }

@@ -67,7 +67,8 @@ struct ScoreCommand: ParsableCommand {
         let folder = (db as NSString).deletingLastPathComponent
         if !noDb && !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let history = noDb ? nil : try openHistory(db)
-        let fingerprint = try FileFingerprint.fnv1a64(path: model)
+        // Only the history compares runs' models: without it the file is not read a second time.
+        let fingerprint = try history.map { _ in try FileFingerprint.fnv1a64(path: model) }
         var scorer = AccountScorer(model: churnModel, alerts: config.alerts, settings: config.scoring)
         let run: ScoreRun
         // The inputs stay alive to the end: freeing a million rows' facts and

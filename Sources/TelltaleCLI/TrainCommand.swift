@@ -72,9 +72,9 @@ struct TrainCommand: ParsableCommand {
                 fingerprints[role] = try FileFingerprint.fnv1a64(path: path)
             }
             table = training.table
-            usageEnd = training.history.usage.dateRange?.upperBound.description ?? ""
-            rowDays = training.history.usage.rowDays
             let usage = training.history.usage
+            usageEnd = usage.dateRange?.upperBound.description ?? ""
+            rowDays = usage.rowDays
             levelMetrics = usage.metrics.indices.filter { usage.isLevel[$0] }.map { usage.metrics[$0] }
         }
         if config.file != "<flags>" { fingerprints["config"] = try FileFingerprint.fnv1a64(path: config.file) }

@@ -101,22 +101,6 @@ public struct Configuration: Sendable {
 struct Key { var name: String; var line: Int? }
 
 /// Typed access to YAML nodes with errors that name the key and the line.
-extension NodeReader {
-    /// A name twice in one list (`signals.define`, `alerts.rules`) is a
-    /// copy-paste slip: the later entry would silently replace the earlier.
-    /// The error's key is `keyPrefix` and the name ("signals.x1").
-    func refuseRepeatedNames(_ names: [String], of items: [Node], list: String, keyPrefix: String) throws {
-        var firstLine: [String: Int] = [:]
-        for (name, item) in zip(names, items) {
-            if let first = firstLine[name] {
-                throw ConfigError.invalidValue(file: file, key: keyPrefix + name, line: item.mark?.line,
-                                               message: "is defined twice in \(list) (first on line \(first)); give one of them another name")
-            }
-            firstLine[name] = item.mark?.line ?? 0
-        }
-    }
-}
-
 struct NodeReader {
     let file: String
 
@@ -182,5 +166,21 @@ struct NodeReader {
 
     func unknown(_ key: Key, allowed: [String]) -> ConfigError {
         .unknownKey(file: file, key: key.name, line: key.line, suggestion: suggestion(for: key.name, among: allowed), allowed: allowed)
+    }
+}
+
+extension NodeReader {
+    /// A name twice in one list (`signals.define`, `alerts.rules`) is a
+    /// copy-paste slip: the later entry would silently replace the earlier.
+    /// The error's key is `keyPrefix` and the name ("signals.x1").
+    func refuseRepeatedNames(_ names: [String], of items: [Node], list: String, keyPrefix: String) throws {
+        var firstLine: [String: Int] = [:]
+        for (name, item) in zip(names, items) {
+            if let first = firstLine[name] {
+                throw ConfigError.invalidValue(file: file, key: keyPrefix + name, line: item.mark?.line,
+                                               message: "is defined twice in \(list) (first on line \(first)); give one of them another name")
+            }
+            firstLine[name] = item.mark?.line ?? 0
+        }
     }
 }

@@ -21,10 +21,9 @@ public struct DataSettings: Equatable, Sendable {
     /// Metric columns of the usage table; nil = every column besides the account and date.
     public var metrics: [String]?
     /// Metrics that are levels or scores (a day with no row is missing, not
-    /// zero); the contract's example is CSAT.
-    public var levelMetrics: [String] = ["csat"]
-    /// `level_metrics` was written in the config (the default names csat, which an export may lack).
-    public var levelMetricsDeclared = false
+    /// zero); nil when the config does not say, which is the contract's CSAT
+    /// (`LoadOptions.levelMetrics`).
+    public var levelMetrics: [String]?
     public var onProblem: ProblemPolicy = .error
     /// Where skipped rows are listed (CSV) with `onProblem: skip`.
     public var problemReport: String?
@@ -66,7 +65,7 @@ public struct DataSettings: Equatable, Sendable {
                     columns[table.name] = map
                 }
             case "metrics": metrics = try reader.strings(value, key: name)
-            case "level_metrics": levelMetrics = try reader.strings(value, key: name); levelMetricsDeclared = true
+            case "level_metrics": levelMetrics = try reader.strings(value, key: name)
             case "on_problem":
                 let v = try reader.string(value, key: name)
                 guard let p = ProblemPolicy(rawValue: v.lowercased()) else {

@@ -19,8 +19,8 @@ public struct Accounts: Sendable {
     public init() {}
 
     /// What is wrong with a row of another table naming `id`, which is not in `index`.
-    public static func unknownAccountMessage(_ id: String, rejectedLine: Int?, accountsPath: String) -> String {
-        guard let line = rejectedLine else { return "is not an account in \(accountsPath)" }
+    public func unknownAccountMessage(_ id: String, accountsPath: String) -> String {
+        guard let line = rejectedLines[id] else { return "is not an account in \(accountsPath)" }
         return "is the account on line \(line) of \(accountsPath), which has a problem"
     }
 }

@@ -9,10 +9,10 @@ public struct LoadOptions: Sendable {
     public var columns: [String: [String: String]] = [:]
     /// Usage metric columns; nil = every numeric column besides account and date.
     public var metrics: [String]?
-    public var levelMetrics: Set<String> = ["csat"]
-    /// The level metrics come from the config, so each must be a metric of the usage table
-    /// (a misspelt one would leave the real metric read as a count).
-    public var levelMetricsDeclared = false
+    /// Metrics that are levels (a day without a row is missing). Nil: the
+    /// contract's csat, when the file has it; given, each must be a metric of
+    /// the file (a misspelt one would leave the real metric read as a count).
+    public var levelMetrics: Set<String>?
     /// Days each usage row covers: 1 for daily rows, 7 for weekly rows dated by
     /// their week's first day (`data.granularity`). See `Usage.rowDays`.
     public var rowDays = 1
@@ -48,13 +48,13 @@ public struct HistoryLoader {
     /// the policy is to fail, `DataError` when a file cannot be read at all.
     public func load() throws -> History {
         let history = try loadCollectingProblems()
-        if !options.skipProblems && !history.problems.isEmpty { throw InputProblems(problems: history.problems) }
+        try refuseUnlessSkipped(history.problems)
         return history
     }
 
     /// Loads what can be loaded, with every problem row left out and listed.
     public func loadCollectingProblems() throws -> History {
-        var problems = ProblemList(keep: options.skipProblems ? 1_000_000 : 50)
+        var problems = newProblemList()
         let accounts = try loadAccounts(&problems)
         let (usage, ignored) = try loadUsage(accounts, &problems)
         let renewals = try options.renewalsPath.map { try loadRenewals(accounts, &problems, path: $0) } ?? Renewals()
@@ -64,11 +64,19 @@ public struct HistoryLoader {
     /// The accounts and renewal decisions alone (no usage), for what needs
     /// only outcomes; problems are handled as `load()` handles them.
     public func loadDecisions() throws -> (accounts: Accounts, renewals: Renewals) {
-        var problems = ProblemList(keep: options.skipProblems ? 1_000_000 : 50)
+        var problems = newProblemList()
         let accounts = try loadAccounts(&problems)
         let renewals = try options.renewalsPath.map { try loadRenewals(accounts, &problems, path: $0) } ?? Renewals()
-        if !options.skipProblems && !problems.isEmpty { throw InputProblems(problems: problems) }
+        try refuseUnlessSkipped(problems)
         return (accounts, renewals)
+    }
+
+    /// Every problem is kept when they are skipped (the problem report lists them), else the first 50.
+    private func newProblemList() -> ProblemList { ProblemList(keep: options.skipProblems ? 1_000_000 : 50) }
+
+    /// Problems end the load unless `data.on_problem: skip` leaves their rows out.
+    private func refuseUnlessSkipped(_ problems: ProblemList) throws {
+        if !options.skipProblems && !problems.isEmpty { throw InputProblems(problems: problems) }
     }
 
     // MARK: - Columns
@@ -179,16 +187,16 @@ public struct HistoryLoader {
 
         var u = Usage()
         u.metrics = metricNames
-        u.isLevel = metricNames.map { options.levelMetrics.contains($0) }
-        if options.levelMetricsDeclared, let unknown = options.levelMetrics.sorted().first(where: { !metricNames.contains($0) }) {
+        let levels = options.levelMetrics ?? ["csat"]
+        u.isLevel = metricNames.map { levels.contains($0) }
+        if let unknown = options.levelMetrics?.sorted().first(where: { !metricNames.contains($0) }) {
             throw DataError.invalid(file: path, message: "data.level_metrics names '\(unknown)', which is not a metric of this file (metrics: \(metricNames.joined(separator: ", ")))")
         }
         let progress = ProgressReporter(label: (path as NSString).lastPathComponent, enabled: options.progress)
         var metricOf = [Int](repeating: -1, count: header.count)
         for (m, c) in metricColumns.enumerated() { metricOf[c] = m }
         let fast = UsageFastParser(path: path, columnCount: header.count, idColumn: idColumn, dateColumn: dateColumn,
-                                   metricOf: metricOf, metricNames: metricNames, header: header, accountsPath: options.accountsPath,
-                                   rejectedAccountLines: accounts.rejectedLines)
+                                   metricOf: metricOf, metricNames: metricNames, header: header, accountsPath: options.accountsPath)
         do {
             let out = try fast.read(accounts: accounts, reserve: Self.estimatedRows(path: path), progress: progress)
             u.account = out.account; u.day = out.day; u.line = out.line; u.values = out.values
@@ -243,7 +251,7 @@ public struct HistoryLoader {
                 let id = Self.text(idBytes)
                 guard let found = accounts.index[id] else {
                     problems.add(Problem(file: path, line: rec.line, column: header[idColumn], value: id,
-                                         message: Accounts.unknownAccountMessage(id, rejectedLine: accounts.rejectedLines[id], accountsPath: options.accountsPath),
+                                         message: accounts.unknownAccountMessage(id, accountsPath: options.accountsPath),
                                          unknownAccount: true))
                     return
                 }
@@ -448,7 +456,7 @@ public struct HistoryLoader {
             let id = Self.text(rec.field(col["account_id"]!))
             guard let a = accounts.index[id] else {
                 problems.add(Problem(file: path, line: rec.line, column: options.column("account_id", "renewals"), value: id,
-                                     message: Accounts.unknownAccountMessage(id, rejectedLine: accounts.rejectedLines[id], accountsPath: options.accountsPath),
+                                     message: accounts.unknownAccountMessage(id, accountsPath: options.accountsPath),
                                      unknownAccount: true))
                 return
             }

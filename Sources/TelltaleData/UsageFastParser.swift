@@ -28,8 +28,6 @@ struct UsageFastParser {
     let metricNames: [String]
     let header: [String]
     let accountsPath: String
-    /// `Accounts.rejectedLines`, for the message of a row naming one of them.
-    let rejectedAccountLines: [String: Int]
 
     /// Where parsed rows go. The parser writes a row's metric values straight
     /// into `targets[m][slot]` as it converts them, and `commit` keeps the row
@@ -301,7 +299,7 @@ struct UsageFastParser {
                     }
                     if badKind != .none {
                         problems.append(problem(badKind, line: line, column: badColumn,
-                                                value: text(UnsafeBufferPointer(start: block + badStart, count: badEnd - badStart))))
+                                                value: text(UnsafeBufferPointer(start: block + badStart, count: badEnd - badStart)), accounts: accounts))
                         continue
                     }
                     writer.commit(account: accountIndex, day: dayNumber, line: Int32(clamping: line))
@@ -543,7 +541,7 @@ struct UsageFastParser {
 
     enum BadField { case none, date, number, unknownAccount }
 
-    private func problem(_ kind: BadField, line: Int, column: Int, value: String) -> Problem {
+    private func problem(_ kind: BadField, line: Int, column: Int, value: String, accounts: Accounts) -> Problem {
         switch kind {
         case .date:
             return Problem(file: path, line: line, column: header[column], value: value,
@@ -553,7 +551,7 @@ struct UsageFastParser {
                            message: "is not a number (leave the cell empty for a missing value)")
         case .unknownAccount, .none:
             return Problem(file: path, line: line, column: header[column], value: value,
-                           message: Accounts.unknownAccountMessage(value, rejectedLine: rejectedAccountLines[value], accountsPath: accountsPath),
+                           message: accounts.unknownAccountMessage(value, accountsPath: accountsPath),
                            unknownAccount: true)
         }
     }

@@ -192,6 +192,9 @@ public struct PatternSummary: Codable, Equatable, Sendable {
         case definition, sentence, accounts, churnRate = "churn_rate", lift, qValue = "q_value", isFeature = "is_feature"
     }
 
+    /// The pattern in words, without its training counts ("... AND CSAT under 5 [SMB Annual]").
+    public var words: String { PatternResult.words(ofSentence: sentence, accounts: accounts) }
+
     public init(definition: PatternDefinition, sentence: String, accounts: Int, churnRate: Double, lift: Double, qValue: Double, isFeature: Bool) {
         self.definition = definition
         self.sentence = sentence

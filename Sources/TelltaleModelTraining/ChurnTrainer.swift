@@ -212,7 +212,10 @@ public struct ChurnTrainer {
         // One outcome in a whole segment: its indicator is held back only by the penalty, and
         // nothing in the data says which of its accounts are at risk.
         var outcomes: [String: (renewals: Int, churned: Int)] = [:]
-        for r in 0..<n { outcomes[segments[r], default: (0, 0)].renewals += 1; if y[r] { outcomes[segments[r], default: (0, 0)].churned += 1 } }
+        for r in 0..<n {
+            let o = outcomes[segments[r], default: (0, 0)]
+            outcomes[segments[r]] = (o.renewals + 1, o.churned + (y[r] ? 1 : 0))
+        }
         for (s, o) in outcomes.sorted(by: { $0.key < $1.key }) where o.renewals >= 20 && (o.churned == 0 || o.churned == o.renewals) {
             warnings.append("segment '\(s)': all \(o.renewals) renewals \(o.churned == 0 ? "renewed" : "churned"): the model cannot tell its accounts apart by risk; "
                 + "check the renewals export for this segment")

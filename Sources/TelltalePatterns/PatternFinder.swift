@@ -67,10 +67,18 @@ public struct PatternResult: Sendable {
     /// "no login for 14+ days AND more than 10 support cases in 30 days: 131
     /// accounts, 48% churned (base 22%)", the form a CSM reads.
     public var sentence: String {
-        let scope = definition.segment.map { " [\($0)]" } ?? ""
-        return labels.joined(separator: " AND ") + scope + ": \(accounts) accounts, "
-            + "\(Int((100 * churnRate).rounded()))% churned (base \(Int((100 * baseRate).rounded()))%)"
+        words + Self.countsLead(accounts) + "\(Int((100 * churnRate).rounded()))% churned (base \(Int((100 * baseRate).rounded()))%)"
     }
+
+    /// The pattern in words, with its segment: the sentence before its counts.
+    public var words: String { labels.joined(separator: " AND ") + (definition.segment.map { " [\($0)]" } ?? "") }
+
+    /// The words of a `sentence` (a model file keeps the sentence alone).
+    public static func words(ofSentence sentence: String, accounts: Int) -> String {
+        sentence.range(of: countsLead(accounts), options: .backwards).map { String(sentence[..<$0.lowerBound]) } ?? sentence
+    }
+
+    private static func countsLead(_ accounts: Int) -> String { ": \(accounts) accounts, " }
 }
 
 /// The whole search: every scope, every tested pattern, ranked.

@@ -39,16 +39,12 @@ public struct AlertOutcomes: Equatable, Sendable {
     public var churnsCaught: Int
     public var horizonDays: Int
 
-    /// An alert type that fired (was not held back) for an account in the run as of `asOf`.
+    /// An alert type that fired (was not held back) for an account in the run as of
+    /// `asOf`; made by `ScoreHistory.alertRecord()`, so its memberwise init stays internal.
     public struct Fired: Sendable {
         public var asOf: Day
         public var account: String
         public var type: String
-        public init(asOf: Day, account: String, type: String) {
-            self.asOf = asOf
-            self.account = account
-            self.type = type
-        }
     }
 
     /// A renewal decision of the renewals table.

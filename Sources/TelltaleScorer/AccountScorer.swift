@@ -458,12 +458,9 @@ public struct AccountScorer: Sendable {
         }
         var run = ScoreRun(asOf: asOf, rows: rows, rejects: rejects, alerts: records, warnings: warnings)
         run.bandsComparedAcrossModels = context.previousBandsFromAnotherModel && !context.previousBands.isEmpty
-        run.combinedPatterns = model.patterns.filter { $0.definition.flags.count >= 2 }
-            .map { p in
-                // The sentence without its training counts ("...: 40 accounts, 45% churned (base 18%)").
-                let described = p.sentence.range(of: ": \(p.accounts) account", options: .backwards).map { String(p.sentence[..<$0.lowerBound]) } ?? p.sentence
-                return ScoreRun.CombinedPattern(name: p.definition.name, description: described, churnRate: p.churnRate)
-            }
+        run.combinedPatterns = patternOrder.map { p in
+            ScoreRun.CombinedPattern(name: model.patterns[p].definition.name, description: model.patterns[p].words, churnRate: model.patterns[p].churnRate)
+        }
         return run
     }
 }

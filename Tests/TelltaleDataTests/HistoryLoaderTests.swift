@@ -108,7 +108,6 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         #expect(try HistoryLoader(options: h.options).load().usage.count == 1, "the default names csat, which this file lacks")
         var o = h.options
         o.levelMetrics = ["lgins"]
-        o.levelMetricsDeclared = true
         #expect { try HistoryLoader(options: o).load() } throws: { "\($0)".contains("data.level_metrics names 'lgins', which is not a metric of this file (metrics: logins)") }
         o.levelMetrics = ["logins"]
         #expect(try HistoryLoader(options: o).load().usage.isLevel == [true])

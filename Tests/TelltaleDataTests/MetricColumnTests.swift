@@ -159,7 +159,7 @@ extension UsageFastPathTests {
         func parser(_ h: TinyHistory) -> UsageFastParser {
             UsageFastParser(path: h.path("usage.csv"), columnCount: 4, idColumn: 0, dateColumn: 1, metricOf: [-1, -1, 0, 1],
                             metricNames: ["logins", "minutes"], header: ["account_id", "date", "logins", "minutes"],
-                            accountsPath: h.path("accounts.csv"), rejectedAccountLines: [:])
+                            accountsPath: h.path("accounts.csv"))
         }
         var writer = UsageFastParser.AppendingWriter<Float>(metrics: 2, reserve: 10)
         defer { writer.deallocate() }
