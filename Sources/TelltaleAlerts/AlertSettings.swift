@@ -45,7 +45,8 @@ public struct SeverityPolicy: Equatable, Sendable {
     public var renewalFarDays = 180
     /// This many alert types at once raise severity by one ("risk factors compound").
     public var compoundingAlerts = 3
-    /// With no alert, red accounts get `low` (informational: feeds emails and the score).
+    /// With no alert, a red account starts from `low` (informational: feeds emails and the score),
+    /// then moves with its contract value and renewal date as an alert would.
     public var redWithoutAlert = Severity.low
 
     public init() {}
@@ -54,12 +55,24 @@ public struct SeverityPolicy: Equatable, Sendable {
     /// contract value or renewal date (a flat table without those columns)
     /// moves it neither way: counted as 0, every account was "large" when no
     /// account had a value (both quartiles 0), and one step too severe.
+    ///
+    /// A red account whose alerts are all held back (a support case open, a
+    /// CSM engaged) still has the model's risk: a $500k account renewing next
+    /// month at 49% churn was `low` like a $3k one renewing next year. The red
+    /// band is then the base, so it does not raise itself a second time.
     public func severity(alerts: [Severity], band: String?, contractValue: Double?, daysToRenewal: Int?,
                          large: Double, small: Double) -> Severity {
-        guard let base = alerts.max() else { return band == "red" ? redWithoutAlert : .none }
+        let base: Severity
         var steps = 0
-        // The model's risk: an alert on an account the model already puts in the red band.
-        if band == "red" { steps += 1 }
+        if let highest = alerts.max() {
+            base = highest
+            // The model's risk: an alert on an account the model already puts in the red band.
+            if band == "red" { steps += 1 }
+        } else if band == "red" {
+            base = redWithoutAlert
+        } else {
+            return .none
+        }
         if alerts.count >= compoundingAlerts { steps += 1 }
         if let v = contractValue {
             if v >= large { steps += 1 } else if v <= small { steps -= 1 }

@@ -94,10 +94,26 @@ import TelltaleSignals
                 "the model's red band raises it")
         #expect(policy.severity(alerts: [], band: "red", contractValue: 1, daysToRenewal: nil, large: 2, small: 0) == .low)
         #expect(policy.severity(alerts: [], band: "green", contractValue: 1, daysToRenewal: nil, large: 2, small: 0) == Severity.none)
+        #expect(policy.severity(alerts: [], band: "yellow", contractValue: 500_000, daysToRenewal: 20, large: 100_000, small: 5_000) == Severity.none,
+                "no alert and not red: nothing to act on, whatever the contract")
         // Unknown contract value and renewal date: the base severity, whatever the cut points.
         for (large, small) in [(0.0, 0.0), (100_000, 5_000)] {
             #expect(policy.severity(alerts: drop, band: "yellow", contractValue: nil, daysToRenewal: nil, large: large, small: small) == .medium)
         }
+    }
+
+    @Test func aRedAccountWithItsAlertsHeldBackStillRisesWithContractAndRenewal() {
+        // Every alert held back (a support case open): the red band is the base (low),
+        // and the contract and the renewal move it as they move an alert's.
+        let policy = SeverityPolicy()
+        #expect(policy.severity(alerts: [], band: "red", contractValue: 500_000, daysToRenewal: 58, large: 100_000, small: 5_000) == .high)
+        #expect(policy.severity(alerts: [], band: "red", contractValue: 500_000, daysToRenewal: 300, large: 100_000, small: 5_000) == .low)
+        #expect(policy.severity(alerts: [], band: "red", contractValue: 50_000, daysToRenewal: 30, large: 100_000, small: 5_000) == .medium)
+        #expect(policy.severity(alerts: [], band: "red", contractValue: 2_000, daysToRenewal: 30, large: 100_000, small: 5_000) == .low)
+        // With an alert the red band adds a step on top of the alert's own severity; without
+        // one it is the base, and does not add itself again.
+        #expect(policy.severity(alerts: [.low], band: "red", contractValue: 500_000, daysToRenewal: 58, large: 100_000, small: 5_000) == .critical)
+        #expect(policy.severity(alerts: [], band: "red", contractValue: nil, daysToRenewal: nil, large: 100_000, small: 5_000) == .low)
     }
 
     @Test func aNewAccountIsRejectedWithTheReasonButItsMissedMilestoneStillAlerts() throws {
