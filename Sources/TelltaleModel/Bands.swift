@@ -88,6 +88,16 @@ public struct BandTable: Codable, Equatable, Sendable {
         self.segments = segments
     }
 
+    /// The band a renewal rate belongs to under these targets: red below the
+    /// midpoint of the red and orange targets (55% for 50/60%), and so on, as
+    /// the cut points are placed where the fitted renewal rate reaches those
+    /// midpoints. It reads a usage level's renewal rate as the band it means
+    /// (the domain's "6-10 uses a month -> 60% -> orange").
+    public func band(renewalRate: Double) -> Band {
+        let mid = (0..<3).map { (targets[$0] + targets[$0 + 1]) / 2 }
+        return renewalRate < mid[0] ? .red : renewalRate < mid[1] ? .orange : renewalRate < mid[2] ? .yellow : .green
+    }
+
     /// The band of a health score in a segment; an unknown segment uses the population's cut points.
     public func band(health: Double, segment: String) -> (band: Band, knownSegment: Bool) {
         if let s = segments[segment] { return (s.band(health: health), true) }

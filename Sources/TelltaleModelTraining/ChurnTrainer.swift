@@ -301,13 +301,14 @@ enum SignalCohorts {
         return out
     }
 
-    /// The in-product signal whose higher levels renew most over its lowest (overall):
-    /// a window over a metric other than logins, which are the base signal, not a feature.
-    static func powerFeature(_ cohorts: [SignalCohort], definitions: [SignalDefinition]) -> String? {
+    /// The in-product signal whose higher levels renew most over its lowest, overall
+    /// or in one segment: a window over a metric other than logins, which are the
+    /// base signal, not a feature, and support and CSAT, which are not product use.
+    static func powerFeature(_ cohorts: [SignalCohort], definitions: [SignalDefinition], segment: String = "all") -> String? {
         let inProduct = Set(definitions.filter { def in
             if case let .window(w) = def.kind { return w.metric != "logins" && w.aggregate != .daysSinceActive && !["support_cases", "csat"].contains(w.metric) }
             return false
         }.map(\.name))
-        return cohorts.filter { $0.segment == "all" && inProduct.contains($0.signal) }.max { $0.spread < $1.spread }?.signal
+        return cohorts.filter { $0.segment == segment && inProduct.contains($0.signal) }.max { $0.spread < $1.spread }?.signal
     }
 }

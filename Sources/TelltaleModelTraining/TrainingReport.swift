@@ -103,16 +103,11 @@ public enum TrainingReport {
         if let power = m.powerFeature { out.append("Power feature (the in-product signal whose top level renews most above its bottom level): **\(power)**.") ; out.append("") }
         out.append("Renewal rate by quintile of each signal, all segments, strongest first:")
         out.append("")
-        for c in m.cohorts.filter({ $0.segment == "all" }).sorted(by: { abs($0.spread) > abs($1.spread) }).prefix(10) {
-            // Two decimals, but two significant digits below 0.01, so that levels of a
-            // probability near 0 (a decline probability) do not all read "0-0".
-            func level(_ x: Double) -> String {
-                x != 0 && abs(x) < 0.01 ? String(format: "%.2g", x) : formatNumber((x * 100).rounded() / 100)
-            }
-            // "to", not a hyphen: "-11.36--1.38" read as a typo; a level of one value is that value.
-            let levels = c.levels.map { ($0.from == $0.to ? level($0.from) : "\(level($0.from)) to \(level($0.to))") + ": \(pct($0.renewalRate))" }
-            out.append("- `\(c.signal)`: " + levels.joined(separator: "; "))
+        func strongestFirst(_ segment: String) -> [SignalCohort] {
+            m.cohorts.filter { $0.segment == segment }.sorted { abs($0.spread) > abs($1.spread) }
         }
+        for c in strongestFirst("all").prefix(10) { out.append("- " + cohortLine(c)) }
+        out += segmentCohorts(m, strongestFirst: strongestFirst)
         if let previous {
             out.append("")
             out.append("## Changes since the previous model (\(previous.trainedAt))")
@@ -127,5 +122,59 @@ public enum TrainingReport {
             for w in m.warnings { out.append("- \(w)") }
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Two decimals, but two significant digits below 0.01, so that levels of a
+    /// probability near 0 (a decline probability) do not all read "0 to 0";
+    /// "to", not a hyphen ("-11.36--1.38" read as a typo); a level of one value is that value.
+    static func levelRange(_ l: SignalCohort.Level) -> String {
+        func value(_ x: Double) -> String {
+            x != 0 && abs(x) < 0.01 ? String(format: "%.2g", x) : formatNumber((x * 100).rounded() / 100)
+        }
+        return l.from == l.to ? value(l.from) : "\(value(l.from)) to \(value(l.to))"
+    }
+
+    static func cohortLine(_ c: SignalCohort) -> String {
+        "`\(c.signal)`: " + c.levels.map { levelRange($0) + ": " + String(format: "%.1f%%", 100 * $0.renewalRate) }.joined(separator: "; ")
+    }
+
+    /// Each segment's own power feature, level by level with the band its renewal
+    /// rate means, and its strongest other signals: the levels behind a healthy
+    /// account differ by segment (domain section 3), and the all-segment list
+    /// hides that. A level's rate comes with its Wilson interval, since a small
+    /// segment's quintile is a few dozen renewals.
+    static func segmentCohorts(_ m: ChurnModel, strongestFirst: (String) -> [SignalCohort]) -> [String] {
+        let segments = Set(m.cohorts.map(\.segment)).subtracting(["all"]).sorted()
+        guard !segments.isEmpty else { return [] }
+        let mid = (0..<3).map { String(format: "%g%%", 50 * (m.bands.targets[$0] + m.bands.targets[$0 + 1])) }
+        var out = ["", "### By segment", "",
+                   "Each segment's power feature by quintile, with the band its renewal rate falls in (red under \(mid[0]), "
+                   + "orange under \(mid[1]), yellow under \(mid[2]): the band targets' midpoints, where the cut points are placed), "
+                   + "then its three strongest other signals. A segment with fewer than 50 renewals where a signal is known has no cohorts for it."]
+        for segment in segments {
+            let cohorts = strongestFirst(segment)
+            out += ["", "**\(segment)**", ""]
+            let power = SignalCohorts.powerFeature(m.cohorts, definitions: m.signals, segment: segment)
+            if let power, let c = cohorts.first(where: { $0.signal == power }) {
+                out.append("Power feature: **\(power)**" + (power == m.powerFeature ? " (as for all segments)." : "."))
+                out.append("")
+                out.append("| `\(power)` | renewals | renewal rate (95% interval) | band |")
+                out.append("|---|---|---|---|")
+                for l in c.levels {
+                    let renewed = Int((l.renewalRate * Double(l.rows)).rounded())
+                    let (low, high) = PatternStatistics.wilson(successes: renewed, n: l.rows)
+                    out.append("| \(levelRange(l)) | \(l.rows) | " + String(format: "%.1f%% (%.1f%%-%.1f%%)", 100 * l.renewalRate, 100 * low, 100 * high)
+                               + " | \(m.bands.band(renewalRate: l.renewalRate).rawValue) |")
+                }
+            } else {
+                out.append("No in-product signal has cohorts in this segment.")
+            }
+            let others = cohorts.filter { $0.signal != power }.prefix(3)
+            if !others.isEmpty {
+                out.append("")
+                for c in others { out.append("- " + cohortLine(c)) }
+            }
+        }
+        return out
     }
 }

@@ -79,6 +79,7 @@ public enum ReportHTML {
             if inList { out += "</ul>\n"; inList = false }
             if line.hasPrefix("# ") { continue } // the page has its own title
             if line.hasPrefix("## ") { out += "<h2>\(inline(String(line.dropFirst(3))))</h2>\n" }
+            else if line.hasPrefix("### ") { out += "<h3>\(inline(String(line.dropFirst(4))))</h3>\n" }
             else if !line.isEmpty { out += "<p>\(inline(line))</p>\n" }
         }
         if inTable { out += "</table>\n" }
