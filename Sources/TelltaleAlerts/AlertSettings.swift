@@ -19,6 +19,10 @@ public struct AlertSettings: Equatable, Sendable {
     /// A kept combined pattern (2+ flags) alerts when its training churn rate
     /// is at least this multiple of the base rate.
     public var patternMinimumLift = 2.0
+    /// A band drop alerts when the account is below its band at the latest run
+    /// at least this many days before, on that run's every successor too
+    /// (`BandDropBaseline`); 0: below the previous run's band.
+    public var bandDropDays = 7
     public var severity = SeverityPolicy()
 
     public init() {}

@@ -104,6 +104,8 @@ public struct Backtester {
         var model: ChurnModel? = fixedModel, trainedAt: Day?
         var prepared: AccountScorer.Prepared?, preparedFor: [SignalDefinition]?
         var previousBands: [String: Band] = [:]
+        // The earlier dates' bands a band drop may still compare with, and which model gave them.
+        var earlier: [(day: Day, bands: [String: Band], model: Int)] = []
         var rules: [AlertRule] = []
         let outcome = NextRenewal(history: history, horizon: settings.horizonDays)
         // The sweep's grace variants need the tables at every offset it tries.
@@ -126,9 +128,21 @@ public struct Backtester {
                 for w in prepared!.warnings where !warnings.contains(w) { warnings.append(w) }
             }
             let snapshot = prepared!.snapshot(asOf: date, offsets: offsets)
-            // As `score` does across a re-calibration: the first date of a new model's bands raises no band-drop alerts.
+            // As `score` does: band drops against a baseline date (BandDropBaseline), held back while
+            // that date's bands came from another model than this date's (a re-calibration).
+            let days = earlier.map(\.day)
+            if let oldest = BandDropBaseline.latest(runDays: days, before: date, days: alerts.bandDropDays), oldest > 0 {
+                earlier.removeFirst(oldest) // no later date's baseline is older
+            }
+            let modelIndex = trainings.count
+            var bandDrop: BandDropBaseline?
+            if let r = BandDropBaseline.reference(runDays: earlier.map(\.day), asOf: date, days: alerts.bandDropDays) {
+                bandDrop = BandDropBaseline(day: earlier[r].day, bands: BandDropBaseline.held(baseline: earlier[r].bands, later: earlier[(r + 1)...].map(\.bands)),
+                                            fromAnotherModel: earlier[r].model != modelIndex, isPreviousRun: r == earlier.count - 1)
+            }
             let retrained = trainings.last?.0 == date && trainings.count > 1
-            let run = scorer.score(snapshot, context: ScoringContext(previousBands: previousBands, previousBandsFromAnotherModel: retrained))
+            let run = scorer.score(snapshot, context: ScoringContext(previousBands: previousBands, previousBandsFromAnotherModel: retrained,
+                                                                     bandDrop: bandDrop))
             var fired: [String: [String]] = [:]
             for a in run.alerts where a.status == .fired { fired[a.accountID, default: []].append(a.rule) }
             let index = history.accounts.index
@@ -141,6 +155,7 @@ public struct Backtester {
                     types: row.alertTypes, patterns: row.patterns, renewal: next?.date, churned: next?.churned ?? false))
                 previousBands[row.accountID] = row.band
             }
+            earlier.append((date, run.rows.reduce(into: [:]) { $0[$1.accountID] = $1.band }, modelIndex))
             if keepSnapshots { snapshots.append(snapshot) }
         }
         return BacktestRun(dates: dates, horizonDays: settings.horizonDays, everyDays: settings.everyDays, trainings: trainings,

@@ -5,7 +5,7 @@ import Yams
 
 extension AlertSettings {
     static let keys = ["defaults", "rules", "disable", "grace_days", "grace_step_days", "support_metric", "open_case_days",
-                       "engaged_days", "dismissed_days", "reason_codes", "pattern_min_lift", "severity"]
+                       "engaged_days", "dismissed_days", "reason_codes", "pattern_min_lift", "band_drop_days", "severity"]
     static let ruleKeys = ["name", "type", "when", "severity", "grace", "label"]
     static let severityKeys = ["large_contract", "small_contract", "renewal_soon_days", "renewal_far_days", "compounding_alerts"]
 
@@ -42,6 +42,7 @@ extension AlertSettings {
             case "pattern_min_lift":
                 patternMinimumLift = try reader.number(value, key: name)
                 guard patternMinimumLift >= 1 else { throw bad("must be at least 1 (a pattern churning above the base rate)") }
+            case "band_drop_days": bandDropDays = try days()
             case "severity": try severity.read(value, reader: reader)
             default: throw reader.unknown(key, allowed: Self.keys)
             }

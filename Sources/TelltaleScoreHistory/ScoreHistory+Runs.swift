@@ -9,21 +9,42 @@ extension ScoreHistory {
     /// What a run as of `asOf` needs from earlier ones: each account's band
     /// at the latest run before that date (and whether that run used another
     /// model than `modelFingerprint`; runs recorded before fingerprints were
-    /// kept count as the same model), and the dismissals and engagements
-    /// still in force on it.
+    /// kept count as the same model), what band drops compare with
+    /// (`BandDropBaseline`), and the dismissals and engagements still in force on it.
     public func context(asOf: Day, settings: AlertSettings, modelFingerprint: String? = nil) throws -> ScoringContext {
         try read { db in
             var context = ScoringContext()
             let day = asOf.description
-            if let previous = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs WHERE as_of < ?", arguments: [day]) {
-                if let modelFingerprint, let before = try String.fetchOne(db, sql: "SELECT model_fingerprint FROM runs WHERE as_of = ?", arguments: [previous]) {
-                    context.previousBandsFromAnotherModel = before != modelFingerprint
-                }
+            var runDays: [Day] = [], fingerprints: [String?] = []
+            let runs = try Row.fetchCursor(db, sql: "SELECT as_of, model_fingerprint FROM runs WHERE as_of < ? ORDER BY as_of", arguments: [day])
+            while let row = try runs.next() {
+                guard let d = Day.parse(row[0] as String) else { continue }
+                runDays.append(d)
+                fingerprints.append(row[1])
+            }
+            func anotherModel(_ run: Int) -> Bool {
+                guard let modelFingerprint, let before = fingerprints[run] else { return false }
+                return before != modelFingerprint
+            }
+            func bands(from first: Day, through last: Day) throws -> [Day: [String: Band]] {
+                var out: [Day: [String: Band]] = [:]
                 let rows = try Row.fetchCursor(db, sql: """
-                    SELECT s.account_id, s.band FROM scores s JOIN runs r ON r.id = s.run_id WHERE r.as_of = ?
-                    """, arguments: [previous])
+                    SELECT r.as_of, s.account_id, s.band FROM scores s JOIN runs r ON r.id = s.run_id WHERE r.as_of >= ? AND r.as_of <= ?
+                    """, arguments: [first.description, last.description])
                 while let row = try rows.next() {
-                    if let band = Band(rawValue: row[1]) { context.previousBands[row[0]] = band }
+                    if let d = Day.parse(row[0] as String), let band = Band(rawValue: row[2]) { out[d, default: [:]][row[1]] = band }
+                }
+                return out
+            }
+            if let previous = runDays.last {
+                let reference = BandDropBaseline.reference(runDays: runDays, asOf: asOf, days: settings.bandDropDays)
+                let loaded = try bands(from: reference.map { runDays[$0] } ?? previous, through: previous)
+                context.previousBands = loaded[previous] ?? [:]
+                context.previousBandsFromAnotherModel = anotherModel(runDays.count - 1)
+                if let r = reference {
+                    let later = runDays[(r + 1)...].map { loaded[$0] ?? [:] }
+                    context.bandDrop = BandDropBaseline(day: runDays[r], bands: BandDropBaseline.held(baseline: loaded[runDays[r]] ?? [:], later: later),
+                                                        fromAnotherModel: anotherModel(r), isPreviousRun: r == runDays.count - 1)
                 }
             }
             let dismissedSince = (asOf - settings.dismissedDays).description

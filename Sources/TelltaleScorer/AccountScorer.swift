@@ -374,11 +374,10 @@ public struct AccountScorer: Sendable {
                 if !cuts.known { out.unknown.insert(f.pointee.segment) }
                 let b = SegmentBands.band(health: health, cutPoints: cuts.cutPoints)
                 band = b
-                if let previous {
-                    change = b.index - previous.index
-                    if change! < 0 {
-                        candidates.append(("band_drop", .bandDrop, b == .red ? .high : .medium, "band fell from \(previous) to \(b)"))
-                    }
+                if let previous { change = b.index - previous.index }
+                if let drop = context.bandDrop, let baseline = drop.bands[f.pointee.id], b < baseline {
+                    candidates.append(("band_drop", .bandDrop, b == .red ? .high : .medium,
+                                       "band fell from \(baseline)" + (drop.isPreviousRun ? "" : " (\(drop.day))") + " to \(b)"))
                 }
                 for j in alertingOrder.indices where alertingHeld[j * n + r] {
                     candidates.append((alertingRule[j], .pattern, .high, alertingDetail[j]))
@@ -387,7 +386,9 @@ public struct AccountScorer: Sendable {
             var fired: [(type: AlertType, severity: Severity)] = [], held: [String] = []
             for c in candidates {
                 var why: String?
-                if c.type == .bandDrop && context.previousBandsFromAnotherModel { why = "model changed since the previous run" }
+                if c.type == .bandDrop, let drop = context.bandDrop, drop.fromAnotherModel {
+                    why = drop.isPreviousRun ? "model changed since the previous run" : "model changed since \(drop.day)"
+                }
                 else if context.engaged.contains(f.pointee.id) { why = "CSM engaged" }
                 else if let code = context.dismissed[f.pointee.id]?[c.type] { why = "dismissed: \(code)" }
                 else if c.type.isUsageAlert && openCase[r] { why = "support case open" }

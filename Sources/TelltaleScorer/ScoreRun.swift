@@ -67,16 +67,18 @@ public struct ScoringContext: Sendable {
     /// Accounts a CSM engaged on recently enough to hold their alerts back.
     public var engaged: Set<String>
     /// The previous run's bands came from another model (a re-calibration):
-    /// a band move then says as much about the new cut points as about the
-    /// account, so band-drop alerts are held back for this run.
+    /// the summary says its band changes compare two models' cut points.
     public var previousBandsFromAnotherModel: Bool
+    /// What band-drop alerts compare with; nil: none can fire in this run.
+    public var bandDrop: BandDropBaseline?
 
     public init(previousBands: [String: Band] = [:], dismissed: [String: [AlertType: String]] = [:], engaged: Set<String> = [],
-                previousBandsFromAnotherModel: Bool = false) {
+                previousBandsFromAnotherModel: Bool = false, bandDrop: BandDropBaseline? = nil) {
         self.previousBands = previousBands
         self.dismissed = dismissed
         self.engaged = engaged
         self.previousBandsFromAnotherModel = previousBandsFromAnotherModel
+        self.bandDrop = bandDrop
     }
 }
 

@@ -126,15 +126,24 @@ import TelltaleSignals
         #expect(run.rows.count + run.rejects.count == fixture.history.accounts.count, "every account is scored or rejected")
     }
 
-    @Test func bandChangeAndBandDropComeFromThePreviousRun() throws {
+    @Test func bandChangeComesFromThePreviousRunAndBandDropFromItsBaseline() throws {
+        let baseline = BandDropBaseline(day: ScoringFixture.asOf - 8, bands: ["GONE": .green, "S01": .red, "S02": .green],
+                                        fromAnotherModel: false, isPreviousRun: false)
         let run = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: ScoringFixture.asOf,
-                                                                  context: ScoringContext(previousBands: ["GONE": .green, "S01": .red]))
+                                                                  context: ScoringContext(previousBands: ["GONE": .green, "S01": .red], bandDrop: baseline))
         let gone = try #require(run.row("GONE"))
         #expect(gone.band == .red && gone.previousBand == .green && gone.bandChange == -3)
-        #expect(run.alerts(of: "GONE").contains { $0.type == .bandDrop && $0.severity == .high })
+        let drop = try #require(run.alerts(of: "GONE").first { $0.type == .bandDrop })
+        #expect(drop.severity == .high && drop.detail == "band fell from green (\(ScoringFixture.asOf - 8)) to red")
         #expect(run.row("S01")?.bandChange == 3)
         #expect(!run.alerts(of: "S01").contains { $0.type == .bandDrop })
+        // No previous run for S02, so no band change; its baseline still says it fell.
         #expect(run.row("S02")?.bandChange == nil && run.row("S02")?.previousBand == nil)
+        #expect(run.alerts(of: "S02").contains { $0.type == .bandDrop } == (run.row("S02")!.band < .green))
+        // Without a baseline, no band drop at all, whatever the previous run's bands.
+        let none = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: ScoringFixture.asOf,
+                                                                   context: ScoringContext(previousBands: ["GONE": .green]))
+        #expect(!none.alerts.contains { $0.type == .bandDrop } && none.row("GONE")?.bandChange == -3)
     }
 
     @Test func probabilitiesHealthAndBandsFollowTheModelExactly() throws {

@@ -58,6 +58,35 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
         #expect(!before.observations.contains { $0.date == dates[1] && $0.rules.contains("band_drop") })
     }
 
+    /// Replayed every day, a band drop is what `score` would raise on daily
+    /// runs: below the band of the date a week before on every date since,
+    /// counted here from the replay's own bands.
+    @Test func aDailyReplaysBandDropsHoldAWeekAsScoringsDo() throws {
+        let fixture = try ScoringFixture()
+        let asOf = ScoringFixture.asOf
+        let dates = Backtester.dates(from: asOf - 24, to: asOf, every: 1)
+        // A model whose bands move: cut points near the accounts' health scores.
+        var model = try fixture.model(intercept: -0.5)
+        let cuts = SegmentBands(cutPoints: [40, 60, 80], borrowed: false, stats: [])
+        model.bands = BandTable(targets: model.bands.targets, population: cuts, segments: ["Mid": cuts])
+        let run = try backtester(fixture.history, fixed: model).run(dates: dates)
+        var bands: [Day: [Int32: Band]] = [:]
+        for o in run.observations { bands[o.date, default: [:]][o.account] = o.band }
+        var drops = 0, falls = 0
+        for o in run.observations {
+            let previous = bands[o.date - 1]?[o.account]
+            if let previous, o.band < previous { falls += 1 }
+            guard let baseline = bands[o.date - 7]?[o.account] else {
+                #expect(!o.rules.contains("band_drop"))
+                continue
+            }
+            let held = (1...7).allSatisfy { bands[o.date - 7 + $0]?[o.account].map { $0 < baseline } ?? true }
+            #expect(o.rules.contains("band_drop") == held, "\(o.account) on \(o.date)")
+            if held { drops += 1 }
+        }
+        #expect(drops > 0 && falls > drops, "bands fell \(falls) times from one day to the next, \(drops) of them held a week")
+    }
+
     @Test func alertMetricsMatchABruteForceRecount() throws {
         let fixture = try ScoringFixture()
         var settings = BacktestSettings()

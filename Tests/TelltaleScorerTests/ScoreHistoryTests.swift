@@ -78,6 +78,43 @@ import TelltaleScorer
         #expect(try !history.context(asOf: day, settings: settings, modelFingerprint: "bbbb").previousBandsFromAnotherModel)
     }
 
+    /// Daily runs: a hopeful model for three days, then the usual one for
+    /// seven. Each run's band drops must be the accounts below their band of
+    /// the run a week before on every run since, counted here from the
+    /// recorded bands directly.
+    @Test func aBandDropComparesWithTheRunAWeekBeforeAndEveryRunSince() throws {
+        let history = try ScoreHistory(path: path)
+        let day = ScoringFixture.asOf
+        let usual = try fixture.model(), hopeful = try fixture.model(intercept: -3)
+        var bands: [Day: [String: Band]] = [:], drops: [Day: [AlertRecord]] = [:]
+        for back in stride(from: 10, through: 1, by: -1) {
+            let d = day - back
+            let run = try score(d, history, model: back >= 8 ? hopeful : usual)
+            bands[d] = run.rows.reduce(into: [:]) { $0[$1.accountID] = $1.band }
+            drops[d] = run.alerts.filter { $0.type == .bandDrop }
+        }
+        var alerted = 0
+        for back in stride(from: 10, through: 1, by: -1) {
+            let d = day - back
+            guard let baseline = bands[d - 7] else {
+                #expect(drops[d]!.isEmpty, "\(d): no run a week before")
+                continue
+            }
+            let expected = baseline.filter { account, band in
+                (1...7).allSatisfy { bands[d - 7 + $0]?[account].map { $0 < band } ?? true }
+            }
+            #expect(Set(drops[d]!.map(\.accountID)) == Set(expected.keys), "\(d)")
+            #expect(drops[d]!.allSatisfy { $0.status == .fired && $0.detail.hasPrefix("band fell from \(expected[$0.accountID]!) (\(d - 7)) to ") })
+            alerted += expected.count
+        }
+        #expect(alerted > 0, "the hopeful model's bands are above the usual one's somewhere")
+        // With 0 days the baseline is the previous run, every account of it (no run since).
+        var everyRun = AlertSettings()
+        everyRun.bandDropDays = 0
+        let previous = try #require(try history.context(asOf: day - 1, settings: everyRun).bandDrop)
+        #expect(previous.day == day - 2 && previous.isPreviousRun && previous.bands == bands[day - 2]!)
+    }
+
     @Test func dismissalsHoldTheirTypeBackForTheConfiguredDays() throws {
         let history = try ScoreHistory(path: path)
         _ = try score(ScoringFixture.asOf - 1, history)
