@@ -36,7 +36,15 @@ extension ScoreHistory {
                 }
                 return out
             }
+            context.previousAlerts = [:]
             if let previous = runDays.last {
+                context.previousRun = previous
+                let fired = try Row.fetchCursor(db, sql: """
+                    SELECT a.account_id, a.type FROM alerts a JOIN runs r ON r.id = a.run_id WHERE r.as_of = ? AND a.status = 'fired'
+                    """, arguments: [previous.description])
+                while let row = try fired.next() {
+                    if let type = AlertType(rawValue: row[1]) { context.previousAlerts![row[0], default: []].insert(type) }
+                }
                 let reference = BandDropBaseline.reference(runDays: runDays, asOf: asOf, days: settings.bandDropDays)
                 let loaded = try bands(from: reference.map { runDays[$0] } ?? previous, through: previous)
                 context.previousBands = loaded[previous] ?? [:]

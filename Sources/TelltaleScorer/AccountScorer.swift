@@ -428,7 +428,11 @@ public struct AccountScorer: Sendable {
                 reasons: Reasons(source: out.reasonSource!, row: r),
                 patterns: patternOrder.indices.filter { matchedToday[$0 * n + r] }.map { patternNames[$0] },
                 playbook: playbook, contractValue: f.pointee.contractValue, renewalDate: renewal, daysToRenewal: days,
-                suppressed: held)
+                suppressed: held,
+                newAlertTypes: context.previousAlerts.map { previous in
+                    let before = previous[f.pointee.id] ?? []
+                    return types.map(\.type).filter { !before.contains($0) }
+                })
         }
         let chunkCount = Parallel.blockCount(rows: n, serialBelow: 20_000, perCore: 4)
         var chunks = [Chunk](repeating: Chunk(segmentCount: 0), count: chunkCount)
@@ -459,6 +463,7 @@ public struct AccountScorer: Sendable {
         }
         var run = ScoreRun(asOf: asOf, rows: rows, rejects: rejects, alerts: records, warnings: warnings)
         run.bandsComparedAcrossModels = context.previousBandsFromAnotherModel && !context.previousBands.isEmpty
+        run.previousRun = context.previousAlerts == nil ? nil : context.previousRun
         run.combinedPatterns = patternOrder.map { p in
             ScoreRun.CombinedPattern(name: model.patterns[p].definition.name, description: model.patterns[p].words, churnRate: model.patterns[p].churnRate)
         }

@@ -18,7 +18,7 @@ public enum ScoreOutput {
     /// The contract's columns, then the ones Telltale adds.
     public static let columns = ["account_id", "segment", "owner", "as_of", "churn_probability", "health_score", "band",
                                  "previous_band", "band_change", "severity", "alert_types", "reasons", "patterns", "playbook",
-                                 "contract_value", "renewal_date", "days_to_renewal", "suppressed_alerts"]
+                                 "contract_value", "renewal_date", "days_to_renewal", "suppressed_alerts", "new_alert_types"]
 
     /// The score file as one block of bytes.
     public static func render(_ rows: [ScoredAccount], format: Format) -> Data {
@@ -107,7 +107,8 @@ public enum ScoreOutput {
         if let v = row.pointee.contractValue { appendCell(v, to: &w) }; w.append(byte: 0x2C)
         if let d = row.pointee.renewalDate { w.append(day: d) }; w.append(byte: 0x2C)
         if let d = row.pointee.daysToRenewal { w.append(int: d) }; w.append(byte: 0x2C)
-        appendList(row.pointee.suppressed, to: &w)
+        appendList(row.pointee.suppressed, to: &w); w.append(byte: 0x2C)
+        if let new = row.pointee.newAlertTypes { appendList(new.map(\.rawValue), to: &w) }
         w.append(byte: 0x0A)
     }
 
@@ -138,6 +139,7 @@ public enum ScoreOutput {
         text(r.reasons.texts.joined(separator: ";")); text(r.patterns.joined(separator: ";"))
         text(r.playbook); number(r.contractValue.map(formatCell)); text(r.renewalDate?.description)
         number(r.daysToRenewal.map { String($0) }); text(r.suppressed.joined(separator: ";"))
+        text(r.newAlertTypes?.map(\.rawValue).joined(separator: ";"))
         w.append(byte: 0x7D)
         w.append(byte: 0x0A)
     }
@@ -188,9 +190,17 @@ public enum ScoreSummary {
                 }
             }
         }
-        let types = byType.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key.rawValue) \($0.value)" }
+        func counts(_ byType: [AlertType: Int]) -> [String] {
+            byType.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key.rawValue) \($0.value)" }
+        }
+        let types = counts(byType)
         lines.append("alerts: \(fired) fired" + (types.isEmpty ? "" : " (\(types.joined(separator: ", ")))")
             + (held == 0 ? "" : "; \(held) held back (" + whyHeld.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"))
+        if let previous = run.previousRun {
+            let new = t.newTypes.values.reduce(0, +)
+            lines.append("new since the previous run (\(previous)): \(new) alert type\(new == 1 ? "" : "s") on \(t.newAccounts) account\(t.newAccounts == 1 ? "" : "s")"
+                + (new == 0 ? "" : " (\(counts(t.newTypes).joined(separator: ", ")))"))
+        }
         // The domain's Monday line: "32 of these 70 customers will churn if nobody acts", for the three patterns most matched.
         let matched = run.combinedPatterns.compactMap { p in t.patternCounts[p.name].map { (p, $0) } }
             .sorted { ($0.1, $1.0.name) > ($1.1, $0.0.name) }.prefix(3)
@@ -218,6 +228,8 @@ public enum ScoreSummary {
         var expected = 0.0, value = 0.0, valued = 0
         /// Rows matching each combined pattern, by name.
         var patternCounts: [String: Int] = [:]
+        /// Alert types new since the previous run, and the accounts they are on.
+        var newTypes: [AlertType: Int] = [:], newAccounts = 0
 
         /// The row through a pointer, as `write` reads it: passed as a value (even
         /// `borrowing`, from a buffer) it was copied, its strings retained, per row.
@@ -225,6 +237,10 @@ public enum ScoreSummary {
             bandCounts[row.pointee.band.index] += 1
             if let change = row.pointee.bandChange { compared = true; if change < 0 { down += 1 } else if change > 0 { up += 1 } }
             if !row.pointee.patterns.isEmpty { for p in row.pointee.patterns { patternCounts[p, default: 0] += 1 } }
+            if let new = row.pointee.newAlertTypes, !new.isEmpty {
+                newAccounts += 1
+                for type in new { newTypes[type, default: 0] += 1 }
+            }
             guard row.pointee.severity >= .high else { return }
             flagged += 1
             if row.pointee.severity == .critical { critical += 1 }
@@ -238,6 +254,7 @@ public enum ScoreSummary {
             flagged += other.flagged; critical += other.critical; expected += other.expected; value += other.value
             valued += other.valued
             patternCounts.merge(other.patternCounts, uniquingKeysWith: +)
+            newTypes.merge(other.newTypes, uniquingKeysWith: +); newAccounts += other.newAccounts
         }
     }
 

@@ -29,6 +29,10 @@ public struct ScoredAccount: Equatable, Sendable {
     public var daysToRenewal: Int?
     /// Alerts held back, as `type (why)`.
     public var suppressed: [String]
+    /// The fired alert types that did not fire for the account at the previous
+    /// run: what a daily feed should turn into a CSM's task, rather than the
+    /// same alert every day. nil without a history to compare with.
+    public var newAlertTypes: [AlertType]? = nil
 }
 
 /// An account that could not be scored, and why. Rule-based alerts that need
@@ -71,14 +75,22 @@ public struct ScoringContext: Sendable {
     public var previousBandsFromAnotherModel: Bool
     /// What band-drop alerts compare with; nil: none can fire in this run.
     public var bandDrop: BandDropBaseline?
+    /// Account id → the alert types that fired for it at the previous run
+    /// (empty with a history but no earlier run: every alert is new); nil
+    /// without a history, when what is new is not known.
+    public var previousAlerts: [String: Set<AlertType>]?
+    /// The previous run's date, when there is one.
+    public var previousRun: Day?
 
     public init(previousBands: [String: Band] = [:], dismissed: [String: [AlertType: String]] = [:], engaged: Set<String> = [],
-                previousBandsFromAnotherModel: Bool = false, bandDrop: BandDropBaseline? = nil) {
+                previousBandsFromAnotherModel: Bool = false, bandDrop: BandDropBaseline? = nil,
+                previousAlerts: [String: Set<AlertType>]? = nil) {
         self.previousBands = previousBands
         self.dismissed = dismissed
         self.engaged = engaged
         self.previousBandsFromAnotherModel = previousBandsFromAnotherModel
         self.bandDrop = bandDrop
+        self.previousAlerts = previousAlerts
     }
 }
 
@@ -91,6 +103,8 @@ public struct ScoreRun: Sendable {
     public var warnings: [String]
     /// Band changes are against a run scored with another model.
     public var bandsComparedAcrossModels = false
+    /// The history's previous run, which `newAlertTypes` compare with.
+    public var previousRun: Day?
     /// The model's combined patterns the `patterns` column names, with how
     /// they churned in training, for the summary's Monday line.
     public var combinedPatterns: [CombinedPattern] = []

@@ -115,6 +115,42 @@ import TelltaleScorer
         #expect(previous.day == day - 2 && previous.isPreviousRun && previous.bands == bands[day - 2]!)
     }
 
+    /// A daily feed should raise a CSM's task for what is new, not for the
+    /// same alert every day: `new_alert_types` is what fired now and not at
+    /// the previous run (held back then counts as not sent).
+    @Test func newAlertTypesAreThoseThatDidNotFireAtThePreviousRun() throws {
+        let history = try ScoreHistory(path: path)
+        let day = ScoringFixture.asOf
+        // The first run of a history: every fired alert is new, and there is nothing to compare with.
+        let first = try score(day - 7, history, model: fixture.model(intercept: -3))
+        #expect(first.rows.allSatisfy { $0.newAlertTypes == $0.alertTypes } && first.previousRun == nil)
+        #expect(!ScoreSummary.text(first).contains("new since the previous run"))
+        // A dismissal holds GONE's trend back in the second run: not fired, so not new either.
+        try history.dismiss(account: "GONE", type: .trend, reasonCode: "seasonal", note: nil, on: day - 1, settings: AlertSettings())
+        let second = try score(day, history)
+        var firedBefore: [String: Set<AlertType>] = [:]
+        for a in first.alerts where a.status == .fired { firedBefore[a.accountID, default: []].insert(a.type) }
+        var newCount = 0
+        for row in second.rows {
+            let expected = row.alertTypes.filter { !(firedBefore[row.accountID] ?? []).contains($0) }
+            #expect(row.newAlertTypes == expected, "\(row.accountID)")
+            newCount += expected.count
+        }
+        #expect(second.row("GONE").map { !$0.alertTypes.contains(.trend) && !$0.newAlertTypes!.contains(.trend) } == true)
+        #expect(newCount > 0 && second.rows.contains { !$0.alertTypes.isEmpty && $0.newAlertTypes!.count < $0.alertTypes.count },
+                "some alerts are new and some carried over: the test tells them apart")
+        #expect(second.previousRun == day - 7)
+        let summary = ScoreSummary.text(second)
+        #expect(summary.contains("new since the previous run (\(day - 7)): \(newCount) alert type"))
+        // Written out: the last column, ;-separated; without a history (no context), empty.
+        let csv = String(decoding: ScoreOutput.render(second.rows, format: .csv), as: UTF8.self).split(separator: "\n")
+        #expect(csv[0].hasSuffix(",suppressed_alerts,new_alert_types"))
+        let noHistory = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: day)
+        #expect(noHistory.rows.allSatisfy { $0.newAlertTypes == nil } && !ScoreSummary.text(noHistory).contains("new since"))
+        let json = String(decoding: ScoreOutput.render(noHistory.rows, format: .jsonl), as: UTF8.self)
+        #expect(json.split(separator: "\n").allSatisfy { $0.hasSuffix(",\"new_alert_types\":null}") })
+    }
+
     @Test func dismissalsHoldTheirTypeBackForTheConfiguredDays() throws {
         let history = try ScoreHistory(path: path)
         _ = try score(ScoringFixture.asOf - 1, history)
