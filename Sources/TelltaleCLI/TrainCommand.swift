@@ -15,16 +15,18 @@ struct TrainCommand: ParsableCommand {
         Validates out of time (the latest renewals are held out), chooses the L2 strength by \
         time-ordered cross-validation, derives red/orange/yellow/green bands per segment from \
         renewal rates, then refits on everything and writes the model atomically. \
-        With --data, a flat table (one row per observation, an as_of date, the label) stands \
-        in for the three tables: its numeric columns are the signals, 0/1 columns also flags, \
-        and a text column of up to 20 levels one 0/1 signal per level but the most common. \
+        With --data, a flat table (one row per observation, the label, optionally an as_of date) \
+        stands in for the three tables: its numeric columns are the signals, 0/1 columns also flags, \
+        and a text column of up to 20 levels one 0/1 signal per level but the most common. Rows \
+        observed on one date (or without as_of) are validated on a held-out share of the accounts \
+        instead (--validation). \
         See docs/training.md and docs/model-file.md.
         """
     )
 
     @OptionGroup var input: InputOptions
 
-    @Option(name: .long, help: ArgumentHelp("A flat table to train on instead of the three tables (needs an as_of column).", valueName: "TABLE.csv"))
+    @Option(name: .long, help: ArgumentHelp("A flat table to train on instead of the three tables.", valueName: "TABLE.csv"))
     var data: String?
 
     @Option(name: .long, help: ArgumentHelp("With --data: the outcome column.", valueName: "COL"))
@@ -42,6 +44,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write the out-of-time holdout's renewals with the development model's churn probabilities and bands (CSV): what the validation figures are computed from.", valueName: "FILE.csv"))
     var holdoutPredictions: String?
 
+    @Option(name: .long, help: ArgumentHelp("auto (default: out of time when the rows were observed on several dates, else held-out accounts), out_of_time or grouped; overrides model.validation.", valueName: "METHOD"))
+    var validation: String?
+
     @Option(name: .long, help: ArgumentHelp("A previous model: the report says what changed.", valueName: "FILE"))
     var compare: String?
 
@@ -51,6 +56,9 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if data == nil { try input.requireTables() }
         if let trainedAt, Day.parse(trainedAt) == nil { throw ValidationError("--trained-at must be a date YYYY-MM-DD, got '\(trainedAt)'") }
+        if let validation, TrainingSettings.Validation(rawValue: validation.lowercased().replacingOccurrences(of: "-", with: "_")) == nil {
+            throw ValidationError("--validation must be one of \(TrainingSettings.Validation.allCases.map(\.rawValue).joined(separator: ", ")), got '\(validation)'")
+        }
     }
 
     func run() throws {
@@ -78,13 +86,15 @@ struct TrainCommand: ParsableCommand {
             levelMetrics = usage.metrics.indices.filter { usage.isLevel[$0] }.map { usage.metrics[$0] }
         }
         if config.file != "<flags>" { fingerprints["config"] = try FileFingerprint.fnv1a64(path: config.file) }
-        let dates = table.observations.map(\.asOf)
+        let dates = table.undated ? [] : table.observations.map(\.asOf)
         let provenance = ChurnModel.Provenance(
             fingerprints: fingerprints, config: config.file == "<flags>" ? nil : (config.file as NSString).lastPathComponent,
             renewals: table.rowCount, churned: table.observations.filter { $0.churned == true }.count,
             firstObservation: dates.min()?.description ?? "", lastObservation: dates.max()?.description ?? "",
             usageEnd: usageEnd)
-        let trainer = ChurnTrainer(settings: config.training, patternSearch: config.patterns.search, patternFlags: config.patterns.flags,
+        var settings = config.training
+        if let validation { settings.validation = TrainingSettings.Validation(rawValue: validation.lowercased().replacingOccurrences(of: "-", with: "_"))! }
+        let trainer = ChurnTrainer(settings: settings, patternSearch: config.patterns.search, patternFlags: config.patterns.flags,
                                    cutSignals: config.patterns.cut, leadDays: config.signals.leadDays)
         var outcome: ChurnTrainer.Outcome
         do {

@@ -2,7 +2,7 @@ import TelltaleModel
 import Yams
 
 extension TrainingSettings {
-    static let modelKeys = ["l2", "holdout_share", "folds", "class_weight", "pattern_features"]
+    static let modelKeys = ["l2", "holdout_share", "folds", "class_weight", "pattern_features", "validation"]
     static let bandKeys = ["targets", "min_rows", "min_segment_rows"]
 
     mutating func readModel(_ node: Node, reader: NodeReader) throws {
@@ -27,6 +27,12 @@ extension TrainingSettings {
                 guard v == "none" || v == "balanced" else { throw bad("expected none or balanced, found '\(v)'") }
                 balanceClasses = v == "balanced"
             case "pattern_features": patternFeatures = try reader.bool(value, key: name)
+            case "validation":
+                let v = try reader.string(value, key: name)
+                guard let method = Validation(rawValue: v.lowercased()) else {
+                    throw bad("expected \(Validation.allCases.map(\.rawValue).joined(separator: ", ")), found '\(v)'")
+                }
+                validation = method
             default: throw reader.unknown(key, allowed: Self.modelKeys)
             }
         }

@@ -12,13 +12,15 @@ extension ChurnModel {
         func num(_ x: Double, _ d: Int = 3) -> String { x.isFinite ? String(format: "%.\(d)f", x) : "-" }
         out.append("Telltale churn model (format \(format), telltale \(toolVersion)), trained \(trainedAt)")
         out.append("Data: \(provenance.renewals) renewals (\(provenance.churned) churned, \(pct(Double(provenance.churned) / Double(max(1, provenance.renewals))))), "
-            + "observed \(provenance.firstObservation) to \(provenance.lastObservation)"
+            + (provenance.firstObservation.isEmpty ? "no observation dates" : "observed \(provenance.firstObservation) to \(provenance.lastObservation)")
             + (provenance.usageEnd.isEmpty ? " (a flat table)" : ", lead \(leadDays) days; \(usageRowDays == 7 ? "weekly " : "")usage to \(provenance.usageEnd)"))
         out.append("Features: \(features.count) (\(signals.count) signals, \(features.filter { if case .pattern = $0.kind { return true } else { return false } }.count) patterns, "
             + "\(features.filter { if case .segment = $0.kind { return true } else { return false } }.count) segment indicators); L2 λ = \(formatNumber(l2))")
         let v = validation
         out.append("")
-        out.append("Out-of-time holdout (renewals observed from \(v.holdoutFrom): \(v.holdoutRows); model fitted on \(v.trainRows) earlier):")
+        out.append(v.isGrouped
+            ? "Held-out accounts, not out of time (renewals: \(v.holdoutRows); model fitted on \(v.trainRows) of other accounts):"
+            : "Out-of-time holdout (renewals observed from \(v.holdoutFrom): \(v.holdoutRows); model fitted on \(v.trainRows) earlier):")
         out.append("                      ROC AUC   PR AUC   top-10% lift   Brier   log loss    ECE")
         for (name, m) in [("with patterns", v.withPatterns), ("without patterns", v.withoutPatterns)] {
             out.append(name.padding(toLength: 20, withPad: " ", startingAt: 0) + right(num(m.rocAUC), 9) + right(num(m.prAUC), 9)

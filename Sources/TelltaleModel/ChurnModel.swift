@@ -236,9 +236,14 @@ public struct SignalCohort: Codable, Equatable, Sendable {
     }
 }
 
-/// Out-of-time validation figures, with and without the pattern features.
+/// Validation figures, with and without the pattern features: out of time,
+/// or (`method` "grouped") on held-out accounts.
 public struct ValidationSummary: Codable, Equatable, Sendable {
+    /// The holdout's first observation date; empty when validated grouped by account.
     public var holdoutFrom: String
+    /// nil: out of time (every file before grouped validation existed);
+    /// "grouped": a share of the accounts held out, rows observed on one date or undated.
+    public var method: String?
     public var trainRows: Int
     public var holdoutRows: Int
     /// λ → validation log loss per renewal, pooled over the time-ordered folds.
@@ -280,8 +285,11 @@ public struct ValidationSummary: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case holdoutFrom = "holdout_from", trainRows = "train_rows", holdoutRows = "holdout_rows", cvGrid = "cv_grid"
-        case chosenL2 = "chosen_l2", withPatterns = "with_patterns", withoutPatterns = "without_patterns"
+        case chosenL2 = "chosen_l2", withPatterns = "with_patterns", withoutPatterns = "without_patterns", method
     }
+
+    /// Validated on held-out accounts, not out of time.
+    public var isGrouped: Bool { method == "grouped" }
 
     public init(holdoutFrom: String, trainRows: Int, holdoutRows: Int, cvGrid: [CVPoint], chosenL2: Double,
                 withPatterns: Metrics, withoutPatterns: Metrics) {

@@ -7,6 +7,18 @@ public struct TrainingSettings: Equatable, Sendable {
     public var holdoutShare = 0.2
     /// Time-ordered cross-validation folds within the earlier renewals.
     public var folds = 4
+    /// How the model is validated (`model.validation`).
+    public var validation = Validation.auto
+
+    /// Out of time (the latest renewals held out) whenever the rows were observed
+    /// on more than one date; grouped by account (a share of the accounts held
+    /// out, every row of an account on one side) when they were not: a flat
+    /// table of one snapshot, or without `as_of`, which the contract allows.
+    public enum Validation: String, CaseIterable, Equatable, Sendable {
+        case auto
+        case outOfTime = "out_of_time"
+        case grouped
+    }
     /// Weight churners so both classes weigh the same in the fit; probabilities
     /// are then corrected back to the true base rate (an intercept shift).
     public var balanceClasses = false

@@ -18,12 +18,16 @@ public struct TrainError: Error, CustomStringConvertible {
 /// 1. Out-of-time split: the latest `holdoutShare` of renewals (by
 ///    observation date) are the holdout; the development rows are those whose
 ///    renewal was decided before the holdout's first observation date, so no
-///    development outcome comes from the holdout's time.
+///    development outcome comes from the holdout's time. Rows observed on one
+///    date (or undated) cannot be split in time: then (`model.validation`
+///    auto or grouped) a `holdoutShare` of the accounts is held out, every
+///    row of an account on one side.
 /// 2. λ by time-ordered cross-validation on the development rows: they are cut
 ///    by observation date into `folds + 1` blocks; fold k validates on block k
 ///    and trains on rows renewed before block k starts, minus every account
-///    that appears in block k. Features (fills, cuts, patterns, scaling) are
-///    learned inside each fold. The λ with the lowest mean log loss wins.
+///    that appears in block k (grouped: `folds` folds of accounts). Features
+///    (fills, cuts, patterns, scaling) are learned inside each fold. The λ
+///    with the lowest mean log loss wins.
 /// 3. Holdout figures for the development model with and without pattern features.
 /// 4. Bands from cross-fitted predictions (5 folds grouped by account: no row
 ///    is scored by a model that saw its account), so cut points reflect
@@ -89,13 +93,34 @@ public struct ChurnTrainer {
         let segments = table.rowSegments
         var warnings: [String] = []
 
-        // 1. Out-of-time split.
+        // 1. Out-of-time split, or held-out accounts when the rows have no time to split.
+        let dates = table.undated ? 0 : Set(asOf).count
+        let grouped: Bool
+        switch settings.validation {
+        case .grouped: grouped = true
+        case .auto: grouped = dates < 2
+        case .outOfTime:
+            guard dates >= 2 else {
+                throw TrainError((table.undated ? "the table has no as_of column" : "every row was observed on \(asOf[0])")
+                    + ": an out-of-time holdout needs rows observed on several dates; model.validation: grouped (or auto) holds out a share of the accounts instead")
+            }
+            grouped = false
+        }
+        if grouped && settings.validation == .auto {
+            warnings.append((table.undated ? "the table has no as_of column" : "every row was observed on \(asOf[0])")
+                + ": validated on a held-out \(formatNumber(settings.holdoutShare * 100))% of the accounts, not out of time; the figures say how the model ranks "
+                + "accounts like these, not how it holds up as customers and the product change (rows observed on several dates validate out of time)")
+        }
         let cutoff = asOf.sorted()[min(n - 1, Int(Double(n) * (1 - settings.holdoutShare)))]
-        let holdout = (0..<n).filter { asOf[$0] >= cutoff }
-        let development = (0..<n).filter { renewal[$0] < cutoff }
+        let holdout = grouped ? (0..<n).filter { Self.accountShare(table.observations[$0].account, salt: 1) < settings.holdoutShare }
+                              : (0..<n).filter { asOf[$0] >= cutoff }
+        let development = grouped ? (0..<n).filter { Self.accountShare(table.observations[$0].account, salt: 1) >= settings.holdoutShare }
+                                  : (0..<n).filter { renewal[$0] < cutoff }
         guard development.count >= 60, Set(development.map { y[$0] }).count == 2, Set(holdout.map { y[$0] }).count == 2 else {
-            throw TrainError("the out-of-time split (model.holdout_share \(formatNumber(settings.holdoutShare))) leaves \(development.count) development and \(holdout.count) holdout renewals, "
-                + "one of them without both outcomes (or under 60 development renewals); more history, or another model.holdout_share, is needed")
+            throw TrainError((grouped ? "holding out \(formatNumber(settings.holdoutShare * 100))% of the accounts" : "the out-of-time split")
+                + " (model.holdout_share \(formatNumber(settings.holdoutShare))) leaves \(development.count) development and \(holdout.count) holdout renewals, "
+                + "one of them without both outcomes (or under 60 development renewals); more "
+                + (grouped ? "rows" : "history") + ", or another model.holdout_share, is needed")
         }
         // A holdout this small measures nothing the report could show honestly: say so where it is read.
         let holdoutChurned = holdout.filter { y[$0] }.count
@@ -112,16 +137,25 @@ public struct ChurnTrainer {
         var grid: [ValidationSummary.CVPoint] = []
         var chosen = settings.l2Grid[0]
         if settings.l2Grid.count > 1 {
+            // Time-ordered folds: fold k validates on the k-th block by observation date and trains on what
+            // was decided before it. Grouped: fold k validates on a k-th of the accounts, trains on the rest.
             let byTime = development.sorted { (asOf[$0], $0) < (asOf[$1], $1) }
             let blocks = settings.folds + 1
+            let foldOf = development.map { Int(Self.accountShare(table.observations[$0].account, salt: 2) * Double(settings.folds)) }
             var losses = [[Double]](repeating: [], count: settings.l2Grid.count)
             var validated = 0
-            for k in 1..<blocks {
-                let validation = Array(byTime[(byTime.count * k / blocks)..<(byTime.count * (k + 1) / blocks)])
-                guard let start = validation.map({ asOf[$0] }).min() else { continue }
-                let accounts = Set(validation.map { table.observations[$0].account })
-                let train = byTime.filter { renewal[$0] < start && !accounts.contains(table.observations[$0].account) }
-                guard train.count >= 50, Set(train.map { y[$0] }).count == 2 else { continue }
+            for k in (grouped ? 0..<settings.folds : 1..<blocks) {
+                let validation: [Int], train: [Int]
+                if grouped {
+                    validation = development.indices.filter { foldOf[$0] == k }.map { development[$0] }
+                    train = development.indices.filter { foldOf[$0] != k }.map { development[$0] }
+                } else {
+                    validation = Array(byTime[(byTime.count * k / blocks)..<(byTime.count * (k + 1) / blocks)])
+                    guard let start = validation.map({ asOf[$0] }).min() else { continue }
+                    let accounts = Set(validation.map { table.observations[$0].account })
+                    train = byTime.filter { renewal[$0] < start && !accounts.contains(table.observations[$0].account) }
+                }
+                guard !validation.isEmpty, train.count >= 50, Set(train.map { y[$0] }).count == 2 else { continue }
                 let design = try ModelDesign(table: table.subset(train), options: options(true))
                 let valTable = table.subset(validation)
                 validated += validation.count
@@ -231,9 +265,10 @@ public struct ChurnTrainer {
                            qValue: r.qValue, isFeature: finalDesign.specs.contains { $0.kind == .pattern(r.definition) })
         }
         let cohorts = SignalCohorts.compute(table: table, renewed: y.map { !$0 }, segments: segments)
-        let validation = ValidationSummary(
-            holdoutFrom: cutoff.description, trainRows: development.count, holdoutRows: holdout.count, cvGrid: grid, chosenL2: chosen,
+        var validation = ValidationSummary(
+            holdoutFrom: grouped ? "" : cutoff.description, trainRows: development.count, holdoutRows: holdout.count, cvGrid: grid, chosenL2: chosen,
             withPatterns: Self.saved(metricsWith), withoutPatterns: Self.saved(metricsWithout))
+        validation.method = grouped ? "grouped" : nil
         let model = ChurnModel(
             toolVersion: toolVersion, trainedAt: trainedAt, provenance: provenance, leadDays: leadDays, signals: table.definitions,
             preparation: finalDesign.preparation, cuts: finalDesign.cuts, features: finalDesign.specs, intercept: final.intercept,
@@ -243,6 +278,17 @@ public struct ChurnTrainer {
         return Outcome(model: model, holdoutRows: holdout, holdoutPredictions: pWith, holdoutPredictionsWithoutPatterns: pWithout,
                        holdoutChurned: holdY, holdoutBandStats: holdoutBandStats, holdoutInBandCheck: holdout.map { compared.contains($0) },
                        developmentBandStats: developmentBandStats, bandRowsLeftOut: n - kept.count, developmentBands: devBands, patternReport: finalDesign.patternReport, fit: final.fit)
+    }
+
+    /// Where an account falls in [0, 1): the same for all its rows, independent
+    /// of its neighbours (SplitMix64 of its index), and another draw per `salt`
+    /// so the holdout and the cross-validation folds do not line up.
+    static func accountShare(_ account: Int32, salt: UInt64) -> Double {
+        var z = UInt64(UInt32(bitPattern: account)) &+ salt &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Double(z >> 11) / Double(1 << 53)
     }
 
     /// Each row's churn probability from a model fitted without its account (5 folds grouped by account).

@@ -20,7 +20,8 @@ extension ChurnTrainer.Outcome {
             let o = table.observations[r]
             let account = Int(o.account), segment = table.segments[account]
             let health = ChurnModel.healthScore(churnProbability: holdoutPredictions[i])
-            let fields = [csvField(table.accountIDs[account]), csvField(segment), o.asOf.description, o.renewal?.description ?? "",
+            let fields = [csvField(table.accountIDs[account]), csvField(segment), table.undated ? "" : o.asOf.description,
+                          table.undated ? "" : o.renewal?.description ?? "",
                           holdoutChurned[i] ? "1" : "0", "\(holdoutPredictions[i])", "\(holdoutPredictionsWithoutPatterns[i])",
                           "\(health)", developmentBands.band(health: health, segment: segment).band.rawValue,
                           holdoutInBandCheck[i] ? "1" : "0"]

@@ -21,15 +21,18 @@ public enum TrainingReport {
         out.append("- \(m.provenance.renewals) renewals, \(m.provenance.churned) churned (\(pct(Double(m.provenance.churned) / Double(max(1, m.provenance.renewals)))))")
         let span = "from \(m.provenance.firstObservation) to \(m.provenance.lastObservation)"
         out.append(m.provenance.usageEnd.isEmpty
-            ? "- a flat table, observed \(span)" // its rows say when; no lead time or usage of ours
+            ? "- a flat table, " + (m.provenance.firstObservation.isEmpty ? "without observation dates" : "observed \(span)") // its rows say when; no lead time or usage of ours
             : "- observed \(m.leadDays) days before each renewal, \(span); usage data to \(m.provenance.usageEnd)")
         out.append("- input fingerprints: " + m.provenance.fingerprints.sorted { $0.key < $1.key }.map { "\($0.key) `\($0.value)`" }.joined(separator: ", "))
         out.append("")
-        out.append("## Validation (out of time)")
+        out.append(m.validation.isGrouped ? "## Validation (held-out accounts)" : "## Validation (out of time)")
         out.append("")
         let v = m.validation
-        out.append("Fitted on the \(v.trainRows) renewals decided before \(v.holdoutFrom); scored on the \(v.holdoutRows) observed from then on. "
-            + "L2 λ = \(formatNumber(v.chosenL2)) chosen by time-ordered cross-validation.")
+        out.append(v.isGrouped
+            ? "Fitted on the \(v.trainRows) renewals of the other accounts; scored on the \(v.holdoutRows) of the held-out accounts (every row of an account on one side). "
+                + "Not out of time: the rows were not observed on several dates. L2 λ = \(formatNumber(v.chosenL2)) chosen by cross-validation grouped by account."
+            : "Fitted on the \(v.trainRows) renewals decided before \(v.holdoutFrom); scored on the \(v.holdoutRows) observed from then on. "
+                + "L2 λ = \(formatNumber(v.chosenL2)) chosen by time-ordered cross-validation.")
         out.append("")
         // One holdout measures an AUC only so precisely: the intervals say how much, and
         // whether the combined patterns' gain is more than the holdout's noise.
@@ -59,7 +62,7 @@ public enum TrainingReport {
             out.append("Cross-validation (validation log loss per renewal, pooled over the folds, per λ): " + v.cvGrid.map { "λ \(formatNumber($0.l2)): \(num($0.logLoss, 4))" }.joined(separator: ", "))
         }
         out.append("")
-        out.append("Renewal rate per band, development bands applied to the holdout's scores, against the development renewals banded the same way (each by its segment's cut points, on scores from models fitted without its account). p: two-proportion test of equal rates; under 0.05, the band did not hold up out of time:")
+        out.append("Renewal rate per band, development bands applied to the holdout's scores, against the development renewals banded the same way (each by its segment's cut points, on scores from models fitted without its account). p: two-proportion test of equal rates; under 0.05, the band did not hold up " + (v.isGrouped ? "on other accounts:" : "out of time:"))
         out.append("")
         out.append("| band | development renewals | renewal rate (95% interval) | holdout renewals | renewal rate (95% interval) | p |")
         out.append("|---|---|---|---|---|---|")

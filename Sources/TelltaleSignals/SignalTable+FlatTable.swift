@@ -7,13 +7,14 @@ extension SignalTable {
     /// level but its most common; `account_id`
     /// groups rows by account (each row is its own account without it);
     /// `segment` (or `segmentColumn`) is the segment; `as_of` dates the rows,
-    /// which out-of-time validation needs; an optional `renewal_date` dates each
+    /// which out-of-time validation needs (without it the table is `undated`
+    /// and can only be validated grouped by account); an optional `renewal_date` dates each
     /// outcome (else the outcome counts as known at `as_of`); `owner` is not a
     /// model input. Other text columns (dates, too many levels, one level) are
     /// not used and are returned with the reason, so the caller can say so.
     ///
     /// - Throws: `DataError` naming the file, line and column for a label that
-    ///   is not binary, a missing `as_of` column or an unparseable date.
+    ///   is not binary or an unparseable date.
     public static func training(from table: FlatTable, label: String, segmentColumn: String = "segment") throws
         -> (table: SignalTable, unusedTextColumns: [String]) {
         guard let labelColumn = table.column(named: label) else {
@@ -24,9 +25,7 @@ extension SignalTable {
         if segmentColumn != "segment" && table.column(named: segmentColumn) == nil {
             throw DataError.missingColumn(file: table.file, column: segmentColumn, available: table.columnNames)
         }
-        guard let asOfColumn = table.column(named: "as_of") else {
-            throw DataError.invalid(file: table.file, message: "no 'as_of' column: training validates out of time, so each row needs the date it was observed (YYYY-MM-DD)")
-        }
+        let asOfColumn = table.column(named: "as_of")
         func text(_ c: TableColumn?, _ row: Int) -> String? {
             switch c?.values {
             case .text(let v): return v[row]
@@ -44,8 +43,12 @@ extension SignalTable {
                 throw DataError.badValue(file: table.file, line: line, column: label, value: text(labelColumn, row) ?? "",
                                          expected: "an outcome (\(BinaryLabel.accepted))")
             }
-            guard let dateText = text(asOfColumn, row), let day = Day.parse(dateText) else {
-                throw DataError.badValue(file: table.file, line: line, column: "as_of", value: text(asOfColumn, row) ?? "", expected: Day.expectedDate(text(asOfColumn, row) ?? ""))
+            var day = Self.undatedDay
+            if asOfColumn != nil {
+                guard let dateText = text(asOfColumn, row), let d = Day.parse(dateText) else {
+                    throw DataError.badValue(file: table.file, line: line, column: "as_of", value: text(asOfColumn, row) ?? "", expected: Day.expectedDate(text(asOfColumn, row) ?? ""))
+                }
+                day = d
             }
             // The outcome's own date, when the table has it: the out-of-time split keeps
             // outcomes decided after the holdout starts out of the development rows.
@@ -85,11 +88,16 @@ extension SignalTable {
                 }
             }
         }
-        let signals = SignalTable(definitions: definitions, observations: observations,
+        var signals = SignalTable(definitions: definitions, observations: observations,
                                   historyDays: Array(repeating: 0, count: observations.count), raw: raw,
                                   accountIDs: ids, segments: segments)
+        signals.undated = asOfColumn == nil
         return (signals, unused)
     }
+
+    /// The rows' `asOf` in a table without `as_of`: never written out (the
+    /// model's observation dates and the holdout file leave it empty).
+    static let undatedDay = Day(number: 0)
 
     /// More levels than this and a text column is not a category but an
     /// identifier or free text: one indicator per level would fit noise.

@@ -18,6 +18,9 @@ public struct SignalTable: Sendable {
     /// are an artefact of the export, which the account's scores today do not
     /// share; a new account's short history is real and is not marked.
     public var historyCut: [Bool]
+    /// A flat table without `as_of`: its rows carry no observation date (their
+    /// `asOf` is a placeholder), so it can only be validated grouped by account.
+    public var undated = false
 
     public var rowCount: Int { observations.count }
 

@@ -316,7 +316,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
 }
 
 @Suite struct TrainFlatTableTests {
-    @Test func aFlatTableWithAsOfTrainsLikeTheHistoryAndAFlatTableWithoutItIsRefused() throws {
+    @Test func aFlatTableWithAsOfTrainsLikeTheHistoryAndOneWithoutItOnHeldOutAccounts() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-flat-\(UUID().uuidString)").path
         let table = dir + "/training.csv"
         #expect(try runTelltale(["signals", "--config", sampleConfig, "--training", "--out", table]).status == 0)
@@ -337,10 +337,21 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         // The report claims no lead time or usage data the flat table does not have.
         let report = try String(contentsOfFile: dir + "/r.md", encoding: .utf8)
         #expect(report.contains("- a flat table, observed from 2024-05-02 to 2026-05-01\n") && !report.contains("usage data to"), "\(report.prefix(400))")
-        let noDate = try runTelltale(["train", "--data", repositoryRoot.appendingPathComponent("notebooks-data/churn_table.csv").path,
-                                      "--label", "churned", "--out", dir + "/x.json"])
-        #expect(noDate.status != 0 && noDate.stderr.contains("no 'as_of' column"))
+        // Without as_of (the contract's column is optional): validated on held-out accounts, and said so everywhere.
+        let churnTable = repositoryRoot.appendingPathComponent("notebooks-data/churn_table.csv").path
+        let noDate = try runTelltale(["train", "--data", churnTable, "--label", "churned", "--out", dir + "/n.json", "--report", dir + "/n.md",
+                                      "--holdout-predictions", dir + "/n.csv", "--trained-at", "2026-07-01"])
+        #expect(noDate.status == 0 && noDate.stderr.contains("warning: the table has no as_of column: validated on a held-out 20% of the accounts"), "\(noDate.stderr)")
+        let undatedReport = try String(contentsOfFile: dir + "/n.md", encoding: .utf8)
+        #expect(undatedReport.contains("## Validation (held-out accounts)") && undatedReport.contains("- a flat table, without observation dates\n"))
+        #expect(try runTelltale(["inspect", dir + "/n.json"]).stdout.contains("no observation dates (a flat table)"))
+        let holdout = try String(contentsOfFile: dir + "/n.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(!holdout.isEmpty && holdout.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[2...3] == ["", ""] }, "no made-up dates")
+        let forced = try runTelltale(["train", "--data", churnTable, "--label", "churned", "--out", dir + "/x.json", "--validation", "out-of-time"])
+        #expect(forced.status != 0 && forced.stderr.contains("the table has no as_of column: an out-of-time holdout needs rows observed on several dates"), "\(forced.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/x.json"), "no model written on error")
+        let unknown = try runTelltale(["train", "--data", churnTable, "--label", "churned", "--out", dir + "/x.json", "--validation", "random"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("--validation must be one of auto, out_of_time, grouped"))
         let bad = dir + "/bad.csv"
         try "account_id,as_of,logins,churned\nA1,2025-01-01,3,maybe\n".write(toFile: bad, atomically: true, encoding: .utf8)
         let badLabel = try runTelltale(["train", "--data", bad, "--label", "churned", "--out", dir + "/y.json"])

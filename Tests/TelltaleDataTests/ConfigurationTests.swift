@@ -22,7 +22,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(throws: ConfigError.self) { try Configuration.parse("dta:\n  x: 1\n", file: "t.yml", baseDirectory: ".") }
     }
 
-    @Test func wrongTypesAndValuesNameTheKey() {
+    @Test func wrongTypesAndValuesNameTheKey() throws {
         #expect(throws: ConfigError.invalidValue(file: "t.yml", key: "data.on_problem", line: 2, message: "expected error or skip, found 'ignore'")) {
             try Configuration.parse("data:\n  on_problem: ignore\n", file: "t.yml", baseDirectory: ".")
         }
@@ -33,6 +33,11 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(throws: ConfigError.invalidValue(file: "t.yml", key: "model.holdout_share", line: 2, message: "must be more than 0 and less than 0.8, found 0.8")) {
             try Configuration.parse("model:\n  holdout_share: 0.8\n", file: "t.yml", baseDirectory: ".")
         }
+        #expect(throws: ConfigError.invalidValue(file: "t.yml", key: "model.validation", line: 2, message: "expected auto, out_of_time, grouped, found 'random'")) {
+            try Configuration.parse("model:\n  validation: random\n", file: "t.yml", baseDirectory: ".")
+        }
+        #expect(try Configuration.parse("model:\n  validation: Grouped\n", file: "t.yml", baseDirectory: ".").training.validation == .grouped)
+        #expect(try Configuration.parse("alerts:\n  band_drop_days: 0\n", file: "t.yml", baseDirectory: ".").alerts.bandDropDays == 0)
     }
 
     /// A signal defined twice in one list had the first silently replaced by the second.

@@ -179,6 +179,43 @@ enum SimulatedTraining {
         #expect(abs(mean(weighted.holdoutPredictions) - base) < 0.06)
     }
 
+    /// The contract's flat table may have no `as_of`: with no time to split,
+    /// a share of the accounts is held out, every row of an account on one side.
+    @Test func rowsWithoutObservationDatesAreValidatedOnHeldOutAccountsNeverSplittingOne() throws {
+        let f = SimulatedTraining.fixture
+        var undated = f.table
+        undated.undated = true
+        let outcome = try SimulatedTraining.trainer().train(table: undated, toolVersion: "test", trainedAt: "2026-07-01",
+                                                            provenance: SimulatedTraining.provenance(undated))
+        let v = outcome.model.validation
+        #expect(v.isGrouped && v.holdoutFrom.isEmpty && v.trainRows + v.holdoutRows == undated.rowCount)
+        let held = Set(outcome.holdoutRows.map { undated.observations[$0].account })
+        let accounts = Set(undated.observations.map(\.account))
+        // 20% of 4,000 accounts: a binomial share's standard error is 0.006.
+        #expect(abs(Double(held.count) / Double(accounts.count) - 0.2) < 0.03, "\(held.count) of \(accounts.count)")
+        #expect(outcome.model.warnings.contains { $0.hasPrefix("the table has no as_of column: validated on a held-out 20% of the accounts, not out of time") })
+        #expect(!v.cvGrid.isEmpty, "λ chosen by folds of accounts")
+        #expect(v.withPatterns.rocAUC > 0.65, "\(v.withPatterns.rocAUC)")
+        // Out of time is refused, saying what to do.
+        var outOfTime = TrainingSettings()
+        outOfTime.validation = .outOfTime
+        #expect { try SimulatedTraining.trainer(outOfTime).train(table: undated, toolVersion: "test", trainedAt: "2026-07-01",
+                                                               provenance: SimulatedTraining.provenance(undated)) }
+            throws: { ($0 as? TrainError)?.message.contains("model.validation: grouped (or auto)") == true }
+        // Asked for on a dated table: accounts with several renewals stay whole too, and nothing is said about dates.
+        var grouped = TrainingSettings()
+        grouped.validation = .grouped
+        let g = try SimulatedTraining.trainer(grouped).train(table: f.table, toolVersion: "test", trainedAt: "2026-07-01",
+                                                             provenance: SimulatedTraining.provenance(f.table))
+        let heldRows = Set(g.holdoutRows)
+        var side: [Int32: Bool] = [:], split = 0, repeated = 0
+        for (r, o) in f.table.observations.enumerated() {
+            if let s = side[o.account] { repeated += 1; if s != heldRows.contains(r) { split += 1 } } else { side[o.account] = heldRows.contains(r) }
+        }
+        #expect(repeated > 100 && split == 0, "\(repeated) repeated renewals, \(split) on the other side from their account's first")
+        #expect(g.model.validation.isGrouped && !g.model.warnings.contains { $0.contains("not out of time") })
+    }
+
     @Test func holdoutOutcomesDoNotReachTheChoiceOfPenaltyOrTheDevelopmentBands() throws {
         let f = SimulatedTraining.fixture
         let a = try SimulatedTraining.trainer().train(table: f.table, toolVersion: "t", trainedAt: "2026-07-01", provenance: SimulatedTraining.provenance(f.table))
