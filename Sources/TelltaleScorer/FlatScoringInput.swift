@@ -198,7 +198,10 @@ public struct FlatScoringInput {
             for (i, l) in levels.enumerated() where l.count == f.count {
                 if l.withUnsafeBufferPointer({ f.isEmpty || memcmp($0.baseAddress!, f.baseAddress!, f.count) == 0 }) { return i }
             }
+            // Another case of a level is that level, as in training (TRUE, true, True).
             let text = String(decoding: f, as: UTF8.self)
+            let key = text.lowercased()
+            if let i = names.firstIndex(where: { $0.lowercased() == key }) { return i }
             if !FlatTable.missingTokens.contains(text) { unseen[text, default: 0] += 1 }
             return nil
         }

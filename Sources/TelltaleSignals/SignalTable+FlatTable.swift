@@ -77,13 +77,16 @@ extension SignalTable {
                 switch categoryLevels(v) {
                 case .failure(let why): unused.append("\(column.name) (\(why.reason))")
                 case .success(let levels):
+                    // Levels differing only in case are one level (TRUE, true and True), as score reads them.
+                    let keys = v.map { $0?.lowercased() }
                     for level in levels.dropFirst() {
                         let name = "\(column.name)=\(level)"
                         if table.column(named: name) != nil {
                             throw DataError.invalid(file: table.file, message: "column '\(name)' has the name of level '\(level)' of text column '\(column.name)'; rename one of them")
                         }
                         definitions.append(SignalDefinition(name: name, kind: .category(CategorySignal(column: column.name, level: level, levels: levels))))
-                        raw.append(v.map { $0 == nil ? .nan : $0 == level ? 1 : 0 })
+                        let key = level.lowercased()
+                        raw.append(keys.map { $0 == nil ? .nan : $0 == key ? 1 : 0 })
                     }
                 }
             }
@@ -106,18 +109,54 @@ extension SignalTable {
     struct NotACategory: Error { var reason: String }
 
     /// A text column's levels, most common first (ties by name), or why the
-    /// column is not a category.
+    /// column is not a category. Spellings differing only in case are one
+    /// level, named by its most common spelling: a warehouse export's TRUE,
+    /// true and True are one answer.
     static func categoryLevels(_ values: [String?]) -> Result<[String], NotACategory> {
-        var counts: [String: Int] = [:]
-        for case let v? in values { counts[v, default: 0] += 1 }
-        if counts.isEmpty { return .failure(NotACategory(reason: "no values")) }
-        if counts.count == 1 { return .failure(NotACategory(reason: "one value, '\(counts.keys.first!)'")) }
-        if counts.keys.allSatisfy({ Day.parse($0) != nil }) {
+        var spellings: [String: Int] = [:]
+        for case let v? in values { spellings[v, default: 0] += 1 }
+        if spellings.isEmpty { return .failure(NotACategory(reason: "no values")) }
+        if spellings.keys.allSatisfy({ Day.parse($0) != nil }) {
             return .failure(NotACategory(reason: "dates: a number derived from them, such as days since, can be a signal"))
         }
+        if let example = spellings.keys.sorted(by: { ($0.count, $1) > ($1.count, $0) }).first(where: { decoratedNumber($0) != nil }),
+           spellings.keys.allSatisfy({ decoratedNumber($0) != nil || FlatTable.missingTokens.contains($0) }) {
+            return .failure(NotACategory(reason: "numbers written with a thousands separator, '%' or a currency sign, such as '\(example)': "
+                + "export them as plain numbers (\(formatNumber(decoratedNumber(example)!))) to use the column"))
+        }
+        // Case-folded levels: their count, and each spelling's count to name them by.
+        var counts: [String: Int] = [:], name: [String: (String, Int)] = [:]
+        for (spelling, n) in spellings {
+            let key = spelling.lowercased()
+            counts[key, default: 0] += n
+            if let (best, m) = name[key], m > n || (m == n && best < spelling) { continue }
+            name[key] = (spelling, n)
+        }
+        if counts.count == 1 { return .failure(NotACategory(reason: "one value, '\(name.values.first!.0)'")) }
         if counts.count > maximumCategoryLevels {
             return .failure(NotACategory(reason: "\(counts.count) distinct values, more than the \(maximumCategoryLevels) a category may have"))
         }
-        return .success(counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key))
+        return .success(counts.sorted { $0.value != $1.value ? $0.value > $1.value : name[$0.key]!.0 < name[$1.key]!.0 }.map { name[$0.key]!.0 })
+    }
+
+    /// The number a cell like "9,271", "18%", "$1,200.50" or "€90" writes with
+    /// decorations a CSV number does not have (nil for anything else, plain
+    /// numbers included): what to tell a user whose export formatted them.
+    static func decoratedNumber(_ text: String) -> Double? {
+        var t = Substring(text.trimmingCharacters(in: .whitespaces))
+        var decorated = false
+        if let first = t.first, "$€£¥".contains(first) { t = t.dropFirst(); decorated = true }
+        if t.last == "%" { t = t.dropLast(); decorated = true }
+        if t.contains(",") {
+            // Thousands separators: groups of three digits after the first.
+            let parts = t.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            let groups = parts[0].split(separator: ",", omittingEmptySubsequences: false)
+            let lead = groups[0].drop { $0 == "-" || $0 == "+" }
+            guard !lead.isEmpty, lead.count <= 3, groups.dropFirst().allSatisfy({ $0.count == 3 }) else { return nil }
+            t = Substring(groups.joined() + (parts.count > 1 ? "." + parts[1] : ""))
+            decorated = true
+        }
+        guard decorated, let v = Double(t), v.isFinite else { return nil }
+        return v
     }
 }

@@ -368,6 +368,47 @@ extension TrainFlatTableTests {
     /// common: the model equals one trained on hand-made dummy columns (empty
     /// cells missing in all of them), and scores the same, a level training
     /// never saw counting as the most common one and named in a warning.
+    /// A warehouse export writes TRUE, true and True for one answer, and
+    /// 9,271 or 18% for numbers: the first is one level in training and in
+    /// scoring, the second is named with what to export instead.
+    @Test func levelsDifferingOnlyInCaseAreOneLevelAndFormattedNumbersAreNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-case-\(UUID().uuidString)").path
+        let training = dir + "/training.csv"
+        #expect(try runTelltale(["signals", "--config", sampleConfig, "--training", "--out", training]).status == 0)
+        let lines = try String(contentsOfFile: training, encoding: .utf8).split(separator: "\n").map(String.init)
+        let churnedAt = try #require(lines[0].split(separator: ",").firstIndex(of: "churned"))
+        func write(_ path: String, _ spell: (Int, Bool) -> String, rows: Range<Int>) throws {
+            var text = lines[0] + ",is_trial,acv\n"
+            for i in rows {
+                let churned = lines[i].split(separator: ",", omittingEmptySubsequences: false)[churnedAt] == "1"
+                text += lines[i] + "," + spell(i, churned && i % 3 != 0 || i % 5 == 0) + ",\"\(i % 90 + 1),000\"\n"
+            }
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let mixed = ["true", "TRUE", "True", "true"], lower = ["true", "true", "true", "true"]
+        let rows = 1..<lines.count
+        try write(dir + "/mixed.csv", { i, trial in trial ? mixed[i % 4] : (i % 3 == 0 ? "FALSE" : "false") }, rows: rows)
+        try write(dir + "/lower.csv", { i, trial in trial ? lower[i % 4] : "false" }, rows: rows)
+        let a = try runTelltale(["train", "--data", dir + "/mixed.csv", "--out", dir + "/mixed.json", "--trained-at", "2026-07-01"])
+        let b = try runTelltale(["train", "--data", dir + "/lower.csv", "--out", dir + "/lower.json", "--trained-at", "2026-07-01"])
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
+        // The same model: the same levels, named by their most common spelling, and the same coefficients.
+        let ma = try String(contentsOfFile: dir + "/mixed.json", encoding: .utf8), mb = try String(contentsOfFile: dir + "/lower.json", encoding: .utf8)
+        let fingerprint = try #require(ma.range(of: "\"fingerprints\""))
+        #expect(ma.contains("\"is_trial=true\"") && ma.replacingOccurrences(of: #""data" : "[0-9a-f]+""#, with: "", options: .regularExpression)
+                == mb.replacingOccurrences(of: #""data" : "[0-9a-f]+""#, with: "", options: .regularExpression), "\(ma[fingerprint.lowerBound...].prefix(200))")
+        // The thousands separators are named, with the plain number to export instead.
+        #expect(a.stderr.contains("acv (numbers written with a thousands separator, '%' or a currency sign, such as '10,000': export them as plain numbers (10000) to use the column)"),
+                "\(a.stderr)")
+        // Scoring reads TRUE as the level true: no unseen level, the same scores as lower case.
+        try write(dir + "/score-mixed.csv", { i, trial in trial ? "TRUE" : "False" }, rows: 1..<61)
+        try write(dir + "/score-lower.csv", { i, trial in trial ? "true" : "false" }, rows: 1..<61)
+        let sa = try runTelltale(["score", "--model", dir + "/lower.json", "--data", dir + "/score-mixed.csv", "--out", dir + "/sa.csv", "--no-db"])
+        let sb = try runTelltale(["score", "--model", dir + "/lower.json", "--data", dir + "/score-lower.csv", "--out", dir + "/sb.csv", "--no-db"])
+        #expect(sa.status == 0 && sb.status == 0 && !sa.stderr.contains("not trained on"), "\(sa.stderr)")
+        #expect(try String(contentsOfFile: dir + "/sa.csv", encoding: .utf8) == String(contentsOfFile: dir + "/sb.csv", encoding: .utf8))
+    }
+
     @Test func aTextColumnTrainsAndScoresLikeItsDummyColumns() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-category-\(UUID().uuidString)").path
         let training = dir + "/training.csv"
