@@ -23,6 +23,12 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             return "\(file): the file is empty; expected a header row and at least one data row"
         case let .missingColumn(file, column, available):
             let list = available.prefix(12).map { "'\($0)'" }.joined(separator: ", ")
+            // One column holding the whole header: the file is separated by something else
+            // (a European spreadsheet's ';', a tab), which "no column named" alone does not say.
+            if available.count == 1, let separator = [(";", "semicolons"), ("\t", "tabs"), ("|", "'|'")].first(where: { available[0].contains($0.0) }) {
+                return "\(file): the header is one column, \(quoted(available[0])): the file looks separated by \(separator.1); "
+                    + "Telltale reads comma-separated CSV (RFC 4180): export it with commas"
+            }
             return "\(file): no column named '\(column)' in the header (columns: \(list)\(available.count > 12 ? ", ..." : ""))"
         case let .duplicateColumn(file, column):
             return "\(file): line 1: the column name '\(column)' appears more than once in the header"

@@ -192,6 +192,20 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
             try HistoryLoader(options: h.options).load()
         }
     }
+
+    /// A European spreadsheet exports with ';': the whole header is one column,
+    /// and "no column named 'account_id'" sent users looking for a typo.
+    @Test func aFileSeparatedByAnotherCharacterIsNamedAsSuch() {
+        let h = TinyHistory(accounts: "account_id;segment;signup_date;contract_value\nA1;SMB;2020-01-01;5\n", usage: "account_id,date\n", renewals: "")
+        #expect(performing: { try HistoryLoader(options: h.options).load() }, throws: { error in
+            "\(error)" == "\(h.path("accounts.csv")): the header is one column, \"account_id;segment;signup_date;contract_...\": "
+                + "the file looks separated by semicolons; Telltale reads comma-separated CSV (RFC 4180): export it with commas"
+        })
+        let tabs = DataError.missingColumn(file: "u.csv", column: "date", available: ["account_id\tdate\tlogins"])
+        #expect(tabs.description.contains("the file looks separated by tabs"))
+        // One real column without the separators is still "no column named".
+        #expect(DataError.missingColumn(file: "u.csv", column: "date", available: ["account_id"]).description.contains("no column named 'date'"))
+    }
 }
 
 /// The fast usage parser against the general RFC 4180 reader on awkward input.
