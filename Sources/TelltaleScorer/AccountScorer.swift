@@ -325,8 +325,12 @@ public struct AccountScorer: Sendable {
         let alertingOrder = patternOrder.filter { model.patterns[$0].lift >= alerts.patternMinimumLift }
         let alertingHeld = flat(alertingOrder.map { persistent[$0] })
         let alertingRule = alertingOrder.map { "pattern: \(model.patterns[$0].definition.name)" }
+        // The pattern in words, then its training figures said as such: "X AND Y: 258 accounts, 48%
+        // churned" read as 258 accounts matching it today.
         let alertingDetail = alertingOrder.map { p in
-            "\(model.patterns[p].sentence) (churned at \(Int((model.patterns[p].churnRate * 100).rounded()))% in training)"
+            let pattern = model.patterns[p]
+            func percent(_ x: Double) -> Int { Int((x * 100).rounded()) }
+            return "\(pattern.words) (in training \(percent(pattern.churnRate))% of its \(pattern.accounts) accounts churned, against a base rate of \(percent(pattern.churnRate / pattern.lift))%)"
         }
         let matchedToday = flat(patternOrder.map { patternsToday[$0] })
         let patternNames = patternOrder.map { model.patterns[$0].definition.name }

@@ -135,7 +135,7 @@ import TelltaleSignals
         #expect(patterns == ["A": [strong.name], "B": [strong.name, weak.name], "C": [], "D": [weak.name]])
         for id in ["A", "B"] {
             let alerts = run.alerts(of: id).filter { $0.type == .pattern }
-            #expect(alerts.count == 1 && alerts[0].rule == "pattern: \(strong.name)" && alerts[0].detail == "f0 and f1 (churned at 40% in training)")
+            #expect(alerts.count == 1 && alerts[0].rule == "pattern: \(strong.name)" && alerts[0].detail == "f0 and f1 (in training 40% of its 30 accounts churned, against a base rate of 16%)")
             #expect(run.rows.first { $0.accountID == id }!.alertTypes.contains(.pattern))
         }
         for id in ["C", "D"] { #expect(!run.alerts(of: id).contains { $0.type == .pattern }) }
