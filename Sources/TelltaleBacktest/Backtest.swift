@@ -135,11 +135,8 @@ public struct Backtester {
                 earlier.removeFirst(oldest) // no later date's baseline is older
             }
             let modelIndex = trainings.count
-            var bandDrop: BandDropBaseline?
-            if let r = BandDropBaseline.reference(runDays: earlier.map(\.day), asOf: date, days: alerts.bandDropDays) {
-                bandDrop = BandDropBaseline(day: earlier[r].day, bands: BandDropBaseline.held(baseline: earlier[r].bands, later: earlier[(r + 1)...].map(\.bands)),
-                                            fromAnotherModel: earlier[r].model != modelIndex, isPreviousRun: r == earlier.count - 1)
-            }
+            let bandDrop = BandDropBaseline.of(runDays: earlier.map(\.day), asOf: date, days: alerts.bandDropDays,
+                                               bands: { earlier[$0].bands }, anotherModel: { earlier[$0].model != modelIndex })
             let retrained = trainings.last?.0 == date && trainings.count > 1
             let run = scorer.score(snapshot, context: ScoringContext(previousBands: previousBands, previousBandsFromAnotherModel: retrained,
                                                                      bandDrop: bandDrop))

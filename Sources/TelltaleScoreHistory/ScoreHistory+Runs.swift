@@ -26,14 +26,17 @@ extension ScoreHistory {
                 guard let modelFingerprint, let before = fingerprints[run] else { return false }
                 return before != modelFingerprint
             }
-            func bands(from first: Day, through last: Day) throws -> [Day: [String: Band]] {
-                var out: [Day: [String: Band]] = [:]
+            var loaded: [Int: [String: Band]] = [:]
+            func bands(_ run: Int) throws -> [String: Band] {
+                if let known = loaded[run] { return known }
+                var out: [String: Band] = [:]
                 let rows = try Row.fetchCursor(db, sql: """
-                    SELECT r.as_of, s.account_id, s.band FROM scores s JOIN runs r ON r.id = s.run_id WHERE r.as_of >= ? AND r.as_of <= ?
-                    """, arguments: [first.description, last.description])
+                    SELECT s.account_id, s.band FROM scores s JOIN runs r ON r.id = s.run_id WHERE r.as_of = ?
+                    """, arguments: [runDays[run].description])
                 while let row = try rows.next() {
-                    if let d = Day.parse(row[0] as String), let band = Band(rawValue: row[2]) { out[d, default: [:]][row[1]] = band }
+                    if let band = Band(rawValue: row[1]) { out[row[0]] = band }
                 }
+                loaded[run] = out
                 return out
             }
             context.previousAlerts = [:]
@@ -45,15 +48,9 @@ extension ScoreHistory {
                 while let row = try fired.next() {
                     if let type = AlertType(rawValue: row[1]) { context.previousAlerts![row[0], default: []].insert(type) }
                 }
-                let reference = BandDropBaseline.reference(runDays: runDays, asOf: asOf, days: settings.bandDropDays)
-                let loaded = try bands(from: reference.map { runDays[$0] } ?? previous, through: previous)
-                context.previousBands = loaded[previous] ?? [:]
+                context.previousBands = try bands(runDays.count - 1)
                 context.previousBandsFromAnotherModel = anotherModel(runDays.count - 1)
-                if let r = reference {
-                    let later = runDays[(r + 1)...].map { loaded[$0] ?? [:] }
-                    context.bandDrop = BandDropBaseline(day: runDays[r], bands: BandDropBaseline.held(baseline: loaded[runDays[r]] ?? [:], later: later),
-                                                        fromAnotherModel: anotherModel(r), isPreviousRun: r == runDays.count - 1)
-                }
+                context.bandDrop = try BandDropBaseline.of(runDays: runDays, asOf: asOf, days: settings.bandDropDays, bands: bands, anotherModel: anotherModel)
             }
             let dismissedSince = (asOf - settings.dismissedDays).description
             let dismissals = try Row.fetchCursor(db, sql: """

@@ -49,6 +49,17 @@ public struct BandDropBaseline: Equatable, Sendable {
         return r
     }
 
+    /// The baseline of a run as of `asOf` after runs on `runDays` (ascending,
+    /// all before it), or nil when there is none; `bands(i)` gives run i's
+    /// bands (asked only for the baseline and the runs after it) and
+    /// `anotherModel(i)` whether run i used another model than this one.
+    public static func of(runDays: [Day], asOf: Day, days: Int, bands: (Int) throws -> [String: Band],
+                          anotherModel: (Int) -> Bool) rethrows -> BandDropBaseline? {
+        guard let r = reference(runDays: runDays, asOf: asOf, days: days) else { return nil }
+        return BandDropBaseline(day: runDays[r], bands: held(baseline: try bands(r), later: try (r + 1 ..< runDays.count).map(bands)),
+                                fromAnotherModel: anotherModel(r), isPreviousRun: r == runDays.count - 1)
+    }
+
     /// The baseline's bands of the accounts below them on every later run;
     /// a run that did not score an account does not count against it.
     public static func held(baseline: [String: Band], later: [[String: Band]]) -> [String: Band] {

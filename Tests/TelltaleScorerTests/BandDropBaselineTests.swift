@@ -15,10 +15,11 @@ import TelltaleScorer
             let earlier = runs[..<t]
             let runDays = earlier.map { Day(number: Int32($0.day)) }
             let today = Day(number: Int32(runs[t].day))
-            guard let band = runs[t].band, let r = BandDropBaseline.reference(runDays: runDays, asOf: today, days: days) else { continue }
             let bands = earlier.map { run in run.band.map { ["A": $0] } ?? [:] }
-            let held = BandDropBaseline.held(baseline: bands[r], later: Array(bands[(r + 1)...]))
-            if let from = held["A"], band < from { out.append((runs[t].day, from)) }
+            guard let band = runs[t].band,
+                  let baseline = BandDropBaseline.of(runDays: runDays, asOf: today, days: days, bands: { bands[$0] }, anotherModel: { _ in false })
+            else { continue }
+            if let from = baseline.bands["A"], band < from { out.append((runs[t].day, from)) }
         }
         return out
     }
