@@ -150,14 +150,18 @@ public enum TrainingReport {
         let segments = Set(m.cohorts.map(\.segment)).subtracting(["all"]).sorted()
         guard !segments.isEmpty else { return [] }
         let mid = (0..<3).map { String(format: "%g%%", 50 * (m.bands.targets[$0] + m.bands.targets[$0 + 1])) }
+        let powers = segments.map { SignalCohorts.powerFeature(m.cohorts, definitions: m.signals, segment: $0) }
+        // A flat table's columns are not known to be product use: no power feature to name.
+        let anyPower = powers.contains { $0 != nil }
         var out = ["", "### By segment", "",
-                   "Each segment's power feature by quintile, with the band its renewal rate falls in (red under \(mid[0]), "
-                   + "orange under \(mid[1]), yellow under \(mid[2]): the band targets' midpoints, where the cut points are placed), "
-                   + "then its three strongest other signals. A segment with fewer than 50 renewals where a signal is known has no cohorts for it."]
-        for segment in segments {
+                   (anyPower ? "Each segment's power feature by quintile, with the band its renewal rate falls in (red under \(mid[0]), "
+                        + "orange under \(mid[1]), yellow under \(mid[2]): the band targets' midpoints, where the cut points are placed), "
+                        + "then its three strongest other signals."
+                    : "Each segment's three strongest signals (no power feature: the table's columns are not known to be product use).")
+                   + " A segment with fewer than 50 renewals where a signal is known has no cohorts for it."]
+        for (segment, power) in zip(segments, powers) {
             let cohorts = strongestFirst(segment)
             out += ["", "**\(segment)**", ""]
-            let power = SignalCohorts.powerFeature(m.cohorts, definitions: m.signals, segment: segment)
             if let power, let c = cohorts.first(where: { $0.signal == power }) {
                 out.append("Power feature: **\(power)**" + (power == m.powerFeature ? " (as for all segments)." : "."))
                 out.append("")
@@ -169,12 +173,12 @@ public enum TrainingReport {
                     out.append("| \(levelRange(l)) | \(l.rows) | " + String(format: "%.1f%% (%.1f%%-%.1f%%)", 100 * l.renewalRate, 100 * low, 100 * high)
                                + " | \(m.bands.band(renewalRate: l.renewalRate).rawValue) |")
                 }
-            } else {
+            } else if anyPower {
                 out.append("No in-product signal has cohorts in this segment.")
             }
             let others = cohorts.filter { $0.signal != power }.prefix(3)
             if !others.isEmpty {
-                out.append("")
+                if anyPower { out.append("") }
                 for c in others { out.append("- " + cohortLine(c)) }
             }
         }

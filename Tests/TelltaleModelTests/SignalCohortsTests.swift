@@ -140,5 +140,16 @@ import TelltaleTraining
         // Its other signals follow, logins among them (strongest), the power feature not again.
         #expect(lines[b...].contains { $0.hasPrefix("- `logins_30d`") })
         #expect(!lines[b...].contains { $0.hasPrefix("- `features_used_max_30d`") })
+
+        // A flat table's columns are not known to be product use: no power feature, each segment's strongest signals.
+        var flat = model
+        flat.signals = table.definitions.map { SignalDefinition(name: $0.name, kind: .column) }
+        let flatLines = TrainingReport.segmentCohorts(flat) { segment in
+            cohorts.filter { $0.segment == segment }.sorted { abs($0.spread) > abs($1.spread) }
+        }
+        #expect(flatLines.contains { $0.hasPrefix("Each segment's three strongest signals (no power feature") })
+        #expect(!flatLines.contains { $0.hasPrefix("Power feature") || $0.hasPrefix("No in-product") || $0.hasPrefix("|") })
+        let flatB = try #require(flatLines.firstIndex(of: "**B**"))
+        #expect(flatLines[(flatB + 2)...].prefix(3).allSatisfy { $0.hasPrefix("- `") }, "three signals, the strongest first")
     }
 }
