@@ -50,6 +50,15 @@ extension Configuration {
     /// indicators alone (and tell nobody why).
     func signalDefinitions(metrics: [String]) throws -> [SignalDefinition] {
         let definitions = signals.resolved(metrics: metrics)
+        // A product's own metric names (reports_run for core actions) matched no built-in
+        // signal and were left out without a word: the model never saw the product's use.
+        let read = Set(definitions.flatMap(\.metrics))
+        let unread = metrics.filter { !read.contains($0) }
+        if !definitions.isEmpty, let first = unread.first {
+            printError("note: no signal reads the usage metric\(unread.count == 1 ? "" : "s") \(unread.joined(separator: ", ")). "
+                + "Define signals for \(unread.count == 1 ? "it" : "them") (signals.define, docs/signals.md), or give \(unread.count == 1 ? "it" : "them") "
+                + "the contract's names with data.columns (e.g. usage: {core_actions: \(first)}); data.metrics can leave \(unread.count == 1 ? "it" : "them") out")
+        }
         guard definitions.isEmpty else { return definitions }
         throw CommandError("no signals to compute: "
             + (signals.useDefaults

@@ -148,6 +148,23 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         #expect(r.status != 0 && r.stderr.contains("and this usage file has visits, and signals.define adds none"), "\(r.stderr)")
     }
 
+    /// A product's own metric names matched no built-in signal and were left
+    /// out without a word; now every metric no signal reads is named, with the fix.
+    @Test func usageMetricsNoSignalReadsAreNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-unread-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var usage = "account_id,date,logins,reports_run,tickets\n"
+        for day in 1...28 { usage += "ACC-00001,2024-07-\(String(format: "%02d", day)),3,\(day % 4),0\n" }
+        try usage.write(toFile: dir + "/u.csv", atomically: true, encoding: .utf8)
+        let r = try runTelltale(["signals", "--config", sampleConfigWithoutMetrics(dir), "--usage", dir + "/u.csv", "--as-of", "2024-07-29", "--out", dir + "/s.csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("note: no signal reads the usage metrics reports_run, tickets. Define signals for them (signals.define, docs/signals.md), "
+                                  + "or give them the contract's names with data.columns (e.g. usage: {core_actions: reports_run})"), "\(r.stderr)")
+        // The sample's config reads only what its signals use: no note there.
+        let sample = try runTelltale(["signals", "--config", sampleConfig, "--as-of", "2026-07-01", "--out", dir + "/t.csv"])
+        #expect(sample.status == 0 && !sample.stderr.contains("no signal reads"), "\(sample.stderr)")
+    }
+
     /// A config of the sample's three tables that reads every numeric usage column.
     func sampleConfigWithoutMetrics(_ dir: String) throws -> String {
         let data = repositoryRoot.appendingPathComponent("notebooks-data").path
