@@ -47,7 +47,7 @@ extension History {
                 + (present > 0 ? String(format: "%.3g", sum / Double(present)) : "n/a").leftAligned(12))
         }
         if !ignoredUsageColumns.isEmpty {
-            out.append("  not read as metrics (not numeric): \(ignoredUsageColumns.joined(separator: ", "))")
+            out.append("  not read as metrics (\(ignoredUsageReason)): \(ignoredUsageColumns.joined(separator: ", "))")
         }
 
         if let renewalsFile {

@@ -85,6 +85,8 @@ public struct History: Sendable {
     public var problems: ProblemList
     /// Columns of the usage file that were not read as metrics.
     public var ignoredUsageColumns: [String]
+    /// Why: left out of `data.metrics` when the config lists the metrics, else not numeric.
+    public var ignoredUsageReason = "not numeric"
 
     public init(accounts: Accounts, usage: Usage, renewals: Renewals, problems: ProblemList, ignoredUsageColumns: [String] = []) {
         self.accounts = accounts

@@ -58,7 +58,9 @@ public struct HistoryLoader {
         let accounts = try loadAccounts(&problems)
         let (usage, ignored) = try loadUsage(accounts, &problems)
         let renewals = try options.renewalsPath.map { try loadRenewals(accounts, &problems, path: $0) } ?? Renewals()
-        return History(accounts: accounts, usage: usage, renewals: renewals, problems: problems, ignoredUsageColumns: ignored)
+        var history = History(accounts: accounts, usage: usage, renewals: renewals, problems: problems, ignoredUsageColumns: ignored)
+        if options.metrics != nil { history.ignoredUsageReason = "not in data.metrics" }
+        return history
     }
 
     /// The accounts and renewal decisions alone (no usage), for what needs

@@ -193,6 +193,21 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         }
     }
 
+    /// `check` says why a usage column is not a metric: the config's list left
+    /// it out, or it is not numeric (it said "not numeric" for both).
+    @Test func theSummarySaysWhyAUsageColumnIsNotAMetric() throws {
+        let h = TinyHistory(accounts: goodAccounts, usage: "account_id,date,logins,visits,note\nA1,2025-01-01,3,4,hello\n", renewals: "")
+        var options = h.options
+        options.renewalsPath = nil
+        let everything = try HistoryLoader(options: options).load()
+        #expect(everything.usage.metrics == ["logins", "visits"])
+        #expect(everything.summary(accountsFile: "a", usageFile: "u", renewalsFile: nil).contains("  not read as metrics (not numeric): note\n"))
+        var listed = options
+        listed.metrics = ["logins"]
+        let some = try HistoryLoader(options: listed).load()
+        #expect(some.summary(accountsFile: "a", usageFile: "u", renewalsFile: nil).contains("  not read as metrics (not in data.metrics): visits, note\n"))
+    }
+
     /// A European spreadsheet exports with ';': the whole header is one column,
     /// and "no column named 'account_id'" sent users looking for a typo.
     @Test func aFileSeparatedByAnotherCharacterIsNamedAsSuch() {
