@@ -56,7 +56,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if data == nil { try input.requireTables() }
         if let trainedAt, Day.parse(trainedAt) == nil { throw ValidationError("--trained-at must be a date YYYY-MM-DD, got '\(trainedAt)'") }
-        if let validation, TrainingSettings.Validation(rawValue: validation.lowercased().replacingOccurrences(of: "-", with: "_")) == nil {
+        if let validation, TrainingSettings.Validation.named(validation) == nil {
             throw ValidationError("--validation must be one of \(TrainingSettings.Validation.allCases.map(\.rawValue).joined(separator: ", ")), got '\(validation)'")
         }
     }
@@ -93,7 +93,7 @@ struct TrainCommand: ParsableCommand {
             firstObservation: dates.min()?.description ?? "", lastObservation: dates.max()?.description ?? "",
             usageEnd: usageEnd)
         var settings = config.training
-        if let validation { settings.validation = TrainingSettings.Validation(rawValue: validation.lowercased().replacingOccurrences(of: "-", with: "_"))! }
+        if let method = validation.flatMap(TrainingSettings.Validation.named) { settings.validation = method }
         let trainer = ChurnTrainer(settings: settings, patternSearch: config.patterns.search, patternFlags: config.patterns.flags,
                                    cutSignals: config.patterns.cut, leadDays: config.signals.leadDays)
         var outcome: ChurnTrainer.Outcome

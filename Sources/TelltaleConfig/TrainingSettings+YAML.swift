@@ -29,7 +29,7 @@ extension TrainingSettings {
             case "pattern_features": patternFeatures = try reader.bool(value, key: name)
             case "validation":
                 let v = try reader.string(value, key: name)
-                guard let method = Validation(rawValue: v.lowercased()) else {
+                guard let method = Validation.named(v) else {
                     throw bad("expected \(Validation.allCases.map(\.rawValue).joined(separator: ", ")), found '\(v)'")
                 }
                 validation = method

@@ -18,6 +18,11 @@ public struct TrainingSettings: Equatable, Sendable {
         case auto
         case outOfTime = "out_of_time"
         case grouped
+
+        /// A method as a user may write it: any case, `out-of-time` as well as `out_of_time`.
+        public static func named(_ text: String) -> Validation? {
+            Validation(rawValue: text.lowercased().replacingOccurrences(of: "-", with: "_"))
+        }
     }
     /// Weight churners so both classes weigh the same in the fit; probabilities
     /// are then corrected back to the true base rate (an intercept shift).

@@ -94,28 +94,27 @@ public struct ChurnTrainer {
         var warnings: [String] = []
 
         // 1. Out-of-time split, or held-out accounts when the rows have no time to split.
-        let dates = table.undated ? 0 : Set(asOf).count
+        let timeless = table.undated || Set(asOf).count < 2
+        let noTime = table.undated ? "the table has no as_of column" : "every row was observed on \(asOf[0])"
         let grouped: Bool
         switch settings.validation {
         case .grouped: grouped = true
-        case .auto: grouped = dates < 2
+        case .auto: grouped = timeless
         case .outOfTime:
-            guard dates >= 2 else {
-                throw TrainError((table.undated ? "the table has no as_of column" : "every row was observed on \(asOf[0])")
-                    + ": an out-of-time holdout needs rows observed on several dates; model.validation: grouped (or auto) holds out a share of the accounts instead")
+            guard !timeless else {
+                throw TrainError(noTime + ": an out-of-time holdout needs rows observed on several dates; "
+                    + "model.validation: grouped (or auto) holds out a share of the accounts instead")
             }
             grouped = false
         }
         if grouped && settings.validation == .auto {
-            warnings.append((table.undated ? "the table has no as_of column" : "every row was observed on \(asOf[0])")
-                + ": validated on a held-out \(formatNumber(settings.holdoutShare * 100))% of the accounts, not out of time; the figures say how the model ranks "
+            warnings.append(noTime + ": validated on a held-out \(formatNumber(settings.holdoutShare * 100))% of the accounts, not out of time; the figures say how the model ranks "
                 + "accounts like these, not how it holds up as customers and the product change (rows observed on several dates validate out of time)")
         }
         let cutoff = asOf.sorted()[min(n - 1, Int(Double(n) * (1 - settings.holdoutShare)))]
-        let holdout = grouped ? (0..<n).filter { Self.accountShare(table.observations[$0].account, salt: 1) < settings.holdoutShare }
-                              : (0..<n).filter { asOf[$0] >= cutoff }
-        let development = grouped ? (0..<n).filter { Self.accountShare(table.observations[$0].account, salt: 1) >= settings.holdoutShare }
-                                  : (0..<n).filter { renewal[$0] < cutoff }
+        let heldOut = grouped ? table.observations.map { Self.accountShare($0.account, salt: 1) < settings.holdoutShare } : []
+        let holdout = grouped ? (0..<n).filter { heldOut[$0] } : (0..<n).filter { asOf[$0] >= cutoff }
+        let development = grouped ? (0..<n).filter { !heldOut[$0] } : (0..<n).filter { renewal[$0] < cutoff }
         guard development.count >= 60, Set(development.map { y[$0] }).count == 2, Set(holdout.map { y[$0] }).count == 2 else {
             throw TrainError((grouped ? "holding out \(formatNumber(settings.holdoutShare * 100))% of the accounts" : "the out-of-time split")
                 + " (model.holdout_share \(formatNumber(settings.holdoutShare))) leaves \(development.count) development and \(holdout.count) holdout renewals, "
