@@ -94,9 +94,14 @@ public struct BandTable: Codable, Equatable, Sendable {
     /// midpoints. It reads a usage level's renewal rate as the band it means
     /// (the domain's "6-10 uses a month -> 60% -> orange").
     public func band(renewalRate: Double) -> Band {
-        let mid = (0..<3).map { (targets[$0] + targets[$0 + 1]) / 2 }
+        let mid = boundaries
         return renewalRate < mid[0] ? .red : renewalRate < mid[1] ? .orange : renewalRate < mid[2] ? .yellow : .green
     }
+
+    /// The renewal rates between the bands: the midpoints of adjacent targets.
+    public var boundaries: [Double] { Self.boundaries(targets) }
+
+    public static func boundaries(_ targets: [Double]) -> [Double] { (0..<3).map { (targets[$0] + targets[$0 + 1]) / 2 } }
 
     /// The band of a health score in a segment; an unknown segment uses the population's cut points.
     public func band(health: Double, segment: String) -> (band: Band, knownSegment: Bool) {
@@ -154,7 +159,7 @@ public struct BandFitter: Sendable {
         let h = order.map { health[$0] }
         let fitted = Self.isotonic(order.map { renewed[$0] ? 1.0 : 0.0 }, ties: h)
         let n = h.count
-        let boundaries = (0..<3).map { (targets[$0] + targets[$0 + 1]) / 2 }
+        let boundaries = BandTable.boundaries(targets)
         // Band k holds the sorted rows bounds[k]..<bounds[k + 1].
         var bounds = [0] + boundaries.map { b in fitted.firstIndex { $0 >= b } ?? n } + [n]
         for k in 1..<4 { bounds[k] = max(bounds[k], bounds[k - 1]) }

@@ -149,7 +149,7 @@ public enum TrainingReport {
     static func segmentCohorts(_ m: ChurnModel, strongestFirst: (String) -> [SignalCohort]) -> [String] {
         let segments = Set(m.cohorts.map(\.segment)).subtracting(["all"]).sorted()
         guard !segments.isEmpty else { return [] }
-        let mid = (0..<3).map { String(format: "%g%%", 50 * (m.bands.targets[$0] + m.bands.targets[$0 + 1])) }
+        let mid = m.bands.boundaries.map { String(format: "%g%%", 100 * $0) }
         let powers = segments.map { SignalCohorts.powerFeature(m.cohorts, definitions: m.signals, segment: $0) }
         // A flat table's columns are not known to be product use: no power feature to name.
         let anyPower = powers.contains { $0 != nil }
