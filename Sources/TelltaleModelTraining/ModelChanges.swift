@@ -17,8 +17,14 @@ extension ChurnModel {
                 : "- input files changed: \(changed.joined(separator: ", "))" + (same.isEmpty ? "" : "; unchanged: \(same.joined(separator: ", "))"))
         }
         let (a, b) = (previous.provenance, provenance)
-        out.append("- renewals \(a.renewals) (\(a.churned) churned) -> \(b.renewals) (\(b.churned) churned), observed \(a.firstObservation) to \(a.lastObservation) -> \(b.firstObservation) to \(b.lastObservation)"
+        func span(_ p: Provenance) -> String { p.firstObservation.isEmpty ? "without observation dates" : "\(p.firstObservation) to \(p.lastObservation)" }
+        out.append("- renewals \(a.renewals) (\(a.churned) churned) -> \(b.renewals) (\(b.churned) churned), observed "
+            + (span(a) == span(b) ? span(a) : "\(span(a)) -> \(span(b))")
             + (a.usageEnd.isEmpty || b.usageEnd.isEmpty || a.usageEnd == b.usageEnd ? "" : "; usage data to \(a.usageEnd) -> \(b.usageEnd)"))
+        if validation.isGrouped != previous.validation.isGrouped {
+            func method(_ v: ValidationSummary) -> String { v.isGrouped ? "on held-out accounts" : "out of time" }
+            out.append("- validated \(method(previous.validation)) -> \(method(validation)): the holdout figures measure different things")
+        }
         if leadDays != previous.leadDays {
             out.append("- lead time \(previous.leadDays) -> \(leadDays) days: the two models foretell renewals from different distances, so their figures are not like for like")
         }

@@ -357,10 +357,13 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         // Without as_of (the contract's column is optional): validated on held-out accounts, and said so everywhere.
         let churnTable = repositoryRoot.appendingPathComponent("notebooks-data/churn_table.csv").path
         let noDate = try runTelltale(["train", "--data", churnTable, "--label", "churned", "--out", dir + "/n.json", "--report", dir + "/n.md",
-                                      "--holdout-predictions", dir + "/n.csv", "--trained-at", "2026-07-01"])
+                                      "--holdout-predictions", dir + "/n.csv", "--trained-at", "2026-07-01", "--compare", dir + "/m.json"])
         #expect(noDate.status == 0 && noDate.stderr.contains("warning: the table has no as_of column: validated on a held-out 20% of the accounts"), "\(noDate.stderr)")
         let undatedReport = try String(contentsOfFile: dir + "/n.md", encoding: .utf8)
         #expect(undatedReport.contains("## Validation (held-out accounts)") && undatedReport.contains("- a flat table, without observation dates\n"))
+        // Against the dated model: what the two were validated on, and no empty dates.
+        #expect(undatedReport.contains("churned), observed 2024-05-02 to 2026-05-01 -> without observation dates\n")
+                && undatedReport.contains("- validated out of time -> on held-out accounts: the holdout figures measure different things\n"), "\(undatedReport)")
         #expect(try runTelltale(["inspect", dir + "/n.json"]).stdout.contains("no observation dates (a flat table)"))
         let holdout = try String(contentsOfFile: dir + "/n.csv", encoding: .utf8).split(separator: "\n").dropFirst()
         #expect(!holdout.isEmpty && holdout.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[2...3] == ["", ""] }, "no made-up dates")
