@@ -105,12 +105,12 @@ public enum BacktestReport {
         guard let first = r.dates.first, let last = r.dates.last else { return ["No dates replayed."] }
         let a = s.anyAlert
         var lines = [
-            "Replayed \(r.dates.count) as-of dates, every \(r.everyDays) days from \(first) to \(last), "
+            "Replayed \(r.dates.count) as-of dates, every \(r.everyDays == 1 ? "day" : "\(r.everyDays) days") from \(first) to \(last), "
                 + (r.trainings.isEmpty ? "with one fixed model. " : "retraining \(r.trainings.count) times on the renewals decided before each date. ")
                 + "An alert is right when the account churned at a renewal within \(r.horizonDays) days.",
             "The configured alerts would have raised \(a.episodes) new alerts (\(num(a.perCSMWeek)) per CSM per week) and fired before "
                 + "\(a.churnsCaught) of \(a.churns) churns (\(pct(a.recall))), a median of \(a.medianLead.map { "\(Int($0))" } ?? "-") days ahead; "
-                + "\(pct(a.precision)) of alerted account-weeks churned within the horizon, against \(pct(s.baseRate)) of all.",
+                + "\(pct(a.precision)) of alerted account-\(r.everyDays == 7 ? "weeks" : "dates") churned within the horizon, against \(pct(s.baseRate)) of all.",
         ]
         if let p = s.bestPrecision(kind: "combined pattern", minimumAlerts: 10), let q = s.bestPrecision(kind: "single-signal rule", minimumAlerts: 10) {
             let better = (p.precision ?? 0) > (q.precision ?? 0)

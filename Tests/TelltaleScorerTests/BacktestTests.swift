@@ -69,7 +69,9 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
         var model = try fixture.model(intercept: -0.5)
         let cuts = SegmentBands(cutPoints: [40, 60, 80], borrowed: false, stats: [])
         model.bands = BandTable(targets: model.bands.targets, population: cuts, segments: ["Mid": cuts])
-        let run = try backtester(fixture.history, fixed: model).run(dates: dates)
+        var daily = BacktestSettings()
+        daily.everyDays = 1
+        let run = try backtester(fixture.history, settings: daily, fixed: model).run(dates: dates)
         var bands: [Day: [Int32: Band]] = [:]
         for o in run.observations { bands[o.date, default: [:]][o.account] = o.band }
         var drops = 0, falls = 0
@@ -85,6 +87,9 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
             if held { drops += 1 }
         }
         #expect(drops > 0 && falls > drops, "bands fell \(falls) times from one day to the next, \(drops) of them held a week")
+        // The headline speaks of days, not the weekly replay's weeks.
+        let headline = BacktestReport.headline(BacktestSummary(run: run, alerts: AlertSettings(), settings: daily))
+        #expect(headline[0].contains("every day from") && headline[1].contains("of alerted account-dates churned"), "\(headline)")
     }
 
     @Test func alertMetricsMatchABruteForceRecount() throws {
