@@ -35,16 +35,36 @@ extension History {
         let withUsage = (0..<accounts.count).filter { usage.start[$0 + 1] > usage.start[$0] }.count
         let range = usage.dateRange.map { "\($0.lowerBound) to \($0.upperBound)" } ?? "no rows"
         out.append("Usage     \(usageFile): \(grouped(usage.count)) rows, \(range), \(grouped(withUsage)) accounts with usage")
-        out.append("  " + name("metric", metricWidth) + "kind".padding(toLength: 8, withPad: " ", startingAt: 0) + "missing".leftAligned(10) + "mean".leftAligned(12))
+        out.append("  " + name("metric", metricWidth) + "kind".padding(toLength: 8, withPad: " ", startingAt: 0) + "missing".leftAligned(10)
+            + "mean".leftAligned(12) + "min".leftAligned(10) + "max".leftAligned(10))
+        var negativeCounts: [String] = []
         for (m, metricName) in usage.metrics.enumerated() {
             let values = usage.values[m]
-            var missing = 0, sum = 0.0
-            for v in values { if v.isNaN { missing += 1 } else { sum += v } }
+            var missing = 0, sum = 0.0, low = Double.infinity, high = -Double.infinity
+            var negatives = 0, firstNegative = -1
+            for (r, v) in values.enumerated() {
+                if v.isNaN { missing += 1; continue }
+                sum += v
+                low = min(low, v); high = max(high, v)
+                if v < 0 { negatives += 1; if firstNegative < 0 { firstNegative = r } }
+            }
             let present = values.count - missing
+            func number(_ x: Double) -> String { present > 0 ? String(format: "%.3g", x) : "n/a" }
+            func extreme(_ x: Double) -> String { present > 0 && x == x.rounded() && abs(x) < 1e9 ? String(Int(x)) : number(x) }
             out.append("  " + name(metricName, metricWidth)
                 + (usage.isLevel[m] ? "level" : "count").padding(toLength: 8, withPad: " ", startingAt: 0)
                 + pct(values.isEmpty ? 0 : Double(missing) / Double(values.count)).leftAligned(10)
-                + (present > 0 ? String(format: "%.3g", sum / Double(present)) : "n/a").leftAligned(12))
+                + number(sum / Double(max(present, 1))).leftAligned(12) + extreme(low).leftAligned(10) + extreme(high).leftAligned(10))
+            // A count below 0 is most often an export's -1 for "unknown": summed into windows
+            // it lowers them without a word. Not a problem (a signed metric may be meant).
+            if negatives > 0 && !usage.isLevel[m] {
+                negativeCounts.append("\(metricName) has \(grouped(negatives)) negative value\(negatives == 1 ? "" : "s") (first: line \(usage.line[firstNegative]), "
+                    + "\(String(format: "%g", values[firstNegative])))")
+            }
+        }
+        if !negativeCounts.isEmpty {
+            out.append("  note: " + negativeCounts.joined(separator: "; ") + ". Counts are 0 or more and are summed into windows; "
+                + "a -1 meaning unknown belongs in an empty cell (missing, not zero)")
         }
         if !ignoredUsageColumns.isEmpty {
             out.append("  not read as metrics (\(ignoredUsageReason)): \(ignoredUsageColumns.joined(separator: ", "))")

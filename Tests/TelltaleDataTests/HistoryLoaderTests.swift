@@ -208,6 +208,23 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         #expect(some.summary(accountsFile: "a", usageFile: "u", renewalsFile: nil).contains("  not read as metrics (not in data.metrics): visits, note\n"))
     }
 
+    /// An export's -1 for "unknown" in a count is summed into windows without a
+    /// word: `check` shows each metric's range and names negative counts (a level
+    /// metric may be negative; neither stops anything).
+    @Test func theSummaryShowsEachMetricsRangeAndNamesNegativeCounts() throws {
+        let usage = "account_id,date,logins,balance\nA1,2025-01-01,3,-5\nA1,2025-01-02,-1,2\nA2,2025-01-01,-1,1\nA2,2025-01-02,1200,4\n"
+        let h = TinyHistory(accounts: goodAccounts, usage: usage, renewals: "")
+        var options = h.options
+        options.renewalsPath = nil
+        options.levelMetrics = ["balance"]
+        let summary = try HistoryLoader(options: options).load().summary(accountsFile: "a", usageFile: "u", renewalsFile: nil)
+        let logins = try #require(summary.split(separator: "\n").first { $0.hasPrefix("  logins ") })
+        #expect(logins.split(separator: " ").suffix(2) == ["-1", "1200"], "\(logins)")
+        // Rows are ordered by account and day: A1's 2025-01-02 (line 3) is the first negative login.
+        #expect(summary.contains("  note: logins has 2 negative values (first: line 3, -1). Counts are 0 or more"), "\(summary)")
+        #expect(!summary.contains("balance has"), "a level may be negative")
+    }
+
     /// A European spreadsheet exports with ';': the whole header is one column,
     /// and "no column named 'account_id'" sent users looking for a typo.
     @Test func aFileSeparatedByAnotherCharacterIsNamedAsSuch() {
