@@ -346,14 +346,29 @@ enum SignalCohorts {
         return out
     }
 
-    /// The in-product signal whose higher levels renew most over its lowest, overall
-    /// or in one segment: a window over a metric other than logins, which are the
-    /// base signal, not a feature, and support and CSAT, which are not product use.
+    /// The in-product signal whose higher levels renew most over its lowest, in one
+    /// segment or (`"all"`) within the segments: a window over a metric other than
+    /// logins, which are the base signal, not a feature, and support and CSAT,
+    /// which are not product use.
+    ///
+    /// Over all segments the spread is each segment's, weighted by its renewals:
+    /// pooled quintiles of core actions sort Enterprise (thousands a month) from
+    /// SMB (tens) before they sort use, so the pooled spread says as much about
+    /// segment as about the feature. Without segment cohorts, the pooled one.
     static func powerFeature(_ cohorts: [SignalCohort], definitions: [SignalDefinition], segment: String = "all") -> String? {
         let inProduct = Set(definitions.filter { def in
             if case let .window(w) = def.kind { return w.metric != "logins" && w.aggregate != .daysSinceActive && !["support_cases", "csat"].contains(w.metric) }
             return false
         }.map(\.name))
-        return cohorts.filter { $0.segment == segment && inProduct.contains($0.signal) }.max { $0.spread < $1.spread }?.signal
+        let candidates = cohorts.filter { inProduct.contains($0.signal) }
+        if segment != "all" { return candidates.filter { $0.segment == segment }.max { $0.spread < $1.spread }?.signal }
+        var within: [String: (spread: Double, rows: Int)] = [:]
+        for c in candidates where c.segment != "all" {
+            let rows = c.levels.reduce(0) { $0 + $1.rows }
+            within[c.signal, default: (0, 0)].spread += c.spread * Double(rows)
+            within[c.signal, default: (0, 0)].rows += rows
+        }
+        if within.isEmpty { return candidates.filter { $0.segment == "all" }.max { $0.spread < $1.spread }?.signal }
+        return within.map { ($0.key, $0.value.spread / Double($0.value.rows)) }.max { ($0.1, $1.0) < ($1.1, $0.0) }?.0
     }
 }

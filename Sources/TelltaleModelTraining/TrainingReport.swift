@@ -103,7 +103,7 @@ public enum TrainingReport {
         out.append("")
         out.append("## Signal cohorts")
         out.append("")
-        if let power = m.powerFeature { out.append("Power feature (the in-product signal whose top level renews most above its bottom level): **\(power)**.") ; out.append("") }
+        if let power = m.powerFeature { out.append("Power feature (the in-product signal whose top level renews most above its bottom level within the segments, weighted by their renewals): **\(power)**.") ; out.append("") }
         out.append("Renewal rate by quintile of each signal, all segments, strongest first:")
         out.append("")
         func strongestFirst(_ segment: String) -> [SignalCohort] {

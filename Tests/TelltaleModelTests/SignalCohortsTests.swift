@@ -93,11 +93,34 @@ import TelltaleTraining
         let cohorts = SignalCohorts.compute(table: table, renewed: renewed, segments: table.rowSegments)
         // logins_30d sorts every segment perfectly, but logins are not product use.
         #expect(cohorts.first { $0.signal == "logins_30d" && $0.segment == "A" }?.spread == 1)
-        // A: core actions 0.25 -> 0.95 (spread 0.70) against features used 0.30 -> 0.95.
+        // A: core actions 0.25 -> 0.95 (spread 0.70) against features used 0.50 -> 0.95.
         #expect(SignalCohorts.powerFeature(cohorts, definitions: table.definitions, segment: "A") == "core_actions_30d")
         // B: features used spread 1 against core actions less.
         #expect(SignalCohorts.powerFeature(cohorts, definitions: table.definitions, segment: "B") == "features_used_max_30d")
         #expect(SignalCohorts.powerFeature(cohorts, definitions: table.definitions, segment: "C") == nil)
+        // Over all segments: each segment's spread weighted by its renewals. Core actions:
+        // (0.70 × 200 + 0.20 × 50) / 250 = 0.60; features used: (0.45 × 200 + 1.0 × 60) / 260 = 0.577.
+        func weighted(_ signal: String) -> Double {
+            let parts = cohorts.filter { $0.signal == signal && $0.segment != "all" }
+            let rows = parts.map { Double($0.levels.reduce(0) { $0 + $1.rows }) }
+            return zip(parts, rows).reduce(0) { $0 + $1.0.spread * $1.1 } / rows.reduce(0, +)
+        }
+        #expect(abs(weighted("core_actions_30d") - 0.6) < 1e-12 && abs(weighted("features_used_max_30d") - 150.0 / 260) < 1e-12)
+        #expect(SignalCohorts.powerFeature(cohorts, definitions: table.definitions) == "core_actions_30d")
+        // Simpson's paradox, by hand: X's pooled levels sort the segments (spread 0.5) but
+        // hardly anything within them (0.1); Y sorts within each (0.3) and less pooled (0.2).
+        func cohort(_ signal: String, _ segment: String, _ spread: Double) -> SignalCohort {
+            SignalCohort(signal: signal, segment: segment, levels: [.init(from: 0, to: 1, rows: 50, renewalRate: 0.5),
+                                                                     .init(from: 2, to: 3, rows: 50, renewalRate: 0.5 + spread)], spread: spread)
+        }
+        let simpson = [cohort("x_30d", "all", 0.5), cohort("x_30d", "A", 0.1), cohort("x_30d", "B", 0.1),
+                       cohort("y_30d", "all", 0.2), cohort("y_30d", "A", 0.3), cohort("y_30d", "B", 0.3)]
+        let xy = ["x", "y"].map { SignalDefinition(name: "\($0)_30d", kind: .window(WindowSignal(metric: $0, days: 30, aggregate: .sum))) }
+        #expect(SignalCohorts.powerFeature(simpson, definitions: xy) == "y_30d")
+        #expect(SignalCohorts.powerFeature(simpson.filter { $0.segment == "all" }, definitions: xy) == "x_30d", "pooled, X would win")
+        // Without cohorts of any segment, the pooled spread decides.
+        #expect(SignalCohorts.powerFeature(cohorts.filter { $0.segment == "all" }, definitions: table.definitions)
+                == cohorts.filter { $0.segment == "all" && $0.signal != "logins_30d" }.max { $0.spread < $1.spread }?.signal)
     }
 
     @Test func aRenewalRateFallsInTheBandBetweenTheTargetsMidpoints() {
