@@ -82,6 +82,9 @@ struct AlertsCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("Only this alert type.", valueName: "TYPE"))
         var type: String?
 
+        @Flag(name: .long, help: "Only fired alerts whose type did not fire for the account at the previous run.")
+        var new = false
+
         func validate() throws {
             if let asOf, Day.parse(asOf) == nil { throw ValidationError("--as-of must be a date YYYY-MM-DD, got '\(asOf)'") }
             if let status, !["fired", "suppressed"].contains(status) { throw ValidationError("--status must be fired or suppressed") }
@@ -106,11 +109,11 @@ struct AlertsCommand: ParsableCommand {
                 if let account, try !history.knows(account: account) {
                     throw CommandError("\(account): no scoring run in \(history.path) has this account; check the id")
                 }
-                alerts = try history.alerts(asOf: asOf, account: account, status: status, type: type)
+                alerts = try history.alerts(asOf: asOf, account: account, status: status, type: type, onlyNew: new)
             } catch let e as ScoreHistoryError { throw CommandError(e.message) }
-            var out = "as_of,account_id,type,rule,severity,status,suppressed_because,detail\n"
+            var out = "as_of,account_id,type,rule,severity,status,suppressed_because,detail,new\n"
             for a in alerts {
-                out += [a.asOf, a.accountID, a.type, a.rule, a.severity, a.status, a.suppressedBecause ?? "", a.detail]
+                out += [a.asOf, a.accountID, a.type, a.rule, a.severity, a.status, a.suppressedBecause ?? "", a.detail, a.isNew ? "1" : "0"]
                     .map(csvField).joined(separator: ",") + "\n"
             }
             FileHandle.standardOutput.write(Data(out.utf8))

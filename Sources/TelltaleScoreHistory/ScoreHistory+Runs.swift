@@ -116,22 +116,30 @@ extension ScoreHistory {
         }
     }
 
-    /// Alerts of one run (the latest when `asOf` is nil), optionally filtered.
-    public func alerts(asOf: String? = nil, account: String? = nil, status: String? = nil, type: String? = nil) throws -> [StoredAlert] {
+    /// Alerts of one run (the latest when `asOf` is nil), optionally filtered;
+    /// `onlyNew`: the fired ones whose type did not fire for the account at the
+    /// previous run (what `score`'s `new_alert_types` lists).
+    public func alerts(asOf: String? = nil, account: String? = nil, status: String? = nil, type: String? = nil,
+                       onlyNew: Bool = false) throws -> [StoredAlert] {
         try read { db in
             guard let day = try asOf ?? String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs") else { return [] }
             var sql = """
-                SELECT r.as_of, a.account_id, a.rule, a.type, a.severity, a.status, a.suppressed_because, a.detail
+                SELECT r.as_of, a.account_id, a.rule, a.type, a.severity, a.status, a.suppressed_because, a.detail,
+                    a.status = 'fired' AND NOT EXISTS (
+                        SELECT 1 FROM alerts p JOIN runs pr ON pr.id = p.run_id
+                        WHERE pr.as_of = (SELECT MAX(as_of) FROM runs WHERE as_of < r.as_of)
+                            AND p.account_id = a.account_id AND p.type = a.type AND p.status = 'fired') AS new,
+                    a.id AS alert_id
                 FROM alerts a JOIN runs r ON r.id = a.run_id WHERE r.as_of = ?
                 """
             var args: [(any DatabaseValueConvertible)?] = [day]
             if let account { sql += " AND a.account_id = ?"; args.append(account) }
             if let status { sql += " AND a.status = ?"; args.append(status) }
             if let type { sql += " AND a.type = ?"; args.append(type) }
-            sql += " ORDER BY a.account_id, a.id"
+            sql = "SELECT * FROM (\(sql))" + (onlyNew ? " WHERE new" : "") + " ORDER BY account_id, alert_id"
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map {
                 StoredAlert(asOf: $0[0], accountID: $0[1], rule: $0[2], type: $0[3], severity: $0[4], status: $0[5],
-                            suppressedBecause: $0[6], detail: $0[7])
+                            suppressedBecause: $0[6], detail: $0[7], isNew: $0[8])
             }
         }
     }

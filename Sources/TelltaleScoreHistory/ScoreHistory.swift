@@ -143,6 +143,8 @@ public struct StoredAlert: Equatable, Sendable {
     public var status: String
     public var suppressedBecause: String?
     public var detail: String
+    /// Fired, and its type did not fire for the account at the previous run.
+    public var isNew: Bool
 }
 
 /// A dismissal as recorded.

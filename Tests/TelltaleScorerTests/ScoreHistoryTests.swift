@@ -140,6 +140,13 @@ import TelltaleScorer
         #expect(newCount > 0 && second.rows.contains { !$0.alertTypes.isEmpty && $0.newAlertTypes!.count < $0.alertTypes.count },
                 "some alerts are new and some carried over: the test tells them apart")
         #expect(second.previousRun == day - 7)
+        // `alerts list --new` lists the same alerts, from the database alone.
+        let listed = try history.alerts(onlyNew: true)
+        let scored = Set(second.rows.map(\.accountID))
+        #expect(listed.allSatisfy { $0.status == "fired" && $0.isNew } && !listed.isEmpty)
+        #expect(Set(listed.filter { scored.contains($0.accountID) }.map { "\($0.accountID) \($0.type)" })
+                == Set(second.rows.flatMap { row in row.newAlertTypes!.map { "\(row.accountID) \($0.rawValue)" } }))
+        #expect(try history.alerts().filter(\.isNew).count == listed.count)
         let summary = ScoreSummary.text(second)
         #expect(summary.contains("new since the previous run (\(day - 7)): \(newCount) alert type"))
         // Written out: the last column, ;-separated; without a history (no context), empty.
