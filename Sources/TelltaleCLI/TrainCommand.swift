@@ -41,7 +41,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write the training report here: HTML with charts for .html, else Markdown.", valueName: "FILE"))
     var report: String?
 
-    @Option(name: .long, help: ArgumentHelp("Write the out-of-time holdout's renewals with the development model's churn probabilities and bands (CSV): what the validation figures are computed from.", valueName: "FILE.csv"))
+    @Option(name: .long, help: ArgumentHelp("Write the holdout's renewals (out of time, or the held-out accounts) with the development model's churn probabilities and bands (CSV): what the validation figures are computed from.", valueName: "FILE.csv"))
     var holdoutPredictions: String?
 
     @Option(name: .long, help: ArgumentHelp("auto (default: out of time when the rows were observed on several dates, else held-out accounts), out_of_time or grouped; overrides model.validation.", valueName: "METHOD"))

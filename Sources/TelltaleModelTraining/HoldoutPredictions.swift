@@ -3,7 +3,7 @@ import TelltaleModel
 import TelltaleSignals
 
 extension ChurnTrainer.Outcome {
-    /// The out-of-time holdout renewal by renewal, as the development model
+    /// The holdout (out of time, or the held-out accounts) renewal by renewal, as the development model
     /// scored it: what the report's validation figures and holdout band table
     /// are computed from, so an analyst can recompute or slice them in a
     /// notebook (`telltale train --holdout-predictions FILE.csv`).
