@@ -1,7 +1,10 @@
 import TelltaleCLI
+import TelltaleData
 import TelltaleLinearAlgebra
 
-// Before any work: make sure OpenBLAS runs kernels this CPU supports well
-// (may re-execute the process once; see KernelSelection).
+// Before any work: large allocations on huge pages (may re-execute the process
+// once; see HugePages), then OpenBLAS kernels this CPU supports well (may
+// re-execute it once more; see KernelSelection).
+HugePages.prepare()
 KernelSelection.prepare()
 Telltale.main()
