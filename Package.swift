@@ -59,7 +59,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "telltale", dependencies: ["TelltaleCLI", "TelltaleData", "TelltaleLinearAlgebra"]),
+        .executableTarget(name: "telltale", dependencies: ["TelltaleCLI"]),
         // Benchmarks: run through benchmarks/*/run.sh, never by the test suite.
         .executableTarget(
             name: "TelltaleBenchLogistic",

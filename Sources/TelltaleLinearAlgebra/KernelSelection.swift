@@ -75,10 +75,6 @@ public enum KernelSelection {
 
     private static func reexec(marker: String) {
         setenv(markerVariable, marker, 1)
-        let args = CommandLine.arguments
-        var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
-        cArgs.append(nil)
-        execv("/proc/self/exe", &cArgs)
-        // execv only returns on failure: carry on with the current kernels.
+        ProcessRestart.again() // returns only on failure: carry on with the current kernels
     }
 }

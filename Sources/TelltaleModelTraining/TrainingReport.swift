@@ -106,11 +106,8 @@ public enum TrainingReport {
         if let power = m.powerFeature { out.append("Power feature (the in-product signal whose top level renews most above its bottom level within the segments, weighted by their renewals): **\(power)**.") ; out.append("") }
         out.append("Renewal rate by quintile of each signal, all segments, strongest first:")
         out.append("")
-        func strongestFirst(_ segment: String) -> [SignalCohort] {
-            m.cohorts.filter { $0.segment == segment }.sorted { abs($0.spread) > abs($1.spread) }
-        }
-        for c in strongestFirst("all").prefix(10) { out.append("- " + cohortLine(c)) }
-        out += segmentCohorts(m, strongestFirst: strongestFirst)
+        for c in strongestFirst(m.cohorts, segment: "all").prefix(10) { out.append("- " + cohortLine(c)) }
+        out += segmentCohorts(m)
         if let previous {
             out.append("")
             out.append("## Changes since the previous model (\(previous.trainedAt))")
@@ -137,6 +134,11 @@ public enum TrainingReport {
         return l.from == l.to ? value(l.from) : "\(value(l.from)) to \(value(l.to))"
     }
 
+    /// A segment's cohorts, the signals that sort renewals most first.
+    static func strongestFirst(_ cohorts: [SignalCohort], segment: String) -> [SignalCohort] {
+        cohorts.filter { $0.segment == segment }.sorted { abs($0.spread) > abs($1.spread) }
+    }
+
     static func cohortLine(_ c: SignalCohort) -> String {
         "`\(c.signal)`: " + c.levels.map { levelRange($0) + ": " + String(format: "%.1f%%", 100 * $0.renewalRate) }.joined(separator: "; ")
     }
@@ -146,7 +148,7 @@ public enum TrainingReport {
     /// account differ by segment (domain section 3), and the all-segment list
     /// hides that. A level's rate comes with its Wilson interval, since a small
     /// segment's quintile is a few dozen renewals.
-    static func segmentCohorts(_ m: ChurnModel, strongestFirst: (String) -> [SignalCohort]) -> [String] {
+    static func segmentCohorts(_ m: ChurnModel) -> [String] {
         let segments = Set(m.cohorts.map(\.segment)).subtracting(["all"]).sorted()
         guard !segments.isEmpty else { return [] }
         let mid = m.bands.boundaries.map { String(format: "%g%%", 100 * $0) }
@@ -160,7 +162,7 @@ public enum TrainingReport {
                     : "Each segment's three strongest signals (no power feature: the table's columns are not known to be product use).")
                    + " A segment with fewer than 50 renewals where a signal is known has no cohorts for it."]
         for (segment, power) in zip(segments, powers) {
-            let cohorts = strongestFirst(segment)
+            let cohorts = strongestFirst(m.cohorts, segment: segment)
             out += ["", "**\(segment)**", ""]
             if let power, let c = cohorts.first(where: { $0.signal == power }) {
                 out.append("Power feature: **\(power)**" + (power == m.powerFeature ? " (as for all segments)." : "."))

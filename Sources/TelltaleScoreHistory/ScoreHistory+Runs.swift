@@ -42,12 +42,7 @@ extension ScoreHistory {
             context.previousAlerts = [:]
             if let previous = runDays.last {
                 context.previousRun = previous
-                let fired = try Row.fetchCursor(db, sql: """
-                    SELECT a.account_id, a.type FROM alerts a JOIN runs r ON r.id = a.run_id WHERE r.as_of = ? AND a.status = 'fired'
-                    """, arguments: [previous.description])
-                while let row = try fired.next() {
-                    if let type = AlertType(rawValue: row[1]) { context.previousAlerts![row[0], default: []].insert(type) }
-                }
+                context.previousAlerts = try Self.firedTypes(db, asOf: previous.description)
                 context.previousBands = try bands(runDays.count - 1)
                 context.previousBandsFromAnotherModel = anotherModel(runDays.count - 1)
                 context.bandDrop = try BandDropBaseline.of(runDays: runDays, asOf: asOf, days: settings.bandDropDays, bands: bands, anotherModel: anotherModel)
@@ -116,6 +111,19 @@ extension ScoreHistory {
         }
     }
 
+    /// Account id → the alert types that fired for it in the run as of `asOf`:
+    /// what a later run's alerts are new against.
+    static func firedTypes(_ db: Database, asOf: String) throws -> [String: Set<AlertType>] {
+        var out: [String: Set<AlertType>] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT a.account_id, a.type FROM alerts a JOIN runs r ON r.id = a.run_id WHERE r.as_of = ? AND a.status = 'fired'
+            """, arguments: [asOf])
+        while let row = try rows.next() {
+            if let type = AlertType(rawValue: row[1]) { out[row[0], default: []].insert(type) }
+        }
+        return out
+    }
+
     /// Alerts of one run (the latest when `asOf` is nil), optionally filtered;
     /// `onlyNew`: the fired ones whose type did not fire for the account at the
     /// previous run (what `score`'s `new_alert_types` lists).
@@ -123,24 +131,24 @@ extension ScoreHistory {
                        onlyNew: Bool = false) throws -> [StoredAlert] {
         try read { db in
             guard let day = try asOf ?? String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs") else { return [] }
+            let before = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs WHERE as_of < ?", arguments: [day])
+            let firedBefore = try before.map { try Self.firedTypes(db, asOf: $0) } ?? [:]
             var sql = """
-                SELECT r.as_of, a.account_id, a.rule, a.type, a.severity, a.status, a.suppressed_because, a.detail,
-                    a.status = 'fired' AND NOT EXISTS (
-                        SELECT 1 FROM alerts p JOIN runs pr ON pr.id = p.run_id
-                        WHERE pr.as_of = (SELECT MAX(as_of) FROM runs WHERE as_of < r.as_of)
-                            AND p.account_id = a.account_id AND p.type = a.type AND p.status = 'fired') AS new,
-                    a.id AS alert_id
+                SELECT r.as_of, a.account_id, a.rule, a.type, a.severity, a.status, a.suppressed_because, a.detail
                 FROM alerts a JOIN runs r ON r.id = a.run_id WHERE r.as_of = ?
                 """
             var args: [(any DatabaseValueConvertible)?] = [day]
             if let account { sql += " AND a.account_id = ?"; args.append(account) }
             if let status { sql += " AND a.status = ?"; args.append(status) }
             if let type { sql += " AND a.type = ?"; args.append(type) }
-            sql = "SELECT * FROM (\(sql))" + (onlyNew ? " WHERE new" : "") + " ORDER BY account_id, alert_id"
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map {
-                StoredAlert(asOf: $0[0], accountID: $0[1], rule: $0[2], type: $0[3], severity: $0[4], status: $0[5],
-                            suppressedBecause: $0[6], detail: $0[7], isNew: $0[8])
+            sql += " ORDER BY a.account_id, a.id"
+            let alerts = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { row -> StoredAlert in
+                let (account, type, status): (String, String, String) = (row[1], row[3], row[5])
+                let isNew = status == "fired" && firedBefore[account]?.contains { $0.rawValue == type } != true
+                return StoredAlert(asOf: row[0], accountID: account, rule: row[2], type: type, severity: row[4], status: status,
+                                   suppressedBecause: row[6], detail: row[7], isNew: isNew)
             }
+            return onlyNew ? alerts.filter(\.isNew) : alerts
         }
     }
 

@@ -182,6 +182,8 @@ public struct FlatScoringInput {
         var column: Int
         var levels: [[UInt8]]
         var names: [String]
+        /// The names lower-cased: another case of a level is that level.
+        var folded: [String]
         /// (place in the part's block, index in `levels`) per signal.
         var signals: [(Int, Int)] = []
         /// Cells holding none of the levels: value -> rows.
@@ -190,6 +192,7 @@ public struct FlatScoringInput {
         init(column: Int, levels: [String]) {
             self.column = column
             self.names = levels
+            self.folded = levels.map { $0.lowercased() }
             self.levels = levels.map { Array($0.utf8) }
         }
 
@@ -200,8 +203,7 @@ public struct FlatScoringInput {
             }
             // Another case of a level is that level, as in training (TRUE, true, True).
             let text = String(decoding: f, as: UTF8.self)
-            let key = text.lowercased()
-            if let i = names.firstIndex(where: { $0.lowercased() == key }) { return i }
+            if let i = folded.firstIndex(of: text.lowercased()) { return i }
             if !FlatTable.missingTokens.contains(text) { unseen[text, default: 0] += 1 }
             return nil
         }

@@ -1,5 +1,4 @@
 import TelltaleCLI
-import TelltaleData
 import TelltaleLinearAlgebra
 
 // Before any work: large allocations on huge pages (may re-execute the process

@@ -145,9 +145,7 @@ import TelltaleTraining
             bands: BandTable(targets: [0.5, 0.6, 0.7, 0.8], population: cuts, segments: ["A": cuts, "B": cuts]),
             validation: ValidationSummary(holdoutFrom: "", trainRows: 0, holdoutRows: 0, cvGrid: [], chosenL2: 1, withPatterns: metrics, withoutPatterns: metrics),
             patterns: [], cohorts: cohorts, powerFeature: SignalCohorts.powerFeature(cohorts, definitions: table.definitions), warnings: [])
-        let lines = TrainingReport.segmentCohorts(model) { segment in
-            cohorts.filter { $0.segment == segment }.sorted { abs($0.spread) > abs($1.spread) }
-        }
+        let lines = TrainingReport.segmentCohorts(model)
         let text = lines.joined(separator: "\n")
         #expect(text.contains("red under 55%, orange under 65%, yellow under 75%"))
         #expect(text.contains("**A**") && text.contains("**B**") && !text.contains("**C**"))
@@ -167,9 +165,7 @@ import TelltaleTraining
         // A flat table's columns are not known to be product use: no power feature, each segment's strongest signals.
         var flat = model
         flat.signals = table.definitions.map { SignalDefinition(name: $0.name, kind: .column) }
-        let flatLines = TrainingReport.segmentCohorts(flat) { segment in
-            cohorts.filter { $0.segment == segment }.sorted { abs($0.spread) > abs($1.spread) }
-        }
+        let flatLines = TrainingReport.segmentCohorts(flat)
         #expect(flatLines.contains { $0.hasPrefix("Each segment's three strongest signals (no power feature") })
         #expect(!flatLines.contains { $0.hasPrefix("Power feature") || $0.hasPrefix("No in-product") || $0.hasPrefix("|") })
         let flatB = try #require(flatLines.firstIndex(of: "**B**"))

@@ -1,5 +1,5 @@
 import Testing
-import TelltaleData
+import TelltaleLinearAlgebra
 
 /// When `telltale` re-executes itself with glibc's huge-page tunable, and with what.
 @Suite struct HugePagesTests {

@@ -31,9 +31,6 @@ public enum HugePages {
         let mode = try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)
         guard let value = tunables(environment: ProcessInfo.processInfo.environment, kernelMode: mode) else { return }
         setenv("GLIBC_TUNABLES", value, 1)
-        var arguments: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) }
-        arguments.append(nil)
-        execv("/proc/self/exe", &arguments)
-        // execv returns only on failure: carry on without huge pages.
+        ProcessRestart.again() // returns only on failure: carry on without huge pages
     }
 }
