@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "TelltaleAlerts", dependencies: ["TelltaleSignals"]),
         .target(name: "TelltaleScorer", dependencies: ["TelltaleModel", "TelltaleSignals", "TelltaleAlerts", "TelltaleData", "TelltalePatterns"]),
         .target(name: "TelltaleBacktest", dependencies: ["TelltaleScorer", "TelltaleAlerts", "TelltaleModel", "TelltaleModelTraining", "TelltaleSignals", "TelltaleData", "TelltaleReports"]),
-        .target(name: "TelltaleScoreHistory", dependencies: ["TelltaleAlerts", "TelltaleScorer", "TelltaleModel", "TelltaleData", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "TelltaleScoreHistory", dependencies: ["TelltaleAlerts", "TelltaleScorer", "TelltaleModel", "TelltaleSignals", "TelltaleData", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "TelltaleTraining",
             dependencies: ["TelltaleLinearAlgebra", "TelltaleData", "TelltaleScoring"]

@@ -1,6 +1,7 @@
 import TelltaleAlerts
 import TelltaleData
 import TelltaleModel
+import TelltaleSignals
 
 /// How one alert (a rule, a type, a band, a severity level, a pattern) would have done.
 public struct AlertStats: Equatable, Sendable {
@@ -25,11 +26,7 @@ public struct AlertStats: Equatable, Sendable {
     public var precision: Double? { alerts > 0 ? Double(truePositives) / Double(alerts) : nil }
     public var recall: Double? { churns > 0 ? Double(churnsCaught) / Double(churns) : nil }
     public var falsePositiveRate: Double? { negatives > 0 ? Double(falsePositives) / Double(negatives) : nil }
-    public var medianLead: Double? {
-        guard !leadDays.isEmpty else { return nil }
-        let s = leadDays.sorted()
-        return s.count % 2 == 1 ? Double(s[s.count / 2]) : Double(s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
+    public var medianLead: Double? { leadDays.isEmpty ? nil : median(leadDays.map(Double.init)) }
 }
 
 public enum BacktestMetrics {

@@ -1,5 +1,6 @@
 import Foundation
 import TelltaleData
+import TelltaleSignals
 
 /// What became of the alerts scoring really raised: the re-calibration the
 /// domain asks for ("which alerts led to saves, which were false positives,
@@ -127,9 +128,7 @@ extension AlertOutcomes {
     public func csv() -> String {
         var out = "type,episodes,churned,renewed,no_renewal_in_horizon,pending,precision,median_lead_days,engaged,engaged_renewed,engaged_churned,dismissed,dismissed_false_positive,dismissed_false_positive_churned\n"
         for r in rows {
-            let lead = r.leadDays.sorted()
-            let median = lead.isEmpty ? "" : lead.count % 2 == 1 ? String(lead[lead.count / 2])
-                : String(format: "%g", Double(lead[lead.count / 2 - 1] + lead[lead.count / 2]) / 2)
+            let median = r.leadDays.isEmpty ? "" : String(format: "%g", TelltaleSignals.median(r.leadDays.map(Double.init)))
             out += [r.type, "\(r.episodes)", "\(r.churned)", "\(r.renewed)", "\(r.noRenewal)", "\(r.pending)",
                     r.precision.map { String(format: "%.3f", $0) } ?? "", median,
                     "\(r.engaged)", "\(r.engagedRenewed)", "\(r.engagedChurned)", "\(r.dismissed)", "\(r.dismissedFalsePositive)",
