@@ -68,17 +68,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "TelltaleBenchIngest",
-            dependencies: ["TelltaleData"],
+            dependencies: ["TelltaleData", "TelltaleLinearAlgebra"],
             path: "benchmarks/Sources/TelltaleBenchIngest"
         ),
         .executableTarget(
             name: "TelltaleBenchSignals",
-            dependencies: ["TelltaleSignals", "TelltaleConfig", "TelltaleData"],
+            dependencies: ["TelltaleSignals", "TelltaleConfig", "TelltaleData", "TelltaleLinearAlgebra"],
             path: "benchmarks/Sources/TelltaleBenchSignals"
         ),
         .executableTarget(
             name: "TelltaleBenchPatterns",
-            dependencies: ["TelltalePatterns"],
+            dependencies: ["TelltalePatterns", "TelltaleLinearAlgebra"],
             path: "benchmarks/Sources/TelltaleBenchPatterns"
         ),
         .testTarget(name: "TelltaleLinearAlgebraTests", dependencies: ["TelltaleLinearAlgebra"]),

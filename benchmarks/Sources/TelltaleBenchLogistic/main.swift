@@ -8,6 +8,8 @@ import Foundation
 import TelltaleLinearAlgebra
 import TelltaleTraining
 
+// Starts as `telltale` does: huge pages, then the OpenBLAS kernel choice.
+HugePages.prepare()
 KernelSelection.prepare()
 let args = CommandLine.arguments
 guard args.count == 5, let n = Int(args[2]), let p = Int(args[3]), let repeats = Int(args[4]) else {

@@ -8,6 +8,11 @@
 // last column being the churn label. Prints one JSON object on stdout.
 import Foundation
 import TelltalePatterns
+import TelltaleLinearAlgebra
+
+// Starts as `telltale` does (huge pages for large allocations), so the figures are
+// the product's.
+HugePages.prepare()
 
 let args = CommandLine.arguments
 guard args.count == 6, let maxOrder = Int(args[2]), let minShare = Double(args[3]), let repeats = Int(args[4]) else {

@@ -8,6 +8,11 @@ import Foundation
 import TelltaleConfig
 import TelltaleData
 import TelltaleSignals
+import TelltaleLinearAlgebra
+
+// Starts as `telltale` does (huge pages for large allocations), so the figures are
+// the product's.
+HugePages.prepare()
 
 let args = CommandLine.arguments
 guard args.count == 4, let repeats = Int(args[2]) else {
