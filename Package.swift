@@ -87,7 +87,8 @@ let package = Package(
         .testTarget(name: "TelltalePatternsTests", dependencies: ["TelltalePatterns", "TelltaleSignals", "TelltaleData", "TelltaleConfig", "TelltaleSimulation"]),
         .testTarget(
             name: "TelltaleModelTests",
-            dependencies: ["TelltaleModel", "TelltaleModelTraining", "TelltaleTraining", "TelltaleSignals", "TelltaleData", "TelltaleSimulation", "TelltalePatterns"]
+            dependencies: ["TelltaleModel", "TelltaleModelTraining", "TelltaleTraining", "TelltaleSignals", "TelltaleData", "TelltaleSimulation", "TelltalePatterns"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "TelltaleScorerTests",

@@ -28,6 +28,8 @@ public struct SegmentBands: Codable, Equatable, Sendable {
     public var borrowed: Bool
     public var stats: [BandStat]
 
+    enum CodingKeys: String, CodingKey { case cutPoints = "cut_points", borrowed, stats }
+
     public init(cutPoints: [Double], borrowed: Bool, stats: [BandStat]) {
         self.cutPoints = cutPoints
         self.borrowed = borrowed

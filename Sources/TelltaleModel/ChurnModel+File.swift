@@ -4,11 +4,15 @@ import TelltaleData
 /// Reading and writing the model file.
 extension ChurnModel {
     /// Pretty JSON with sorted keys: the same model gives the same bytes.
+    /// Always in the current format's spelling, so it says that format, also
+    /// for a model read from an older file (whose `format` says the file's).
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        var data = try encoder.encode(self)
+        var current = self
+        current.format = Self.currentFormat
+        var data = try encoder.encode(current)
         data.append(0x0A)
         return data
     }
@@ -32,7 +36,14 @@ extension ChurnModel {
         guard format <= currentFormat else {
             throw ModelFileError("\(path): model format \(format) is newer than this telltale reads (\(currentFormat)); upgrade telltale")
         }
-        do { return try decoder.decode(ChurnModel.self, from: data) } catch let error as DecodingError {
+        do {
+            guard format < 6 else { return try decoder.decode(ChurnModel.self, from: data) }
+            guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any] else {
+                throw ModelFileError("\(path): not a Telltale model file (not a JSON object)")
+            }
+            let current = try JSONSerialization.data(withJSONObject: ModelFileMigration.toCurrent(object))
+            return try decoder.decode(ChurnModel.self, from: current)
+        } catch let error as DecodingError {
             throw ModelFileError("\(path): the model file (format \(format)) is incomplete or damaged: \(Self.describe(error)). "
                 + "Retrain it with `telltale train --config FILE --out \(path)`, or restore the file as train wrote it.")
         }

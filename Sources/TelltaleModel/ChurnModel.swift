@@ -10,36 +10,20 @@ import TelltaleSignals
 /// One versioned JSON file (`models/NAME.json`); see docs/model-file.md.
 /// Pure Swift: applying it is a dot product and a sigmoid per account.
 public struct ChurnModel: Codable, Equatable, Sendable {
-    /// The newest format this version reads and writes. 2: a trend may compare
-    /// the median week (`statistic: weekly_median`), which a format-1 reader
-    /// would silently compute as a mean trend. 3: a trend may compare active
-    /// weeks (`statistic: active_weeks`, `form: t`). 4: a trend may be a
-    /// decline probability (`form: decline_probability`, with `to` and `prior`).
-    /// 5: a flat-table model may one-hot encode a text column (signal kind
-    /// `category`), which a format-4 reader cannot decode.
-    public static let currentFormat = 5
-
-    /// The oldest format that holds these signals, written so that models
-    /// using nothing newer stay readable by older telltale versions.
-    public static func format(for signals: [SignalDefinition]) -> Int {
-        signals.reduce(1) { oldest, signal in
-            switch signal.kind {
-            case let .trend(t): return Swift.max(oldest, format(for: t))
-            case .category: return Swift.max(oldest, 5)
-            default: return oldest
-            }
-        }
-    }
-
-    /// The format that introduced this trend's computation (see `currentFormat`).
-    private static func format(for trend: TrendSignal) -> Int {
-        switch (trend.form, trend.statistic) {
-        case (.declineProbability, _): return 4
-        case (.t, _), (_, .activeWeeks): return 3
-        case (_, .weeklyMedian): return 2
-        case (.ratio, .mean), (.drop, .mean): return 1
-        }
-    }
+    /// The format this version writes; it reads every format up to it.
+    /// 1: the first. 2: a trend may compare the median week (`statistic:
+    /// weekly_median`), which a format-1 reader would silently compute as a
+    /// mean trend. 3: a trend may compare active weeks (`statistic:
+    /// active_weeks`, `form: t`). 4: a trend may be a decline probability
+    /// (`form: decline_probability`, with `to` and `prior`). 5: a flat-table
+    /// model may one-hot encode a text column (signal kind `category`).
+    /// Up to 5 each model was written in the oldest format that held it.
+    /// 6: every key in snake_case and every kind as one key holding its
+    /// settings (`"kind": {"window": {...}}`, `"missing": "median"`), where
+    /// earlier formats wrote `{"_0": ...}` wrappers and a few camelCase keys;
+    /// since the spelling changed for every model, every model is format 6.
+    /// `read(path:)` converts the older spelling (`ModelFileMigration`).
+    public static let currentFormat = 6
 
     public var format: Int
     public var toolVersion: String
@@ -83,6 +67,10 @@ public struct ChurnModel: Codable, Equatable, Sendable {
         public var firstObservation: String
         public var lastObservation: String
         public var usageEnd: String
+        enum CodingKeys: String, CodingKey {
+            case fingerprints, config, renewals, churned, firstObservation = "first_observation"
+            case lastObservation = "last_observation", usageEnd = "usage_end"
+        }
         public init(fingerprints: [String: String], config: String?, renewals: Int, churned: Int,
                     firstObservation: String, lastObservation: String, usageEnd: String) {
             self.fingerprints = fingerprints
@@ -101,13 +89,13 @@ public struct ChurnModel: Codable, Equatable, Sendable {
         case powerFeature = "power_feature", warnings, usageRowDays = "usage_row_days", levelMetrics = "level_metrics"
     }
 
-    /// `format`: by default the oldest that holds `signals`.
+    /// `format`: by default `currentFormat`.
     public init(format: Int? = nil, toolVersion: String, trainedAt: String, provenance: Provenance,
                 leadDays: Int, signals: [SignalDefinition], preparation: SignalPreparation, cuts: [DataDrivenCut],
                 features: [FeatureSpec], intercept: Double, coefficients: [ModelCoefficient], l2: Double, bands: BandTable,
                 validation: ValidationSummary, patterns: [PatternSummary], cohorts: [SignalCohort], powerFeature: String?,
                 warnings: [String]) {
-        self.format = format ?? Self.format(for: signals)
+        self.format = format ?? Self.currentFormat
         self.toolVersion = toolVersion
         self.trainedAt = trainedAt
         self.provenance = provenance
@@ -130,10 +118,36 @@ public struct ChurnModel: Codable, Equatable, Sendable {
 
 /// One model input: a prepared signal, a pattern (0/1), or a segment indicator.
 public struct FeatureSpec: Codable, Equatable, Sendable {
+    /// In the file, one key naming it: `{"signal": "logins_30d"}`,
+    /// `{"pattern": {"flags": [...], "segment": ...}}`, `{"segment": "SMB Annual"}`.
     public enum Kind: Codable, Equatable, Sendable {
         case signal(String)
         case pattern(PatternDefinition)
         case segment(String)
+
+        enum CodingKeys: String, CodingKey { case signal, pattern, segment }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            guard c.allKeys.count == 1, let key = c.allKeys.first else {
+                throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath,
+                    debugDescription: "a feature kind is one of signal, pattern, segment; found \(c.allKeys.map(\.stringValue))"))
+            }
+            switch key {
+            case .signal: self = .signal(try c.decode(String.self, forKey: key))
+            case .pattern: self = .pattern(try c.decode(PatternDefinition.self, forKey: key))
+            case .segment: self = .segment(try c.decode(String.self, forKey: key))
+            }
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case let .signal(name): try c.encode(name, forKey: .signal)
+            case let .pattern(p): try c.encode(p, forKey: .pattern)
+            case let .segment(name): try c.encode(name, forKey: .segment)
+            }
+        }
     }
     public var name: String
     public var kind: Kind
@@ -255,6 +269,7 @@ public struct ValidationSummary: Codable, Equatable, Sendable {
     public struct CVPoint: Codable, Equatable, Sendable {
         public var l2: Double
         public var logLoss: Double
+        enum CodingKeys: String, CodingKey { case l2, logLoss = "log_loss" }
         public init(l2: Double, logLoss: Double) { self.l2 = l2; self.logLoss = logLoss }
     }
 

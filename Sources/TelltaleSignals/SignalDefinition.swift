@@ -102,6 +102,51 @@ public enum SignalKind: Codable, Equatable, Sendable {
     }
 }
 
+/// In the model file a kind is one key naming it, holding its settings as the
+/// config writes them: `{"window": {"metric": "logins", "days": 30, ...}}`,
+/// `{"flag": [conditions]}`, `{"column": {}}`. (Model formats before 6 wrapped
+/// the settings in `{"_0": ...}`; `ChurnModel.read` converts those.)
+extension SignalKind {
+    enum CodingKeys: String, CodingKey { case window, trend, cohort, milestone, ratio, flag, column, category }
+    private struct Empty: Codable {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard c.allKeys.count == 1, let key = c.allKeys.first else {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath,
+                debugDescription: "a signal kind is one of \(CodingKeys.allNames), found \(c.allKeys.map(\.stringValue))"))
+        }
+        switch key {
+        case .window: self = .window(try c.decode(WindowSignal.self, forKey: key))
+        case .trend: self = .trend(try c.decode(TrendSignal.self, forKey: key))
+        case .cohort: self = .cohort(try c.decode(CohortSignal.self, forKey: key))
+        case .milestone: self = .milestone(try c.decode(MilestoneSignal.self, forKey: key))
+        case .ratio: self = .ratio(try c.decode(RatioSignal.self, forKey: key))
+        case .flag: self = .flag(try c.decode([Condition].self, forKey: key))
+        case .column: _ = try c.decode(Empty.self, forKey: key); self = .column
+        case .category: self = .category(try c.decode(CategorySignal.self, forKey: key))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case let .window(w): try c.encode(w, forKey: .window)
+        case let .trend(t): try c.encode(t, forKey: .trend)
+        case let .cohort(k): try c.encode(k, forKey: .cohort)
+        case let .milestone(m): try c.encode(m, forKey: .milestone)
+        case let .ratio(r): try c.encode(r, forKey: .ratio)
+        case let .flag(conditions): try c.encode(conditions, forKey: .flag)
+        case .column: try c.encode(Empty(), forKey: .column)
+        case let .category(k): try c.encode(k, forKey: .category)
+        }
+    }
+}
+
+extension SignalKind.CodingKeys: CaseIterable {
+    static var allNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
 /// One level of a flat table's text column.
 public struct CategorySignal: Codable, Equatable, Sendable {
     public var column: String
@@ -278,6 +323,7 @@ public struct CohortSignal: Codable, Equatable, Sendable {
     /// A segment with fewer active accounts than this at the date is compared
     /// with the whole population instead (a median of three is noise).
     public var minimumAccounts: Int
+    enum CodingKeys: String, CodingKey { case signal, minimumAccounts = "min_accounts" }
     public init(signal: String, minimumAccounts: Int = 10) {
         self.signal = signal
         self.minimumAccounts = minimumAccounts
@@ -295,6 +341,7 @@ public struct MilestoneSignal: Codable, Equatable, Sendable {
     public var within: Int
     public var atLeast: Double
     public var aggregate: Aggregate
+    enum CodingKeys: String, CodingKey { case metric, within, atLeast = "at_least", aggregate }
     public init(metric: String, within: Int, atLeast: Double, aggregate: Aggregate = .sum) {
         self.metric = metric
         self.within = within
@@ -389,6 +436,30 @@ public enum MissingPolicy: Codable, Equatable, Sendable, CustomStringConvertible
         case .keep: return "keep"
         case .median: return "median"
         case let .value(v): return formatNumber(v)
+        }
+    }
+}
+
+/// In the model file as in the config: `"keep"`, `"median"` or the number.
+extension MissingPolicy {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let v = try? c.decode(Double.self) { self = .value(v); return }
+        switch try c.decode(String.self) {
+        case "keep": self = .keep
+        case "median": self = .median
+        case let other:
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath,
+                debugDescription: "a missing-value policy is \"keep\", \"median\" or a number, not \"\(other)\""))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .keep: try c.encode("keep")
+        case .median: try c.encode("median")
+        case let .value(v): try c.encode(v)
         }
     }
 }

@@ -467,7 +467,12 @@ extension TrainFlatTableTests {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         }
         let a = try model(dir + "/text.json"), b = try model(dir + "/dummies.json")
-        #expect(a["format"] as? Int == 5 && b["format"] as? Int == 1)
+        #expect(a["format"] as? Int == 6 && b["format"] as? Int == 6)
+        // The text column's levels are one key each, holding what the config would say.
+        let kinds = (a["signals"] as! [[String: Any]]).map { $0["kind"] as! [String: Any] }
+        let category = try #require(kinds.compactMap { $0["category"] as? [String: Any] }.first { $0["level"] as? String == "starter" })
+        #expect(category["column"] as? String == "plan" && category["levels"] as? [String] == levels, "\(category)")
+        #expect(kinds.contains { ($0["column"] as? [String: Any])?.isEmpty == true }, "a plain column is {\"column\": {}}")
         let ca = a["coefficients"] as! [[String: Any]], cb = b["coefficients"] as! [[String: Any]]
         #expect(ca.map { $0["name"] as! String } == cb.map { $0["name"] as! String })
         #expect(ca.map { $0["name"] as! String }.contains("plan=starter"))

@@ -39,7 +39,7 @@ def peer_score(model, flat_path, out_path):
     for f in model["features"]:
         kind = f["kind"]
         if "signal" in kind:
-            name = kind["signal"]["_0"]
+            name = kind["signal"]
             x = df[name].astype(float)
             if fill.get(name) is not None:
                 x = x.fillna(fill[name])
@@ -47,7 +47,7 @@ def peer_score(model, flat_path, out_path):
             x = np.log1p(x) if t == "log1p" else np.arcsinh(x) if t == "asinh" else x
             x = x.to_numpy()
         elif "pattern" in kind:
-            p = kind["pattern"]["_0"]
+            p = kind["pattern"]
             hit = np.ones(len(df), dtype=bool)
             for flag in p["flags"]:
                 hit &= df[flag].to_numpy() == 1
@@ -55,7 +55,7 @@ def peer_score(model, flat_path, out_path):
                 hit &= df["segment"].to_numpy() == p["segment"]
             x = hit.astype(float)
         else:
-            x = (df["segment"].to_numpy() == kind["segment"]["_0"]).astype(float)
+            x = (df["segment"].to_numpy() == kind["segment"]).astype(float)
         z = (x - f["mean"]) / f["scale"]
         columns.append(np.where(np.isfinite(z), z, 0.0))
     design = np.column_stack(columns)
