@@ -9,8 +9,8 @@ import TelltaleScoreHistory
 struct AlertsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alerts",
-        abstract: "List alerts, dismiss one with a reason code, or record that a CSM engaged with an account.",
-        subcommands: [List.self, Dismiss.self, Engage.self, Outcomes.self],
+        abstract: "List alerts, dismiss one with a reason code, or record that a CSM engaged with an account; see what became of them; prune old runs.",
+        subcommands: [List.self, Dismiss.self, Engage.self, Outcomes.self, Prune.self],
         defaultSubcommand: List.self
     )
 
@@ -221,5 +221,64 @@ struct AlertsCommand: ParsableCommand {
             if let out { try AtomicFile.write(csv, to: out) } else { FileHandle.standardOutput.write(Data(csv.utf8)) }
             printError(outcomes.summary() + (out.map { "; table: \($0)" } ?? ""))
         }
+    }
+
+    struct Prune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete scoring runs older than a number of days from the history, with their scores and alerts, and compact the file.",
+            discussion: """
+            The history keeps every run unless told otherwise: about 1.7 MB a run for 10,000 \
+            accounts, 600 MB a year scored daily. Runs dated more than --keep-days before the \
+            latest go, with their scores, rejects and alerts; dismissals and engagements stay. \
+            What the next run reads is always kept: the latest run and every run from the one \
+            its band drops compare with (alerts.band_drop_days, from --config). `alerts list` \
+            and `alerts outcomes` no longer see the removed runs, and the oldest run kept \
+            counts all its fired alerts as new. --dry-run says what would go.
+            """)
+
+        @OptionGroup var database: DatabaseOption
+
+        @Option(name: .long, help: ArgumentHelp("Keep the runs of this many days before the latest run (365d, 52w or a number of days).", valueName: "PERIOD"))
+        var keepDays: String
+
+        @Flag(name: .long, help: "Say what would be deleted, and delete nothing.")
+        var dryRun = false
+
+        func validate() throws {
+            if BacktestCommand.days(keepDays).map({ $0 >= 0 }) != true {
+                throw ValidationError("--keep-days must be a number of days like 365d or 52w, got '\(keepDays)'")
+            }
+        }
+
+        func run() throws {
+            let history = try database.open()
+            let settings = try database.settings()
+            let keep = BacktestCommand.days(keepDays)!
+            let sizeBefore = Self.fileSize(history.path)
+            let result: PruneResult
+            do {
+                guard let latest = try history.runs().last.flatMap({ Day.parse($0.asOf) }) else {
+                    throw CommandError("\(history.path) holds no scoring run yet")
+                }
+                result = try history.prune(before: latest - keep, bandDropDays: settings.bandDropDays, dryRun: dryRun)
+            } catch let e as ScoreHistoryError { throw CommandError(e.message) }
+            let runs = result.removedRuns
+            var line = runs.isEmpty ? "nothing to delete: no run is older than that"
+                : (dryRun ? "would delete " : "deleted ")
+                    + "\(runs.count) run\(runs.count == 1 ? "" : "s") (\(runs.first!)\(runs.count > 1 ? " to \(runs.last!)" : "")): "
+                    + "\(result.removedScores) scores, \(result.removedAlerts) alerts, \(result.removedRejects) rejects"
+            if let from = result.keptFrom {
+                line += "; kept \(result.keptRuns) run\(result.keptRuns == 1 ? "" : "s") from \(from)"
+                if result.keptForBandDrops { line += " (the next run's band drops compare with it: alerts.band_drop_days \(settings.bandDropDays))" }
+            }
+            if !dryRun && !runs.isEmpty { line += "; \(history.path) \(Self.megabytes(sizeBefore)) -> \(Self.megabytes(Self.fileSize(history.path)))" }
+            printError(line)
+        }
+
+        static func fileSize(_ path: String) -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+        }
+
+        static func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
     }
 }

@@ -158,6 +158,59 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
     }
 }
 
+/// `alerts prune` keeps what later runs read: runs scored after pruning are
+/// byte for byte those scored on the whole history.
+@Suite struct AlertsPruneCommandTests {
+    @Test func runsAfterAPruneScoreAsOnTheWholeHistory() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-prune-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let full = dir + "/full.sqlite", pruned = dir + "/pruned.sqlite"
+        func score(_ day: String, _ db: String, _ out: String) throws {
+            let r = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--as-of", day, "--db", db, "--out", out])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        for d in ["2026-06-01", "2026-06-04", "2026-06-08", "2026-06-11"] { try score(d, full, dir + "/s.csv") }
+        // CSM actions recorded before the prune still hold alerts back after it.
+        func fired(_ day: String) throws -> [[Substring]] {
+            try runTelltale(["alerts", "list", "--db", full, "--status", "fired", "--as-of", day]).stdout.split(separator: "\n")
+                .dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        }
+        // A type that fired at every run so far, most likely still firing at the next ones.
+        let persistent = Set(try fired("2026-06-01").map { "\($0[1]),\($0[2])" })
+        let rows = try fired("2026-06-11").filter { persistent.contains("\($0[1]),\($0[2])") }
+        let first = rows[0], second = try #require(rows.first { $0[1] != first[1] })
+        #expect(try runTelltale(["alerts", "engage", String(first[1]), "--on", "2026-06-02", "--db", full]).status == 0)
+        #expect(try runTelltale(["alerts", "dismiss", String(second[1]), "--type", String(second[2]), "--reason", "seasonal",
+                                 "--on", "2026-06-02", "--db", full]).status == 0)
+        try FileManager.default.copyItem(atPath: full, toPath: pruned)
+
+        let dry = try runTelltale(["alerts", "prune", "--keep-days", "0", "--dry-run", "--db", pruned])
+        #expect(dry.status == 0 && dry.stderr.contains("would delete 1 run (2026-06-01)"), "\(dry.stderr)")
+        #expect(try runTelltale(["alerts", "list", "--db", pruned, "--as-of", "2026-06-01"]).status == 0, "a dry run deletes nothing")
+        // --keep-days 0 would keep the latest run only, but the next run's band drops
+        // compare with the latest run at least 7 days before it (2026-06-04).
+        let r = try runTelltale(["alerts", "prune", "--keep-days", "0", "--db", pruned])
+        #expect(r.status == 0 && r.stderr.contains("deleted 1 run (2026-06-01): ")
+                && r.stderr.contains("kept 3 runs from 2026-06-04 (the next run's band drops compare with it"), "\(r.stderr)")
+        let gone = try runTelltale(["alerts", "list", "--db", pruned, "--as-of", "2026-06-01"])
+        #expect(gone.status != 0 && gone.stderr.contains("its runs: 2026-06-04, 2026-06-08, 2026-06-11 (3)"), "\(gone.stderr)")
+        let size = { (path: String) in try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int }
+        #expect(try size(pruned) < size(full), "VACUUM gives the deleted runs' pages back")
+
+        for d in ["2026-06-12", "2026-06-15"] {
+            try score(d, full, dir + "/full-\(d).csv")
+            try score(d, pruned, dir + "/pruned-\(d).csv")
+            let a = try String(contentsOfFile: dir + "/full-\(d).csv", encoding: .utf8)
+            #expect(a == (try String(contentsOfFile: dir + "/pruned-\(d).csv", encoding: .utf8)), "\(d)")
+            #expect(a.contains("engaged") && a.contains("dismissed"), "the CSM actions are in force on \(d)")
+        }
+        let again = try runTelltale(["alerts", "prune", "--keep-days", "1000", "--db", pruned])
+        #expect(again.status == 0 && again.stderr.hasPrefix("nothing to delete: no run is older than that"), "\(again.stderr)")
+        let bad = try runTelltale(["alerts", "prune", "--keep-days", "a year", "--db", pruned])
+        #expect(bad.status != 0 && bad.stderr.contains("--keep-days must be a number of days like 365d or 52w"), "\(bad.stderr)")
+    }
+}
+
 /// `alerts outcomes` against the same counts made from `alerts list` and the renewals file.
 @Suite struct AlertOutcomesCommandTests {
     @Test func outcomesCountWhatTheListedAlertsAndTheRenewalsSay() throws {

@@ -182,6 +182,37 @@ import TelltaleScorer
         #expect(try history.knows(account: "GONE") && !(try history.knows(account: "NOPE")))
     }
 
+    /// Pruning keeps what any later run reads: on daily, weekly and paused
+    /// schedules, every date of the next weeks gets the same context (previous
+    /// run, its bands and fired alerts, the band-drop baseline and its bands)
+    /// from a history pruned as far as it goes as from the whole one.
+    @Test(arguments: [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [0, 7, 14, 21, 28], [0, 7, 14, 15, 26, 27]])
+    func aPrunedHistoryGivesLaterRunsTheSameContext(offsets: [Int]) throws {
+        let whole = try ScoreHistory(path: path)
+        let start = ScoringFixture.asOf - 40
+        for o in offsets { _ = try score(start + o, whole) }
+        let prunedPath = fixture.directory + "/pruned.sqlite"
+        try FileManager.default.copyItem(atPath: path, toPath: prunedPath)
+        let pruned = try ScoreHistory(path: prunedPath)
+        let latest = start + offsets.last!
+        let result = try pruned.prune(before: latest, bandDropDays: 7)
+        let kept = try pruned.runs().map(\.asOf)
+        #expect(kept.count < offsets.count && result.removedRuns.count == offsets.count - kept.count, "\(kept)")
+        #expect(result.keptForBandDrops && kept.last == latest.description)
+        for ahead in 1...21 {
+            let day = latest + ahead
+            let a = try whole.context(asOf: day, settings: AlertSettings()), b = try pruned.context(asOf: day, settings: AlertSettings())
+            #expect(a.previousRun == b.previousRun && a.previousBands == b.previousBands && a.previousAlerts == b.previousAlerts)
+            #expect(a.bandDrop?.day == b.bandDrop?.day && a.bandDrop?.bands == b.bandDrop?.bands
+                    && a.bandDrop?.isPreviousRun == b.bandDrop?.isPreviousRun, "\(day): \(String(describing: a.bandDrop?.day))")
+        }
+        // A dry run counts the same and deletes nothing.
+        let again = try ScoreHistory(path: path)
+        let dry = try again.prune(before: latest, bandDropDays: 7, dryRun: true)
+        let runsAfterDryRun = try again.runs().count
+        #expect(dry == result && runsAfterDryRun == offsets.count)
+    }
+
     @Test func aSecondWriterFailsWithAClearMessageInsteadOfInterleaving() throws {
         let holder = try ScoreHistory(path: path)
         let waiter = try ScoreHistory(path: path, busyTimeout: 0.2)
