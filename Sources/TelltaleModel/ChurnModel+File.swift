@@ -37,7 +37,7 @@ extension ChurnModel {
             throw ModelFileError("\(path): model format \(format) is newer than this telltale reads (\(currentFormat)); upgrade telltale")
         }
         do {
-            guard format < 6 else { return try decoder.decode(ChurnModel.self, from: data) }
+            guard format < ModelFileMigration.currentSpellingSince else { return try decoder.decode(ChurnModel.self, from: data) }
             guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any] else {
                 throw ModelFileError("\(path): not a Telltale model file (not a JSON object)")
             }

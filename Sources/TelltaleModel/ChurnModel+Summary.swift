@@ -11,6 +11,10 @@ extension ChurnModel {
         func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.1f%%", 100 * x) : "-" }
         func num(_ x: Double, _ d: Int = 3) -> String { x.isFinite ? String(format: "%.\(d)f", x) : "-" }
         out.append("Telltale churn model (format \(format), telltale \(toolVersion)), trained \(trainedAt)")
+        if format < ModelFileMigration.currentSpellingSince {
+            // It scores as before; a notebook reading the file itself meets the old spelling.
+            out.append("(an older file format, read as format \(Self.currentFormat); `telltale inspect --json FILE > NEW.json` writes it in format \(Self.currentFormat))")
+        }
         out.append("Data: \(provenance.renewals) renewals (\(provenance.churned) churned, \(pct(Double(provenance.churned) / Double(max(1, provenance.renewals))))), "
             + (provenance.firstObservation.isEmpty ? "no observation dates" : "observed \(provenance.firstObservation) to \(provenance.lastObservation)")
             + (provenance.usageEnd.isEmpty ? " (a flat table)" : ", lead \(leadDays) days; \(usageRowDays == 7 ? "weekly " : "")usage to \(provenance.usageEnd)"))

@@ -12,6 +12,9 @@ import Foundation
 /// signal names are the user's and may be anything, so no key is renamed or
 /// unwrapped by its spelling alone.
 enum ModelFileMigration {
+    /// The first format in the current spelling; files older than it are converted.
+    static let currentSpellingSince = 6
+
     /// The format-6 JSON of a format 1-5 model's top-level object.
     static func toCurrent(_ model: [String: Any]) -> [String: Any] {
         var m = model
