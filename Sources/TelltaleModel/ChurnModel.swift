@@ -125,14 +125,11 @@ public struct FeatureSpec: Codable, Equatable, Sendable {
         case pattern(PatternDefinition)
         case segment(String)
 
-        enum CodingKeys: String, CodingKey { case signal, pattern, segment }
+        enum CodingKeys: String, CodingKey, CaseIterable { case signal, pattern, segment }
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            guard c.allKeys.count == 1, let key = c.allKeys.first else {
-                throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath,
-                    debugDescription: "a feature kind is one of signal, pattern, segment; found \(c.allKeys.map(\.stringValue))"))
-            }
+            let key = try c.onlyKey(naming: "a feature kind")
             switch key {
             case .signal: self = .signal(try c.decode(String.self, forKey: key))
             case .pattern: self = .pattern(try c.decode(PatternDefinition.self, forKey: key))

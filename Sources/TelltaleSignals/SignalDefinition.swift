@@ -112,10 +112,7 @@ extension SignalKind {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        guard c.allKeys.count == 1, let key = c.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath,
-                debugDescription: "a signal kind is one of \(CodingKeys.allNames), found \(c.allKeys.map(\.stringValue))"))
-        }
+        let key = try c.onlyKey(naming: "a signal kind")
         switch key {
         case .window: self = .window(try c.decode(WindowSignal.self, forKey: key))
         case .trend: self = .trend(try c.decode(TrendSignal.self, forKey: key))
@@ -143,8 +140,20 @@ extension SignalKind {
     }
 }
 
-extension SignalKind.CodingKeys: CaseIterable {
-    static var allNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
+extension SignalKind.CodingKeys: CaseIterable {}
+
+extension KeyedDecodingContainer where Key: CaseIterable {
+    /// The one key of an object that names a case and holds its settings (the
+    /// model file's spelling of an enum with a value, `{"window": {...}}`);
+    /// `what` names the thing in the error ("a signal kind").
+    public func onlyKey(naming what: String) throws -> Key {
+        guard allKeys.count == 1, let key = allKeys.first else {
+            let names = Key.allCases.map(\.stringValue).joined(separator: ", ")
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath,
+                debugDescription: "\(what) is one of \(names), found \(allKeys.map(\.stringValue))"))
+        }
+        return key
+    }
 }
 
 /// One level of a flat table's text column.
