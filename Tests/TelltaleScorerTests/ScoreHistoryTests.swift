@@ -151,11 +151,12 @@ import TelltaleScorer
         #expect(summary.contains("new since the previous run (\(day - 7)): \(newCount) alert type"))
         // Written out: the last column, ;-separated; without a history (no context), empty.
         let csv = String(decoding: ScoreOutput.render(second.rows, format: .csv), as: UTF8.self).split(separator: "\n")
-        #expect(csv[0].hasSuffix(",suppressed_alerts,new_alert_types"))
+        #expect(csv[0].hasSuffix(",suppressed_alerts,new_alert_types,resolved_alert_types"))
         let noHistory = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: day)
-        #expect(noHistory.rows.allSatisfy { $0.newAlertTypes == nil } && !ScoreSummary.text(noHistory).contains("new since"))
+        #expect(noHistory.rows.allSatisfy { $0.newAlertTypes == nil && $0.resolvedAlertTypes == nil }
+                && !ScoreSummary.text(noHistory).contains("new since") && !ScoreSummary.text(noHistory).contains("no longer firing"))
         let json = String(decoding: ScoreOutput.render(noHistory.rows, format: .jsonl), as: UTF8.self)
-        #expect(json.split(separator: "\n").allSatisfy { $0.hasSuffix(",\"new_alert_types\":null}") })
+        #expect(json.split(separator: "\n").allSatisfy { $0.hasSuffix(",\"new_alert_types\":null,\"resolved_alert_types\":null}") })
     }
 
     @Test func dismissalsHoldTheirTypeBackForTheConfiguredDays() throws {
@@ -180,6 +181,36 @@ import TelltaleScorer
         #expect(run.alerts(of: "GONE").filter { $0.type == .trend }.allSatisfy { $0.suppressedBecause == "dismissed: seasonal" })
         #expect(try history.alerts(account: "GONE", status: "suppressed").contains { $0.type == "trend" })
         #expect(try history.knows(account: "GONE") && !(try history.knows(account: "NOPE")))
+    }
+
+    /// Resolved: fired at the previous run, and neither fired nor held back now.
+    /// An optimistic model, the usual one, then the optimistic one again: the
+    /// second run's band drops are over at the third.
+    @Test func resolvedAlertTypesFiredAtThePreviousRunAndAreOverNow() throws {
+        let history = try ScoreHistory(path: path)
+        let day = ScoringFixture.asOf
+        let first = try score(day - 14, history, model: fixture.model(intercept: -3))
+        #expect(first.rows.allSatisfy { $0.resolvedAlertTypes == [] }, "nothing fired before a history's first run")
+        let second = try score(day - 7, history)
+        // A dismissal holds GONE's trend back at the third run: held back is not over.
+        try history.dismiss(account: "GONE", type: .trend, reasonCode: "seasonal", note: nil, on: day - 1, settings: AlertSettings())
+        let third = try score(day, history, model: fixture.model(intercept: -3))
+        var firedBefore: [String: Set<AlertType>] = [:]
+        for a in second.alerts where a.status == .fired { firedBefore[a.accountID, default: []].insert(a.type) }
+        #expect(firedBefore["GONE"]?.contains(.trend) == true)
+        var resolved: [AlertType: Int] = [:]
+        for row in third.rows {
+            let now = Set(third.alerts.filter { $0.accountID == row.accountID }.map(\.type))
+            let expected = AlertType.allCases.filter { (firedBefore[row.accountID] ?? []).contains($0) && !now.contains($0) }
+            #expect(row.resolvedAlertTypes == expected, "\(row.accountID)")
+            for t in expected { resolved[t, default: 0] += 1 }
+        }
+        #expect(third.row("GONE").map { !$0.resolvedAlertTypes!.contains(.trend) && !$0.alertTypes.contains(.trend) } == true)
+        #expect((resolved[.bandDrop] ?? 0) > 0, "the band drops are over: \(resolved)")
+        let total = resolved.values.reduce(0, +)
+        #expect(ScoreSummary.text(third).contains("no longer firing since then: \(total) alert type"))
+        let csv = String(decoding: ScoreOutput.render(third.rows, format: .csv), as: UTF8.self)
+        #expect(csv.split(separator: "\n").dropFirst().filter { $0.hasSuffix("band_drop") || $0.contains(";band_drop") }.count == resolved[.bandDrop])
     }
 
     /// Pruning keeps what any later run reads: on daily, weekly and paused
