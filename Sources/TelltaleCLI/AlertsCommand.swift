@@ -273,6 +273,11 @@ struct AlertsCommand: ParsableCommand {
             }
             if !dryRun && !runs.isEmpty { line += "; \(history.path) \(Self.megabytes(sizeBefore)) -> \(Self.megabytes(Self.fileSize(history.path)))" }
             printError(line)
+            // A scoring job whose config compares band drops over more days needs older runs than the default keeps.
+            if database.config == nil && !runs.isEmpty {
+                printError("note: kept the runs band drops need with alerts.band_drop_days \(settings.bandDropDays), the default; "
+                    + "pass the scoring job's --config if it sets another")
+            }
         }
 
         static func fileSize(_ path: String) -> Int {

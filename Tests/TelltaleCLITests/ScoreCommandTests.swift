@@ -192,9 +192,11 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         #expect(try runTelltale(["alerts", "list", "--db", pruned, "--as-of", "2026-06-01"]).status == 0, "a dry run deletes nothing")
         // --keep-days 0 would keep the latest run only, but the next run's band drops
         // compare with the latest run at least 7 days before it (2026-06-04).
-        let r = try runTelltale(["alerts", "prune", "--keep-days", "0", "--db", pruned])
+        let r = try runTelltale(["alerts", "prune", "--keep-days", "0", "--db", pruned, "--config", sampleConfig])
         #expect(r.status == 0 && r.stderr.contains("deleted 1 run (2026-06-01): ")
                 && r.stderr.contains("kept 3 runs from 2026-06-04 (the next run's band drops compare with it"), "\(r.stderr)")
+        #expect(!r.stderr.contains("note:") && dry.stderr.contains("note: kept the runs band drops need with alerts.band_drop_days 7, the default"),
+                "without --config the default is named: \(dry.stderr)")
         let gone = try runTelltale(["alerts", "list", "--db", pruned, "--as-of", "2026-06-01"])
         #expect(gone.status != 0 && gone.stderr.contains("its runs: 2026-06-04, 2026-06-08, 2026-06-11 (3)"), "\(gone.stderr)")
         let size = { (path: String) in try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int }
