@@ -21,6 +21,11 @@ extension ChurnModel {
         out.append("- renewals \(a.renewals) (\(a.churned) churned) -> \(b.renewals) (\(b.churned) churned), observed "
             + (span(a) == span(b) ? span(a) : "\(span(a)) -> \(span(b))")
             + (a.usageEnd.isEmpty || b.usageEnd.isEmpty || a.usageEnd == b.usageEnd ? "" : "; usage data to \(a.usageEnd) -> \(b.usageEnd)"))
+        if previous.format < format {
+            // A re-spelled file diffs everywhere; the model it holds need not have changed.
+            out.append("- model file format \(previous.format) -> \(format): the file's spelling (docs/model-file.md), read the same way; "
+                + "a diff of the two JSON files shows it on every signal")
+        }
         if validation.isGrouped != previous.validation.isGrouped {
             func method(_ v: ValidationSummary) -> String { v.isGrouped ? "on held-out accounts" : "out of time" }
             out.append("- validated \(method(previous.validation)) -> \(method(validation)): the holdout figures measure different things")

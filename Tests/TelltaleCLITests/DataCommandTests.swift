@@ -237,6 +237,13 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         #expect(changes.contains("(this holdout measures it to ±0."))
         #expect(changes.contains("- input files unchanged (accounts, config, renewals, usage)\n"))
         #expect(changes.contains("- coefficients unchanged (to 3 decimals)\n") && !changes.contains("lead time"), "\(changes)")
+        #expect(!changes.contains("model file format"))
+        // Against last quarter's file in an older format: the same model, said so.
+        let old = repositoryRoot.appendingPathComponent("Tests/TelltaleModelTests/Fixtures/sample-model-format4.json").path
+        let againstOld = try runTelltale(["train", "--config", sampleConfig, "--out", dir + "/m4.json", "--report", dir + "/r4.md",
+                                          "--trained-at", "2026-07-01", "--compare", old])
+        let oldChanges = try String(contentsOfFile: dir + "/r4.md", encoding: .utf8)
+        #expect(againstOld.status == 0 && oldChanges.contains("- model file format 4 -> 6: the file's spelling"), "\(againstOld.stderr)")
         // A re-calibration under another lead time and a signal redefined under its
         // own name says so before any coefficient: they compare different things.
         let config = try sampleConfigWithAbsolutePaths()
