@@ -110,7 +110,7 @@ struct ScoreCommand: ParsableCommand {
         // History first: if another job holds the database, nothing is written.
         do { try history?.record(run, model: (model as NSString).lastPathComponent, modelFingerprint: fingerprint) } catch let e as ScoreHistoryError { throw CommandError(e.message) }
         let chosen = format.flatMap { ScoreOutput.Format(rawValue: $0.lowercased()) } ?? out.map(ScoreOutput.Format.from(path:)) ?? .csv
-        let rejectsPath = rejects ?? out.map(Self.rejectsPath(for:)) ?? "rejects.csv"
+        let rejectsPath = rejects ?? Self.defaultRejectsPath(out: out)
         if !run.rejects.isEmpty || rejects != nil || out != nil {
             try AtomicFile.write(ScoreOutput.rejectsCSV(run.rejects), to: rejectsPath)
         }
@@ -127,6 +127,13 @@ struct ScoreCommand: ParsableCommand {
         // Freeing a million scored rows one by one would take another quarter of a
         // second (measured); the process ends here and the system takes the memory back.
         withExtendedLifetime(inputs) { Foundation.exit(EXIT_SUCCESS) }
+    }
+
+    /// Next to the score file, or `rejects.csv` when the scores go to stdout,
+    /// `/dev/stdout` or a pipe (not `/dev/stdout.rejects.csv`).
+    static func defaultRejectsPath(out: String?) -> String {
+        guard let out, !AtomicFile.isStream(out) else { return "rejects.csv" }
+        return rejectsPath(for: out)
     }
 
     /// `out/scores.csv` → `out/scores.rejects.csv`.

@@ -32,10 +32,34 @@ public enum AtomicFile {
         }
     }
 
+    /// Whether `path` names something other than a regular file or nothing:
+    /// `/dev/stdout`, a named pipe, a terminal. Renaming a file over it would
+    /// replace the device's name in /dev with a file (as root) or fail, so it
+    /// is written in place: a stream has no half-written state to hide.
+    public static func isStream(_ path: String) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false } // follows symlinks: /dev/stdout -> /proc/self/fd/1
+        return (st.st_mode & S_IFMT) != S_IFREG
+    }
+
     /// Writes what `produce` sends to the sink, atomically: the target is
     /// replaced only once everything is written, and a throw leaves it as it was.
+    /// A symlink stays a symlink (its target is replaced), and a stream
+    /// (`isStream`) is written in place.
     public static func write(to path: String, _ produce: (inout Sink) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
+        if isStream(path) {
+            guard let handle = FileHandle(forWritingAtPath: path) else {
+                throw DataError.cannotOpen(file: path, reason: "cannot open it for writing")
+            }
+            defer { try? handle.close() }
+            var sink = Sink(handle: handle)
+            do { try produce(&sink) } catch let error as DataError { throw error } catch {
+                throw DataError.cannotOpen(file: path, reason: "cannot write: \(error.localizedDescription)")
+            }
+            return
+        }
+        // A link to a file elsewhere (a shared feed folder) keeps pointing there.
+        let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         let dir = url.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

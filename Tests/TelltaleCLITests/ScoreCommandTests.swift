@@ -1,6 +1,38 @@
 import Foundation
 import Testing
 import TelltaleData
+@testable import TelltaleCLI
+
+/// Reads a named pipe on another thread while a writer fills it (a pipe holds
+/// 64 KB), until the writer has finished: opened without blocking, so a writer
+/// that never opens the pipe (a file renamed over it) ends the read empty
+/// instead of hanging the test.
+final class PipeReader: @unchecked Sendable {
+    private var data = Data()
+    private var writerDone = false
+    private let lock = NSLock(), done = DispatchSemaphore(value: 0)
+    init(_ path: String) {
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
+        Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while fd >= 0 {
+                let n = read(fd, &buffer, buffer.count)
+                if n > 0 { data.append(contentsOf: buffer[0..<n]); continue }
+                if n < 0 && errno != EAGAIN { break }
+                if n == 0 && lock.withLock({ writerDone }) { break } // closed, and no writer to come
+                usleep(1000)
+            }
+            if fd >= 0 { close(fd) }
+            done.signal()
+        }.start()
+    }
+    /// Call once the writer has finished.
+    func wait() -> Data {
+        lock.withLock { writerDone = true }
+        done.wait()
+        return data
+    }
+}
 
 let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").path
 
@@ -96,6 +128,23 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
                 && inspect.stdout.contains("(an older file format, read as format 6; `telltale inspect --json FILE > NEW.json` writes it in format 6)"),
                 "\(inspect.stdout.prefix(300))")
         #expect(try !runTelltale(["inspect", dir + "/format6.json"]).stdout.contains("older file format"))
+    }
+
+    /// A scheduled job piping the scores on (`--out /dev/stdout`, a named
+    /// pipe): the stream gets the same bytes as a file would, stays a stream,
+    /// and the rejects default to rejects.csv rather than a name next to it.
+    @Test func scoresWrittenToAStreamArriveWholeAndLeaveItAStream() throws {
+        let fifo = dir + "/feed"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let received = PipeReader(fifo)
+        let r = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--out", fifo, "--rejects", dir + "/r.csv", "--no-db"])
+        let bytes = received.wait()
+        #expect(r.status == 0, "\(r.stderr)")
+        _ = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--out", dir + "/file.csv", "--no-db"])
+        #expect(bytes == (try Data(contentsOf: URL(fileURLWithPath: dir + "/file.csv"))) && bytes.count > 10_000)
+        #expect(AtomicFile.isStream(fifo))
+        #expect(ScoreCommand.defaultRejectsPath(out: fifo) == "rejects.csv" && ScoreCommand.defaultRejectsPath(out: "/dev/stdout") == "rejects.csv")
+        #expect(ScoreCommand.defaultRejectsPath(out: "out/scores.csv") == "out/scores.rejects.csv" && ScoreCommand.defaultRejectsPath(out: nil) == "rejects.csv")
     }
 
     @Test func aDamagedModelFileIsRefusedWithWhatToDo() throws {

@@ -2,6 +2,37 @@ import Foundation
 import Testing
 @testable import TelltaleData
 
+/// Reads a named pipe on another thread while a writer fills it (a pipe holds
+/// 64 KB), until the writer has finished: opened without blocking, so a writer
+/// that never opens the pipe (a file renamed over it) ends the read empty
+/// instead of hanging the test.
+final class PipeReader: @unchecked Sendable {
+    private var data = Data()
+    private var writerDone = false
+    private let lock = NSLock(), done = DispatchSemaphore(value: 0)
+    init(_ path: String) {
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
+        Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while fd >= 0 {
+                let n = read(fd, &buffer, buffer.count)
+                if n > 0 { data.append(contentsOf: buffer[0..<n]); continue }
+                if n < 0 && errno != EAGAIN { break }
+                if n == 0 && lock.withLock({ writerDone }) { break } // closed, and no writer to come
+                usleep(1000)
+            }
+            if fd >= 0 { close(fd) }
+            done.signal()
+        }.start()
+    }
+    /// Call once the writer has finished.
+    func wait() -> Data {
+        lock.withLock { writerDone = true }
+        done.wait()
+        return data
+    }
+}
+
 /// A score or model file is replaced whole or not at all.
 @Suite struct AtomicFileTests {
     let directory: String
@@ -16,6 +47,35 @@ import Testing
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(bytes == Data("a,b\n".utf8) + Data(repeating: 0x31, count: 100_000) + Data("\n".utf8))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/sub") == ["out.csv"])
+    }
+
+    /// `--out /dev/stdout` in a scheduled job: renaming a file over it would
+    /// replace /dev's link with a file (as root) or fail. A stream is written
+    /// in place; a named pipe stands in for it here.
+    @Test func aStreamIsWrittenInPlaceNotReplaced() throws {
+        let fifo = directory + "/feed"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(AtomicFile.isStream(fifo) && AtomicFile.isStream("/dev/null"))
+        #expect(!AtomicFile.isStream(directory + "/missing.csv"))
+        let received = PipeReader(fifo)
+        try AtomicFile.write(parts: [Data("a,b\n".utf8), Data("1,2\n".utf8)], to: fifo)
+        #expect(received.wait() == Data("a,b\n1,2\n".utf8))
+        var st = stat()
+        #expect(lstat(fifo, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO, "still a pipe")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["feed"], "no temporary file left")
+    }
+
+    /// A score file linked into a shared folder stays a link: the file it
+    /// points to is replaced, atomically, in its own directory.
+    @Test func aSymlinkKeepsPointingAtItsReplacedTarget() throws {
+        try FileManager.default.createDirectory(atPath: directory + "/shared", withIntermediateDirectories: true)
+        let target = directory + "/shared/scores.csv", link = directory + "/scores.csv"
+        try Data("old\n".utf8).write(to: URL(fileURLWithPath: target))
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        try AtomicFile.write(Data("new\n".utf8), to: link)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == Data("new\n".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/shared") == ["scores.csv"])
     }
 
     #if os(Linux)
