@@ -93,6 +93,11 @@ extension ScoreHistory {
         }
     }
 
+    /// When the run as of `day` was scored (ISO 8601), or nil when there is none.
+    public func scoredAt(asOf day: Day) throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT scored_at FROM runs WHERE as_of = ?", arguments: [day.description]) }
+    }
+
     public func runs() throws -> [StoredRun] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT as_of, model, scored, rejected, flagged FROM runs ORDER BY as_of").map {

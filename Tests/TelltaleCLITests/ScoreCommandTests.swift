@@ -80,6 +80,12 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         let again = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--format", "jsonl",
                                      "--out", dir + "/scores.out", "--db", dir + "/h.sqlite"])
         #expect(again.status == 0, "\(again.stderr)")
+        // By the default date, that is a feed whose export did not move: said, once, and only then.
+        #expect(!r.stderr.contains("may not have been refreshed"))
+        #expect(again.stderr.contains("warning: the usage data ends where it did at the run this one replaces (as of 2026-07-01, scored 20"), "\(again.stderr)")
+        let onPurpose = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--as-of", "2026-07-01",
+                                         "--out", dir + "/purpose.csv", "--db", dir + "/h.sqlite"])
+        #expect(onPurpose.status == 0 && !onPurpose.stderr.contains("may not have been refreshed"), "\(onPurpose.stderr)")
         let json = try lines(dir + "/scores.out")
         #expect(json.count == scored.count - 1 && json[0].hasPrefix("{\"account_id\":"))
         let listed = try runTelltale(["alerts", "list", "--db", dir + "/h.sqlite", "--status", "fired"])
