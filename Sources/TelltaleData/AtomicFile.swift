@@ -32,14 +32,16 @@ public enum AtomicFile {
         }
     }
 
-    /// Whether `path` names something other than a regular file or nothing:
-    /// `/dev/stdout`, a named pipe, a terminal. Renaming a file over it would
-    /// replace the device's name in /dev with a file (as root) or fail, so it
-    /// is written in place: a stream has no half-written state to hide.
+    /// Whether `path` names a stream: `/dev/stdout`, a named pipe, a terminal,
+    /// a socket. Renaming a file over it would replace the device's name in
+    /// /dev with a file (as root) or fail, so it is written in place: a stream
+    /// has no half-written state to hide. (A directory is not one: writing
+    /// "to" it fails as before, by name.)
     public static func isStream(_ path: String) -> Bool {
         var st = stat()
         guard stat(path, &st) == 0 else { return false } // follows symlinks: /dev/stdout -> /proc/self/fd/1
-        return (st.st_mode & S_IFMT) != S_IFREG
+        let type = st.st_mode & S_IFMT
+        return type == S_IFIFO || type == S_IFCHR || type == S_IFSOCK
     }
 
     /// Writes what `produce` sends to the sink, atomically: the target is

@@ -56,7 +56,7 @@ final class PipeReader: @unchecked Sendable {
         let fifo = directory + "/feed"
         #expect(mkfifo(fifo, 0o600) == 0)
         #expect(AtomicFile.isStream(fifo) && AtomicFile.isStream("/dev/null"))
-        #expect(!AtomicFile.isStream(directory + "/missing.csv"))
+        #expect(!AtomicFile.isStream(directory + "/missing.csv") && !AtomicFile.isStream(directory))
         let received = PipeReader(fifo)
         try AtomicFile.write(parts: [Data("a,b\n".utf8), Data("1,2\n".utf8)], to: fifo)
         #expect(received.wait() == Data("a,b\n1,2\n".utf8))
