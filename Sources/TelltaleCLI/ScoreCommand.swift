@@ -56,6 +56,11 @@ struct ScoreCommand: ParsableCommand {
         if data == nil { try input.requireTables() }
         if let asOf, Day.parse(asOf) == nil { throw ValidationError("--as-of must be a date YYYY-MM-DD, got '\(asOf)'") }
         if let format, ScoreOutput.Format(rawValue: format.lowercased()) == nil { throw ValidationError("--format must be csv or jsonl, got '\(format)'") }
+        // Found before anything is written: the rejects would go next to it first.
+        var isFolder: ObjCBool = false
+        if let out, FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), isFolder.boolValue {
+            throw ValidationError("--out \(out) is a folder: name the score file in it, e.g. --out \((out as NSString).appendingPathComponent("scores.csv"))")
+        }
     }
 
     func run() throws {

@@ -151,6 +151,11 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         #expect(AtomicFile.isStream(fifo))
         #expect(ScoreCommand.defaultRejectsPath(out: fifo) == "rejects.csv" && ScoreCommand.defaultRejectsPath(out: "/dev/stdout") == "rejects.csv")
         #expect(ScoreCommand.defaultRejectsPath(out: "out/scores.csv") == "out/scores.rejects.csv" && ScoreCommand.defaultRejectsPath(out: nil) == "rejects.csv")
+        // A folder is refused before anything is written beside it.
+        let folder = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--out", dir, "--no-db"])
+        #expect(folder.status != 0 && folder.stderr.contains("--out \(dir) is a folder: name the score file in it, e.g. --out \(dir)/scores.csv"), "\(folder.stderr)")
+        let parent = (dir as NSString).deletingLastPathComponent, name = (dir as NSString).lastPathComponent
+        #expect(!FileManager.default.fileExists(atPath: parent + "/" + name + ".rejects.csv"))
     }
 
     @Test func aDamagedModelFileIsRefusedWithWhatToDo() throws {
