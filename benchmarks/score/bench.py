@@ -68,7 +68,7 @@ def peer_score(model, flat_path, out_path):
     bands = model["bands"]
     band = np.full(len(df), "green", dtype=object)
     for seg in pd.unique(df["segment"]):
-        cuts = bands["segments"].get(seg, bands["population"])["cutPoints"]
+        cuts = bands["segments"].get(seg, bands["population"])["cut_points"]
         rows = (df["segment"] == seg).to_numpy()
         h = health[rows]
         band[rows] = np.select([h < cuts[0], h < cuts[1], h < cuts[2]], ["red", "orange", "yellow"], "green")
