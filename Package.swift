@@ -82,7 +82,9 @@ let package = Package(
             path: "benchmarks/Sources/TelltaleBenchPatterns"
         ),
         .testTarget(name: "TelltaleLinearAlgebraTests", dependencies: ["TelltaleLinearAlgebra"]),
-        .testTarget(name: "TelltaleDataTests", dependencies: ["TelltaleData", "TelltaleConfig"]),
+        // What more than one test target needs (not shipped).
+        .target(name: "TelltaleTestSupport", path: "Tests/TelltaleTestSupport"),
+        .testTarget(name: "TelltaleDataTests", dependencies: ["TelltaleData", "TelltaleConfig", "TelltaleTestSupport"]),
         .testTarget(name: "TelltaleSignalsTests", dependencies: ["TelltaleSignals", "TelltaleData", "TelltaleConfig"]),
         .testTarget(name: "TelltalePatternsTests", dependencies: ["TelltalePatterns", "TelltaleSignals", "TelltaleData", "TelltaleConfig", "TelltaleSimulation"]),
         .testTarget(
@@ -103,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TelltaleCLITests",
-            dependencies: ["TelltaleCLI", "telltale"]
+            dependencies: ["TelltaleCLI", "telltale", "TelltaleTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v5]
