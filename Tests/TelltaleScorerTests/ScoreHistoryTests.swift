@@ -209,6 +209,12 @@ import TelltaleScorer
         #expect((resolved[.bandDrop] ?? 0) > 0, "the band drops are over: \(resolved)")
         let total = resolved.values.reduce(0, +)
         #expect(ScoreSummary.text(third).contains("no longer firing since then: \(total) alert type"))
+        // The database alone gives the same (`alerts list --status resolved`).
+        let stored = try history.resolvedAlerts()
+        #expect(Set(stored.map { "\($0.accountID) \($0.type)" })
+                == Set(third.rows.flatMap { row in row.resolvedAlertTypes!.map { "\(row.accountID) \($0.rawValue)" } }))
+        #expect(stored.allSatisfy { $0.status == "resolved" && $0.asOf == day.description && $0.detail.contains("(\(day - 7))") })
+        #expect(try history.resolvedAlerts(asOf: (day - 14).description).isEmpty, "a history's first run has nothing before it")
         let csv = String(decoding: ScoreOutput.render(third.rows, format: .csv), as: UTF8.self)
         #expect(csv.split(separator: "\n").dropFirst().filter { $0.hasSuffix("band_drop") || $0.contains(";band_drop") }.count == resolved[.bandDrop])
     }
