@@ -153,6 +153,24 @@ def trainer_against_oracle(t, folder, model_path, signals):
     ridge = Ridge(alpha=1).fit(scale.transform(Z[dev]), logit[dev])
     print(f"  ceiling: linear in the signals + triple + segments, fitted to the planted log-odds {auc(ridge.predict(scale.transform(Z[hold]))):.3f}")
     print(f"  ceiling: gradient boosting on the signals, trained on the planted log-odds      {on_truth(X):.3f}")
+    # Not a ceiling for AUC (the ridge above minimises squared error, not ranking): a
+    # logistic on churn labels given eight of the inputs can beat it; and a bound for
+    # a logistic that reads the decline through the decline probability alone: that
+    # signal plus every other planted factor exactly (docs/training.md, 2026-11-24).
+    if "core_actions_decline_probability" in t:
+        def filled(cols):
+            F = t[cols].to_numpy(float); med = np.nanmedian(F[dev], axis=0)
+            return np.where(np.isnan(F), med, F)
+        eight = ["core_actions_decline_probability", "single_user_team", "missed_onboarding_14d", "missed_first_value_30d",
+                 "missed_second_feature_60d", "no_login_14d", "support_over_10_30d", "csat_under_5"]
+        E = np.c_[filled(eight), triple, pd.get_dummies(t.segment).to_numpy(float)]
+        es = StandardScaler().fit(E[dev])
+        m = LogisticRegression(C=0.1, max_iter=5000).fit(es.transform(E[dev]), y[dev])
+        print(f"  logistic on churn labels, eight inputs + triple + segments                        {auc(m.predict_proba(es.transform(E[hold]))[:, 1]):.3f}")
+        P = t[["planted_" + f for f in FACTORS[1:]]].to_numpy(float)
+        B = np.c_[filled(["core_actions_decline_probability"]), P, P[:, 2] * P[:, 3] * P[:, 4], pd.get_dummies(t.segment).to_numpy(float)]
+        m = LogisticRegression(C=1, max_iter=5000).fit(B[dev], y[dev])
+        print(f"  bound: decline probability + every other planted factor, churn labels            {auc(m.predict_proba(B[hold])[:, 1]):.3f}")
     W, usage_start = weekly_usage(folder, t)
     if "core_actions_weekly_t" in t: check_weekly_t(t, W[:, 79:105])
     if "core_actions_decline_probability" in t: check_decline_probability(t, W[:, 79:105], folder, usage_start)
