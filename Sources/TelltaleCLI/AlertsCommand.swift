@@ -76,7 +76,7 @@ struct AlertsCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("Only this account.", valueName: "ACCOUNT"))
         var account: String?
 
-        @Option(name: .long, help: ArgumentHelp("fired, suppressed, or resolved: the types that fired for an account at the previous run and neither fired nor were held back at this one (as score's resolved_alert_types).", valueName: "STATUS"))
+        @Option(name: .long, help: ArgumentHelp("fired, suppressed, or ended: the types that fired for an account at the previous run and do not fire at this one (as score's ended_alert_types).", valueName: "STATUS"))
         var status: String?
 
         @Option(name: .long, help: ArgumentHelp("Only this alert type.", valueName: "TYPE"))
@@ -87,8 +87,8 @@ struct AlertsCommand: ParsableCommand {
 
         func validate() throws {
             if let asOf, Day.parse(asOf) == nil { throw ValidationError("--as-of must be a date YYYY-MM-DD, got '\(asOf)'") }
-            if let status, !["fired", "suppressed", "resolved"].contains(status) { throw ValidationError("--status must be fired, suppressed or resolved") }
-            if status == "resolved" && new { throw ValidationError("--new lists fired alerts; --status resolved lists those that ended") }
+            if let status, !["fired", "suppressed", "ended"].contains(status) { throw ValidationError("--status must be fired, suppressed or ended") }
+            if status == "ended" && new { throw ValidationError("--new lists fired alerts; --status ended lists those that stopped firing") }
             if let type, AlertType(rawValue: type) == nil {
                 throw ValidationError("--type must be one of \(AlertType.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -110,7 +110,7 @@ struct AlertsCommand: ParsableCommand {
                 if let account, try !history.knows(account: account) {
                     throw CommandError("\(account): no scoring run in \(history.path) has this account; check the id")
                 }
-                alerts = status == "resolved" ? try history.resolvedAlerts(asOf: asOf, account: account, type: type)
+                alerts = status == "ended" ? try history.endedAlerts(asOf: asOf, account: account, type: type)
                     : try history.alerts(asOf: asOf, account: account, status: status, type: type, onlyNew: new)
             } catch let e as ScoreHistoryError { throw CommandError(e.message) }
             var out = "as_of,account_id,type,rule,severity,status,suppressed_because,detail,new\n"

@@ -158,26 +158,23 @@ extension ScoreHistory {
     }
 
     /// The alert types of one run (the latest when `asOf` is nil) that fired for
-    /// an account at the previous run and neither fired nor were held back at
-    /// this one, for the accounts this run scored: what `score`'s
-    /// `resolved_alert_types` lists, as `alerts list --status resolved` rows.
-    public func resolvedAlerts(asOf: String? = nil, account: String? = nil, type: String? = nil) throws -> [StoredAlert] {
+    /// an account at the previous run and do not fire at this one, for the
+    /// accounts this run scored: what `score`'s `ended_alert_types` lists, as
+    /// `alerts list --status ended` rows.
+    public func endedAlerts(asOf: String? = nil, account: String? = nil, type: String? = nil) throws -> [StoredAlert] {
         try read { db in
             guard let day = try asOf ?? String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs"),
                   let before = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs WHERE as_of < ?", arguments: [day]) else { return [] }
             let firedBefore = try Self.firedTypes(db, asOf: before)
             let scored = Set(try String.fetchAll(db, sql: "SELECT s.account_id FROM scores s JOIN runs r ON r.id = s.run_id WHERE r.as_of = ?",
                                                  arguments: [day]))
-            var now: [String: Set<String>] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT a.account_id, a.type FROM alerts a JOIN runs r ON r.id = a.run_id WHERE r.as_of = ?",
-                                           arguments: [day])
-            while let row = try rows.next() { now[row[0], default: []].insert(row[1]) }
+            let now = try Self.firedTypes(db, asOf: day)
             return firedBefore.keys.sorted().filter { scored.contains($0) && (account == nil || $0 == account) }.flatMap { id in
                 AlertType.allCases.filter { t in
-                    firedBefore[id]!.contains(t) && now[id]?.contains(t.rawValue) != true && (type == nil || t.rawValue == type)
+                    firedBefore[id]!.contains(t) && now[id]?.contains(t) != true && (type == nil || t.rawValue == type)
                 }.map { t in
-                    StoredAlert(asOf: day, accountID: id, rule: "", type: t.rawValue, severity: "", status: "resolved", suppressedBecause: nil,
-                                detail: "fired at the previous run (\(before)), neither fired nor held back now", isNew: false)
+                    StoredAlert(asOf: day, accountID: id, rule: "", type: t.rawValue, severity: "", status: "ended", suppressedBecause: nil,
+                                detail: "fired at the previous run (\(before)), not now", isNew: false)
                 }
             }
         }

@@ -387,7 +387,7 @@ public struct AccountScorer: Sendable {
                     candidates.append((alertingRule[j], .pattern, .high, alertingDetail[j]))
                 }
             }
-            var fired: [(type: AlertType, severity: Severity)] = [], held: [String] = [], heldTypes: Set<AlertType> = []
+            var fired: [(type: AlertType, severity: Severity)] = [], held: [String] = []
             for c in candidates {
                 var why: String?
                 if c.type == .bandDrop, let drop = context.bandDrop, drop.fromAnotherModel {
@@ -401,7 +401,6 @@ public struct AccountScorer: Sendable {
                 if let why {
                     let h = "\(c.type.rawValue) (\(why))"
                     if !held.contains(h) { held.append(h) }
-                    heldTypes.insert(c.type)
                 } else {
                     fired.append((c.type, c.severity))
                 }
@@ -438,11 +437,9 @@ public struct AccountScorer: Sendable {
                     let before = previous[f.pointee.id] ?? []
                     return types.map(\.type).filter { !before.contains($0) }
                 },
-                resolvedAlertTypes: context.previousAlerts.map { previous in
+                endedAlertTypes: context.previousAlerts.map { previous in
                     guard let before = previous[f.pointee.id] else { return [] }
-                    return AlertType.allCases.filter { type in
-                        before.contains(type) && !heldTypes.contains(type) && !types.contains { $0.type == type }
-                    }
+                    return AlertType.allCases.filter { type in before.contains(type) && !types.contains { $0.type == type } }
                 })
         }
         let chunkCount = Parallel.blockCount(rows: n, serialBelow: 20_000, perCore: 4)

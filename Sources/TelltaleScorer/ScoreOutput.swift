@@ -19,7 +19,7 @@ public enum ScoreOutput {
     public static let columns = ["account_id", "segment", "owner", "as_of", "churn_probability", "health_score", "band",
                                  "previous_band", "band_change", "severity", "alert_types", "reasons", "patterns", "playbook",
                                  "contract_value", "renewal_date", "days_to_renewal", "suppressed_alerts", "new_alert_types",
-                                 "resolved_alert_types"]
+                                 "ended_alert_types"]
 
     /// The score file as one block of bytes.
     public static func render(_ rows: [ScoredAccount], format: Format) -> Data {
@@ -110,7 +110,7 @@ public enum ScoreOutput {
         if let d = row.pointee.daysToRenewal { w.append(int: d) }; w.append(byte: 0x2C)
         appendList(row.pointee.suppressed, to: &w); w.append(byte: 0x2C)
         if let new = row.pointee.newAlertTypes { appendList(new.map(\.rawValue), to: &w) }; w.append(byte: 0x2C)
-        if let resolved = row.pointee.resolvedAlertTypes { appendList(resolved.map(\.rawValue), to: &w) }
+        if let ended = row.pointee.endedAlertTypes { appendList(ended.map(\.rawValue), to: &w) }
         w.append(byte: 0x0A)
     }
 
@@ -142,7 +142,7 @@ public enum ScoreOutput {
         text(r.playbook); number(r.contractValue.map(formatCell)); text(r.renewalDate?.description)
         number(r.daysToRenewal.map { String($0) }); text(r.suppressed.joined(separator: ";"))
         text(r.newAlertTypes?.map(\.rawValue).joined(separator: ";"))
-        text(r.resolvedAlertTypes?.map(\.rawValue).joined(separator: ";"))
+        text(r.endedAlertTypes?.map(\.rawValue).joined(separator: ";"))
         w.append(byte: 0x7D)
         w.append(byte: 0x0A)
     }
@@ -203,9 +203,9 @@ public enum ScoreSummary {
             let new = t.newTypes.values.reduce(0, +)
             lines.append("new since the previous run (\(previous)): \(new) alert type\(new == 1 ? "" : "s") on \(t.newAccounts) account\(t.newAccounts == 1 ? "" : "s")"
                 + (new == 0 ? "" : " (\(counts(t.newTypes).joined(separator: ", ")))"))
-            let resolved = t.resolvedTypes.values.reduce(0, +)
-            lines.append("no longer firing since then: \(resolved) alert type\(resolved == 1 ? "" : "s") on \(t.resolvedAccounts) account\(t.resolvedAccounts == 1 ? "" : "s")"
-                + (resolved == 0 ? "" : " (\(counts(t.resolvedTypes).joined(separator: ", ")))"))
+            let ended = t.endedTypes.values.reduce(0, +)
+            lines.append("no longer firing since then: \(ended) alert type\(ended == 1 ? "" : "s") on \(t.endedAccounts) account\(t.endedAccounts == 1 ? "" : "s")"
+                + (ended == 0 ? "" : " (\(counts(t.endedTypes).joined(separator: ", ")))"))
         }
         // The domain's Monday line: "32 of these 70 customers will churn if nobody acts", for the three patterns most matched.
         let matched = run.combinedPatterns.compactMap { p in t.patternCounts[p.name].map { (p, $0) } }
@@ -236,8 +236,8 @@ public enum ScoreSummary {
         var patternCounts: [String: Int] = [:]
         /// Alert types new since the previous run, and the accounts they are on.
         var newTypes: [AlertType: Int] = [:], newAccounts = 0
-        /// Alert types that fired at the previous run and are over now, and their accounts.
-        var resolvedTypes: [AlertType: Int] = [:], resolvedAccounts = 0
+        /// Alert types that fired at the previous run and not now, and their accounts.
+        var endedTypes: [AlertType: Int] = [:], endedAccounts = 0
 
         /// The row through a pointer, as `write` reads it: passed as a value (even
         /// `borrowing`, from a buffer) it was copied, its strings retained, per row.
@@ -249,9 +249,9 @@ public enum ScoreSummary {
                 newAccounts += 1
                 for type in new { newTypes[type, default: 0] += 1 }
             }
-            if let resolved = row.pointee.resolvedAlertTypes, !resolved.isEmpty {
-                resolvedAccounts += 1
-                for type in resolved { resolvedTypes[type, default: 0] += 1 }
+            if let ended = row.pointee.endedAlertTypes, !ended.isEmpty {
+                endedAccounts += 1
+                for type in ended { endedTypes[type, default: 0] += 1 }
             }
             guard row.pointee.severity >= .high else { return }
             flagged += 1
@@ -267,7 +267,7 @@ public enum ScoreSummary {
             valued += other.valued
             patternCounts.merge(other.patternCounts, uniquingKeysWith: +)
             newTypes.merge(other.newTypes, uniquingKeysWith: +); newAccounts += other.newAccounts
-            resolvedTypes.merge(other.resolvedTypes, uniquingKeysWith: +); resolvedAccounts += other.resolvedAccounts
+            endedTypes.merge(other.endedTypes, uniquingKeysWith: +); endedAccounts += other.endedAccounts
         }
     }
 

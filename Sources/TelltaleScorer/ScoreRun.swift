@@ -33,11 +33,14 @@ public struct ScoredAccount: Equatable, Sendable {
     /// run: what a daily feed should turn into a CSM's task, rather than the
     /// same alert every day. nil without a history to compare with.
     public var newAlertTypes: [AlertType]? = nil
-    /// The alert types that fired for the account at the previous run and
-    /// neither fire nor are held back now: what a feed should close (a type
-    /// held back now, by a dismissal or an open case, is not over). nil
-    /// without a history to compare with.
-    public var resolvedAlertTypes: [AlertType]? = nil
+    /// The alert types that fired for the account at the previous run and do
+    /// not fire now: what a feed should close, as `newAlertTypes` is what it
+    /// should open. A type held back now (dismissed, engaged, an open case)
+    /// counts as ended, as a held-back type counts as not sent for
+    /// `newAlertTypes`: so every opening has its closing, and
+    /// `suppressed_alerts` says which ended by being held back. nil without a
+    /// history to compare with.
+    public var endedAlertTypes: [AlertType]? = nil
 }
 
 /// An account that could not be scored, and why. Rule-based alerts that need

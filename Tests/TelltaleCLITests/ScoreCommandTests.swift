@@ -263,21 +263,21 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
                 return "\(cells[1])|\(cells[2])"
             }))
         }
-        // What ended at the last run, from the database, is the score file's resolved_alert_types column.
-        let resolved = try runTelltale(["alerts", "list", "--db", dir + "/h.sqlite", "--status", "resolved"])
-        let listedResolved = Set(resolved.stdout.split(separator: "\n").dropFirst().map { line in
+        // What ended at the last run, from the database, is the score file's ended_alert_types column.
+        let ended = try runTelltale(["alerts", "list", "--db", dir + "/h.sqlite", "--status", "ended"])
+        let listedResolved = Set(ended.stdout.split(separator: "\n").dropFirst().map { line in
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
             return "\(cells[1])|\(cells[2])"
         })
         let scoreLines = try String(contentsOfFile: dir + "/s.csv", encoding: .utf8).split(separator: "\n")
-        #expect(scoreLines[0].hasSuffix(",resolved_alert_types"))
+        #expect(scoreLines[0].hasSuffix(",ended_alert_types"))
         let fromScores = Set(scoreLines.dropFirst().flatMap { line -> [String] in
             let account = line.split(separator: ",")[0]
             let last = line.split(separator: ",", omittingEmptySubsequences: false).last!.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
             return last.isEmpty ? [] : last.split(separator: ";").map { "\(account)|\($0)" }
         })
-        #expect(resolved.status == 0 && !listedResolved.isEmpty && listedResolved == fromScores, "\(listedResolved.symmetricDifference(fromScores))")
-        let both = try runTelltale(["alerts", "list", "--db", dir + "/h.sqlite", "--status", "resolved", "--new"])
+        #expect(ended.status == 0 && !listedResolved.isEmpty && listedResolved == fromScores, "\(listedResolved.symmetricDifference(fromScores))")
+        let both = try runTelltale(["alerts", "list", "--db", dir + "/h.sqlite", "--status", "ended", "--new"])
         #expect(both.status != 0 && both.stderr.contains("--new lists fired alerts"))
         var decisions: [String: [(Day, Bool)]] = [:]
         let renewals = try String(contentsOfFile: repositoryRoot.appendingPathComponent("notebooks-data/renewals.csv").path, encoding: .utf8)

@@ -151,12 +151,12 @@ import TelltaleScorer
         #expect(summary.contains("new since the previous run (\(day - 7)): \(newCount) alert type"))
         // Written out: the last column, ;-separated; without a history (no context), empty.
         let csv = String(decoding: ScoreOutput.render(second.rows, format: .csv), as: UTF8.self).split(separator: "\n")
-        #expect(csv[0].hasSuffix(",suppressed_alerts,new_alert_types,resolved_alert_types"))
+        #expect(csv[0].hasSuffix(",suppressed_alerts,new_alert_types,ended_alert_types"))
         let noHistory = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: day)
-        #expect(noHistory.rows.allSatisfy { $0.newAlertTypes == nil && $0.resolvedAlertTypes == nil }
+        #expect(noHistory.rows.allSatisfy { $0.newAlertTypes == nil && $0.endedAlertTypes == nil }
                 && !ScoreSummary.text(noHistory).contains("new since") && !ScoreSummary.text(noHistory).contains("no longer firing"))
         let json = String(decoding: ScoreOutput.render(noHistory.rows, format: .jsonl), as: UTF8.self)
-        #expect(json.split(separator: "\n").allSatisfy { $0.hasSuffix(",\"new_alert_types\":null,\"resolved_alert_types\":null}") })
+        #expect(json.split(separator: "\n").allSatisfy { $0.hasSuffix(",\"new_alert_types\":null,\"ended_alert_types\":null}") })
     }
 
     @Test func dismissalsHoldTheirTypeBackForTheConfiguredDays() throws {
@@ -183,40 +183,57 @@ import TelltaleScorer
         #expect(try history.knows(account: "GONE") && !(try history.knows(account: "NOPE")))
     }
 
-    /// Resolved: fired at the previous run, and neither fired nor held back now.
-    /// An optimistic model, the usual one, then the optimistic one again: the
-    /// second run's band drops are over at the third.
-    @Test func resolvedAlertTypesFiredAtThePreviousRunAndAreOverNow() throws {
+    /// Ended: fired at the previous run, not now. An optimistic model, the usual
+    /// one, then the optimistic one again: the second run's band drops end at the
+    /// third. A type held back now ends too (it was sent, and is not now), so a
+    /// feed's openings (`new_alert_types`) and closings alternate for every
+    /// account and type, over runs that raise, hold back and drop alerts.
+    @Test func endedAlertTypesFiredAtThePreviousRunAndNotNow() throws {
         let history = try ScoreHistory(path: path)
         let day = ScoringFixture.asOf
         let first = try score(day - 14, history, model: fixture.model(intercept: -3))
-        #expect(first.rows.allSatisfy { $0.resolvedAlertTypes == [] }, "nothing fired before a history's first run")
+        #expect(first.rows.allSatisfy { $0.endedAlertTypes == [] }, "nothing fired before a history's first run")
         let second = try score(day - 7, history)
-        // A dismissal holds GONE's trend back at the third run: held back is not over.
+        // A dismissal holds GONE's trend back at the third run: it ends, and says why.
         try history.dismiss(account: "GONE", type: .trend, reasonCode: "seasonal", note: nil, on: day - 1, settings: AlertSettings())
         let third = try score(day, history, model: fixture.model(intercept: -3))
+        let fourth = try score(day + 1, history)
         var firedBefore: [String: Set<AlertType>] = [:]
         for a in second.alerts where a.status == .fired { firedBefore[a.accountID, default: []].insert(a.type) }
         #expect(firedBefore["GONE"]?.contains(.trend) == true)
-        var resolved: [AlertType: Int] = [:]
+        var ended: [AlertType: Int] = [:]
         for row in third.rows {
-            let now = Set(third.alerts.filter { $0.accountID == row.accountID }.map(\.type))
-            let expected = AlertType.allCases.filter { (firedBefore[row.accountID] ?? []).contains($0) && !now.contains($0) }
-            #expect(row.resolvedAlertTypes == expected, "\(row.accountID)")
-            for t in expected { resolved[t, default: 0] += 1 }
+            let expected = AlertType.allCases.filter { (firedBefore[row.accountID] ?? []).contains($0) && !row.alertTypes.contains($0) }
+            #expect(row.endedAlertTypes == expected, "\(row.accountID)")
+            for t in expected { ended[t, default: 0] += 1 }
         }
-        #expect(third.row("GONE").map { !$0.resolvedAlertTypes!.contains(.trend) && !$0.alertTypes.contains(.trend) } == true)
-        #expect((resolved[.bandDrop] ?? 0) > 0, "the band drops are over: \(resolved)")
-        let total = resolved.values.reduce(0, +)
+        #expect(third.row("GONE").map { $0.endedAlertTypes!.contains(.trend) && $0.suppressed.contains("trend (dismissed: seasonal)") } == true)
+        #expect((ended[.bandDrop] ?? 0) > 0, "the band drops are over: \(ended)")
+        let total = ended.values.reduce(0, +)
         #expect(ScoreSummary.text(third).contains("no longer firing since then: \(total) alert type"))
-        // The database alone gives the same (`alerts list --status resolved`).
-        let stored = try history.resolvedAlerts()
+        // Openings and closings alternate, starting with an opening, account by account and type by type.
+        var open: Set<String> = [], checked = 0
+        for run in [first, second, third, fourth] {
+            for row in run.rows {
+                for t in row.endedAlertTypes! {
+                    #expect(open.remove("\(row.accountID) \(t)") != nil, "\(run.asOf): \(row.accountID) \(t) closed while not open")
+                    checked += 1
+                }
+                for t in row.newAlertTypes! {
+                    #expect(open.insert("\(row.accountID) \(t)").inserted, "\(run.asOf): \(row.accountID) \(t) opened twice")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 10, "\(checked) openings and closings")
+        // The database alone gives the same (`alerts list --status ended`).
+        let stored = try history.endedAlerts(asOf: day.description)
         #expect(Set(stored.map { "\($0.accountID) \($0.type)" })
-                == Set(third.rows.flatMap { row in row.resolvedAlertTypes!.map { "\(row.accountID) \($0.rawValue)" } }))
-        #expect(stored.allSatisfy { $0.status == "resolved" && $0.asOf == day.description && $0.detail.contains("(\(day - 7))") })
-        #expect(try history.resolvedAlerts(asOf: (day - 14).description).isEmpty, "a history's first run has nothing before it")
+                == Set(third.rows.flatMap { row in row.endedAlertTypes!.map { "\(row.accountID) \($0.rawValue)" } }))
+        #expect(stored.allSatisfy { $0.status == "ended" && $0.asOf == day.description && $0.detail.contains("(\(day - 7))") })
+        #expect(try history.endedAlerts(asOf: (day - 14).description).isEmpty, "a history's first run has nothing before it")
         let csv = String(decoding: ScoreOutput.render(third.rows, format: .csv), as: UTF8.self)
-        #expect(csv.split(separator: "\n").dropFirst().filter { $0.hasSuffix("band_drop") || $0.contains(";band_drop") }.count == resolved[.bandDrop])
+        #expect(csv.split(separator: "\n").dropFirst().filter { $0.hasSuffix("band_drop") || $0.contains(";band_drop") }.count == ended[.bandDrop])
     }
 
     /// Pruning keeps what any later run reads: on daily, weekly and paused
