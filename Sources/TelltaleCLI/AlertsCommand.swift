@@ -273,7 +273,10 @@ struct AlertsCommand: ParsableCommand {
                 line += "; kept \(result.keptRuns) run\(result.keptRuns == 1 ? "" : "s") from \(from)"
                 if result.keptForBandDrops { line += " (the next run's band drops compare with it: alerts.band_drop_days \(settings.bandDropDays))" }
             }
-            if !dryRun && !runs.isEmpty { line += "; \(history.path) \(Self.megabytes(sizeBefore)) -> \(Self.megabytes(Self.fileSize(history.path)))" }
+            let sizeAfter = Self.fileSize(history.path)
+            if !dryRun && (!runs.isEmpty || sizeAfter < sizeBefore) {
+                line += "; \(history.path) \(Self.megabytes(sizeBefore)) -> \(Self.megabytes(sizeAfter))"
+            }
             printError(line)
             // A scoring job whose config compares band drops over more days needs older runs than the default keeps.
             if database.config == nil && !runs.isEmpty {

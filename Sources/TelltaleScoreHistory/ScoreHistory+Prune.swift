@@ -54,8 +54,10 @@ extension ScoreHistory {
             if !dryRun && !removed.isEmpty { try db.execute(sql: "DELETE FROM runs WHERE as_of < ?", arguments: [cutText]) }
             return result
         }
-        // Deleted rows leave free pages in the file; VACUUM gives them back to the disk.
-        if !dryRun && !result.removedRuns.isEmpty {
+        // Deleted rows leave free pages in the file; VACUUM gives them back to the disk. Also
+        // when nothing is deleted now: a VACUUM that another job's lock stopped after the
+        // deletes were committed is done by running prune again.
+        if !dryRun, try read({ db in try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0 }) > 0 {
             do { try queue.vacuum() } catch let e as DatabaseError { throw Self.explain(e, path: path) }
         }
         return result

@@ -267,6 +267,20 @@ import TelltaleScorer
         #expect(dry == result && runsAfterDryRun == offsets.count)
     }
 
+    /// Free pages left by deletes whose VACUUM did not run (another job held the
+    /// file) go back to the disk at the next prune, though it deletes nothing.
+    @Test func aPruneWithNothingToDeleteStillCompactsTheFile() throws {
+        let history = try ScoreHistory(path: path)
+        for back in stride(from: 12, through: 1, by: -1) { _ = try score(ScoringFixture.asOf - back, history) }
+        try history.write { db in try db.execute(sql: "DELETE FROM runs WHERE as_of < ?", arguments: [(ScoringFixture.asOf - 8).description]) }
+        let freePages = { try history.read { db in try Int.fetchOne(db, sql: "PRAGMA freelist_count")! } }
+        let size = { try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int }
+        let before = try size()
+        #expect(try freePages() > 0)
+        #expect(try history.prune(before: ScoringFixture.asOf - 8, bandDropDays: 7).removedRuns.isEmpty)
+        #expect(try freePages() == 0 && size() < before)
+    }
+
     @Test func aSecondWriterFailsWithAClearMessageInsteadOfInterleaving() throws {
         let holder = try ScoreHistory(path: path)
         let waiter = try ScoreHistory(path: path, busyTimeout: 0.2)
