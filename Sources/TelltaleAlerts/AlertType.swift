@@ -27,6 +27,13 @@ public enum AlertType: String, Codable, CaseIterable, Comparable, Sendable {
         }
     }
 
+    /// The types that fired at the previous run and do not fire now, in
+    /// declaration order: what a feed closes (`score`'s `ended_alert_types`,
+    /// `alerts list --status ended`). Held back now counts as not firing.
+    public static func ended(firedBefore: Set<AlertType>, firingNow: (AlertType) -> Bool) -> [AlertType] {
+        allCases.filter { firedBefore.contains($0) && !firingNow($0) }
+    }
+
     public static func < (a: AlertType, b: AlertType) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
 }
 

@@ -259,11 +259,9 @@ struct AlertsCommand: ParsableCommand {
             let sizeBefore = Self.fileSize(history.path)
             let result: PruneResult
             do {
-                guard let latest = try history.runs().last.flatMap({ Day.parse($0.asOf) }) else {
-                    throw CommandError("\(history.path) holds no scoring run yet")
-                }
-                result = try history.prune(before: latest - keep, bandDropDays: settings.bandDropDays, dryRun: dryRun)
+                result = try history.prune(keepingDays: keep, bandDropDays: settings.bandDropDays, dryRun: dryRun)
             } catch let e as ScoreHistoryError { throw CommandError(e.message) }
+            guard result.keptFrom != nil else { throw CommandError("\(history.path) holds no scoring run yet") }
             let runs = result.removedRuns
             var line = runs.isEmpty ? "nothing to delete: no run is older than that"
                 : (dryRun ? "would delete " : "deleted ")

@@ -129,14 +129,20 @@ extension ScoreHistory {
         return out
     }
 
+    /// A run's as-of date (the latest run when `asOf` is nil) and the run before it;
+    /// nil when the history holds no run.
+    static func runAndPrevious(_ db: Database, asOf: String?) throws -> (day: String, previous: String?)? {
+        guard let day = try asOf ?? String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs") else { return nil }
+        return (day, try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs WHERE as_of < ?", arguments: [day]))
+    }
+
     /// Alerts of one run (the latest when `asOf` is nil), optionally filtered;
     /// `onlyNew`: the fired ones whose type did not fire for the account at the
     /// previous run (what `score`'s `new_alert_types` lists).
     public func alerts(asOf: String? = nil, account: String? = nil, status: String? = nil, type: String? = nil,
                        onlyNew: Bool = false) throws -> [StoredAlert] {
         try read { db in
-            guard let day = try asOf ?? String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs") else { return [] }
-            let before = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs WHERE as_of < ?", arguments: [day])
+            guard let (day, before) = try Self.runAndPrevious(db, asOf: asOf) else { return [] }
             let firedBefore = try before.map { try Self.firedTypes(db, asOf: $0) } ?? [:]
             var sql = """
                 SELECT r.as_of, a.account_id, a.rule, a.type, a.severity, a.status, a.suppressed_because, a.detail
@@ -163,16 +169,13 @@ extension ScoreHistory {
     /// `alerts list --status ended` rows.
     public func endedAlerts(asOf: String? = nil, account: String? = nil, type: String? = nil) throws -> [StoredAlert] {
         try read { db in
-            guard let day = try asOf ?? String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs"),
-                  let before = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM runs WHERE as_of < ?", arguments: [day]) else { return [] }
+            guard let (day, previous) = try Self.runAndPrevious(db, asOf: asOf), let before = previous else { return [] }
             let firedBefore = try Self.firedTypes(db, asOf: before)
             let scored = Set(try String.fetchAll(db, sql: "SELECT s.account_id FROM scores s JOIN runs r ON r.id = s.run_id WHERE r.as_of = ?",
                                                  arguments: [day]))
             let now = try Self.firedTypes(db, asOf: day)
             return firedBefore.keys.sorted().filter { scored.contains($0) && (account == nil || $0 == account) }.flatMap { id in
-                AlertType.allCases.filter { t in
-                    firedBefore[id]!.contains(t) && now[id]?.contains(t) != true && (type == nil || t.rawValue == type)
-                }.map { t in
+                AlertType.ended(firedBefore: firedBefore[id]!, firingNow: { now[id]?.contains($0) == true }).filter { type == nil || $0.rawValue == type }.map { t in
                     StoredAlert(asOf: day, accountID: id, rule: "", type: t.rawValue, severity: "", status: "ended", suppressedBecause: nil,
                                 detail: "fired at the previous run (\(before)), not now", isNew: false)
                 }

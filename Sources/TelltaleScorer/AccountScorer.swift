@@ -439,7 +439,7 @@ public struct AccountScorer: Sendable {
                 },
                 endedAlertTypes: context.previousAlerts.map { previous in
                     guard let before = previous[f.pointee.id] else { return [] }
-                    return AlertType.allCases.filter { type in before.contains(type) && !types.contains { $0.type == type } }
+                    return AlertType.ended(firedBefore: before, firingNow: { type in types.contains { $0.type == type } })
                 })
         }
         let chunkCount = Parallel.blockCount(rows: n, serialBelow: 20_000, perCore: 4)

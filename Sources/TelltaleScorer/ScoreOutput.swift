@@ -200,12 +200,13 @@ public enum ScoreSummary {
         lines.append("alerts: \(fired) fired" + (types.isEmpty ? "" : " (\(types.joined(separator: ", ")))")
             + (held == 0 ? "" : "; \(held) held back (" + whyHeld.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"))
         if let previous = run.previousRun {
-            let new = t.newTypes.values.reduce(0, +)
-            lines.append("new since the previous run (\(previous)): \(new) alert type\(new == 1 ? "" : "s") on \(t.newAccounts) account\(t.newAccounts == 1 ? "" : "s")"
-                + (new == 0 ? "" : " (\(counts(t.newTypes).joined(separator: ", ")))"))
-            let ended = t.endedTypes.values.reduce(0, +)
-            lines.append("no longer firing since then: \(ended) alert type\(ended == 1 ? "" : "s") on \(t.endedAccounts) account\(t.endedAccounts == 1 ? "" : "s")"
-                + (ended == 0 ? "" : " (\(counts(t.endedTypes).joined(separator: ", ")))"))
+            func line(_ what: String, _ c: TypeCounts) -> String {
+                let n = c.byType.values.reduce(0, +)
+                return "\(what): \(n) alert type\(n == 1 ? "" : "s") on \(c.accounts) account\(c.accounts == 1 ? "" : "s")"
+                    + (n == 0 ? "" : " (\(counts(c.byType).joined(separator: ", ")))")
+            }
+            lines.append(line("new since the previous run (\(previous))", t.new))
+            lines.append(line("no longer firing since then", t.ended))
         }
         // The domain's Monday line: "32 of these 70 customers will churn if nobody acts", for the three patterns most matched.
         let matched = run.combinedPatterns.compactMap { p in t.patternCounts[p.name].map { (p, $0) } }
@@ -234,10 +235,8 @@ public enum ScoreSummary {
         var expected = 0.0, value = 0.0, valued = 0
         /// Rows matching each combined pattern, by name.
         var patternCounts: [String: Int] = [:]
-        /// Alert types new since the previous run, and the accounts they are on.
-        var newTypes: [AlertType: Int] = [:], newAccounts = 0
-        /// Alert types that fired at the previous run and not now, and their accounts.
-        var endedTypes: [AlertType: Int] = [:], endedAccounts = 0
+        /// Alert types new since the previous run, and those that fired then and not now.
+        var new = TypeCounts(), ended = TypeCounts()
 
         /// The row through a pointer, as `write` reads it: passed as a value (even
         /// `borrowing`, from a buffer) it was copied, its strings retained, per row.
@@ -245,14 +244,8 @@ public enum ScoreSummary {
             bandCounts[row.pointee.band.index] += 1
             if let change = row.pointee.bandChange { compared = true; if change < 0 { down += 1 } else if change > 0 { up += 1 } }
             if !row.pointee.patterns.isEmpty { for p in row.pointee.patterns { patternCounts[p, default: 0] += 1 } }
-            if let new = row.pointee.newAlertTypes, !new.isEmpty {
-                newAccounts += 1
-                for type in new { newTypes[type, default: 0] += 1 }
-            }
-            if let ended = row.pointee.endedAlertTypes, !ended.isEmpty {
-                endedAccounts += 1
-                for type in ended { endedTypes[type, default: 0] += 1 }
-            }
+            if let types = row.pointee.newAlertTypes { new.count(types) }
+            if let types = row.pointee.endedAlertTypes { ended.count(types) }
             guard row.pointee.severity >= .high else { return }
             flagged += 1
             if row.pointee.severity == .critical { critical += 1 }
@@ -266,8 +259,22 @@ public enum ScoreSummary {
             flagged += other.flagged; critical += other.critical; expected += other.expected; value += other.value
             valued += other.valued
             patternCounts.merge(other.patternCounts, uniquingKeysWith: +)
-            newTypes.merge(other.newTypes, uniquingKeysWith: +); newAccounts += other.newAccounts
-            endedTypes.merge(other.endedTypes, uniquingKeysWith: +); endedAccounts += other.endedAccounts
+            new.add(other.new); ended.add(other.ended)
+        }
+    }
+
+    /// Alert types counted over rows, and how many rows had any.
+    struct TypeCounts {
+        var byType: [AlertType: Int] = [:], accounts = 0
+
+        mutating func count(_ types: [AlertType]) {
+            if types.isEmpty { return }
+            accounts += 1
+            for type in types { byType[type, default: 0] += 1 }
+        }
+
+        mutating func add(_ other: TypeCounts) {
+            byType.merge(other.byType, uniquingKeysWith: +); accounts += other.accounts
         }
     }
 
