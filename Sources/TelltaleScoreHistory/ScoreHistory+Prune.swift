@@ -18,32 +18,23 @@ public struct PruneResult: Equatable, Sendable {
 }
 
 extension ScoreHistory {
-    /// Deletes the runs dated before `before`, with their scores, rejects and
-    /// alerts. A scheduled daily job on 10,000 accounts adds about 1.7 MB a
+    /// Deletes the runs dated more than `keepingDays` before the latest run,
+    /// with their scores, rejects and alerts. A scheduled daily job on 10,000 accounts adds about 1.7 MB a
     /// run (600 MB a year), and nothing else ever removes a run.
     ///
-    /// What a later run reads is kept whatever `before` says: the latest run
+    /// What a later run reads is kept whatever `keepingDays` says: the latest run
     /// (bands, "new since the previous run") and every run from the band-drop
     /// baseline of the day after it on (`BandDropBaseline.latest`: no later run
     /// compares with an older one). Dismissals and engagements are kept; they
     /// expire by their own dates. `dryRun` counts without deleting.
-    public func prune(before: Day, bandDropDays: Int, dryRun: Bool = false) throws -> PruneResult {
-        try prune(bandDropDays: bandDropDays, dryRun: dryRun) { _ in before }
-    }
-
-    /// `prune(before:)` with the date counted back from the latest run, read in the same transaction.
     public func prune(keepingDays: Int, bandDropDays: Int, dryRun: Bool = false) throws -> PruneResult {
-        try prune(bandDropDays: bandDropDays, dryRun: dryRun) { latest in latest - keepingDays }
-    }
-
-    private func prune(bandDropDays: Int, dryRun: Bool, before: (_ latest: Day) -> Day) throws -> PruneResult {
         let result = try write { db -> PruneResult in
             let days = try String.fetchAll(db, sql: "SELECT as_of FROM runs ORDER BY as_of").compactMap(Day.parse)
             guard let latest = days.last else {
                 return PruneResult(removedRuns: [], removedScores: 0, removedAlerts: 0, removedRejects: 0, keptFrom: nil,
                                    keptForBandDrops: false, keptRuns: 0)
             }
-            var cut = min(before(latest), latest)
+            var cut = latest - max(0, keepingDays)
             var forBandDrops = false
             if let baseline = BandDropBaseline.latest(runDays: days, before: latest + 1, days: bandDropDays), days[baseline] < cut {
                 cut = days[baseline]

@@ -249,7 +249,7 @@ import TelltaleScorer
         try FileManager.default.copyItem(atPath: path, toPath: prunedPath)
         let pruned = try ScoreHistory(path: prunedPath)
         let latest = start + offsets.last!
-        let result = try pruned.prune(before: latest, bandDropDays: 7)
+        let result = try pruned.prune(keepingDays: 0, bandDropDays: 7)
         let kept = try pruned.runs().map(\.asOf)
         #expect(kept.count < offsets.count && result.removedRuns.count == offsets.count - kept.count, "\(kept)")
         #expect(result.keptForBandDrops && kept.last == latest.description)
@@ -262,7 +262,7 @@ import TelltaleScorer
         }
         // A dry run counts the same and deletes nothing.
         let again = try ScoreHistory(path: path)
-        let dry = try again.prune(before: latest, bandDropDays: 7, dryRun: true)
+        let dry = try again.prune(keepingDays: 0, bandDropDays: 7, dryRun: true)
         let runsAfterDryRun = try again.runs().count
         #expect(dry == result && runsAfterDryRun == offsets.count)
     }
@@ -277,7 +277,7 @@ import TelltaleScorer
         let size = { try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int }
         let before = try size()
         #expect(try freePages() > 0)
-        #expect(try history.prune(before: ScoringFixture.asOf - 8, bandDropDays: 7).removedRuns.isEmpty)
+        #expect(try history.prune(keepingDays: 7, bandDropDays: 7).removedRuns.isEmpty, "the latest run is a day before the fixture's date")
         #expect(try freePages() == 0 && size() < before)
     }
 
