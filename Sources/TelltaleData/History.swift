@@ -130,9 +130,20 @@ public struct ProblemList: Sendable {
 
     public var isEmpty: Bool { total == 0 }
 
+    /// The kept problems by file (in the order the files were read), then line: checks
+    /// that run after a file's parse (a second row for a date) find theirs later, and a
+    /// user fixing an export works down it.
+    public var inFileOrder: [Problem] {
+        var rank: [String: Int] = [:]
+        for p in items where rank[p.file] == nil { rank[p.file] = rank.count }
+        return items.enumerated().sorted { a, b in
+            (rank[a.element.file]!, a.element.line, a.offset) < (rank[b.element.file]!, b.element.line, b.offset)
+        }.map(\.element)
+    }
+
     /// The user-facing list: every kept problem, then "... and N more".
     public func render(limit: Int = 20) -> String {
-        var lines = items.prefix(limit).map { "  - " + $0.description }
+        var lines = inFileOrder.prefix(limit).map { "  - " + $0.description }
         if total > min(limit, items.count) { lines.append("  ... and \(total - min(limit, items.count)) more") }
         return lines.joined(separator: "\n")
     }
@@ -140,7 +151,7 @@ public struct ProblemList: Sendable {
     /// CSV with one problem per row, for the `problem_report` file.
     public func csv() -> String {
         var out = "file,line,column,value,problem\n"
-        for p in items {
+        for p in inFileOrder {
             out += [p.file, String(p.line), p.column, p.value, p.message].map(csvField).joined(separator: ",") + "\n"
         }
         return out

@@ -186,6 +186,24 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         #expect(history.problems.csv().split(separator: "\n").count == 3, "header + one line per problem")
     }
 
+    /// A second row for a date is found after the file's parse; listed as found, it came
+    /// after every later line's problem.
+    @Test func problemsAreListedByFileThenLine() throws {
+        let h = TinyHistory(accounts: goodAccounts + "\nA1,SMB Annual,2024-02-01,100,,,\n",
+                            usage: "account_id,date,logins\nA1,2025-01-01,3\nA1,2025-01-01,4\nA1,2025-01-02,lots\nA1,2025-13-01,3\n",
+                            renewals: "account_id,renewal_date,outcome\nA1,2025-02-10,maybe\n")
+        let history = try HistoryLoader(options: h.options).loadCollectingProblems()
+        #expect(history.problems.items.map(\.line) == [4, 4, 5, 3, 2], "as found: the duplicate date after the parse")
+        let rendered = history.problems.render().split(separator: "\n").map { line in
+            String(line.drop { $0 != ":" }.dropFirst(2).prefix { $0 != "," })
+        }
+        #expect(rendered == ["line 4", "line 3", "line 4", "line 5", "line 2"])
+        let csvPlaces = history.problems.csv().split(separator: "\n").dropFirst().map { row in
+            row.split(separator: ",").prefix(2).map { ($0 as Substring).split(separator: "/").last.map(String.init) ?? "" }.joined(separator: ":")
+        }
+        #expect(csvPlaces == ["accounts.csv:4", "usage.csv:3", "usage.csv:4", "usage.csv:5", "renewals.csv:2"])
+    }
+
     @Test func aMissingRequiredColumnIsNamed() {
         let h = TinyHistory(accounts: "account_id,segment,contract_value\nA1,SMB,5\n", usage: "account_id,date\n", renewals: "")
         #expect(throws: DataError.missingColumn(file: h.path("accounts.csv"), column: "signup_date", available: ["account_id", "segment", "contract_value"])) {
