@@ -24,6 +24,11 @@ public struct BacktestObservation: Equatable, Sendable {
     /// The first renewal decided after `date` within the horizon, and whether it churned.
     public var renewal: Day?
     public var churned: Bool
+    /// The first renewal decided after `date` however far (nil while the data has not
+    /// decided it), and whether it churned: how alerts that come long before the renewal,
+    /// such as a missed onboarding milestone, are judged.
+    public var nextRenewal: Day? = nil
+    public var nextChurned = false
 }
 
 /// Everything a walk forward produced.
@@ -146,10 +151,12 @@ public struct Backtester {
             for row in run.rows {
                 let a = index[row.accountID]!
                 let next = outcome.after(account: a, date: date)
+                let term = outcome.next(account: a, date: date)
                 observations.append(BacktestObservation(
                     account: a, date: date, churnProbability: row.churnProbability, band: row.band, severity: row.severity,
                     segment: row.segment, owner: row.owner ?? "(no owner)", rules: fired[row.accountID] ?? [],
-                    types: row.alertTypes, patterns: row.patterns, renewal: next?.date, churned: next?.churned ?? false))
+                    types: row.alertTypes, patterns: row.patterns, renewal: next?.date, churned: next?.churned ?? false,
+                    nextRenewal: term?.date, nextChurned: term?.churned ?? false))
                 previousBands[row.accountID] = row.band
             }
             earlier.append((date, run.rows.reduce(into: [:]) { $0[$1.accountID] = $1.band }, modelIndex))
@@ -176,6 +183,11 @@ struct NextRenewal {
 
     /// The first renewal decided after `date` and no later than `date + horizon`.
     func after(account: Int32, date: Day) -> (date: Day, churned: Bool)? {
-        byAccount[Int(account)].first { $0.date > date && $0.date - date <= horizon }
+        next(account: account, date: date).flatMap { $0.date - date <= horizon ? $0 : nil }
+    }
+
+    /// The first renewal decided after `date`, however far.
+    func next(account: Int32, date: Day) -> (date: Day, churned: Bool)? {
+        byAccount[Int(account)].first { $0.date > date }
     }
 }

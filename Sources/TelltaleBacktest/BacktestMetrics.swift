@@ -29,7 +29,71 @@ public struct AlertStats: Equatable, Sendable {
     public var medianLead: Double? { leadDays.isEmpty ? nil : median(leadDays.map(Double.init)) }
 }
 
+/// How one alert would have done judged by each account's next renewal, however far.
+///
+/// The horizon credits an alert only within its days before a churn, which suits alerts
+/// that mean "soon". An onboarding milestone missed in a contract's first weeks comes
+/// ten months before the renewal it foretells: within any horizon it is never right, and
+/// read that way the report would advise switching off the alert the domain says to act
+/// on at once. Here the unit is an account term: an account from a replayed date up to
+/// its next renewal.
+public struct TermStats: Equatable, Sendable {
+    public var name: String
+    /// Terms the alert fired on at some replayed date, whose renewal the data has decided.
+    public var terms = 0
+    /// Those of them that ended in churn (the churns it caught).
+    public var churned = 0
+    /// Alerted terms whose renewal is not decided yet: left out of the rates.
+    public var undecided = 0
+    /// Alerted (decided) terms first alerted more than the horizon before their renewal.
+    public var beyondHorizon = 0
+    /// Every replayed term with a decided renewal, and those that churned (the base rate).
+    public var allTerms = 0
+    public var allChurned = 0
+    /// Per caught churn: days from the first alert in the term to the renewal.
+    public var leadDays: [Int] = []
+
+    public var precision: Double? { terms > 0 ? Double(churned) / Double(terms) : nil }
+    public var recall: Double? { allChurned > 0 ? Double(churned) / Double(allChurned) : nil }
+    public var baseRate: Double? { allTerms > 0 ? Double(allChurned) / Double(allTerms) : nil }
+    public var lift: Double? { precision.flatMap { p in baseRate.flatMap { $0 > 0 ? p / $0 : nil } } }
+    public var medianLead: Double? { leadDays.isEmpty ? nil : median(leadDays.map(Double.init)) }
+}
+
 public enum BacktestMetrics {
+    /// Term stats for every name `fires` can return, in the order of `names`.
+    public static func termStats(_ run: BacktestRun, names: [String], fires: (BacktestObservation) -> Set<String>) -> [TermStats] {
+        struct Term: Hashable { var account: Int32; var renewal: Day? }
+        let wanted = Set(names)
+        var firstAlert: [Term: [String: Day]] = [:]
+        var churned: [Term: Bool] = [:]
+        for o in run.observations {
+            let term = Term(account: o.account, renewal: o.nextRenewal)
+            churned[term] = o.nextChurned
+            for name in fires(o) where wanted.contains(name) && firstAlert[term]?[name] == nil {
+                firstAlert[term, default: [:]][name] = o.date // observations come date by date
+            }
+        }
+        let decided = churned.filter { $0.key.renewal != nil }
+        let allChurned = decided.values.filter { $0 }.count
+        var stats = Dictionary(uniqueKeysWithValues: names.map {
+            ($0, TermStats(name: $0, allTerms: decided.count, allChurned: allChurned))
+        })
+        for (term, first) in firstAlert {
+            for (name, date) in first {
+                guard let renewal = term.renewal else { stats[name]!.undecided += 1; continue }
+                stats[name]!.terms += 1
+                if renewal - date > run.horizonDays { stats[name]!.beyondHorizon += 1 }
+                if churned[term]! {
+                    stats[name]!.churned += 1
+                    stats[name]!.leadDays.append(renewal - date)
+                }
+            }
+        }
+        for name in names { stats[name]!.leadDays.sort() }
+        return names.map { stats[$0]! }
+    }
+
     /// Stats for every name `fires` can return, in the order of `names`.
     ///
     /// An account-date is positive when the account churned at a renewal

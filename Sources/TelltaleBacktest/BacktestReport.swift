@@ -21,6 +21,8 @@ public struct DismissalFeedback: Equatable, Sendable {
 public struct BacktestSummary: Sendable {
     public var run: BacktestRun
     public var byRule: [AlertStats]
+    /// The rules (then any alert) judged by each account's next renewal, however far.
+    public var byRuleToRenewal: [TermStats]
     public var byType: [AlertStats]
     public var bySeverity: [AlertStats]
     public var bySegment: [AlertStats]
@@ -44,6 +46,9 @@ public struct BacktestSummary: Sendable {
         self.run = run
         let ruleNames = run.rules.map(\.name) + ["band_drop"]
         byRule = BacktestMetrics.stats(run, names: ruleNames) { Set($0.rules) }
+        byRuleToRenewal = BacktestMetrics.termStats(run, names: ruleNames + ["any alert"]) { o in
+            o.rules.isEmpty ? [] : Set(o.rules + ["any alert"])
+        }
         let types = AlertType.allCases.map(\.rawValue)
         byType = BacktestMetrics.stats(run, names: types) { Set($0.types.map(\.rawValue)) }.filter { $0.alerts > 0 }
         let levels: [Severity] = [.critical, .high, .medium, .low]
@@ -118,6 +123,7 @@ public enum BacktestReport {
                 + "best pattern \(pct(p.precision)) (\(p.name), \(p.alerts) alert-days), best single-signal rule \(pct(q.precision)) (\(q.name)); "
                 + "comparisons need 10 alert-days or more.")
         }
+        if let line = earlyAlertsLine(s) { lines.append(line) }
         for (rule, p) in s.recommended.sorted(by: { $0.key < $1.key }) {
             lines.append("Within \(num(s.alertBudget)) new alerts per CSM per week, `\(rule)` catches most churn at threshold "
                 + "\(formatCell(p.threshold)) with a \(p.graceDays)-day grace period (\(p.stats.churnsCaught) churns, \(num(p.stats.perCSMWeek)) per CSM per week, precision \(pct(p.stats.precision)))"
@@ -128,6 +134,24 @@ public enum BacktestReport {
                 + "with a \(p.graceDays)-day grace period (\(p.stats.churnsCaught) churns, \(num(p.stats.perCSMWeek)) per CSM per week).")
         }
         return lines
+    }
+
+    /// Rules the horizon finds no better than no alert at all, though the accounts they
+    /// alerted churned at their next renewal more than the rest (an onboarding milestone
+    /// comes months ahead): read alone, the horizon's figures would have them switched off.
+    static func earlyAlertsLine(_ s: BacktestSummary) -> String? {
+        guard let base = s.byRuleToRenewal.first?.baseRate else { return nil }
+        let early = s.byRuleToRenewal.filter { t in
+            guard t.terms >= 10, (t.precision ?? 0) > base, let soon = s.byRule.first(where: { $0.name == t.name }) else { return false }
+            return (soon.precision ?? 0) <= s.baseRate && 2 * t.beyondHorizon > t.terms
+        }
+        guard !early.isEmpty else { return nil }
+        let names = early.map { "`\($0.name)`" }.joined(separator: ", ")
+        let rates = early.map { "\(pct($0.precision)) of \($0.terms)" }.joined(separator: ", ")
+        return "\(names) fire\(early.count == 1 ? "s" : "") mostly more than \(s.run.horizonDays) days before the renewal, and within "
+            + "\(s.run.horizonDays) days \(early.count == 1 ? "it is" : "they are") no more often right than \(pct(s.baseRate)) of all account-\(s.run.everyDays == 7 ? "weeks" : "dates"); "
+            + "yet of the accounts \(early.count == 1 ? "it" : "they") alerted, \(rates)\(early.count == 1 ? "" : " respectively") churned at their next renewal (all accounts: \(pct(base))): "
+            + "judge \(early.count == 1 ? "it" : "them") by the section \"Judged by the next renewal, however far\"."
     }
 
     static func table(_ stats: [AlertStats], first: String = "alert") -> String {
@@ -146,6 +170,7 @@ public enum BacktestReport {
         md += "\n## Alerts by rule\n\nPrecision: share of alert-days on which the account churned within \(r.horizonDays) days. "
             + "Recall: churns preceded by the alert within the horizon. New alerts: the alert fired after not firing on the account's previous date.\n\n"
         md += table(s.byRule, first: "rule")
+        md += toRenewalSection(s)
         md += "\n## By alert type\n\n" + table(s.byType, first: "type")
         md += "\n## By severity\n\n" + table(s.bySeverity, first: "severity")
         md += "\n## By band on the day (any alert)\n\n" + table(s.byBand, first: "band")
@@ -186,6 +211,22 @@ public enum BacktestReport {
             md += "\n## Models\n\n" + r.trainings.map { "- \($0.date): trained on \($0.renewals) renewals decided before it" }.joined(separator: "\n") + "\n"
         }
         if !s.warnings.isEmpty { md += "\n## Warnings\n\n" + s.warnings.map { "- " + $0 }.joined(separator: "\n") + "\n" }
+        return md
+    }
+
+    static func toRenewalSection(_ s: BacktestSummary) -> String {
+        let all = s.byRuleToRenewal.first
+        var md = "\n## Judged by the next renewal, however far\n\n"
+        md += "A term: an account from a replayed date up to its next renewal. Of the \(all?.allTerms ?? 0) terms whose renewal the data has decided, "
+            + "\(all?.allChurned ?? 0) churned (\(pct(all?.baseRate))). Per rule: the decided terms it fired on, the share that churned at the renewal "
+            + "(lift: against all terms), the churned terms it fired on (recall), the days from its first alert to a churned renewal, and the terms it "
+            + "first fired on more than \(s.run.horizonDays) days before the renewal, which the table above does not credit. Terms not yet decided are left out.\n\n"
+        md += "| rule | terms alerted | churned at the renewal | lift | recall | median lead (days) | first alert beyond \(s.run.horizonDays) days | not yet decided |\n"
+        md += "|---|---|---|---|---|---|---|---|\n"
+        for t in s.byRuleToRenewal {
+            md += "| \(t.name) | \(t.terms) | \(t.churned) (\(pct(t.precision))) | \(t.lift.map(num) ?? "-") | \(pct(t.recall)) | "
+                + "\(t.medianLead.map { String(Int($0)) } ?? "-") | \(t.beyondHorizon) | \(t.undecided) |\n"
+        }
         return md
     }
 

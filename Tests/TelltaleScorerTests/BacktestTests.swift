@@ -96,10 +96,11 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
         let fixture = try ScoringFixture()
         var settings = BacktestSettings()
         settings.horizonDays = 60
-        // Renewals for the fixture: GONE and CASE churn, VAC renews, S01 churns far later (outside every horizon).
+        // Renewals for the fixture: GONE and CASE churn, VAC renews, S01 churns far later (outside every horizon),
+        // SOLO, alerted as a single user on every date, churns 100 days after the fixture's as-of date: outside every horizon too.
         var history = fixture.history
         let asOf = ScoringFixture.asOf
-        for (id, offset, churned) in [("GONE", 20, true), ("CASE", 50, true), ("VAC", 30, false), ("S01", 200, true), ("SOLO", 10, false)] {
+        for (id, offset, churned) in [("GONE", 20, true), ("CASE", 50, true), ("VAC", 30, false), ("S01", 200, true), ("SOLO", 100, true)] {
             history.renewals.account.append(history.accounts.index[id]!)
             history.renewals.date.append(asOf + offset)
             history.renewals.churned.append(churned)
@@ -139,6 +140,38 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
         let gone = try #require(stats.first { $0.name == "logins_drop_33pct" })
         #expect(gone.churnsCaught >= 1, "GONE's decline fired before its churn")
 
+        // Judged by the next renewal however far: recount terms (account, first renewal after the date) directly.
+        let terms = BacktestMetrics.termStats(run, names: names) { Set($0.rules) }
+        func nextRenewal(_ o: BacktestObservation) -> Int? {
+            (0..<history.renewals.count).filter { history.renewals.account[$0] == o.account && history.renewals.date[$0] > o.date }
+                .min { history.renewals.date[$0] < history.renewals.date[$1] }
+        }
+        var allTerms = Set<String>(), allChurned = Set<String>()
+        for o in run.observations {
+            guard let r = nextRenewal(o) else { continue }
+            allTerms.insert("\(o.account) \(history.renewals.date[r])")
+            if history.renewals.churned[r] { allChurned.insert("\(o.account) \(history.renewals.date[r])") }
+        }
+        #expect(allChurned.contains("\(history.accounts.index["S01"]!) \(asOf + 200)"), "a churn outside every horizon is a term's churn")
+        for t in terms {
+            var first: [String: Int] = [:], undecided = Set<Int32>()
+            for o in run.observations where o.rules.contains(t.name) {
+                guard let r = nextRenewal(o) else { undecided.insert(o.account); continue }
+                let key = "\(o.account) \(history.renewals.date[r])"
+                first[key] = min(first[key] ?? Int.max, Int(o.date.number))
+            }
+            let churned = first.filter { allChurned.contains($0.key) }
+            let renewalDay = { (key: String) in Int(Day.parse(String(key.split(separator: " ")[1]))!.number) }
+            #expect(t.allTerms == allTerms.count && t.allChurned == allChurned.count, "\(t.name)")
+            #expect(t.terms == first.count && t.churned == churned.count && t.undecided == undecided.count, "\(t.name)")
+            #expect(t.beyondHorizon == first.filter { renewalDay($0.key) - $0.value > 60 }.count, "\(t.name)")
+            #expect(t.leadDays == churned.map { renewalDay($0.key) - $0.value }.sorted(), "\(t.name)")
+        }
+        let solo = try #require(terms.first { $0.name == "single_user_team" })
+        #expect(solo.terms == 1 && solo.churned == 1 && solo.beyondHorizon == 1 && solo.leadDays == [121], "\(solo)")
+        let soloSoon = try #require(stats.first { $0.name == "single_user_team" })
+        #expect(soloSoon.churnsCaught == 0, "the horizon does not credit it")
+
         // The sweep at the configured setting replays exactly the walk forward's alerts.
         let kept = try Backtester(history: history, definitions: [], alerts: AlertSettings(), scoring: ScoringSettings(),
                                   settings: settings, fixedModel: fixture.model()).run(dates: dates, keepSnapshots: true)
@@ -167,6 +200,40 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
         }
     }
 
+    /// A missed onboarding milestone fires in a contract's first weeks, ten months before the
+    /// renewal the simulator ties it to: within the horizon it is never right, and the report
+    /// says what its accounts did at their next renewal instead.
+    @Test func milestoneAlertsAreJudgedByTheNextRenewalTheyComeMonthsBefore() throws {
+        let history = try simulatedHistory(accounts: 1500, days: 730, seed: 3)
+        let start = history.usage.dateRange!.lowerBound
+        let model = try backtester(history).train!(start + 200).0
+        var settings = BacktestSettings()
+        settings.everyDays = 28
+        settings.sweep = [:]
+        let run = try backtester(history, settings: settings, fixed: model).run(dates: Backtester.dates(from: start + 200, to: start + 400, every: 28))
+        let summary = BacktestSummary(run: run, alerts: AlertSettings(), settings: settings)
+        let milestones = ["missed_onboarding_14d", "missed_first_value_30d", "missed_second_feature_60d"]
+        let base = try #require(summary.byRuleToRenewal.first?.baseRate)
+        var pooled = (terms: 0, churned: 0)
+        for name in milestones {
+            let soon = try #require(summary.byRule.first { $0.name == name })
+            let term = try #require(summary.byRuleToRenewal.first { $0.name == name })
+            #expect(soon.episodes > 0 && soon.truePositives == 0, "\(name) never right within the horizon: \(soon)")
+            #expect(term.beyondHorizon == term.terms, "\(name) always fires months ahead: \(term)")
+            pooled.terms += term.terms
+            pooled.churned += term.churned
+        }
+        // The planted missed onboarding (log-odds +1.7) shows at the next renewal: a one-sided
+        // binomial test of the pooled rate against every term's.
+        #expect(abs(binomialUpperTail(successes: 2, trials: 3, rate: 0.5) - 0.5) < 1e-12, "the helper: 3/8 + 1/8")
+        let p = binomialUpperTail(successes: pooled.churned, trials: pooled.terms, rate: base)
+        #expect(pooled.terms >= 30 && p < 0.001, "\(pooled.churned) of \(pooled.terms) churned against \(base): p = \(p)")
+        let line = try #require(BacktestReport.headline(summary).first { $0.contains("churned at their next renewal") })
+        for name in milestones { #expect(line.contains("`\(name)`"), "\(line)") }
+        #expect(!line.contains("`logins_drop_33pct`"), "a rule the horizon credits is not named: \(line)")
+        #expect(BacktestReport.markdown(summary).contains("## Judged by the next renewal, however far"))
+    }
+
     @Test func onTheSimulatorsHistoryCombinedPatternsCatchMoreChurnPerAlertThanAnySingleSignalRule() throws {
         let history = try simulatedHistory(accounts: 4000, days: 730, seed: 3)
         let end = history.usage.dateRange!.upperBound
@@ -193,4 +260,16 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
         #expect(html.components(separatedBy: "<svg").count - 1 == 4, "four inline charts")
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"), "self-contained, offline")
     }
+}
+
+/// P(X >= k) for X ~ Binomial(n, p), summed in log space (n up to a few thousand).
+func binomialUpperTail(successes k: Int, trials n: Int, rate p: Double) -> Double {
+    guard k > 0 else { return 1 }
+    var total = 0.0
+    for j in k...n {
+        let choose: Double = lgamma(Double(n + 1)) - lgamma(Double(j + 1)) - lgamma(Double(n - j + 1))
+        let logTerm: Double = choose + Double(j) * log(p) + Double(n - j) * log(1 - p)
+        total += exp(logTerm)
+    }
+    return min(1, total)
 }
