@@ -24,11 +24,17 @@ public struct AlertOutcomes: Equatable, Sendable {
         public var dismissed = 0, dismissedFalsePositive = 0, dismissedFalsePositiveChurned = 0
         /// Days from each churned episode's start to the churn.
         public var leadDays: [Int] = []
+        /// Episodes whose account's first renewal after the run is decided, however far, and
+        /// those that churned at it: how an alert that comes months ahead (a missed onboarding
+        /// milestone, ten months before the renewal it foretells) is judged, which the horizon
+        /// always counts as no churn.
+        public var nextRenewalDecided = 0, nextRenewalChurned = 0
 
         /// Episodes whose outcome is known.
         public var decided: Int { churned + renewed + noRenewal }
         /// Share of the decided episodes that churned.
         public var precision: Double? { decided > 0 ? Double(churned) / Double(decided) : nil }
+        public var nextRenewalPrecision: Double? { nextRenewalDecided > 0 ? Double(nextRenewalChurned) / Double(nextRenewalDecided) : nil }
     }
 
     /// One row per alert type that fired, then "all".
@@ -79,10 +85,12 @@ public struct AlertOutcomes: Equatable, Sendable {
             // Only the first run of a stretch of runs that fired it starts an episode.
             if let before = previousRun[f.asOf], firedKeys.contains("\(before)|\(f.account)|\(f.type)") { continue }
             var row = rows[f.type] ?? Row(type: f.type)
-            let decision = byAccount[f.account]?.first { $0.date > f.asOf && $0.date - f.asOf <= Int32(horizonDays) }
+            let next = byAccount[f.account]?.first { $0.date > f.asOf }
+            let decision = next.flatMap { $0.date - f.asOf <= Int32(horizonDays) ? $0 : nil }
             let end = decision?.date ?? f.asOf + horizonDays
             func count(_ update: (inout Row) -> Void) { update(&row); update(&all) }
             count { $0.episodes += 1 }
+            if let next { count { $0.nextRenewalDecided += 1; if next.churned { $0.nextRenewalChurned += 1 } } }
             if let decision {
                 count { decision.churned ? ($0.churned += 1) : ($0.renewed += 1) }
                 if decision.churned { count { $0.leadDays.append(Int(decision.date - f.asOf)) } }
@@ -126,13 +134,14 @@ public struct AlertOutcomes: Equatable, Sendable {
 extension AlertOutcomes {
     /// One row per alert type, then "all"; `precision` is churned over decided.
     public func csv() -> String {
-        var out = "type,episodes,churned,renewed,no_renewal_in_horizon,pending,precision,median_lead_days,engaged,engaged_renewed,engaged_churned,dismissed,dismissed_false_positive,dismissed_false_positive_churned\n"
+        var out = "type,episodes,churned,renewed,no_renewal_in_horizon,pending,precision,median_lead_days,engaged,engaged_renewed,engaged_churned,dismissed,dismissed_false_positive,dismissed_false_positive_churned,next_renewal_decided,next_renewal_churned,next_renewal_precision\n"
         for r in rows {
             let median = r.leadDays.isEmpty ? "" : String(format: "%g", TelltaleSignals.median(r.leadDays.map(Double.init)))
             out += [r.type, "\(r.episodes)", "\(r.churned)", "\(r.renewed)", "\(r.noRenewal)", "\(r.pending)",
                     r.precision.map { String(format: "%.3f", $0) } ?? "", median,
                     "\(r.engaged)", "\(r.engagedRenewed)", "\(r.engagedChurned)", "\(r.dismissed)", "\(r.dismissedFalsePositive)",
-                    "\(r.dismissedFalsePositiveChurned)"].joined(separator: ",") + "\n"
+                    "\(r.dismissedFalsePositiveChurned)", "\(r.nextRenewalDecided)", "\(r.nextRenewalChurned)",
+                    r.nextRenewalPrecision.map { String(format: "%.3f", $0) } ?? ""].joined(separator: ",") + "\n"
         }
         return out
     }
@@ -144,5 +153,18 @@ extension AlertOutcomes {
         return "\(all.episodes) alert episodes: \(all.churned) churned within \(horizonDays) days (\(pct(all.precision)) of the \(all.decided) whose outcome is known), "
             + "\(all.pending) pending; \(churnsScored - churnsCaught) of \(churnsScored) churns of scored accounts had no alert in the \(horizonDays) days before; "
             + "\(all.engagedRenewed) engaged then renewed, \(all.dismissedFalsePositiveChurned) dismissed as false positives then churned"
+            + earlyTypes(pct)
+    }
+
+    /// Types that fire months before the renewal (under one episode in ten had a renewal
+    /// within the horizon), with 10 or more whose next renewal is decided: the horizon alone
+    /// counts every one of them as no churn.
+    func earlyTypes(_ pct: (Double?) -> String) -> String {
+        let early = rows.dropLast().filter { r in r.nextRenewalDecided >= 10 && 10 * (r.churned + r.renewed) < r.decided }
+        guard !early.isEmpty else { return "" }
+        return "; " + early.map { r in
+            "\(r.type) alerts come months before the renewal (\(r.churned + r.renewed) of \(r.decided) had one within \(horizonDays) days): "
+                + "judged by the next renewal however far, \(pct(r.nextRenewalPrecision)) of \(r.nextRenewalDecided) churned"
+        }.joined(separator: "; ")
     }
 }

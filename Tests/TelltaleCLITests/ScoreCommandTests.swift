@@ -285,7 +285,7 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
             decisions[String(cells[0]), default: []].append((Day.parse(String(cells[1]))!, cells[2].lowercased() == "churned"))
         }
-        var episodes = 0, churned = 0, renewed = 0, none = 0
+        var episodes = 0, churned = 0, renewed = 0, none = 0, nextDecided = 0, nextChurned = 0
         for (i, d) in dates.enumerated() {
             let day = Day.parse(d)!
             for key in fired[i] where i == 0 || !fired[i - 1].contains(key) {
@@ -293,6 +293,10 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
                 let account = String(key.split(separator: "|")[0])
                 let next = decisions[account, default: []].filter { $0.0 > day && $0.0 - day <= 90 }.min { $0.0 < $1.0 }
                 if let next { if next.1 { churned += 1 } else { renewed += 1 } } else { none += 1 }
+                if let later = decisions[account, default: []].filter({ $0.0 > day }).min(by: { $0.0 < $1.0 }) {
+                    nextDecided += 1
+                    if later.1 { nextChurned += 1 }
+                }
             }
         }
         #expect(episodes > 100 && churned > 10, "\(episodes) episodes, \(churned) churned")
@@ -300,6 +304,8 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         #expect(r.status == 0, "\(r.stderr)")
         let all = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("all,") }).split(separator: ",")
         #expect(all[1...5].map(String.init) == ["\(episodes)", "\(churned)", "\(renewed)", "\(none)", "0"], "\(all)")
+        #expect(r.stdout.hasPrefix("type,") && r.stdout.split(separator: "\n")[0].hasSuffix(",next_renewal_decided,next_renewal_churned,next_renewal_precision"))
+        #expect(all[14...15].map(String.init) == ["\(nextDecided)", "\(nextChurned)"] && nextDecided > churned + renewed && nextChurned > churned, "\(all)")
         #expect(r.stderr.contains("\(episodes) alert episodes: \(churned) churned within 90 days"), "\(r.stderr)")
         let bad = try runTelltale(["alerts", "outcomes", "--db", dir + "/h.sqlite", "--config", sampleConfig, "--horizon", "0d"])
         #expect(bad.status != 0 && bad.stderr.contains("--horizon must be a number of days"))

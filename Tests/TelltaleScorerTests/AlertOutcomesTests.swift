@@ -37,8 +37,26 @@ import TelltaleData
         #expect(trend.engaged == 1 && trend.engagedChurned == 1 && trend.dismissedFalsePositive == 1 && trend.dismissedFalsePositiveChurned == 1)
         #expect(all.episodes == 4 && all.decided == 4 && all.churned == 1 && all.precision == 0.25 && all.engaged == 3)
         #expect(o.churnsScored == 2 && o.churnsCaught == 1)
-        #expect(o.csv().contains("\ntrend,1,1,0,0,0,1.000,30,1,0,1,1,1,1\n"))
+        #expect(o.csv().contains("\ntrend,1,1,0,0,0,1.000,30,1,0,1,1,1,1,1,1,1.000\n"))
+        #expect(cohort.nextRenewalDecided == 2 && cohort.nextRenewalChurned == 0, "E has no renewal decided after its alert")
+        #expect(!o.summary().contains("months before"), "every type here had its renewal within the horizon")
         #expect(o.summary().hasPrefix("4 alert episodes: 1 churned within 90 days (25% of the 4 whose outcome is known), 0 pending; 1 of 2 churns"))
+    }
+
+    /// A milestone alert comes ten months before the renewal it foretells: the horizon counts
+    /// it as no churn; the account's next renewal, however far, says what came of it.
+    @Test func alertsMonthsAheadAreJudgedByTheNextRenewalToo() {
+        let accounts = (1...12).map { "M\($0)" }
+        let fired = accounts.map { AlertOutcomes.Fired(asOf: d0, account: $0, type: "milestone") }
+        let decisions = accounts.enumerated().map { AlertOutcomes.Decision(account: $1, date: d0 + 300, churned: $0 < 5) }
+            + [AlertOutcomes.Decision(account: "M12", date: d0 + 665, churned: true)] // not the next renewal
+        let o = AlertOutcomes(runs: [(d0, Set(accounts))], fired: fired, engagements: [], dismissals: [], decisions: decisions, horizonDays: 90)
+        let m = o.rows[0]
+        #expect(m.type == "milestone" && m.episodes == 12 && m.noRenewal == 12 && m.precision == 0)
+        #expect(m.nextRenewalDecided == 12 && m.nextRenewalChurned == 5)
+        #expect(o.csv().contains("\nmilestone,12,0,0,12,0,0.000,,0,0,0,0,0,0,12,5,0.417\n"))
+        #expect(o.summary().hasSuffix("; milestone alerts come months before the renewal (0 of 12 had one within 90 days): "
+            + "judged by the next renewal however far, 42% of 12 churned"), "\(o.summary())")
     }
 
     /// While the renewals table ends inside an episode's horizon, an episode
