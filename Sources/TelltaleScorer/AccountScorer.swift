@@ -470,6 +470,7 @@ public struct AccountScorer: Sendable {
             warnings.append("segment '\(s)' was not in the training data: its accounts use the population's band cut points")
         }
         var run = ScoreRun(asOf: asOf, rows: rows, rejects: rejects, alerts: records, warnings: warnings)
+        run.alertRules = rules.count
         run.bandsComparedAcrossModels = context.previousBandsFromAnotherModel && !context.previousBands.isEmpty
         run.previousRun = context.previousAlerts == nil ? nil : context.previousRun
         run.combinedPatterns = patternOrder.map { p in

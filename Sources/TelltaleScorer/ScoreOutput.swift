@@ -177,8 +177,15 @@ public enum ScoreSummary {
             + (run.rejects.isEmpty ? "" : ", \(run.rejects.count) not scored" + (rejectsPath.map { " (reasons in \($0))" } ?? "")))
         let bands = Band.allCases.enumerated().map { "\(t.bandCounts[$0]) \($1)" }.joined(separator: ", ")
         lines.append("bands: \(bands)" + (t.compared ? "; since the previous run\(run.bandsComparedAcrossModels ? " (another model's bands)" : "") \(t.down) moved down, \(t.up) up" : ""))
-        lines.append("\(t.flagged) account\(t.flagged == 1 ? "" : "s") flagged high or critical (\(t.critical) critical); "
-            + "about \(Int(t.expected.rounded())) expected to churn without action" + valueAtRisk(t))
+        if run.alertRules == 0 && t.flagged.accounts == 0 {
+            // A flat table without the columns the rules read: no severity anywhere, and
+            // "0 flagged, about 0 expected to churn" would hide the red band's risk.
+            lines.append("no alert rule could run on these signals, so no account has a severity; the red band's \(t.red.accounts) account\(t.red.accounts == 1 ? "" : "s"): "
+                + "about \(Int(t.red.expected.rounded())) expected to churn without action" + valueAtRisk(t.red))
+        } else {
+            lines.append("\(t.flagged.accounts) account\(t.flagged.accounts == 1 ? "" : "s") flagged high or critical (\(t.critical) critical); "
+                + "about \(Int(t.flagged.expected.rounded())) expected to churn without action" + valueAtRisk(t.flagged))
+        }
         var fired = 0, held = 0
         var byType: [AlertType: Int] = [:], whyHeld: [String: Int] = [:]
         run.alerts.withUnsafeBufferPointer { alerts in
@@ -222,17 +229,33 @@ public enum ScoreSummary {
     /// The flagged accounts' contract value, said to be partial or unknown when
     /// it is (a flat table without `contract_value`): "$0 at risk" would read as
     /// "nothing to lose".
-    static func valueAtRisk(_ t: Tally) -> String {
-        if t.valued == 0 { return t.flagged == 0 ? "" : "; contract value unknown" }
-        let part = t.valued == t.flagged ? "" : " (\(t.valued) of the \(t.flagged) with a contract value)"
-        return "; \(money(t.value)) contract value at risk" + part
+    static func valueAtRisk(_ r: AtRisk) -> String {
+        if r.valued == 0 { return r.accounts == 0 ? "" : "; contract value unknown" }
+        let part = r.valued == r.accounts ? "" : " (\(r.valued) of the \(r.accounts) with a contract value)"
+        return "; \(money(r.value)) contract value at risk" + part
+    }
+
+    /// Accounts at risk: how many, their expected churns, their contract value.
+    struct AtRisk {
+        var accounts = 0, expected = 0.0, value = 0.0, valued = 0
+
+        mutating func count(_ row: UnsafePointer<ScoredAccount>) {
+            accounts += 1
+            expected += row.pointee.churnProbability
+            if let v = row.pointee.contractValue { value += v; valued += 1 }
+        }
+
+        mutating func add(_ other: AtRisk) {
+            accounts += other.accounts; expected += other.expected; value += other.value; valued += other.valued
+        }
     }
 
     /// What the summary counts of the rows.
     struct Tally {
         var bandCounts = [Int](repeating: 0, count: Band.allCases.count)
-        var down = 0, up = 0, compared = false, flagged = 0, critical = 0
-        var expected = 0.0, value = 0.0, valued = 0
+        var down = 0, up = 0, compared = false, critical = 0
+        /// High or critical severity; the red band (what a run without alert rules can say).
+        var flagged = AtRisk(), red = AtRisk()
         /// Rows matching each combined pattern, by name.
         var patternCounts: [String: Int] = [:]
         /// Alert types new since the previous run, and those that fired then and not now.
@@ -246,18 +269,16 @@ public enum ScoreSummary {
             if !row.pointee.patterns.isEmpty { for p in row.pointee.patterns { patternCounts[p, default: 0] += 1 } }
             if let types = row.pointee.newAlertTypes { new.count(types) }
             if let types = row.pointee.endedAlertTypes { ended.count(types) }
+            if row.pointee.band == .red { red.count(row) }
             guard row.pointee.severity >= .high else { return }
-            flagged += 1
+            flagged.count(row)
             if row.pointee.severity == .critical { critical += 1 }
-            expected += row.pointee.churnProbability
-            if let v = row.pointee.contractValue { value += v; valued += 1 }
         }
 
         mutating func add(_ other: Tally) {
             for k in bandCounts.indices { bandCounts[k] += other.bandCounts[k] }
             down += other.down; up += other.up; compared = compared || other.compared
-            flagged += other.flagged; critical += other.critical; expected += other.expected; value += other.value
-            valued += other.valued
+            flagged.add(other.flagged); red.add(other.red); critical += other.critical
             patternCounts.merge(other.patternCounts, uniquingKeysWith: +)
             new.add(other.new); ended.add(other.ended)
         }

@@ -111,6 +111,8 @@ public struct ScoreRun: Sendable {
     public var warnings: [String]
     /// Band changes are against a run scored with another model.
     public var bandsComparedAcrossModels = false
+    /// The alert rules evaluated (0 on a flat table without the columns they read).
+    public var alertRules = 0
     /// The history's previous run, which `newAlertTypes` compare with.
     public var previousRun: Day?
     /// The model's combined patterns the `patterns` column names, with how

@@ -372,6 +372,13 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         #expect(undatedReport.contains("churned), observed 2024-05-02 to 2026-05-01 -> without observation dates\n")
                 && undatedReport.contains("- validated out of time -> on held-out accounts: the holdout figures measure different things\n"), "\(undatedReport)")
         #expect(try runTelltale(["inspect", dir + "/n.json"]).stdout.contains("no observation dates (a flat table)"))
+        // Scored, no alert rule can read its columns: the summary gives the red band's risk, not "0 flagged".
+        let scored = try runTelltale(["score", "--model", dir + "/n.json", "--data", churnTable, "--out", dir + "/ns.csv", "--no-db"])
+        let red = try String(contentsOfFile: dir + "/ns.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false) }.filter { $0[6] == "red" }
+        let expectedChurns = Int(red.map { Double($0[4])! }.reduce(0, +).rounded())
+        #expect(scored.status == 0 && !red.isEmpty && scored.stderr.contains("no alert rule could run on these signals, so no account has a severity; "
+            + "the red band's \(red.count) accounts: about \(expectedChurns) expected to churn without action; contract value unknown\n"), "\(scored.stderr)")
         let holdout = try String(contentsOfFile: dir + "/n.csv", encoding: .utf8).split(separator: "\n").dropFirst()
         #expect(!holdout.isEmpty && holdout.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[2...3] == ["", ""] }, "no made-up dates")
         let forced = try runTelltale(["train", "--data", churnTable, "--label", "churned", "--out", dir + "/x.json", "--validation", "out-of-time"])

@@ -384,6 +384,14 @@ import TelltaleSignals
         #expect(text.contains("\(flagged.count) accounts flagged high or critical (\(rows.filter { $0.severity == .critical }.count) critical)"))
         #expect(text.contains("about \(Int(flagged.map(\.churnProbability).reduce(0, +).rounded())) expected to churn"))
         #expect(text.contains(ScoreSummary.money(flagged.compactMap(\.contractValue).reduce(0, +)) + " contract value at risk"))
+        // No alert rule could run (a flat table without their columns): the red band's risk instead of "0 flagged".
+        var noRules = large
+        for i in noRules.rows.indices { noRules.rows[i].severity = .none }
+        let red = rows.filter { $0.band == .red }, valued = red.compactMap(\.contractValue)
+        #expect(ScoreSummary.text(noRules).contains("\nno alert rule could run on these signals, so no account has a severity; the red band's \(red.count) accounts: "
+            + "about \(Int(red.map(\.churnProbability).reduce(0, +).rounded())) expected to churn without action; "
+            + "\(ScoreSummary.money(valued.reduce(0, +))) contract value at risk (\(valued.count) of the \(red.count) with a contract value)\n"), "\(ScoreSummary.text(noRules))")
+        #expect(!ScoreSummary.text(noRules).contains("flagged high or critical"))
     }
 
     @Test func quantilesInterpolateBetweenOrderStatisticsLikeNumpy() {
