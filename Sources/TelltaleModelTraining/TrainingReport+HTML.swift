@@ -9,8 +9,10 @@ import TelltaleSignals
 extension TrainingReport {
     public static func html(_ outcome: ChurnTrainer.Outcome, previous: ChurnModel? = nil) -> String {
         let m = outcome.model
-        var body = ""
-        body += "<h1>Telltale training report</h1>\n<p>Trained \(ReportHTML.escape(m.trainedAt)) with telltale \(ReportHTML.escape(m.toolVersion)).</p>\n"
+        // The Markdown's title and "Trained ... from CONFIG" line go above the charts, its sections below.
+        let md = markdown(outcome, previous: previous)
+        let firstSection = md.range(of: "\n## ")?.lowerBound ?? md.endIndex
+        var body = "<h1>Telltale training report</h1>\n" + ReportHTML.markdownTables(String(md[..<firstSection]))
         body += "<h2>Holdout: calibration and gains</h2>\n<div class=\"charts\">\n"
         body += calibrationChart(m.validation.withPatterns.calibration)
         body += gainsChart(p: outcome.holdoutPredictions, churned: outcome.holdoutChurned)
@@ -21,7 +23,7 @@ extension TrainingReport {
             body += bandChart(segment + (b.borrowed ? " (population cut points)" : ""), b.stats, targets: m.bands.targets)
         }
         body += "</div>\n"
-        body += ReportHTML.markdownTables(markdown(outcome, previous: previous))
+        body += ReportHTML.markdownTables(String(md[firstSection...]))
         return ReportHTML.page(title: "Telltale training report", body: body)
     }
 

@@ -336,6 +336,10 @@ func sampleConfigWithAbsolutePaths() throws -> String {
                       "<h2>Health bands per segment</h2>", "<table>"] {
             #expect(html.contains(label), "\(label)")
         }
+        // The title and the training line once, above the charts (the line used to come twice, the second after them).
+        let trained = html.components(separatedBy: "<p>Trained 2026-07-01 with telltale ")
+        #expect(trained.count == 2 && trained[0].hasSuffix("<h1>Telltale training report</h1>\n") && !trained[0].contains("<svg")
+                && trained[1].prefix { $0 != "\n" }.hasSuffix(" from <code>telltale.yml</code>.</p>"), "\(html.prefix(1500))")
     }
 }
 
