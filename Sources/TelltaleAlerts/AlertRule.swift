@@ -58,3 +58,19 @@ public struct AlertRule: Codable, Equatable, Sendable {
         ]
     }()
 }
+
+extension AlertRule {
+    /// A message for each rule that reads a name no signal has here: not among `known`
+    /// (the model's and the config's signals), not built in, not an account fact. That is
+    /// a typo (`contract_valu`), and its rule would never fire without anyone noticing;
+    /// a built-in signal whose metric the data lacks only leaves its rule out, with a warning.
+    public static func unknownSignals(_ rules: [AlertRule], known: Set<String>) -> [String] {
+        let names = known.union(SignalDefinition.builtInNames).union(AccountSignal.allCases.map(\.rawValue))
+        return rules.flatMap { rule in
+            rule.signals.filter { !names.contains($0) }.map { signal in
+                "alert rule '\(rule.name)' reads '\(signal)', which is no signal: not built in, not in signals.define, not an account fact"
+                    + (closestName(to: signal, among: names.sorted()).map { " (did you mean '\($0)'?)" } ?? "")
+            }
+        }
+    }
+}

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import TelltaleAlerts
 import TelltaleConfig
 import TelltaleData
+import TelltaleSignals
 
 /// `telltale check`: validate a new export and summarise it.
 struct CheckCommand: ParsableCommand {
@@ -10,7 +12,8 @@ struct CheckCommand: ParsableCommand {
         abstract: "Validate the input files and print a data summary and every problem found.",
         discussion: """
         Exits non-zero when the data is not usable: problems under data.on_problem: error \
-        (the default), or no accounts, usage rows or renewals at all. With on_problem: skip \
+        (the default), or no accounts, usage rows or renewals at all; or when the config's \
+        signals cannot be computed from the export or an alert rule reads no signal. With on_problem: skip \
         the problem rows are left out and listed in data.problem_report.
         """
     )
@@ -29,15 +32,28 @@ struct CheckCommand: ParsableCommand {
             try AtomicFile.write(history.problems.csv(), to: report)
             printError("\(history.problems.total) problem rows left out; listed in \(report)")
         }
+        // The config against this export: every signal computable from its metrics, every
+        // rule reading a signal that exists, before train or a scheduled score finds out.
+        var configProblems: [String] = []
+        let definitions = config.signals.resolved(metrics: history.usage.metrics)
+        let levels = Set(zip(history.usage.metrics, history.usage.isLevel).filter(\.1).map(\.0))
+        do { try SignalDefinition.validate(definitions, metrics: history.usage.metrics, levels: levels) } catch let e as SignalError {
+            configProblems.append(e.description)
+        }
+        configProblems += AlertRule.unknownSignals(config.alerts.rules, known: Set(definitions.map(\.name)))
+        if !configProblems.isEmpty {
+            print("\nConfig problems (\(config.file)): \(configProblems.count)\n" + configProblems.map { "  - " + $0 }.joined(separator: "\n"))
+        }
         var unusable: [String] = []
         if !options.skipProblems && !history.problems.isEmpty {
             unusable.append("\(history.problems.total) problem\(history.problems.total == 1 ? "" : "s") (data.on_problem: error)")
         }
+        if !configProblems.isEmpty { unusable.append("\(configProblems.count) config problem\(configProblems.count == 1 ? "" : "s")") }
         if history.accounts.count == 0 { unusable.append("no accounts") }
         if history.usage.count == 0 { unusable.append("no usage rows") }
         if options.renewalsPath != nil && history.renewals.count == 0 { unusable.append("no renewal decisions") }
         if !unusable.isEmpty {
-            printError("Error: the data is not usable: " + unusable.joined(separator: "; "))
+            printError("Error: \(configProblems.isEmpty ? "the data is" : "the data and config are") not usable: " + unusable.joined(separator: "; "))
             throw ExitCode.failure
         }
     }

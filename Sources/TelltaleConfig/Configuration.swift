@@ -3,6 +3,7 @@ import TelltaleAlerts
 import TelltaleBacktest
 import TelltaleModel
 import TelltaleScorer
+import TelltaleSignals
 import Yams
 
 /// Everything a Telltale run is told by its YAML file (`notebooks-data/telltale.yml`
@@ -59,7 +60,7 @@ public struct Configuration: Sendable {
         for (key, value) in top {
             guard Self.sectionNames.contains(key.name) else {
                 throw ConfigError.unknownKey(file: file, key: key.name, line: key.line,
-                                             suggestion: suggestion(for: key.name, among: Self.sectionNames), allowed: Self.sectionNames)
+                                             suggestion: closestName(to: key.name, among: Self.sectionNames), allowed: Self.sectionNames)
             }
             if key.name == "data" {
                 config.data = try DataSettings(value, reader: reader)
@@ -165,7 +166,7 @@ struct NodeReader {
     }
 
     func unknown(_ key: Key, allowed: [String]) -> ConfigError {
-        .unknownKey(file: file, key: key.name, line: key.line, suggestion: suggestion(for: key.name, among: allowed), allowed: allowed)
+        .unknownKey(file: file, key: key.name, line: key.line, suggestion: closestName(to: key.name, among: allowed), allowed: allowed)
     }
 }
 

@@ -46,7 +46,9 @@ public struct AccountScorer: Sendable {
 
     /// The model's signals plus what the rules need, the rules that can be
     /// evaluated, and a warning for each that cannot.
-    func alertDefinitions(metrics: [String]) -> (definitions: [SignalDefinition], rules: [AlertRule], warnings: [String]) {
+    func alertDefinitions(metrics: [String]) throws -> (definitions: [SignalDefinition], rules: [AlertRule], warnings: [String]) {
+        let typos = AlertRule.unknownSignals(alerts.rules, known: Set(model.signals.map(\.name) + available.map(\.name)))
+        guard typos.isEmpty else { throw ScoringError(typos.joined(separator: "; ")) }
         var definitions = model.signals
         var names = Set(definitions.map(\.name))
         var warnings: [String] = []
@@ -89,7 +91,7 @@ public struct AccountScorer: Sendable {
             throw ScoringError("this model was trained on a flat table (its signals are table columns): score it with --data TABLE.csv")
         }
         try refuseAnotherReading(of: history.usage)
-        let (definitions, rules, warnings) = alertDefinitions(metrics: history.usage.metrics)
+        let (definitions, rules, warnings) = try alertDefinitions(metrics: history.usage.metrics)
         let engine: SignalEngine
         do { engine = try SignalEngine(history: history, definitions: definitions) } catch let e as SignalError {
             throw ScoringError("the model's \(e.description); the usage table must have the metrics the model was trained on")

@@ -30,6 +30,21 @@ extension SignalDefinition {
     /// segment median, a 33% drop against the account's previous 90 days, a
     /// single user in a team account, and "low and declining" together.
     public static func defaults(metrics: [String]) -> [SignalDefinition] {
+        var kept: [SignalDefinition] = []
+        for def in builtIn {
+            let metricsPresent = def.metrics.allSatisfy(metrics.contains)
+            let depsPresent = def.dependencies.allSatisfy { d in AccountSignal.named(d) != nil || kept.contains { $0.name == d } }
+            if metricsPresent && depsPresent { kept.append(def) }
+        }
+        return kept
+    }
+
+    /// Every built-in signal's name, whatever the data's metrics: a name outside these, the
+    /// config's and the account facts is a typo, where a built-in one may only lack its metric.
+    public static var builtInNames: [String] { builtIn.map(\.name) }
+
+    /// The whole built-in set, before leaving out what the data's metrics cannot compute.
+    static var builtIn: [SignalDefinition] {
         func window(_ name: String, _ metric: String, _ days: Int, _ agg: WindowAggregate,
                     _ transform: SignalTransform = .none) -> SignalDefinition {
             SignalDefinition(name: name, kind: .window(WindowSignal(metric: metric, days: days, aggregate: agg)), transform: transform)
@@ -37,7 +52,7 @@ extension SignalDefinition {
         func flag(_ name: String, _ label: String, _ conditions: String...) -> SignalDefinition {
             SignalDefinition(name: name, kind: .flag(conditions.map { Condition(parsing: $0)! }), label: label)
         }
-        let all: [SignalDefinition] = [
+        return [
             window("logins_30d", "logins", 30, .sum, .log1p),
             window("days_since_login", "logins", 30, .daysSinceActive, .log1p),
             SignalDefinition(name: "logins_trend", kind: .trend(TrendSignal(metric: "logins"))),
@@ -79,12 +94,5 @@ extension SignalDefinition {
             flag("single_user_team", "a single active user in a team account", "active_users_max_30d <= 1", "seats >= 5"),
             flag("shallow_adoption", "at most 2 features used", "features_used_max_30d <= 2"),
         ]
-        var kept: [SignalDefinition] = []
-        for def in all {
-            let metricsPresent = def.metrics.allSatisfy(metrics.contains)
-            let depsPresent = def.dependencies.allSatisfy { d in AccountSignal.named(d) != nil || kept.contains { $0.name == d } }
-            if metricsPresent && depsPresent { kept.append(def) }
-        }
-        return kept
     }
 }

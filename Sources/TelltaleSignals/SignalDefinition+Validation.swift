@@ -36,7 +36,8 @@ extension SignalDefinition {
                 let later = definitions.contains { $0.name == d } && d != name
                 throw SignalError(signal: name, message: later
                     ? "refers to '\(d)', which is defined after it; define '\(d)' first"
-                    : "refers to '\(d)', which is neither a signal defined before it nor a built-in (\(AccountSignal.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    : "refers to '\(d)', which is neither a signal defined before it nor a built-in (\(AccountSignal.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        + (closestName(to: d, among: seen.sorted() + AccountSignal.allCases.map(\.rawValue)).map { "; did you mean '\($0)'?" } ?? ""))
             }
             func positive(_ v: Int, _ what: String) throws {
                 guard v > 0 else { throw SignalError(signal: name, message: "\(what) must be a positive number of days, found \(v)") }

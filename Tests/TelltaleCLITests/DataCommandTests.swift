@@ -69,6 +69,42 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         #expect(r.status != 0)
         #expect(r.stderr.contains(":2: unknown key 'acounts'. Did you mean 'accounts'?"), "\(r.stderr)")
     }
+
+    /// A signal reading a metric the export lacks, one referring to a misspelt signal, and a
+    /// rule reading a misspelt name: `check` lists them against the export, as `train` and a
+    /// scheduled `score` would otherwise find out (the rule, left out with a warning, never fired).
+    @Test func checkListsConfigProblemsAgainstTheExport() throws {
+        let data = repositoryRoot.appendingPathComponent("notebooks-data").path
+        let tables = ["--accounts", data + "/accounts.csv", "--usage", data + "/usage.csv.gz", "--renewals", data + "/renewals.csv"]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-\(UUID().uuidString).yml").path
+        try """
+        signals:
+          define:
+            - name: api_90d
+              window: {metric: api_call, days: 90, aggregate: sum}
+            - name: logins_per_seat
+              ratio: {numerator: logins_31d, denominator: seats}
+        alerts:
+          rules:
+            - name: big_and_quiet
+              type: trend
+              when: ["contract_valu >= 100000", "logins_30d < 3"]
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try runTelltale(["check", "--config", path] + tables)
+        #expect(r.status != 0 && r.stdout.contains("Problems: none") && r.stderr.contains("the data and config are not usable: 2 config problems"), "\(r.stderr)")
+        #expect(r.stdout.contains("signal 'api_90d': the usage table has no metric 'api_call'"), "\(r.stdout)")
+        #expect(r.stdout.contains("  - alert rule 'big_and_quiet' reads 'contract_valu', which is no signal: not built in, not in signals.define, "
+            + "not an account fact (did you mean 'contract_value'?)\n"), "\(r.stdout)")
+        // One signal problem at a time (each is found in order); fixed, the next one is named.
+        try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "api_call,", with: "api_calls,")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let next = try runTelltale(["check", "--config", path] + tables)
+        #expect(next.stdout.contains("signal 'logins_per_seat': refers to 'logins_31d', which is neither a signal defined before it nor a built-in "
+            + "(seats, contract_value, tenure_days, history_days); did you mean 'logins_30d'?"), "\(next.stdout)")
+        // The sample's own config has none.
+        let good = try runTelltale(["check", "--config", sampleConfig])
+        #expect(good.status == 0 && !good.stdout.contains("Config problems"))
+    }
 }
 
 @Suite struct SignalsCommandTests {

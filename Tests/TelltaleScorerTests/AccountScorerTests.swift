@@ -193,11 +193,33 @@ import TelltaleSignals
         #expect(run.rows.count > 0)
     }
 
-    @Test func aRuleReadingAnUnknownSignalIsLeftOutWithAWarning() throws {
+    /// A built-in signal whose metric the export lacks (no session minutes here) leaves its
+    /// rule out with a warning; the other rules still run.
+    @Test func aRuleReadingABuiltInSignalTheDataCannotComputeIsLeftOutWithAWarning() throws {
         var settings = AlertSettings()
-        settings.rules.append(AlertRule(name: "odd", type: .cohort, conditions: [Condition(parsing: "nonexistent < 1")!], severity: .low, label: "odd"))
+        settings.rules.append(AlertRule(name: "short_sessions", type: .adoption, conditions: [Condition(parsing: "session_minutes_30d < 10")!],
+                                        severity: .low, label: "short sessions"))
         let run = try AccountScorer(model: fixture.model(), alerts: settings).score(history: fixture.history, asOf: ScoringFixture.asOf)
-        #expect(run.warnings.contains { $0.contains("alert rule 'odd' left out: no signal 'nonexistent'") })
+        #expect(run.warnings.contains { $0.contains("alert rule 'short_sessions' left out: no signal 'session_minutes_30d'") }, "\(run.warnings)")
+        #expect(!run.alerts.isEmpty)
+    }
+
+    /// A name no signal has anywhere is a typo: left out with a warning, the rule would
+    /// never fire and a scheduled job's log is where nobody looks. It stops the run.
+    @Test func aRuleReadingANameNoSignalHasIsAnErrorNamingTheClosestSignal() throws {
+        var settings = AlertSettings()
+        settings.rules.append(AlertRule(name: "big_and_quiet", type: .trend, conditions: [Condition(parsing: "contract_valu >= 100000")!,
+                                        Condition(parsing: "logins_30d < 3")!], severity: .high, label: "big and quiet"))
+        #expect(throws: ScoringError("alert rule 'big_and_quiet' reads 'contract_valu', which is no signal: not built in, not in signals.define, "
+            + "not an account fact (did you mean 'contract_value'?)")) {
+            try AccountScorer(model: fixture.model(), alerts: settings).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        }
+        // A signal the config defines is known, whatever the model holds.
+        settings.rules[settings.rules.count - 1].conditions[0] = Condition(parsing: "exports_90d >= 1")!
+        let defined = SignalDefinition(name: "exports_90d", kind: .window(WindowSignal(metric: "exports", days: 90, aggregate: .sum)))
+        let scorer = AccountScorer(model: try fixture.model(), alerts: settings, available: [defined])
+        let run = try scorer.score(history: fixture.history, asOf: ScoringFixture.asOf)
+        #expect(run.warnings.contains { $0.contains("alert rule 'big_and_quiet' left out: no signal 'exports_90d'") }, "no exports metric here: \(run.warnings)")
     }
 
     @Test func renewalDatesRollForwardToTheNextAnniversary() {
