@@ -80,7 +80,21 @@ public struct Configuration: Sendable {
                 config.backtest = try BacktestSettings(value, reader: reader)
             }
         }
+        try config.checkSweptRules(top, reader: reader)
         return config
+    }
+
+    /// Every rule `backtest.sweep` names is an alert rule: a misspelt one was left out of the
+    /// report with a warning, after the whole replay. Checked once both sections are read.
+    func checkSweptRules(_ top: [(Key, Node)], reader: NodeReader) throws {
+        guard let backtest = top.first(where: { $0.0.name == "backtest" })?.1 else { return }
+        let rules = alerts.rules.map(\.name)
+        for (key, value) in try reader.mapping(backtest, key: "backtest") where key.name == "sweep" {
+            for (rule, _) in try reader.mapping(value, key: "backtest.sweep") where !rules.contains(rule.name) {
+                throw ConfigError.invalidValue(file: file, key: "backtest.sweep", line: rule.line, message: "no alert rule '\(rule.name)'"
+                    + (closestName(to: rule.name, among: rules).map { "; did you mean '\($0)'?" } ?? " (rules: \(rules.joined(separator: ", ")))"))
+            }
+        }
     }
 
     static func line(of error: YamlError) -> Int? {

@@ -79,4 +79,18 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(config.training.bandTargets == [0.4, 0.6, 0.7, 0.9])
         #expect(throws: ConfigError.self) { try Configuration.parse("bands:\n  targets: [0.5, 0.6]\n", file: "t.yml", baseDirectory: ".") }
     }
+
+    /// A misspelt rule under `backtest.sweep` was left out of the report with a warning after
+    /// the whole replay; a rule of the config's own counts, in whichever order the sections come.
+    @Test func aSweptRuleMustBeAnAlertRule() throws {
+        #expect(throws: ConfigError.invalidValue(file: "t.yml", key: "backtest.sweep", line: 4,
+                                                 message: "no alert rule 'logins_drop_33pc'; did you mean 'logins_drop_33pct'?")) {
+            try Configuration.parse("backtest:\n  sweep:\n    logins_drop_33pct: [0.5]\n    logins_drop_33pc: [0.6]\n", file: "t.yml", baseDirectory: ".")
+        }
+        let own = try Configuration.parse("backtest:\n  sweep: {quiet: [1, 2]}\nalerts:\n  rules:\n    - {name: quiet, type: trend, when: [\"logins_30d < 1\"]}\n",
+                                          file: "t.yml", baseDirectory: ".")
+        #expect(own.backtest.sweep == ["quiet": [1, 2]])
+        #expect { try Configuration.parse("alerts:\n  disable: [logins_drop_33pct]\nbacktest:\n  sweep: {logins_drop_33pct: [0.5]}\n", file: "t.yml", baseDirectory: ".") }
+            throws: { "\($0)".contains("no alert rule 'logins_drop_33pct' (rules: logins_under_60pct_segment, core_actions_drop_33pct") }
+    }
 }
