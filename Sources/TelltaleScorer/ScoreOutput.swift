@@ -178,9 +178,9 @@ public enum ScoreSummary {
         let bands = Band.allCases.enumerated().map { "\(t.bandCounts[$0]) \($1)" }.joined(separator: ", ")
         lines.append("bands: \(bands)" + (t.compared ? "; since the previous run\(run.bandsComparedAcrossModels ? " (another model's bands)" : "") \(t.down) moved down, \(t.up) up" : ""))
         if run.alertRules == 0 && t.flagged.accounts == 0 {
-            // A flat table without the columns the rules read: no severity anywhere, and
-            // "0 flagged, about 0 expected to churn" would hide the red band's risk.
-            lines.append("no alert rule could run on these signals, so no account has a severity; the red band's \(t.red.accounts) account\(t.red.accounts == 1 ? "" : "s"): "
+            // A flat table without the columns the rules read: severity from the red band alone,
+            // seldom high, and "0 flagged, about 0 expected to churn" would hide the band's risk.
+            lines.append("no alert rule could run on these signals (severity comes from the band alone); the red band's \(t.red.accounts) account\(t.red.accounts == 1 ? "" : "s"): "
                 + "about \(Int(t.red.expected.rounded())) expected to churn without action" + valueAtRisk(t.red))
         } else {
             lines.append("\(t.flagged.accounts) account\(t.flagged.accounts == 1 ? "" : "s") flagged high or critical (\(t.critical) critical); "

@@ -417,7 +417,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         let red = try String(contentsOfFile: dir + "/ns.csv", encoding: .utf8).split(separator: "\n").dropFirst()
             .map { $0.split(separator: ",", omittingEmptySubsequences: false) }.filter { $0[6] == "red" }
         let expectedChurns = Int(red.map { Double($0[4])! }.reduce(0, +).rounded())
-        #expect(scored.status == 0 && !red.isEmpty && scored.stderr.contains("no alert rule could run on these signals, so no account has a severity; "
+        #expect(scored.status == 0 && !red.isEmpty && scored.stderr.contains("no alert rule could run on these signals (severity comes from the band alone); "
             + "the red band's \(red.count) accounts: about \(expectedChurns) expected to churn without action; contract value unknown\n"), "\(scored.stderr)")
         let holdout = try String(contentsOfFile: dir + "/n.csv", encoding: .utf8).split(separator: "\n").dropFirst()
         #expect(!holdout.isEmpty && holdout.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[2...3] == ["", ""] }, "no made-up dates")

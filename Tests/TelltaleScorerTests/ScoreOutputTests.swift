@@ -388,7 +388,7 @@ import TelltaleSignals
         var noRules = large
         for i in noRules.rows.indices { noRules.rows[i].severity = .none }
         let red = rows.filter { $0.band == .red }, valued = red.compactMap(\.contractValue)
-        #expect(ScoreSummary.text(noRules).contains("\nno alert rule could run on these signals, so no account has a severity; the red band's \(red.count) accounts: "
+        #expect(ScoreSummary.text(noRules).contains("\nno alert rule could run on these signals (severity comes from the band alone); the red band's \(red.count) accounts: "
             + "about \(Int(red.map(\.churnProbability).reduce(0, +).rounded())) expected to churn without action; "
             + "\(ScoreSummary.money(valued.reduce(0, +))) contract value at risk (\(valued.count) of the \(red.count) with a contract value)\n"), "\(ScoreSummary.text(noRules))")
         #expect(!ScoreSummary.text(noRules).contains("flagged high or critical"))
