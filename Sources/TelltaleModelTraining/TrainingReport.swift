@@ -62,14 +62,15 @@ public enum TrainingReport {
             out.append("Cross-validation (validation log loss per renewal, pooled over the folds, per λ): " + v.cvGrid.map { "λ \(formatNumber($0.l2)): \(num($0.logLoss, 4))" }.joined(separator: ", "))
         }
         out.append("")
-        out.append("Renewal rate per band, development bands applied to the holdout's scores, against the development renewals banded the same way (each by its segment's cut points, on scores from models fitted without its account). p: two-proportion test of equal rates; under 0.05, the band did not hold up " + (v.isGrouped ? "on other accounts:" : "out of time:"))
+        out.append("Renewal rate per band, development bands applied to the holdout's scores, against the development renewals banded the same way (each by its segment's cut points, on scores from models fitted without its account). p: two-proportion test of equal rates, and Holm's adjustment of it for the bands tested together; under 0.05 adjusted, the band did not hold up " + (v.isGrouped ? "on other accounts:" : "out of time:"))
         out.append("")
-        out.append("| band | development renewals | renewal rate (95% interval) | holdout renewals | renewal rate (95% interval) | p |")
-        out.append("|---|---|---|---|---|---|")
-        for (d, h) in zip(outcome.developmentBandStats, outcome.holdoutBandStats) {
+        out.append("| band | development renewals | renewal rate (95% interval) | holdout renewals | renewal rate (95% interval) | p | p, Holm |")
+        out.append("|---|---|---|---|---|---|---|")
+        let pairs = Array(zip(outcome.developmentBandStats, outcome.holdoutBandStats))
+        let p = pairs.map { d, h in ProportionTest.twoSided(successes: h.renewed, of: h.rows, against: d.renewed, of: d.rows) }
+        for ((d, h), (raw, adjusted)) in zip(pairs, zip(p, ProportionTest.holm(p))) {
             func rate(_ s: BandStat) -> String { s.rows > 0 ? "\(pct(s.renewalRate!)) (\(pct(s.ciLow))-\(pct(s.ciHigh)))" : "-" }
-            let p = ProportionTest.twoSided(successes: h.renewed, of: h.rows, against: d.renewed, of: d.rows)
-            out.append("| \(h.band.rawValue) | \(d.rows) | \(rate(d)) | \(h.rows) | \(rate(h)) | \(num(p)) |")
+            out.append("| \(h.band.rawValue) | \(d.rows) | \(rate(d)) | \(h.rows) | \(rate(h)) | \(num(raw)) | \(num(adjusted)) |")
         }
         out.append("")
         out.append("## Health bands per segment")

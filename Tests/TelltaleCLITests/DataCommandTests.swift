@@ -259,7 +259,16 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         let count = String(cutWarning.split(separator: " ")[1])
         #expect(Int(count).map { $0 > 0 } == true, "\(cutWarning)")
         #expect(text.contains(". \(count) renewals whose usage history the data's start cuts short"))
-        #expect(text.contains("| band | development renewals | renewal rate (95% interval) | holdout renewals | renewal rate (95% interval) | p |"))
+        #expect(text.contains("| band | development renewals | renewal rate (95% interval) | holdout renewals | renewal rate (95% interval) | p | p, Holm |"))
+        // Holm's column from the raw one, by its definition (each p times the tests at or above it, the largest such below it).
+        let bandRows = text.split(separator: "\n").filter { line in ["| red |", "| orange |", "| yellow |", "| green |"].contains { line.hasPrefix($0) } }
+            .map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { $0.count == 7 }
+        let raw = bandRows.compactMap { Double($0[5]) }, holm = bandRows.compactMap { Double($0[6]) }
+        #expect(raw.count == 4 && holm.count == 4, "\(bandRows)")
+        for (i, p) in raw.enumerated() {
+            let byHand = raw.filter { $0 <= p }.map { q in min(1, Double(raw.filter { $0 >= q }.count) * q) }.max()!
+            #expect(abs(holm[i] - byHand) < 0.0025, "band \(i): \(holm[i]) against \(byHand)")
+        }
         // On the sample no combined pattern is kept on the development renewals alone: one model, said so.
         #expect(text.contains("| model | ROC AUC (95% interval) |"))
         #expect(text.contains("The two models are the same: no combined pattern was kept as a feature on the development renewals alone."))

@@ -19,4 +19,18 @@ import TelltaleTraining
         #expect(ProportionTest.twoSided(successes: 40, of: 40, against: 100, of: 100) == 1) // no variance: nothing to tell apart
         #expect(ProportionTest.twoSided(successes: 0, of: 0, against: 5, of: 10) == nil)
     }
+
+    /// Against statsmodels' `multipletests(p, method="holm")`, computed separately:
+    /// [0.043, 0.116, 0.234, 0.950] -> [0.172, 0.348, 0.468, 0.95];
+    /// [0.01, 0.04, 0.03, 0.005, 0.5] -> [0.04, 0.09, 0.09, 0.025, 0.5] (ties kept monotone).
+    @Test func holmsAdjustmentMatchesStatsmodelsAndLeavesUntestedBandsOut() {
+        func close(_ a: [Double?], _ b: [Double?]) -> Bool {
+            a.count == b.count && zip(a, b).allSatisfy { x, y in x == nil ? y == nil : y != nil && abs(x! - y!) < 1e-12 }
+        }
+        #expect(close(ProportionTest.holm([0.043, 0.116, 0.234, 0.950]), [0.172, 0.348, 0.468, 0.95]))
+        #expect(close(ProportionTest.holm([0.01, 0.04, 0.03, 0.005, 0.5]), [0.04, 0.09, 0.09, 0.025, 0.5]))
+        // An empty band (no test) neither counts among the m tests nor gets a value.
+        #expect(close(ProportionTest.holm([0.043, nil, 0.234, 0.950]), [0.129, nil, 0.468, 0.95]))
+        #expect(close(ProportionTest.holm([0.6, 0.7]), [1, 1]))
+    }
 }
