@@ -88,8 +88,11 @@ public struct BacktestSummary: Sendable {
         warnings = run.warnings + sweepResult.warnings
     }
 
+    /// Fewer alert-days than this are too few to rank an alert by its precision.
+    public static let minimumAlertDays = 10
+
     /// Among alerts with at least `minimumAlerts` firings: the best churn-per-alert of combined patterns and of single-signal rules.
-    public func bestPrecision(kind: String, minimumAlerts: Int = 20) -> AlertStats? {
+    public func bestPrecision(kind: String, minimumAlerts: Int = minimumAlertDays) -> AlertStats? {
         comparison.filter { $0.kind == kind && $0.stats.alerts >= minimumAlerts }.map(\.stats).max { ($0.precision ?? 0) < ($1.precision ?? 0) }
     }
 
@@ -117,11 +120,12 @@ public enum BacktestReport {
                 + "\(a.churnsCaught) of \(a.churns) churns (\(pct(a.recall))), a median of \(a.medianLead.map { "\(Int($0))" } ?? "-") days ahead; "
                 + "\(pct(a.precision)) of alerted account-\(r.everyDays == 7 ? "weeks" : "dates") churned within the horizon, against \(pct(s.baseRate)) of all.",
         ]
-        if let p = s.bestPrecision(kind: "combined pattern", minimumAlerts: 10), let q = s.bestPrecision(kind: "single-signal rule", minimumAlerts: 10) {
+        let least = BacktestSummary.minimumAlertDays
+        if let p = s.bestPrecision(kind: "combined pattern", minimumAlerts: least), let q = s.bestPrecision(kind: "single-signal rule", minimumAlerts: least) {
             let better = (p.precision ?? 0) > (q.precision ?? 0)
             lines.append("Combined patterns \(better ? "beat" : "did not beat") every single-signal rule on churn caught per alert: "
                 + "best pattern \(pct(p.precision)) (\(p.name), \(p.alerts) alert-days), best single-signal rule \(pct(q.precision)) (\(q.name)); "
-                + "comparisons need 10 alert-days or more.")
+                + "comparisons need \(least) alert-days or more.")
         }
         if let line = earlyAlertsLine(s) { lines.append(line) }
         for (rule, p) in s.recommended.sorted(by: { $0.key < $1.key }) {
@@ -175,9 +179,13 @@ public enum BacktestReport {
         md += "\n## By severity\n\n" + table(s.bySeverity, first: "severity")
         md += "\n## By band on the day (any alert)\n\n" + table(s.byBand, first: "band")
         md += "\n## By segment (any alert)\n\n" + table(s.bySegment, first: "segment")
-        md += "\n## Single-signal rules, model bands and combined patterns\n\nOn the same history, ranked by churn caught per alert.\n\n"
+        md += "\n## Single-signal rules, model bands and combined patterns\n\nOn the same history, ranked by churn caught per alert; "
+            + "those under \(BacktestSummary.minimumAlertDays) alert-days after the rest, too few to rank.\n\n"
         var rows = "| kind | alert | alert-days | precision | churns caught | recall |\n|---|---|---|---|---|---|\n"
-        for (kind, st) in s.comparison.sorted(by: { ($0.stats.precision ?? 0) > ($1.stats.precision ?? 0) }) {
+        func rankable(_ st: AlertStats) -> Bool { st.alerts >= BacktestSummary.minimumAlertDays }
+        for (kind, st) in s.comparison.sorted(by: { a, b in
+            rankable(a.stats) != rankable(b.stats) ? rankable(a.stats) : (a.stats.precision ?? 0) > (b.stats.precision ?? 0)
+        }) {
             rows += "| \(kind) | \(st.name) | \(st.alerts) | \(pct(st.precision)) | \(st.churnsCaught) of \(st.churns) | \(pct(st.recall)) |\n"
         }
         md += rows

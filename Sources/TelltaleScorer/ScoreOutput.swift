@@ -226,7 +226,7 @@ public enum ScoreSummary {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The flagged accounts' contract value, said to be partial or unknown when
+    /// The accounts' contract value (flagged, or red), said to be partial or unknown when
     /// it is (a flat table without `contract_value`): "$0 at risk" would read as
     /// "nothing to lose".
     static func valueAtRisk(_ r: AtRisk) -> String {

@@ -257,6 +257,20 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
         for heading in ["## Alerts by rule", "## Threshold sweep", "## Lead time", "## Band renewal rates over time", "## Calibration over time"] {
             #expect(markdown.contains(heading))
         }
+        // The ranking table: rows of 10+ alert-days by precision, then the rest (too few to rank),
+        // with a pattern right on all of its 3 alert-days added (the sample's had led the table).
+        var withRare = summary
+        var rare = summary.comparison[0].stats
+        rare.name = "pattern: rare"; rare.alerts = 3; rare.truePositives = 3
+        withRare.comparison.append(("combined pattern", rare))
+        let section = try #require(BacktestReport.markdown(withRare).components(separatedBy: "## Single-signal rules, model bands and combined patterns").last?
+            .components(separatedBy: "\n## ").first)
+        let ranked = section.split(separator: "\n").filter { $0.hasPrefix("| single") || $0.hasPrefix("| model") || $0.hasPrefix("| combined") }
+            .map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+            .map { (days: Int($0[2])!, precision: Double($0[3].dropLast()) ?? -1) }
+        let firstFew = ranked.firstIndex { $0.days < 10 } ?? ranked.count
+        #expect(ranked.count == withRare.comparison.count && ranked.last?.days == 3 && ranked[firstFew...].allSatisfy { $0.days < 10 }, "\(ranked)")
+        #expect(zip(ranked[..<firstFew], ranked[..<firstFew].dropFirst()).allSatisfy { $0.precision >= $1.precision }, "\(ranked)")
         #expect(html.components(separatedBy: "<svg").count - 1 == 4, "four inline charts")
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"), "self-contained, offline")
     }
