@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The oracle-gap analysis behind issue 6's AUC target (docs/training.md): simulates a
+# The oracle-gap analysis behind issue 6's AUC target (docs/oracle-gap.md): simulates a
 # history, exports its training table and compares models against the planted truth.
 # Uses the benchmarks' virtualenv for pandas and scikit-learn.
 # usage: bash scripts/oracle-gap.sh [ACCOUNTS (default 10000)] [SEED (default 3)] [DAYS (default 500)]

@@ -156,7 +156,7 @@ def trainer_against_oracle(t, folder, model_path, signals):
     # Not a ceiling for AUC (the ridge above minimises squared error, not ranking): a
     # logistic on churn labels given eight of the inputs can beat it; and a bound for
     # a logistic that reads the decline through the decline probability alone: that
-    # signal plus every other planted factor exactly (docs/training.md, 2026-11-24).
+    # signal plus every other planted factor exactly (docs/oracle-gap.md, 2026-11-24).
     if "core_actions_decline_probability" in t:
         def filled(cols):
             F = t[cols].to_numpy(float); med = np.nanmedian(F[dev], axis=0)

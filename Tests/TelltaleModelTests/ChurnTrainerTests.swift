@@ -68,7 +68,7 @@ enum SimulatedTraining {
         // before `core_actions_weekly_t`, 0.011 before `core_actions_decline_probability`);
         // 0.019-0.030 on three other seeds of the same size (one such holdout measures a gap
         // to about 0.02) and 0.014-0.043 on five larger histories, so it is not met everywhere
-        // (docs/training.md).
+        // (docs/oracle-gap.md).
         #expect(auc > oracleAUC - 0.02 && auc > 0.65, "holdout AUC \(auc), oracle \(oracleAUC)")
         // The planted triple is a model feature with a significant positive coefficient.
         let triple = m.coefficients.first { $0.name == "pattern: no_login_14d & support_over_10_30d & csat_under_5" }
