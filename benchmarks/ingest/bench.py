@@ -36,6 +36,7 @@ def main():
         packed = usage + ".gz"
         with open(usage, "rb") as src, gzip.open(packed, "wb", compresslevel=6) as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
+        os.sync() # as simulate() does: no reader timed while the kernel writes the file back
         # Telltale's runs come before the peers fill this process: Linux carries a
         # process's peak memory across exec, so a child started later would report ours.
         tz = telltale_read(packed)

@@ -99,6 +99,7 @@ def main():
         make_flat.make(a.rows, 1, False).to_csv(flat, index=False)
     if not os.path.exists(train):
         make_flat.make(50_000, 2, True).to_csv(train, index=False)
+    os.sync() # the tables just written are not flushed while anything is timed
     run([tt, "train", "--data", train, "--label", "churned", "--out", w("flat_model.json"), "--trained-at", "2026-07-01"])
     model = json.load(open(w("flat_model.json")))
     size_mb = os.path.getsize(flat) / 1e6
@@ -127,6 +128,7 @@ def main():
     usage = os.path.join(sim, "usage.csv")
     if not os.path.exists(usage):
         subprocess.run(f"gzip -dc {sim}/usage.csv.gz > {usage}", shell=True, check=True)
+        os.sync()
     inputs = ["--accounts", os.path.join(sim, "accounts.csv"), "--usage", usage, "--renewals", os.path.join(sim, "renewals.csv")]
     run([tt, "train", *inputs, "--out", w("usage_model.json"), "--trained-at", "2026-07-01"])
     times = []
