@@ -166,7 +166,11 @@ public struct ChurnTrainer {
             }
             let counted = losses.first?.count ?? 0
             if counted == 0 {
-                warnings.append("cross-validation had no usable fold (too little history before each block); λ = \(formatNumber(chosen)) was used")
+                // Nothing to choose by: so few renewals that the most cautious fit is the one to
+                // trust (the weakest penalty fitted 31 features to 120 renewals as if they were many).
+                chosen = settings.l2Grid.max()!
+                warnings.append("cross-validation had no usable fold (too little history before each block); "
+                    + "the strongest penalty of model.l2, λ = \(formatNumber(chosen)), was used")
             } else {
                 // Per validated renewal, pooled over the folds.
                 grid = settings.l2Grid.enumerated().map { g, l2 in ValidationSummary.CVPoint(l2: l2, logLoss: losses[g].reduce(0, +) / Double(validated)) }
