@@ -114,7 +114,9 @@ public enum BacktestReport {
         let a = s.anyAlert
         var lines = [
             "Replayed \(r.dates.count) as-of dates, every \(r.everyDays == 1 ? "day" : "\(r.everyDays) days") from \(first) to \(last), "
-                + (r.trainings.isEmpty ? "with one fixed model. " : "retraining \(r.trainings.count) times on the renewals decided before each date. ")
+                + (r.trainings.isEmpty ? "with one fixed model. "
+                    : r.trainings.count == 1 ? "with one model trained on the renewals decided before the first date. "
+                    : "retraining \(r.trainings.count) times on the renewals decided before each date. ")
                 + "An alert is right when the account churned at a renewal within \(r.horizonDays) days.",
             "The configured alerts would have raised \(a.episodes) new alerts (\(num(a.perCSMWeek)) per CSM per week) and fired before "
                 + "\(a.churnsCaught) of \(a.churns) churns (\(pct(a.recall))), a median of \(a.medianLead.map { "\(Int($0))" } ?? "-") days ahead; "

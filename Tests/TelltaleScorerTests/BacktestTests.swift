@@ -56,6 +56,14 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
         let fell = before.observations.filter { o in o.date == dates[1] && first[o.account].map { o.band.index < $0.index } == true }
         #expect(!fell.isEmpty, "some bands fell, so band drops were there to hold back")
         #expect(!before.observations.contains { $0.date == dates[1] && $0.rules.contains("band_drop") })
+        // The headline counts the trainings in words ("retraining 1 times" before).
+        #expect(BacktestReport.headline(BacktestSummary(run: before, alerts: AlertSettings(), settings: settings))[0]
+            .contains("retraining 2 times on the renewals decided before each date."))
+        var once = settings
+        once.retrainDays = 1000
+        let single = try backtester(history, settings: once).run(dates: dates)
+        #expect(single.trainings.count == 1 && BacktestReport.headline(BacktestSummary(run: single, alerts: AlertSettings(), settings: once))[0]
+            .contains("with one model trained on the renewals decided before the first date."))
     }
 
     /// Replayed every day, a band drop is what `score` would raise on daily
