@@ -108,6 +108,9 @@ public enum BacktestReport {
     static func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
     static func num(_ x: Double) -> String { String(format: "%.2f", x) }
 
+    /// What an observation is called: an account on a replayed date (a week, weekly).
+    static func accountDates(_ r: BacktestRun) -> String { r.everyDays == 7 ? "account-weeks" : "account-dates" }
+
     public static func headline(_ s: BacktestSummary) -> [String] {
         let r = s.run
         guard let first = r.dates.first, let last = r.dates.last else { return ["No dates replayed."] }
@@ -120,7 +123,7 @@ public enum BacktestReport {
                 + "An alert is right when the account churned at a renewal within \(r.horizonDays) days.",
             "The configured alerts would have raised \(a.episodes) new alerts (\(num(a.perCSMWeek)) per CSM per week) and fired before "
                 + "\(a.churnsCaught) of \(a.churns) churns (\(pct(a.recall))), a median of \(a.medianLead.map { "\(Int($0))" } ?? "-") days ahead; "
-                + "\(pct(a.precision)) of alerted account-\(r.everyDays == 7 ? "weeks" : "dates") churned within the horizon, against \(pct(s.baseRate)) of all.",
+                + "\(pct(a.precision)) of alerted \(accountDates(r)) churned within the horizon, against \(pct(s.baseRate)) of all.",
         ]
         let least = BacktestSummary.minimumAlertDays
         if let p = s.bestPrecision(kind: "combined pattern", minimumAlerts: least), let q = s.bestPrecision(kind: "single-signal rule", minimumAlerts: least) {
@@ -155,7 +158,7 @@ public enum BacktestReport {
         let names = early.map { "`\($0.name)`" }.joined(separator: ", ")
         let rates = early.map { "\(pct($0.precision)) of \($0.terms)" }.joined(separator: ", ")
         return "\(names) fire\(early.count == 1 ? "s" : "") mostly more than \(s.run.horizonDays) days before the renewal, and within "
-            + "\(s.run.horizonDays) days \(early.count == 1 ? "it is" : "they are") no more often right than \(pct(s.baseRate)) of all account-\(s.run.everyDays == 7 ? "weeks" : "dates"); "
+            + "\(s.run.horizonDays) days \(early.count == 1 ? "it is" : "they are") no more often right than \(pct(s.baseRate)) of all \(accountDates(s.run)); "
             + "yet of the accounts \(early.count == 1 ? "it" : "they") alerted, \(rates)\(early.count == 1 ? "" : " respectively") churned at their next renewal (all accounts: \(pct(base))): "
             + "judge \(early.count == 1 ? "it" : "them") by the section \"Judged by the next renewal, however far\"."
     }
