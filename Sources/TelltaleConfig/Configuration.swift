@@ -91,8 +91,12 @@ public struct Configuration: Sendable {
         let rules = alerts.rules.map(\.name)
         for (key, value) in try reader.mapping(backtest, key: "backtest") where key.name == "sweep" {
             for (rule, _) in try reader.mapping(value, key: "backtest.sweep") where !rules.contains(rule.name) {
-                throw ConfigError.invalidValue(file: file, key: "backtest.sweep", line: rule.line, message: "no alert rule '\(rule.name)'"
-                    + (closestName(to: rule.name, among: rules).map { "; did you mean '\($0)'?" } ?? " (rules: \(rules.joined(separator: ", ")))"))
+                let disabled = AlertRule.defaults.contains { $0.name == rule.name }
+                throw ConfigError.invalidValue(file: file, key: "backtest.sweep", line: rule.line, message: disabled
+                    ? "'\(rule.name)' is a built-in rule this config turns off (alerts.disable or alerts.defaults: false): nothing to sweep"
+                    : "no alert rule '\(rule.name)'"
+                        + (closestName(to: rule.name, among: rules).map { "; did you mean '\($0)'?" }
+                            ?? (rules.isEmpty ? " (the config has none)" : " (rules: \(rules.joined(separator: ", ")))")))
             }
         }
     }

@@ -91,6 +91,8 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                                           file: "t.yml", baseDirectory: ".")
         #expect(own.backtest.sweep == ["quiet": [1, 2]])
         #expect { try Configuration.parse("alerts:\n  disable: [logins_drop_33pct]\nbacktest:\n  sweep: {logins_drop_33pct: [0.5]}\n", file: "t.yml", baseDirectory: ".") }
-            throws: { "\($0)".contains("no alert rule 'logins_drop_33pct' (rules: logins_under_60pct_segment, core_actions_drop_33pct") }
+            throws: { "\($0)".contains("'logins_drop_33pct' is a built-in rule this config turns off (alerts.disable or alerts.defaults: false): nothing to sweep") }
+        #expect { try Configuration.parse("alerts:\n  defaults: false\nbacktest:\n  sweep: {zzz: [0.5]}\n", file: "t.yml", baseDirectory: ".") }
+            throws: { "\($0)".contains("no alert rule 'zzz' (the config has none)") }
     }
 }
