@@ -175,6 +175,22 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
             #expect(t.beyondHorizon == first.filter { renewalDay($0.key) - $0.value > 60 }.count, "\(t.name)")
             #expect(t.leadDays == churned.map { renewalDay($0.key) - $0.value }.sorted(), "\(t.name)")
         }
+        // Calibration by days to the next renewal, recounted from the renewals table.
+        var cells: [Int: (n: Int, p: Double, churned: Int)] = [:]
+        for o in run.observations {
+            guard let r = nextRenewal(o) else { continue }
+            let days = Int(history.renewals.date[r].number - o.date.number)
+            let k = days <= 90 ? 0 : days <= 180 ? 1 : days <= 270 ? 2 : 3
+            var c = cells[k] ?? (0, 0, 0)
+            c.n += 1; c.p += o.churnProbability; if history.renewals.churned[r] { c.churned += 1 }
+            cells[k] = c
+        }
+        let byDistance = BacktestMetrics.calibrationByDistance(run)
+        #expect(byDistance.map(\.upTo) == cells.keys.sorted().map { [90, 180, 270, nil][$0] } && byDistance.count >= 2, "\(byDistance)")
+        for (got, k) in zip(byDistance, cells.keys.sorted()) {
+            let c = cells[k]!
+            #expect(got.decided == c.n && abs(got.predicted - c.p / Double(c.n)) < 1e-12 && got.observed == Double(c.churned) / Double(c.n), "\(k)")
+        }
         let solo = try #require(terms.first { $0.name == "single_user_team" })
         #expect(solo.terms == 1 && solo.churned == 1 && solo.beyondHorizon == 1 && solo.leadDays == [121], "\(solo)")
         let soloSoon = try #require(stats.first { $0.name == "single_user_team" })
