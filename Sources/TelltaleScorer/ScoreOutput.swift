@@ -215,13 +215,16 @@ public enum ScoreSummary {
             lines.append(line("new since the previous run (\(previous))", t.new))
             lines.append(line("no longer firing since then", t.ended))
         }
-        // The domain's Monday line: "32 of these 70 customers will churn if nobody acts", for the three patterns most matched.
+        // The domain's Monday line: "32 of these 70 customers will churn if nobody acts", for the three
+        // patterns most matched. The pattern's training rate was measured where the search picked it
+        // for being high, and knows nothing else of these accounts: their own probabilities go beside it.
         let matched = run.combinedPatterns.compactMap { p in t.patternCounts[p.name].map { (p, $0) } }
-            .sorted { ($0.1, $1.0.name) > ($1.1, $0.0.name) }.prefix(3)
-        for (p, count) in matched {
-            let expected = Double(count) * p.churnRate
+            .sorted { ($0.1.accounts, $1.0.name) > ($1.1.accounts, $0.0.name) }.prefix(3)
+        func about(_ x: Double) -> String { x < 10 ? String(format: "%.1f", x) : String(Int(x.rounded())) }
+        for (p, match) in matched {
+            let count = match.accounts
             lines.append("combined pattern \(p.description): \(count) account\(count == 1 ? "" : "s") today; at the \(Int((p.churnRate * 100).rounded()))% it churned at in training, "
-                + "about \(expected < 10 ? String(format: "%.1f", expected) : String(Int(expected.rounded()))) of them will churn if nobody acts")
+                + "about \(about(Double(count) * p.churnRate)) of them will churn if nobody acts (their churn probabilities add up to \(about(match.probability)))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -256,8 +259,8 @@ public enum ScoreSummary {
         var down = 0, up = 0, compared = false, critical = 0
         /// High or critical severity; the red band (what a run without alert rules can say).
         var flagged = AtRisk(), red = AtRisk()
-        /// Rows matching each combined pattern, by name.
-        var patternCounts: [String: Int] = [:]
+        /// Rows matching each combined pattern, by name, and the sum of their churn probabilities.
+        var patternCounts: [String: (accounts: Int, probability: Double)] = [:]
         /// Alert types new since the previous run, and those that fired then and not now.
         var new = TypeCounts(), ended = TypeCounts()
 
@@ -266,7 +269,12 @@ public enum ScoreSummary {
         mutating func count(_ row: UnsafePointer<ScoredAccount>) {
             bandCounts[row.pointee.band.index] += 1
             if let change = row.pointee.bandChange { compared = true; if change < 0 { down += 1 } else if change > 0 { up += 1 } }
-            if !row.pointee.patterns.isEmpty { for p in row.pointee.patterns { patternCounts[p, default: 0] += 1 } }
+            if !row.pointee.patterns.isEmpty {
+                for p in row.pointee.patterns {
+                    patternCounts[p, default: (0, 0)].accounts += 1
+                    patternCounts[p, default: (0, 0)].probability += row.pointee.churnProbability
+                }
+            }
             if let types = row.pointee.newAlertTypes { new.count(types) }
             if let types = row.pointee.endedAlertTypes { ended.count(types) }
             if row.pointee.band == .red { red.count(row) }
@@ -279,7 +287,7 @@ public enum ScoreSummary {
             for k in bandCounts.indices { bandCounts[k] += other.bandCounts[k] }
             down += other.down; up += other.up; compared = compared || other.compared
             flagged.add(other.flagged); red.add(other.red); critical += other.critical
-            patternCounts.merge(other.patternCounts, uniquingKeysWith: +)
+            patternCounts.merge(other.patternCounts) { ($0.accounts + $1.accounts, $0.probability + $1.probability) }
             new.add(other.new); ended.add(other.ended)
         }
     }

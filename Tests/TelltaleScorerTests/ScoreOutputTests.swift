@@ -141,9 +141,13 @@ import TelltaleSignals
         for id in ["C", "D"] { #expect(!run.alerts(of: id).contains { $0.type == .pattern }) }
         // The Monday lines: each combined pattern's matches today, most matched first, with
         // what its training churn rate makes of them; "f0 alone" is a single flag, not listed.
+        // Beside the training rate, the matched accounts' own probabilities, summed.
         let summary = ScoreSummary.text(run)
-        #expect(summary.contains("\ncombined pattern f0 and f1: 2 accounts today; at the 40% it churned at in training, about 0.8 of them will churn if nobody acts\n"
-            + "combined pattern f1 and f2: 2 accounts today; at the 30% it churned at in training, about 0.6 of them will churn if nobody acts\n"), "\(summary)")
+        func sum(_ ids: [String]) -> String { String(format: "%.1f", run.rows.filter { ids.contains($0.accountID) }.map(\.churnProbability).reduce(0, +)) }
+        #expect(summary.contains("\ncombined pattern f0 and f1: 2 accounts today; at the 40% it churned at in training, about 0.8 of them will churn if nobody acts "
+            + "(their churn probabilities add up to \(sum(["A", "B"])))\n"
+            + "combined pattern f1 and f2: 2 accounts today; at the 30% it churned at in training, about 0.6 of them will churn if nobody acts "
+            + "(their churn probabilities add up to \(sum(["B", "D"])))\n"), "\(summary)")
         #expect(!summary.contains("f0 alone"))
     }
 
@@ -373,9 +377,11 @@ import TelltaleSignals
             row.churnProbability = Double(i % 100) / 100
             row.contractValue = i % 7 == 0 ? nil : Double(i % 1000) * 10
             row.bandChange = i % 3 - 1
+            row.patterns = i % 3 == 0 ? ["p"] : []
             rows.append(row)
         }
-        let large = ScoreRun(asOf: run.asOf, rows: rows, rejects: [], alerts: [], warnings: [])
+        var large = ScoreRun(asOf: run.asOf, rows: rows, rejects: [], alerts: [], warnings: [])
+        large.combinedPatterns = [ScoreRun.CombinedPattern(name: "p", description: "f and g", churnRate: 0.5)]
         let text = ScoreSummary.text(large)
         let counts = Band.allCases.map { b in rows.filter { $0.band == b }.count }
         let flagged = rows.filter { $0.severity >= .high }
@@ -384,6 +390,9 @@ import TelltaleSignals
         #expect(text.contains("\(flagged.count) accounts flagged high or critical (\(rows.filter { $0.severity == .critical }.count) critical)"))
         #expect(text.contains("about \(Int(flagged.map(\.churnProbability).reduce(0, +).rounded())) expected to churn"))
         #expect(text.contains(ScoreSummary.money(flagged.compactMap(\.contractValue).reduce(0, +)) + " contract value at risk"))
+        let matched = rows.filter { !$0.patterns.isEmpty }
+        #expect(text.contains("combined pattern f and g: \(matched.count) accounts today; at the 50% it churned at in training, about \(matched.count / 2) of them "
+            + "will churn if nobody acts (their churn probabilities add up to \(Int(matched.map(\.churnProbability).reduce(0, +).rounded())))\n"), "\(text)")
         // No alert rule could run (a flat table without their columns): the red band's risk instead of "0 flagged".
         var noRules = large
         for i in noRules.rows.indices { noRules.rows[i].severity = .none }
