@@ -166,7 +166,7 @@ public enum BacktestMetrics {
     /// Mean predicted churn against the churn at the next renewal, however far, by days to
     /// that renewal: the model learns from accounts `lead_days` before their renewal, and
     /// `score` applies it to every account whatever its renewal date.
-    public static func calibrationByDistance(_ run: BacktestRun, edges: [Int] = [90, 180, 270]) -> [(upTo: Int?, decided: Int, predicted: Double, observed: Double)] {
+    public static func calibrationByDistance(_ run: BacktestRun, edges: [Int] = [90, 180, 270]) -> [(from: Int, upTo: Int?, decided: Int, predicted: Double, observed: Double)] {
         var cells = [(n: Int, p: Double, churned: Int)](repeating: (0, 0, 0), count: edges.count + 1)
         for o in run.observations {
             guard let next = o.nextRenewal else { continue }
@@ -174,7 +174,7 @@ public enum BacktestMetrics {
             cells[k].n += 1; cells[k].p += o.churnProbability; if o.nextChurned { cells[k].churned += 1 }
         }
         return cells.enumerated().compactMap { k, c in
-            c.n > 0 ? (k < edges.count ? edges[k] : nil, c.n, c.p / Double(c.n), Double(c.churned) / Double(c.n)) : nil
+            c.n > 0 ? (k == 0 ? 1 : edges[k - 1] + 1, k < edges.count ? edges[k] : nil, c.n, c.p / Double(c.n), Double(c.churned) / Double(c.n)) : nil
         }
     }
 

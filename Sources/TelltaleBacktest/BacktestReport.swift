@@ -215,10 +215,8 @@ public enum BacktestReport {
         for c in s.calibration { md += "| \(c.date) | \(c.decided) | \(pct(c.predicted)) | \(pct(c.observed)) |\n" }
         md += "\nBy days to the next renewal, however far (account-dates whose next renewal is decided):\n\n"
         md += "| days to the renewal | account-dates | mean predicted churn | churned at the renewal |\n|---|---|---|---|\n"
-        var from = 1
         for c in BacktestMetrics.calibrationByDistance(r) {
-            md += "| \(c.upTo.map { "\(from)-\($0)" } ?? "over \(from - 1)") | \(c.decided) | \(pct(c.predicted)) | \(pct(c.observed)) |\n"
-            from = (c.upTo ?? 0) + 1
+            md += "| \(c.upTo.map { "\(c.from)-\($0)" } ?? "over \(c.from - 1)") | \(c.decided) | \(pct(c.predicted)) | \(pct(c.observed)) |\n"
         }
         md += "\n## Dismissal feedback\n\n"
         if s.dismissals.isEmpty { md += "No dismissals in the history database.\n" } else {

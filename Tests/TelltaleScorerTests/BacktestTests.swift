@@ -187,6 +187,13 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
         }
         let byDistance = BacktestMetrics.calibrationByDistance(run)
         #expect(byDistance.map(\.upTo) == cells.keys.sorted().map { [90, 180, 270, nil][$0] } && byDistance.count >= 2, "\(byDistance)")
+        #expect(byDistance.map(\.from) == cells.keys.sorted().map { [1, 91, 181, 271][$0] }, "each cell's own lower bound, whatever is empty")
+        // An empty cell between two others does not shift their bounds (it labelled 181-270 as 91-270).
+        var gap = run
+        gap.observations = run.observations.filter { o in o.nextRenewal.map { $0 - o.date <= 90 || $0 - o.date > 180 } ?? false }
+        let gapCells = BacktestMetrics.calibrationByDistance(gap)
+        #expect(gapCells.map(\.from) == [1, 181] && gapCells.map(\.upTo) == [90, 270], "\(gapCells)")
+        #expect(BacktestReport.markdown(BacktestSummary(run: gap, alerts: AlertSettings(), settings: settings)).contains("\n| 181-270 | "))
         for (got, k) in zip(byDistance, cells.keys.sorted()) {
             let c = cells[k]!
             #expect(got.decided == c.n && abs(got.predicted - c.p / Double(c.n)) < 1e-12 && got.observed == Double(c.churned) / Double(c.n), "\(k)")
