@@ -37,9 +37,7 @@ struct CheckCommand: ParsableCommand {
         var configProblems: [String] = []
         let definitions = config.signals.resolved(metrics: history.usage.metrics)
         let levels = Set(zip(history.usage.metrics, history.usage.isLevel).filter(\.1).map(\.0))
-        do { try SignalDefinition.validate(definitions, metrics: history.usage.metrics, levels: levels) } catch let e as SignalError {
-            configProblems.append(e.description)
-        }
+        configProblems += SignalDefinition.problems(definitions, metrics: history.usage.metrics, levels: levels).map(\.description)
         configProblems += AlertRule.unknownSignals(config.alerts.rules, known: Set(definitions.map(\.name)))
         if !configProblems.isEmpty {
             print("\nConfig problems (\(config.file)): \(configProblems.count)\n" + configProblems.map { "  - " + $0 }.joined(separator: "\n"))
