@@ -28,16 +28,16 @@ extension SignalDefinition {
     public static func problems(_ definitions: [SignalDefinition], metrics: [String], levels: Set<String> = []) -> [SignalError] {
         var seen = Set<String>(), found: [SignalError] = []
         for def in definitions {
-            do { try check(def, among: definitions, seen: &seen, metrics: metrics, levels: levels) } catch let e as SignalError {
-                found.append(e)
+            do { try check(def, among: definitions, seen: &seen, metrics: metrics, levels: levels) } catch {
+                found.append(error)
                 seen.insert(def.name)
-            } catch { preconditionFailure("\(error)") }
+            }
         }
         return found
     }
 
     private static func check(_ def: SignalDefinition, among definitions: [SignalDefinition], seen: inout Set<String>,
-                              metrics: [String], levels: Set<String>) throws {
+                              metrics: [String], levels: Set<String>) throws(SignalError) {
         let name = def.name
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !name.first!.isNumber else {
             throw SignalError(signal: name, message: "a name is letters, digits and '_', not starting with a digit")
@@ -57,7 +57,7 @@ extension SignalDefinition {
                 : "refers to '\(d)', which is neither a signal defined before it nor a built-in (\(AccountSignal.allCases.map(\.rawValue).joined(separator: ", ")))"
                     + (closestName(to: d, among: seen.sorted() + AccountSignal.allCases.map(\.rawValue)).map { "; did you mean '\($0)'?" } ?? ""))
         }
-        func positive(_ v: Int, _ what: String) throws {
+        func positive(_ v: Int, _ what: String) throws(SignalError) {
             guard v > 0 else { throw SignalError(signal: name, message: "\(what) must be a positive number of days, found \(v)") }
         }
         switch def.kind {
