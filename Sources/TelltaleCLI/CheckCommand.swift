@@ -36,8 +36,7 @@ struct CheckCommand: ParsableCommand {
         // rule reading a signal that exists, before train or a scheduled score finds out.
         var configProblems: [String] = []
         let definitions = config.signals.resolved(metrics: history.usage.metrics)
-        let levels = Set(zip(history.usage.metrics, history.usage.isLevel).filter(\.1).map(\.0))
-        configProblems += SignalDefinition.problems(definitions, metrics: history.usage.metrics, levels: levels).map(\.description)
+        configProblems += SignalDefinition.problems(definitions, metrics: history.usage.metrics, levels: history.usage.levelMetrics).map(\.description)
         configProblems += AlertRule.unknownSignals(config.alerts.rules, known: Set(definitions.map(\.name)))
         if !configProblems.isEmpty {
             print("\nConfig problems (\(config.file)): \(configProblems.count)\n" + configProblems.map { "  - " + $0 }.joined(separator: "\n"))

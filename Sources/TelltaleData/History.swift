@@ -35,6 +35,8 @@ public struct Usage: Sendable {
     public var metrics: [String] = []
     /// Per metric: a level or score (a day without a row is missing) rather than a count.
     public var isLevel: [Bool] = []
+    /// The names of the level metrics, as signal validation asks for them.
+    public var levelMetrics: Set<String> { Set(zip(metrics, isLevel).filter(\.1).map(\.0)) }
     public var account: [Int32] = []
     public var day: [Int32] = []
     /// `values[m][r]`: metric m on row r.

@@ -32,7 +32,7 @@ public struct SignalEngine: Sendable {
     /// table's metrics, and indexes the metrics they read.
     public init(history: History, definitions: [SignalDefinition]) throws {
         try SignalDefinition.validate(definitions, metrics: history.usage.metrics,
-                                      levels: Set(zip(history.usage.metrics, history.usage.isLevel).filter(\.1).map(\.0)))
+                                      levels: history.usage.levelMetrics)
         self.history = history
         self.definitions = definitions
         coverage = history.usage.dateRange
