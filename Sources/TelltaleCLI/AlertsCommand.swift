@@ -199,7 +199,7 @@ struct AlertsCommand: ParsableCommand {
             guard database.config != nil || (accounts != nil && renewals != nil) else {
                 throw ValidationError("Pass --config FILE, or --accounts FILE and --renewals FILE.")
             }
-            if let horizon, BacktestCommand.days(horizon).map({ $0 > 0 }) != true {
+            if let horizon, Period.days(horizon).map({ $0 > 0 }) != true {
                 throw ValidationError("--horizon must be a number of days like 90d or 13w, got '\(horizon)'")
             }
         }
@@ -217,7 +217,7 @@ struct AlertsCommand: ParsableCommand {
                 let record = try history.alertRecord()
                 guard !record.runs.isEmpty else { throw CommandError("\(history.path) holds no scoring run yet") }
                 outcomes = AlertOutcomes(runs: record.runs, fired: record.fired, engagements: record.engagements, dismissals: try history.dismissals(),
-                                         decisions: decisions, horizonDays: horizon.flatMap(BacktestCommand.days) ?? configuration.backtest.horizonDays)
+                                         decisions: decisions, horizonDays: horizon.flatMap(Period.days) ?? configuration.backtest.horizonDays)
             } catch let e as ScoreHistoryError { throw CommandError(e.message) }
             let csv = outcomes.csv()
             if let out { try AtomicFile.write(csv, to: out) } else { FileHandle.standardOutput.write(Data(csv.utf8)) }
@@ -247,7 +247,7 @@ struct AlertsCommand: ParsableCommand {
         var dryRun = false
 
         func validate() throws {
-            if BacktestCommand.days(keepDays).map({ $0 >= 0 }) != true {
+            if Period.days(keepDays).map({ $0 >= 0 }) != true {
                 throw ValidationError("--keep-days must be a number of days like 365d or 52w, got '\(keepDays)'")
             }
         }
@@ -255,7 +255,7 @@ struct AlertsCommand: ParsableCommand {
         func run() throws {
             let history = try database.open()
             let settings = try database.settings()
-            let keep = BacktestCommand.days(keepDays)!
+            let keep = Period.days(keepDays)!
             let sizeBefore = Self.fileSize(history.path)
             let result: PruneResult
             do {

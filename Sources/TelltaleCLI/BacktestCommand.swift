@@ -47,13 +47,6 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The score history database whose dismissals feed the false-positive rates.", valueName: "FILE"))
     var db: String = ScoreCommand.defaultDatabase
 
-    static func days(_ text: String) -> Int? {
-        let t = text.lowercased()
-        if t.hasSuffix("w"), let n = Int(t.dropLast()) { return n * 7 }
-        if t.hasSuffix("d"), let n = Int(t.dropLast()) { return n }
-        return Int(t)
-    }
-
     func validate() throws {
         try input.requireTables()
         for (name, value) in [("--from", from), ("--to", to)] {
@@ -63,15 +56,15 @@ struct BacktestCommand: ParsableCommand {
             throw ValidationError("--from \(from) is after --to \(to)")
         }
         for (name, value) in [("--every", every), ("--horizon", horizon)] {
-            if let value, (Self.days(value) ?? 0) < 1 { throw ValidationError("\(name) must be a number of days like 7d or 2w, got '\(value)'") }
+            if let value, (Period.days(value) ?? 0) < 1 { throw ValidationError("\(name) must be a number of days like 7d or 2w, got '\(value)'") }
         }
     }
 
     func run() throws {
         let config = try input.configuration()
         var settings = config.backtest
-        if let every { settings.everyDays = Self.days(every)! }
-        if let horizon { settings.horizonDays = Self.days(horizon)! }
+        if let every { settings.everyDays = Period.days(every)! }
+        if let horizon { settings.horizonDays = Period.days(horizon)! }
         let options = try config.loadOptions(input.overrides, needRenewals: true)
         let history = try HistoryLoader(options: options).load()
         guard let coverage = history.usage.dateRange, history.renewals.count > 0 else {
