@@ -95,18 +95,17 @@ struct ScoreCommand: ParsableCommand {
                 let coverage = loaded.usage.dateRange
                 let day = asOf.flatMap(Day.parse) ?? coverage.map { $0.upperBound + 1 } ?? Day.today()
                 try checkAsOf(day, coverage: coverage)
-                // A scheduled job whose export was not refreshed scores the same date again,
-                // replacing that run: say so, or the CRM gets the same scores for days unnoticed.
-                var stale: String?
-                if asOf == nil, let history, let before = try history.scoredAt(asOf: day) {
-                    stale = "the usage data ends where it did at the run this one replaces (as of \(day), scored \(before)): "
-                        + "the export may not have been refreshed (--as-of re-scores a date on purpose without this warning)"
-                }
                 scorer.available = config.signals.resolved(metrics: loaded.usage.metrics)
                 var scored = try scorer.score(history: loaded, asOf: day,
                                               context: try history?.context(asOf: day, settings: config.alerts, modelFingerprint: fingerprint) ?? ScoringContext())
                 scored.rejects += RejectedAccount.unknownAccounts(in: loaded.problems)
-                if let stale { scored.warnings.append(stale) }
+                // A scheduled job whose export was not refreshed scores the same date again,
+                // replacing that run (when it is recorded, below): say so, or the CRM gets the
+                // same scores for days unnoticed.
+                if asOf == nil, let history, let before = try history.scoredAt(asOf: day) {
+                    scored.warnings.append("the usage data ends where it did at the run this one replaces (as of \(day), scored \(before)): "
+                        + "the export may not have been refreshed (--as-of re-scores a date on purpose without this warning)")
+                }
                 if options.renewalsPath == nil {
                     scored.warnings.append("no renewals table (data.renewals or --renewals): accounts that churned cannot be told "
                         + "from active ones, so every account signed up before \(day) is scored")
