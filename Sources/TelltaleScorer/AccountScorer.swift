@@ -336,6 +336,15 @@ public struct AccountScorer: Sendable {
         }
         let matchedToday = flat(patternOrder.map { patternsToday[$0] })
         let patternNames = patternOrder.map { model.patterns[$0].definition.name }
+        // The playbook of an account at risk with no alert comes from its first reason that points to one.
+        let playbookTypes = PlaybookTypes(rules: rules, definitions: today.definitions)
+        let featureTypes: [AlertType?] = model.features.map { spec in
+            switch spec.kind {
+            case .segment: return nil
+            case let .signal(name): return playbookTypes.type(ofSignal: name)
+            case let .pattern(p): return p.flags.lazy.compactMap(playbookTypes.type(ofSignal:)).first ?? .pattern
+            }
+        }
         let large = alerts.severity.largeContract ?? quartiles.large
         let small = alerts.severity.smallContract ?? quartiles.small
 
@@ -419,6 +428,10 @@ public struct AccountScorer: Sendable {
             let severity = alerts.severity.severity(alerts: types.map(\.severity), band: band?.rawValue,
                                                     contractValue: f.pointee.contractValue, daysToRenewal: days, large: large, small: small)
             var playbook = types.first.map { Playbook.forType($0.type) } ?? ""
+            if types.isEmpty && severity != .none, band != nil {
+                let reason = out.reasonSource?.builder.firstFeature(row: r) { featureTypes[$0] != nil }
+                playbook = reason.map { Playbook.forType(featureTypes[$0]!) } ?? Playbook.reviewReasons
+            }
             if severity == .critical, let d = days, d <= alerts.severity.renewalSoonDays { playbook = Playbook.criticalNearRenewal }
 
             guard let band else {

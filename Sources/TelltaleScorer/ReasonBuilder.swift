@@ -41,6 +41,8 @@ final class ReasonBuilder: @unchecked Sendable {
     /// and whether the label alone makes the cell need quotes.
     let quotedLabels: UnsafeMutablePointer<Range<Int>>
     let labelNeedsQuotes: UnsafeMutablePointer<Bool>
+    /// Per item: the model input (index into `model.features`) it explains.
+    let itemFeatures: [Int]
     /// `suffixes[item * groupCount + group]`: `", segment median M"` (or
     /// `", median of all accounts M"`) in `text`.
     let suffixes: UnsafeMutablePointer<Range<Int>>
@@ -86,7 +88,7 @@ final class ReasonBuilder: @unchecked Sendable {
             members.map { m in median(m.map { column[$0] }) }
         }
         var weights: [Double] = [], columns: [[Double]] = []
-        var raw: [[Double]?] = [], labels: [String] = [], kinds: [Kind] = []
+        var raw: [[Double]?] = [], labels: [String] = [], kinds: [Kind] = [], itemFeatures: [Int] = []
         for (j, spec) in model.features.enumerated() {
             let beta = model.coefficients[j].estimate
             guard beta != 0, spec.scale > 0 else { continue }
@@ -112,6 +114,7 @@ final class ReasonBuilder: @unchecked Sendable {
             }
             weights.append(beta / spec.scale)
             columns.append(features[j])
+            itemFeatures.append(j)
         }
         // Every median on every core: a few dozen columns times a few segments of up to 20,000 values.
         let medianOf = raw.map { $0 ?? [] } + columns
@@ -141,6 +144,7 @@ final class ReasonBuilder: @unchecked Sendable {
         quotedLabels.initialize(from: quotedRanges, count: quotedRanges.count)
         labelNeedsQuotes = .allocate(capacity: max(needsQuotes.count, 1))
         labelNeedsQuotes.initialize(from: needsQuotes, count: needsQuotes.count)
+        self.itemFeatures = itemFeatures
         self.kinds = .allocate(capacity: max(kinds.count, 1))
         self.kinds.initialize(from: kinds, count: kinds.count)
         groupOf = .allocate(capacity: max(rowCount, 1))
@@ -203,6 +207,17 @@ final class ReasonBuilder: @unchecked Sendable {
         var n = 0
         while n < count && first[n].item >= 0 { n += 1 }
         return UnsafeBufferPointer(start: first, count: n)
+    }
+
+    /// The model input of row r's first reason that `accept` takes. A flag
+    /// shown as "not: ..." is passed over: a flag's absence is nothing to act on.
+    func firstFeature(row r: Int, where accept: (Int) -> Bool) -> Int? {
+        for slot in slots(row: r) {
+            let k = Int(slot.item)
+            if kinds[k] == .flag && slot.value != 1 { continue }
+            if accept(itemFeatures[k]) { return itemFeatures[k] }
+        }
+        return nil
     }
 
     func reasons(row r: Int) -> [String] {

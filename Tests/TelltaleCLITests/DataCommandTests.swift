@@ -461,6 +461,8 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         let expectedChurns = Int(red.map { Double($0[4])! }.reduce(0, +).rounded())
         #expect(scored.status == 0 && !red.isEmpty && scored.stderr.contains("no alert rule could run on these signals (severity comes from the band alone); "
             + "the red band's \(red.count) accounts: about \(expectedChurns) expected to churn without action; contract value unknown\n"), "\(scored.stderr)")
+        // No rule reads these columns, so no reason points to a playbook: each red account still gets one to act on.
+        #expect(red.allSatisfy { $0.joined(separator: ",").contains(",at risk with no alert: go through the reasons with the account team") })
         let holdout = try String(contentsOfFile: dir + "/n.csv", encoding: .utf8).split(separator: "\n").dropFirst()
         #expect(!holdout.isEmpty && holdout.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[2...3] == ["", ""] }, "no made-up dates")
         let forced = try runTelltale(["train", "--data", churnTable, "--label", "churned", "--out", dir + "/x.json", "--validation", "out-of-time"])

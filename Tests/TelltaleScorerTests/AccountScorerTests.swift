@@ -57,6 +57,34 @@ import TelltaleSignals
         #expect(abs(row.churnProbability - run.row("GONE")!.churnProbability) < 1e-12)
     }
 
+    /// A red account with no alert fired (CASE: its usage alerts held back by
+    /// an open case) had an empty playbook beside its severity. It now gets
+    /// the playbook of its first reason that points to one, found here from
+    /// the reason's text, not the scorer's item numbers.
+    @Test func aRedAccountWithNoAlertFiredGetsThePlaybookOfItsFirstReason() throws {
+        let model = try fixture.model()
+        let run = try AccountScorer(model: model).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        let row = try #require(run.row("CASE"))
+        #expect(row.alertTypes.isEmpty && row.band == .red && row.severity != .none)
+        // Its first reason is its logins (0 in 30 days), which the default rules read as a cohort alert.
+        #expect(row.reasons.texts.first?.hasPrefix("logins in the last 30 days 0") == true, "\(row.reasons.texts)")
+        #expect(row.playbook == Playbook.forType(.cohort))
+
+        let types = PlaybookTypes(rules: AlertRule.defaults,
+                                  definitions: model.signals + SignalDefinition.defaults(metrics: fixture.history.usage.metrics))
+        var checked = 0
+        for r in run.rows where r.alertTypes.isEmpty {
+            guard r.severity != .none else { #expect(r.playbook.isEmpty, "\(r.accountID): nothing to act on"); continue }
+            let first = r.reasons.texts.lazy.filter { !$0.hasPrefix("not: ") }.compactMap { text -> AlertType? in
+                let signal = model.signals.first { text == $0.label || text.hasPrefix($0.label + " ") || text.hasPrefix($0.label + ":") }
+                return signal.flatMap { types.type(ofSignal: $0.name) }
+            }.first
+            #expect(r.playbook == first.map(Playbook.forType) ?? Playbook.reviewReasons, "\(r.accountID): \(r.reasons.texts)")
+            checked += 1
+        }
+        #expect(checked >= 1)
+    }
+
     @Test func dismissalsAndEngagementHoldAlertsBackWithTheirReason() throws {
         let scorer = try AccountScorer(model: fixture.model())
         let context = ScoringContext(dismissed: ["GONE": [.trend: "seasonal"]], engaged: ["SOLO"])
