@@ -52,6 +52,16 @@ public struct SeverityPolicy: Equatable, Sendable {
     /// With no alert, a red account starts from `low` (informational: feeds emails and the score),
     /// then moves with its contract value and renewal date as an alert would.
     public var redWithoutAlert = Severity.low
+    /// A yes/no column of the accounts table (or of a flat table scored with
+    /// `--data`) marking strategic accounts: yes raises severity one step.
+    public var strategicColumn: String?
+    /// A number column (≥ 0) of expansion potential (upsell value, say):
+    /// at or above `largeExpansion` raises severity one step, at or below
+    /// `smallExpansion` lowers it, as contract value does. nil thresholds: the
+    /// 75th and 25th percentiles of the accounts being scored that have one.
+    public var expansionColumn: String?
+    public var largeExpansion: Double?
+    public var smallExpansion: Double?
 
     public init() {}
 
@@ -64,8 +74,13 @@ public struct SeverityPolicy: Equatable, Sendable {
     /// CSM engaged) still has the model's risk: a $500k account renewing next
     /// month at 49% churn was `low` like a $3k one renewing next year. The red
     /// band is then the base, so it does not raise itself a second time.
+    ///
+    /// Strategic weight and expansion potential (domain section 5) move it
+    /// only when the config names their columns and the account has a value;
+    /// an empty cell moves it neither way.
     public func severity(alerts: [Severity], band: String?, contractValue: Double?, daysToRenewal: Int?,
-                         large: Double, small: Double) -> Severity {
+                         large: Double, small: Double, strategic: Bool? = nil,
+                         expansion: Double? = nil, largeExpansion: Double = .infinity, smallExpansion: Double = -.infinity) -> Severity {
         let base: Severity
         var steps = 0
         if let highest = alerts.max() {
@@ -83,6 +98,10 @@ public struct SeverityPolicy: Equatable, Sendable {
         }
         if let d = daysToRenewal {
             if d <= renewalSoonDays { steps += 1 } else if d > renewalFarDays { steps -= 1 }
+        }
+        if strategic == true { steps += 1 }
+        if let e = expansion {
+            if e >= largeExpansion { steps += 1 } else if e <= smallExpansion { steps -= 1 }
         }
         return base.shifted(by: steps)
     }

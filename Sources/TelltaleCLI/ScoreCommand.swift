@@ -81,7 +81,9 @@ struct ScoreCommand: ParsableCommand {
         var inputs: Any?
         do {
             if let data {
-                let flat = try FlatScoringInput(path: data, model: churnModel, segmentColumn: segment)
+                let flat = try FlatScoringInput(path: data, model: churnModel, segmentColumn: segment,
+                                                strategicColumn: config.alerts.severity.strategicColumn,
+                                                expansionColumn: config.alerts.severity.expansionColumn)
                 inputs = flat
                 let day = asOf.flatMap(Day.parse) ?? flat.asOf ?? Day.today()
                 var scored = scorer.score(table: flat.table, facts: flat.facts, asOf: day,

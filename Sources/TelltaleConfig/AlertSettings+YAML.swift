@@ -7,7 +7,8 @@ extension AlertSettings {
     static let keys = ["defaults", "rules", "disable", "grace_days", "grace_step_days", "support_metric", "open_case_days",
                        "engaged_days", "dismissed_days", "reason_codes", "pattern_min_lift", "band_drop_days", "severity"]
     static let ruleKeys = ["name", "type", "when", "severity", "grace", "label"]
-    static let severityKeys = ["large_contract", "small_contract", "renewal_soon_days", "renewal_far_days", "compounding_alerts"]
+    static let severityKeys = ["large_contract", "small_contract", "renewal_soon_days", "renewal_far_days", "compounding_alerts",
+                               "strategic_column", "expansion_column", "large_expansion", "small_expansion"]
 
     /// The `alerts:` section (docs/config.md). Rules in `rules` replace a
     /// built-in rule of the same name or add to them; `disable` drops built-ins by name.
@@ -115,6 +116,10 @@ extension SeverityPolicy {
             case "small_contract": smallContract = try reader.number(value, key: name)
             case "renewal_soon_days": renewalSoonDays = try reader.integer(value, key: name)
             case "renewal_far_days": renewalFarDays = try reader.integer(value, key: name)
+            case "strategic_column": strategicColumn = try reader.string(value, key: name)
+            case "expansion_column": expansionColumn = try reader.string(value, key: name)
+            case "large_expansion": largeExpansion = try reader.number(value, key: name)
+            case "small_expansion": smallExpansion = try reader.number(value, key: name)
             case "compounding_alerts":
                 compoundingAlerts = try reader.integer(value, key: name)
                 guard compoundingAlerts >= 2 else { throw bad("must be at least 2") }
@@ -124,6 +129,18 @@ extension SeverityPolicy {
         if let l = largeContract, let s = smallContract, s >= l {
             throw ConfigError.invalidValue(file: reader.file, key: "alerts.severity", line: node.mark?.line,
                                            message: "small_contract (\(s)) must be below large_contract (\(l))")
+        }
+        if let l = largeExpansion, let s = smallExpansion, s >= l {
+            throw ConfigError.invalidValue(file: reader.file, key: "alerts.severity", line: node.mark?.line,
+                                           message: "small_expansion (\(s)) must be below large_expansion (\(l))")
+        }
+        if (largeExpansion != nil || smallExpansion != nil) && expansionColumn == nil {
+            throw ConfigError.invalidValue(file: reader.file, key: "alerts.severity", line: node.mark?.line,
+                                           message: "large_expansion and small_expansion need expansion_column, the accounts column they compare")
+        }
+        if let a = strategicColumn, a == expansionColumn {
+            throw ConfigError.invalidValue(file: reader.file, key: "alerts.severity", line: node.mark?.line,
+                                           message: "strategic_column and expansion_column both name '\(a)': one is yes/no, the other a number")
         }
         if renewalFarDays < renewalSoonDays {
             throw ConfigError.invalidValue(file: reader.file, key: "alerts.severity", line: node.mark?.line,

@@ -35,6 +35,9 @@ extension Configuration {
         options.levelMetrics = data.levelMetrics.map(Set.init)
         options.skipProblems = data.onProblem == .skip
         options.rowDays = data.granularity == .weekly ? 7 : 1
+        // The severity's account columns are read (and checked) with the accounts, by every command.
+        options.accountFlags = alerts.severity.strategicColumn.map { [$0] } ?? []
+        options.accountNumbers = alerts.severity.expansionColumn.map { [$0] } ?? []
         return options
     }
 

@@ -30,6 +30,16 @@ extension History {
         if let signups = accounts.signup.min(), let last = accounts.signup.max() {
             out.append("  signups from \(signups) to \(last)")
         }
+        // The severity's columns (alerts.severity), so a typo'd "yes" or an all-empty column shows here first.
+        for (column, values) in accounts.flags.sorted(by: { $0.key < $1.key }) {
+            let yes = values.filter { $0 == true }.count, empty = values.filter { $0 == nil }.count
+            out.append("  \(column) (strategic, yes/no): \(grouped(yes)) yes, \(grouped(values.count - yes - empty)) no, \(grouped(empty)) empty")
+        }
+        for (column, values) in accounts.numbers.sorted(by: { $0.key < $1.key }) {
+            let known = values.compactMap { $0 }.sorted()
+            let spread = known.isEmpty ? "" : String(format: ", median %.6g, from %.6g to %.6g", (known[(known.count - 1) / 2] + known[known.count / 2]) / 2, known.first!, known.last!)
+            out.append("  \(column) (expansion potential): \(grouped(known.count)) values\(spread), \(grouped(values.count - known.count)) empty")
+        }
 
         out.append("")
         let withUsage = (0..<accounts.count).filter { usage.start[$0 + 1] > usage.start[$0] }.count

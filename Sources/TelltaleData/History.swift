@@ -10,6 +10,10 @@ public struct Accounts: Sendable {
     public var renewalDate: [Day?] = []
     public var owner: [String?] = []
     public var seats: [Double?] = []
+    /// Extra yes/no columns asked for by name (`LoadOptions.accountFlags`), nil for an empty cell.
+    public var flags: [String: [Bool?]] = [:]
+    /// Extra number columns asked for by name (`LoadOptions.accountNumbers`), nil for an empty cell.
+    public var numbers: [String: [Double?]] = [:]
     public var lines: [Int] = []
     /// Ids whose own row had a problem, with its line: rows of other tables
     /// naming them are told apart from rows naming no account at all.

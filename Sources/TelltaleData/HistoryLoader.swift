@@ -16,6 +16,11 @@ public struct LoadOptions: Sendable {
     /// Days each usage row covers: 1 for daily rows, 7 for weekly rows dated by
     /// their week's first day (`data.granularity`). See `Usage.rowDays`.
     public var rowDays = 1
+    /// Extra columns of the accounts table, by the file's own names, read as
+    /// yes/no and as numbers ≥ 0 (what the severity reads: `alerts.severity`'s
+    /// `strategic_column` and `expansion_column`). A named column must be there.
+    public var accountFlags: [String] = []
+    public var accountNumbers: [String] = []
     /// Leave problem rows out (listing them all) instead of failing.
     public var skipProblems = false
     /// Show progress on stderr when it is a terminal.
@@ -112,6 +117,14 @@ public struct HistoryLoader {
                 col = try locate(header!, table: "accounts", path: path,
                                  required: ["account_id", "segment", "signup_date", "contract_value"],
                                  optional: ["renewal_date", "owner", "seats"])
+                for extra in options.accountFlags + options.accountNumbers {
+                    guard let i = header!.firstIndex(of: extra) else {
+                        throw DataError.missingColumn(file: path, column: extra, available: header!)
+                    }
+                    col[extra] = i
+                }
+                for name in options.accountFlags { a.flags[name] = [] }
+                for name in options.accountNumbers { a.numbers[name] = [] }
                 return
             }
             let name = { (c: String) in options.column(c, "accounts") }
@@ -153,6 +166,25 @@ public struct HistoryLoader {
                 }
                 seats = s
             }
+            var flags: [Bool?] = [], numbers: [Double?] = []
+            for name in options.accountFlags {
+                let text = Self.text(rec.field(col[name]!))
+                if text.isEmpty { flags.append(nil); continue }
+                guard let v = BinaryLabel.parseYesNo(text) else {
+                    reject(name, text, "is not yes or no (\(BinaryLabel.yesNo))"); return
+                }
+                flags.append(v)
+            }
+            for name in options.accountNumbers {
+                let field = rec.field(col[name]!)
+                if !field.contains(where: { $0 != 0x20 }) { numbers.append(nil); continue }
+                guard let v = NumberParsing.parseDouble(field), v.isFinite, v >= 0 else {
+                    reject(name, Self.text(field), "is not a number >= 0"); return
+                }
+                numbers.append(v)
+            }
+            for (name, v) in zip(options.accountFlags, flags) { a.flags[name]!.append(v) }
+            for (name, v) in zip(options.accountNumbers, numbers) { a.numbers[name]!.append(v) }
             let owner = col["owner"].map { Self.text(rec.field($0)) }
             a.index[id] = Int32(a.ids.count)
             a.ids.append(id)

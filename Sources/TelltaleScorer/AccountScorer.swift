@@ -96,7 +96,20 @@ public struct AccountScorer: Sendable {
         do { engine = try SignalEngine(history: history, definitions: definitions) } catch let e as SignalError {
             throw ScoringError("the model's \(e.description); the usage table must have the metrics the model was trained on")
         }
-        return Prepared(engine: engine, rules: rules, warnings: warnings, graceOffsets: graceOffsets)
+        let strategic = try severityColumn(alerts.severity.strategicColumn, key: "strategic_column", in: history.accounts.flags)
+        let expansion = try severityColumn(alerts.severity.expansionColumn, key: "expansion_column", in: history.accounts.numbers)
+        return Prepared(engine: engine, rules: rules, warnings: warnings, graceOffsets: graceOffsets,
+                        strategic: strategic, expansion: expansion)
+    }
+
+    /// The accounts' values of a severity column the config names, which the
+    /// loader must have read (`Configuration.loadOptions` asks for it).
+    func severityColumn<T>(_ name: String?, key: String, in columns: [String: [T?]]) throws -> [T?]? {
+        guard let name else { return nil }
+        guard let values = columns[name] else {
+            throw ScoringError("alerts.severity.\(key) names '\(name)', which was not read with the accounts table: load the history with the config's load options")
+        }
+        return values
     }
 
     /// The usage table must be read as training read it: rows of the same
@@ -139,6 +152,9 @@ public struct AccountScorer: Sendable {
         public let rules: [AlertRule]
         public let warnings: [String]
         let graceOffsets: [Int]
+        /// Per account (the accounts table's order), when the config names the column.
+        let strategic: [Bool?]?
+        let expansion: [Double?]?
 
         public func snapshot(asOf: Day, offsets: [Int]? = nil) -> Snapshot {
             let history = engine.history
@@ -150,7 +166,8 @@ public struct AccountScorer: Sendable {
                 let i = Int(a)
                 return AccountFacts(id: accounts.ids[i], segment: accounts.segment[i], owner: accounts.owner[i],
                                     contractValue: accounts.contractValue[i],
-                                    renewalDate: accounts.renewalDate[i] ?? accounts.signup[i])
+                                    renewalDate: accounts.renewalDate[i] ?? accounts.signup[i],
+                                    strategic: strategic?[i] ?? nil, expansion: expansion?[i] ?? nil)
             }
             return Snapshot(asOf: asOf, tables: tables, offsets: offsets, accounts: active, facts: facts, rules: rules, warnings: warnings)
         }
@@ -191,11 +208,25 @@ public struct AccountScorer: Sendable {
     /// computed when the config sets both.
     func contractQuartiles(_ facts: [AccountFacts]) -> (small: Double, large: Double) {
         guard alerts.severity.largeContract == nil || alerts.severity.smallContract == nil else { return (0, 0) }
-        // Read in place (`compactMap(\.contractValue)` copied each row's facts).
+        return Self.quartiles(facts, \.contractValue) ?? (0, 0)
+    }
+
+    /// The expansion thresholds: the config's, else the quartiles of the
+    /// values the scored accounts have; (∞, −∞), moving nothing, without a column or a value.
+    func expansionThresholds(_ facts: [AccountFacts]) -> (small: Double, large: Double) {
+        let severity = alerts.severity
+        guard severity.expansionColumn != nil else { return (-.infinity, .infinity) }
+        let q = severity.largeExpansion == nil || severity.smallExpansion == nil ? Self.quartiles(facts, \.expansion) : nil
+        return (severity.smallExpansion ?? q?.small ?? -.infinity, severity.largeExpansion ?? q?.large ?? .infinity)
+    }
+
+    /// The lower and upper quartiles of a fact over the accounts that have it; nil when none has.
+    static func quartiles(_ facts: [AccountFacts], _ fact: KeyPath<AccountFacts, Double?>) -> (small: Double, large: Double)? {
+        // Read in place (`compactMap` copied each row's facts).
         var values: [Double] = []
         values.reserveCapacity(facts.count)
-        facts.withUnsafeBufferPointer { f in for i in f.indices { if let v = f[i].contractValue { values.append(v) } } }
-        if values.isEmpty { return (0, 0) }
+        facts.withUnsafeBufferPointer { f in for i in f.indices { if let v = f[i][keyPath: fact] { values.append(v) } } }
+        if values.isEmpty { return nil }
         let q = quantiles(values, [0.25, 0.75])
         return (q[0], q[1])
     }
@@ -213,9 +244,10 @@ public struct AccountScorer: Sendable {
         // matches, the rows' segment codes, and the contract-value quartiles
         // the severity compares with.
         var flagMatrix: FlagMatrix?, rowSegments: RowSegments?, quartiles: (small: Double, large: Double) = (0, 0)
+        var expansionCuts: (small: Double, large: Double) = (-.infinity, .infinity)
         DispatchQueue.concurrentPerform(iterations: 3) { step in
             switch step {
-            case 0: quartiles = contractQuartiles(facts)
+            case 0: quartiles = contractQuartiles(facts); expansionCuts = expansionThresholds(facts)
             case 1: flagMatrix = model.patterns.isEmpty ? nil : FlagMatrix(table: today, cuts: model.cuts)
             default: rowSegments = RowSegments(today)
             }
@@ -426,7 +458,9 @@ public struct AccountScorer: Sendable {
             let renewal = f.pointee.renewalDate.map { RenewalCalendar.next($0, onOrAfter: asOf) }
             let days = renewal.map { $0 - asOf }
             let severity = alerts.severity.severity(alerts: types.map(\.severity), band: band?.rawValue,
-                                                    contractValue: f.pointee.contractValue, daysToRenewal: days, large: large, small: small)
+                                                    contractValue: f.pointee.contractValue, daysToRenewal: days, large: large, small: small,
+                                                    strategic: f.pointee.strategic, expansion: f.pointee.expansion,
+                                                    largeExpansion: expansionCuts.large, smallExpansion: expansionCuts.small)
             var playbook = types.first.map { Playbook.forType($0.type) } ?? ""
             if types.isEmpty && severity != .none, band != nil {
                 let reason = out.reasonSource?.builder.firstFeature(row: r) { featureTypes[$0] != nil }
@@ -504,12 +538,18 @@ public struct AccountFacts: Equatable, Sendable {
     public var owner: String?
     public var contractValue: Double?
     public var renewalDate: Day?
-    public init(id: String, segment: String, owner: String? = nil, contractValue: Double? = nil, renewalDate: Day? = nil) {
+    /// From `alerts.severity`'s `strategic_column` and `expansion_column`; nil without one or for an empty cell.
+    public var strategic: Bool?
+    public var expansion: Double?
+    public init(id: String, segment: String, owner: String? = nil, contractValue: Double? = nil, renewalDate: Day? = nil,
+                strategic: Bool? = nil, expansion: Double? = nil) {
         self.id = id
         self.segment = segment
         self.owner = owner
         self.contractValue = contractValue
         self.renewalDate = renewalDate
+        self.strategic = strategic
+        self.expansion = expansion
     }
 }
 

@@ -21,18 +21,23 @@ public struct FlatScoringInput {
     /// - Throws: `DataError` naming the file and the columns the model needs,
     ///   or the line, column and value of a cell that is not a number or a date
     ///   (the first ten in full, then a count).
-    public init(path: String, model: ChurnModel, segmentColumn: String = "segment") throws {
-        try self.init(path: path, model: model, segmentColumn: segmentColumn, minimumParallelBytes: 8 << 20)
+    /// `strategicColumn`, `expansionColumn`: the severity's columns
+    /// (`alerts.severity`), which must be there when named.
+    public init(path: String, model: ChurnModel, segmentColumn: String = "segment",
+                strategicColumn: String? = nil, expansionColumn: String? = nil) throws {
+        try self.init(path: path, model: model, segmentColumn: segmentColumn, strategicColumn: strategicColumn,
+                      expansionColumn: expansionColumn, minimumParallelBytes: 8 << 20)
     }
 
     /// `minimumParallelBytes`: the file size from which it is read on every
     /// core (tests read small files both ways).
-    init(path: String, model: ChurnModel, segmentColumn: String, minimumParallelBytes: Int) throws {
+    init(path: String, model: ChurnModel, segmentColumn: String, strategicColumn: String? = nil, expansionColumn: String? = nil,
+         minimumParallelBytes: Int) throws {
         let reader = CSVReader(path: path)
         var columns: Columns?
         let header: (CSVRecord) throws -> Void = { rec in
             columns = try Columns(header: rec.strings.map { $0.trimmingCharacters(in: .whitespaces) }, path: path, model: model,
-                                  segmentColumn: segmentColumn)
+                                  segmentColumn: segmentColumn, strategicColumn: strategicColumn, expansionColumn: expansionColumn)
         }
         // One part per core when the file allows it (uncompressed, no quotes), else one streaming pass.
         let capacity = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -121,11 +126,12 @@ public struct FlatScoringInput {
         var header: [String] = []
         var signals: [Int] = [], definitions: [SignalDefinition] = []
         var categories: [CategoryRead] = []
-        var id = -1, segment = -1, owner = -1, value = -1, renewal = -1, asOf = -1
+        var id = -1, segment = -1, owner = -1, value = -1, renewal = -1, asOf = -1, strategic = -1, expansion = -1
 
         init() {}
 
-        init(header: [String], path: String, model: ChurnModel, segmentColumn: String) throws {
+        init(header: [String], path: String, model: ChurnModel, segmentColumn: String,
+             strategicColumn: String? = nil, expansionColumn: String? = nil) throws {
             self.header = header
             // Every signal the model's inputs read must be a column (a table from
             // `telltale signals --as-of` has them all); others are used when present.
@@ -166,6 +172,10 @@ public struct FlatScoringInput {
             }
             (id, segment, owner, value) = (index("account_id"), index(segmentColumn), index("owner"), index("contract_value"))
             (renewal, asOf) = (index("renewal_date"), index("as_of"))
+            for name in [strategicColumn, expansionColumn].compactMap({ $0 }) where !header.contains(name) {
+                throw DataError.missingColumn(file: path, column: name, available: header)
+            }
+            (strategic, expansion) = (strategicColumn.map(index) ?? -1, expansionColumn.map(index) ?? -1)
         }
 
         /// The column a signal is read from: its own, or for one level of a
@@ -284,7 +294,33 @@ public struct FlatScoringInput {
                 segment: layout.segment >= 0 ? Self.interned(trimmed(rec.field(layout.segment)), &segments) : "all",
                 owner: ownerField.isEmpty ? nil : Self.interned(ownerField, &owners),
                 contractValue: contract.isNaN ? nil : contract,
-                renewalDate: day(rec, layout.renewal)))
+                renewalDate: day(rec, layout.renewal),
+                strategic: layout.strategic >= 0 ? yesNo(rec, layout.strategic) : nil,
+                expansion: layout.expansion >= 0 ? nonNegative(rec, layout.expansion) : nil))
+        }
+
+        /// A yes/no cell; nil when empty (or a missing-value token), or not yes/no (recorded).
+        mutating func yesNo(_ rec: CSVRecord, _ column: Int) -> Bool? {
+            let text = String(decoding: trimmed(rec.field(column)), as: UTF8.self)
+            if text.isEmpty || FlatTable.missingTokens.contains(text) { return nil }
+            guard let v = BinaryLabel.parseYesNo(text) else {
+                problems.record(.badValue(file: problems.file, line: rec.line, column: layout.header[column], value: text,
+                                          expected: "yes or no (\(BinaryLabel.yesNo))"))
+                return nil
+            }
+            return v
+        }
+
+        /// A number ≥ 0; nil when empty, or not such a number (recorded).
+        mutating func nonNegative(_ rec: CSVRecord, _ column: Int) -> Double? {
+            let v = number(rec, column)
+            if v.isNaN { return nil }
+            guard v >= 0 else {
+                problems.record(.badValue(file: problems.file, line: rec.line, column: layout.header[column],
+                                          value: String(decoding: trimmed(rec.field(column)), as: UTF8.self), expected: "a number >= 0"))
+                return nil
+            }
+            return v
         }
 
         mutating func number(_ rec: CSVRecord, _ column: Int) -> Double {

@@ -189,6 +189,97 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         let rejects = try String(contentsOfFile: dir + "/s.rejects.csv", encoding: .utf8)
         #expect(rejects.contains("only 1 day of usage before 2024-07-02; the model needs 30"), "\(rejects.prefix(300))")
     }
+
+    /// Strategic accounts and expansion potential (`alerts.severity`'s
+    /// `strategic_column`, `expansion_column`) move the severity a step each,
+    /// checked on the sample against a run without them: where the earlier
+    /// severity is medium or high it is exactly the shifted base, so the new
+    /// one must be it moved by the account's steps (within low...critical);
+    /// `none` stays none; low cannot fall, critical cannot rise.
+    @Test func strategicAccountsAndExpansionPotentialMoveTheSeverityOfTheSample() throws {
+        let data = repositoryRoot.appendingPathComponent("notebooks-data").path
+        var accountLines = try lines(data + "/accounts.csv")
+        var steps: [Substring: Int] = [:], expansion: [Double] = []
+        accountLines[0] += ",key_account,upsell"
+        for i in 1..<accountLines.count {
+            let strategic = ["yes", "no", "", "No", "TRUE"][i % 5], value = i % 7 == 0 ? "" : String([0, 0, 5_000, 20_000, 80_000][i % 5 == 1 ? 4 : i % 4])
+            accountLines[i] += ",\(strategic),\(value)"
+            steps[accountLines[i].split(separator: ",")[0]] = ["yes", "TRUE"].contains(strategic) ? 1 : 0
+            if let v = Double(value) { expansion.append(v) }
+        }
+        try (accountLines.joined(separator: "\n") + "\n").write(toFile: dir + "/accounts.csv", atomically: true, encoding: .utf8)
+        var config = try String(contentsOfFile: sampleConfig, encoding: .utf8)
+        config = config.replacingOccurrences(of: "  severity:\n", with: "  severity:\n    strategic_column: key_account\n    expansion_column: upsell\n"
+                                                + "    large_expansion: 20000\n    small_expansion: 0\n")
+        try config.write(toFile: dir + "/telltale.yml", atomically: true, encoding: .utf8)
+        let inputs = ["--accounts", dir + "/accounts.csv", "--usage", data + "/usage.csv.gz", "--renewals", data + "/renewals.csv"]
+        let check = try runTelltale(["check", "--config", dir + "/telltale.yml"] + inputs)
+        #expect(check.stdout.contains("  key_account (strategic, yes/no): 400 yes, 400 no, 200 empty\n"), "\(check.stdout.prefix(600))")
+        #expect(check.stdout.contains("  upsell (expansion potential): \(expansion.count) values, median"), "\(check.stdout.prefix(600))")
+
+        let plain = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--as-of", "2025-07-02",
+                                     "--out", dir + "/plain.csv", "--no-db"])
+        let weighted = try runTelltale(["score", "--model", sampleModel, "--config", dir + "/telltale.yml", "--as-of", "2025-07-02",
+                                        "--out", dir + "/weighted.csv", "--no-db"] + inputs)
+        #expect(plain.status == 0 && weighted.status == 0, "\(weighted.stderr)")
+        // The columns before `reasons` hold no comma: the id and the severity are plain fields.
+        func severities(_ path: String) throws -> [Substring: Int] {
+            let order = ["none", "low", "medium", "high", "critical"]
+            return Dictionary(uniqueKeysWithValues: try lines(path).dropFirst().map { line in
+                let f = line.split(separator: ",", omittingEmptySubsequences: false)
+                return (f[0], order.firstIndex(of: String(f[9]))!)
+            })
+        }
+        let before = try severities(dir + "/plain.csv"), after = try severities(dir + "/weighted.csv")
+        #expect(before.count == after.count && before.count > 500)
+        for line in accountLines.dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            if let v = Double(f[f.count - 1]) { steps[f[0]]! += v >= 20_000 ? 1 : v <= 0 ? -1 : 0 }
+        }
+        var moved = 0, exact = 0
+        for (id, old) in before {
+            let new = after[id]!, d = steps[id]!
+            if new != old { moved += 1 }
+            switch old {
+            case 0: #expect(new == 0, "\(id): nothing to act on stays so")
+            case 2, 3: #expect(new == min(4, max(1, old + d)), "\(id): \(old) moved by \(d)"); exact += 1
+            case 1: if d <= 0 { #expect(new == 1, "\(id)") } else { #expect(new >= 1 && new <= 1 + d, "\(id)") }
+            default: if d >= 0 { #expect(new == 4, "\(id)") } else { #expect(new <= 4 && new >= 4 + d, "\(id)") }
+            }
+        }
+        #expect(moved >= 20 && exact >= 20, "moved \(moved), checked exactly \(exact)")
+
+        // A column the config names and the file lacks stops the run, naming both.
+        let missing = config.replacingOccurrences(of: "expansion_column: upsell", with: "expansion_column: upsel")
+        try missing.write(toFile: dir + "/missing.yml", atomically: true, encoding: .utf8)
+        let stopped = try runTelltale(["score", "--model", sampleModel, "--config", dir + "/missing.yml", "--out", dir + "/x.csv", "--no-db"] + inputs)
+        #expect(stopped.status != 0 && stopped.stderr.contains("upsel") && stopped.stderr.contains(dir + "/accounts.csv"), "\(stopped.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/x.csv"))
+
+        // A flat table carries the columns itself.
+        let table = try lines(data + "/churn_table.csv")
+        let flat = ([table[0] + ",key_account"] + table.dropFirst().enumerated().map { $1 + ($0 % 2 == 0 ? ",yes" : ",no") }).joined(separator: "\n") + "\n"
+        try flat.write(toFile: dir + "/flat.csv", atomically: true, encoding: .utf8)
+        try "alerts:\n  severity:\n    strategic_column: key_account\n".write(toFile: dir + "/flat.yml", atomically: true, encoding: .utf8)
+        #expect(try runTelltale(["train", "--data", dir + "/flat.csv", "--label", "churned", "--out", dir + "/flat.json"]).status == 0)
+        for (config, out) in [(nil, "/flat-plain.csv"), (dir + "/flat.yml", "/flat-key.csv")] {
+            let r = try runTelltale(["score", "--model", dir + "/flat.json", "--data", dir + "/flat.csv", "--out", dir + out, "--no-db"]
+                                    + (config.map { ["--config", $0] } ?? []))
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let flatBefore = try severities(dir + "/flat-plain.csv"), flatAfter = try severities(dir + "/flat-key.csv")
+        let keyRows = Set(table.dropFirst().enumerated().filter { $0.offset % 2 == 0 }.map { $0.element.split(separator: ",")[0] })
+        var raised = 0
+        for (id, old) in flatBefore {
+            let new = flatAfter[id]!
+            if keyRows.contains(id) && old > 0 { #expect(new == min(4, old + 1), "\(id)"); raised += new > old ? 1 : 0 } else { #expect(new == old, "\(id)") }
+        }
+        #expect(raised >= 50, "\(raised)")
+        try "alerts:\n  severity:\n    strategic_column: key_acount\n".write(toFile: dir + "/flat-typo.yml", atomically: true, encoding: .utf8)
+        let typo = try runTelltale(["score", "--model", dir + "/flat.json", "--data", dir + "/flat.csv", "--config", dir + "/flat-typo.yml",
+                                    "--out", dir + "/y.csv", "--no-db"])
+        #expect(typo.status != 0 && typo.stderr.contains("key_acount"), "\(typo.stderr)")
+    }
 }
 
 /// `alerts prune` keeps what later runs read: runs scored after pruning are

@@ -40,6 +40,34 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(try Configuration.parse("alerts:\n  band_drop_days: 0\n", file: "t.yml", baseDirectory: ".").alerts.bandDropDays == 0)
     }
 
+    /// The severity's account columns are read by every command that loads the accounts,
+    /// and their thresholds make sense only together with a column.
+    @Test func theSeverityAccountColumnsGoToTheLoaderAndTheirThresholdsAreChecked() throws {
+        let yaml = "data:\n  accounts: a.csv\n  usage: u.csv\nalerts:\n  severity:\n    strategic_column: key_account\n"
+            + "    expansion_column: upsell\n    large_expansion: 50000\n"
+        let config = try Configuration.parse(yaml, file: "t.yml", baseDirectory: ".")
+        #expect(config.alerts.severity.strategicColumn == "key_account" && config.alerts.severity.expansionColumn == "upsell")
+        #expect(config.alerts.severity.largeExpansion == 50_000 && config.alerts.severity.smallExpansion == nil)
+        let options = try config.loadOptions(needRenewals: false)
+        #expect(options.accountFlags == ["key_account"] && options.accountNumbers == ["upsell"])
+        #expect(try Configuration.parse("data:\n  accounts: a.csv\n  usage: u.csv\n", file: "t.yml", baseDirectory: ".")
+            .loadOptions(needRenewals: false).accountFlags.isEmpty)
+
+        #expect(throws: ConfigError.invalidValue(file: "t.yml", key: "alerts.severity", line: 3,
+                                                 message: "large_expansion and small_expansion need expansion_column, the accounts column they compare")) {
+            try Configuration.parse("alerts:\n  severity:\n    small_expansion: 10\n", file: "t.yml", baseDirectory: ".")
+        }
+        #expect(throws: ConfigError.invalidValue(file: "t.yml", key: "alerts.severity", line: 3,
+                                                 message: "small_expansion (10.0) must be below large_expansion (5.0)")) {
+            try Configuration.parse("alerts:\n  severity:\n    expansion_column: x\n    small_expansion: 10\n    large_expansion: 5\n",
+                                    file: "t.yml", baseDirectory: ".")
+        }
+        #expect(throws: ConfigError.invalidValue(file: "t.yml", key: "alerts.severity", line: 3,
+                                                 message: "strategic_column and expansion_column both name 'x': one is yes/no, the other a number")) {
+            try Configuration.parse("alerts:\n  severity:\n    expansion_column: x\n    strategic_column: x\n", file: "t.yml", baseDirectory: ".")
+        }
+    }
+
     /// A signal defined twice in one list had the first silently replaced by the second.
     @Test func aSignalDefinedTwiceInOneListIsRefusedWithBothLines() {
         let yaml = "signals:\n  define:\n    - name: x1\n      window: {metric: logins, days: 30}\n    - name: x1\n      window: {metric: logins, days: 60}\n"

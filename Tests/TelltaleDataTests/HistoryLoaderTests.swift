@@ -49,6 +49,40 @@ A2,Enterprise Annual,2023-05-01,250000,,Liam,120
         #expect(history.renewals.churned == [false, true])
     }
 
+    /// The severity's account columns (`alerts.severity.strategic_column`,
+    /// `expansion_column`): read by the file's own names, an empty cell
+    /// unknown, a bad cell a problem with its line and column (the row left
+    /// out when problems are skipped), a missing column an error naming it.
+    @Test func theSeverityAccountColumnsAreReadCheckedAndRequiredWhenNamed() throws {
+        let accounts = """
+        account_id,segment,signup_date,contract_value,Key Account,upsell
+        A1,SMB Annual,2024-01-10,5000,Yes,1200.5
+        A2,SMB Annual,2024-01-10,5000,,
+        A3,SMB Annual,2024-01-10,5000,false,0
+        A4,SMB Annual,2024-01-10,5000,maybe,10
+        A5,SMB Annual,2024-01-10,5000,no,-3
+        """
+        let h = TinyHistory(accounts: accounts, usage: "account_id,date,logins\nA1,2025-01-01,3\n", renewals: "account_id,renewal_date,outcome\n")
+        var options = h.options
+        options.accountFlags = ["Key Account"]
+        options.accountNumbers = ["upsell"]
+        options.skipProblems = true
+        let history = try HistoryLoader(options: options).load()
+        #expect(history.accounts.ids == ["A1", "A2", "A3"])
+        #expect(history.accounts.flags == ["Key Account": [true, nil, false]])
+        #expect(history.accounts.numbers == ["upsell": [1200.5, nil, 0]])
+        let problems = history.problems.items.map { "\($0.line) \($0.column) \($0.value): \($0.message)" }
+        #expect(problems == ["5 Key Account maybe: is not yes or no (yes/no, true/false or 1/0)", "6 upsell -3: is not a number >= 0"], "\(problems)")
+        // Not asked for, the columns are extra columns like any other.
+        #expect(try HistoryLoader(options: h.options).load().accounts.flags.isEmpty)
+
+        options.accountNumbers = ["upsel"]
+        #expect(throws: DataError.missingColumn(file: h.path("accounts.csv"), column: "upsel",
+                                                available: ["account_id", "segment", "signup_date", "contract_value", "Key Account", "upsell"])) {
+            try HistoryLoader(options: options).load()
+        }
+    }
+
     @Test func weeklyRowsCountFromTheirWeeksLastDayAndRowsUnderAWeekApartAreProblems() throws {
         let h = TinyHistory(accounts: goodAccounts, usage: """
         account_id,date,logins

@@ -130,6 +130,27 @@ import TelltaleSignals
         }
     }
 
+    /// Strategic weight and expansion potential (domain section 5) move the
+    /// severity as contract value does; an empty cell (nil) moves nothing.
+    @Test func aStrategicAccountAndExpansionPotentialMoveTheSeverity() {
+        let policy = SeverityPolicy()
+        func severity(_ strategic: Bool?, _ expansion: Double?, alerts: [Severity] = [.medium]) -> Severity {
+            // Mid-sized, renewing in 120 days: the contract and the renewal move nothing.
+            policy.severity(alerts: alerts, band: "yellow", contractValue: 50_000, daysToRenewal: 120, large: 100_000, small: 5_000,
+                            strategic: strategic, expansion: expansion, largeExpansion: 20_000, smallExpansion: 0)
+        }
+        #expect(severity(nil, nil) == .medium)
+        #expect(severity(true, nil) == .high)
+        #expect(severity(false, nil) == .medium, "not strategic lowers nothing")
+        #expect(severity(nil, 20_000) == .high && severity(nil, 5_000) == .medium && severity(nil, 0) == .low)
+        #expect(severity(true, 80_000) == .critical, "both raise")
+        #expect(severity(true, 0) == .medium, "one raises, the other lowers")
+        #expect(severity(true, 80_000, alerts: []) == Severity.none, "no alert and not red: nothing to act on")
+        // Without thresholds (no expansion column) a value moves nothing.
+        #expect(policy.severity(alerts: [.medium], band: "yellow", contractValue: 50_000, daysToRenewal: 120, large: 100_000, small: 5_000,
+                                expansion: 1e9) == .medium)
+    }
+
     @Test func aRedAccountWithItsAlertsHeldBackStillRisesWithContractAndRenewal() {
         // Every alert held back (a support case open): the red band is the base (low),
         // and the contract and the renewal move it as they move an alert's.
