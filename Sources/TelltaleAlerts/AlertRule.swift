@@ -29,7 +29,9 @@ public struct AlertRule: Codable, Equatable, Sendable {
 
     /// The rules of the domain (sections 4 and 5) on the built-in signals:
     /// cohort-relative under 60% of the segment median, a 33% drop against the
-    /// previous 90 days, both together, shallow adoption, a month without a
+    /// previous 90 days (measured against the segment's trend on the same date,
+    /// so a holiday everyone takes is not a drop: `SignalDefinition.ruleOnly`),
+    /// both together, shallow adoption, a month without a
     /// login, the three onboarding milestones (for accounts up to 120 days
     /// old: a milestone missed years ago is not news), a single user in a team.
     public static let defaults: [AlertRule] = {
@@ -41,10 +43,12 @@ public struct AlertRule: Codable, Equatable, Sendable {
         }
         return [
             rule("logins_under_60pct_segment", .cohort, .medium, "logins under 60% of the segment median", "logins_vs_segment < 0.6"),
-            rule("logins_drop_33pct", .trend, .medium, "logins down 33%+ on the previous 90 days", "logins_trend <= 0.67"),
-            rule("core_actions_drop_33pct", .trend, .medium, "core actions down 33%+ on the previous 90 days", "core_actions_trend <= 0.67"),
-            rule("low_and_declining", .combined, .high, "logins low for the segment and falling",
-                 "logins_vs_segment < 0.6", "logins_trend <= 0.67"),
+            rule("logins_drop_33pct", .trend, .medium, "logins down 33%+ on the previous 90 days, beyond the segment's own change",
+                 "logins_trend_vs_segment <= 0.67"),
+            rule("core_actions_drop_33pct", .trend, .medium, "core actions down 33%+ on the previous 90 days, beyond the segment's own change",
+                 "core_actions_trend_vs_segment <= 0.67"),
+            rule("low_and_declining", .combined, .high, "logins low for the segment and falling faster than it",
+                 "logins_vs_segment < 0.6", "logins_trend_vs_segment <= 0.67"),
             rule("shallow_adoption", .adoption, .low, "at most 2 features used in a day over 30 days", "features_used_max_30d <= 2"),
             rule("no_login_30d", .abandonment, .high, "no login for 30+ days", "days_since_login >= 30"),
             rule("missed_onboarding_14d", .milestone, .high, "onboarding missed: under 5 logins in the first 14 days",

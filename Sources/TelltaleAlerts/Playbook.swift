@@ -52,7 +52,7 @@ public struct PlaybookTypes: Sendable {
     public init(rules: [AlertRule], definitions: [SignalDefinition]) {
         self.rules = rules
         var byName: [String: SignalDefinition] = [:]
-        for d in definitions where byName[d.name] == nil { byName[d.name] = d }
+        for d in definitions + SignalDefinition.ruleOnly where byName[d.name] == nil { byName[d.name] = d }
         self.definitions = byName
     }
 
@@ -72,9 +72,10 @@ public struct PlaybookTypes: Sendable {
         case .trend: return .trend
         case let .cohort(c): return type(of: c.signal, visiting: &visiting) ?? .cohort
         case let .flag(conditions):
-            // A flag that is a rule's conditions (`low_and_declining`) is that rule.
-            let reads = Set(conditions.map(\.signal))
-            if let rule = rules.first(where: { Set($0.signals) == reads }) { return rule.type }
+            // A flag that is a rule's conditions (`low_and_declining`) is that rule, also
+            // where the rule reads a trend against the segment's and the flag the trend.
+            let reads = Set(conditions.map { trendCompared($0.signal) })
+            if let rule = rules.first(where: { Set($0.signals.map(trendCompared)) == reads }) { return rule.type }
             for d in definition.dependencies { if let t = type(of: d, visiting: &visiting) { return t } }
             return nil
         case .ratio:
@@ -83,6 +84,12 @@ public struct PlaybookTypes: Sendable {
         case .window: return byMetric(signal)
         case .milestone, .column, .category: return nil
         }
+    }
+
+    /// The trend a cohort signal compares with the segment's, else the signal itself.
+    func trendCompared(_ signal: String) -> String {
+        guard case let .cohort(c)? = definitions[signal]?.kind, case .trend? = definitions[c.signal]?.kind else { return signal }
+        return c.signal
     }
 
     /// The first rule (not a milestone's) that reads the same usage metric.

@@ -25,6 +25,7 @@ public struct AccountScorer: Sendable {
     public var settings: ScoringSettings
     /// Definitions the rules may read that the model does not compute (the
     /// config's signals, built-ins included); pulled in only when a rule needs one.
+    /// The rule-only built-ins (`SignalDefinition.ruleOnly`) come after these.
     public var available: [SignalDefinition]
 
     public init(model: ChurnModel, alerts: AlertSettings = AlertSettings(), settings: ScoringSettings = ScoringSettings(),
@@ -54,7 +55,8 @@ public struct AccountScorer: Sendable {
         var warnings: [String] = []
         func include(_ name: String) -> Bool {
             if names.contains(name) || AccountSignal.named(name) != nil { return true }
-            guard let d = available.first(where: { $0.name == name }), d.metrics.allSatisfy(metrics.contains),
+            guard let d = available.first(where: { $0.name == name }) ?? SignalDefinition.ruleOnly.first(where: { $0.name == name }),
+                  d.metrics.allSatisfy(metrics.contains),
                   d.dependencies.allSatisfy(include) else { return false }
             definitions.append(d)
             names.insert(name)
@@ -188,12 +190,19 @@ public struct AccountScorer: Sendable {
         var warnings: [String] = []
         var rules: [AlertRule] = []
         var t = table
-        let names = Set(table.definitions.map(\.name))
+        var names = Set(table.definitions.map(\.name))
         for rule in alerts.rules {
+            // A rule-only built-in (a trend against the segment's) is computed from the
+            // table's own rows when the table has what it compares.
+            for name in rule.signals where !names.contains(name) {
+                guard let d = SignalDefinition.ruleOnly.first(where: { $0.name == name }), let added = t.appendingCohort(d) else { continue }
+                t = added
+                names.insert(name)
+            }
             let missing = rule.signals.filter { !names.contains($0) }
             guard missing.isEmpty else { continue }
             rules.append(rule)
-            let deps = rule.conditions.map { table.column($0.signal)! }
+            let deps = rule.conditions.map { t.column($0.signal)! }
             t.definitions.append(SignalDefinition(name: Self.rulePrefix + rule.name, kind: .flag(rule.conditions), label: rule.label))
             t.raw.append(Parallel.column(rows: table.rowCount, serialBelow: 50_000) { r in rule.conditions.allHold(deps, row: r) ? 1 : 0 })
         }

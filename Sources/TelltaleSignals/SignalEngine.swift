@@ -359,10 +359,7 @@ public struct SignalEngine: Sendable {
             return deadline <= d ? 1 : .nan // missed, or not yet due
 
         case .cohort:
-            let x = deps[0][k]
-            guard let med = medians?.median(day: o.asOf, segment: segmentIndex[a]), !x.isNaN else { return .nan }
-            if med == 0 { return x == 0 ? 1 : .nan }
-            return x / med
+            return CohortMedians.ratio(deps[0][k], median: medians?.median(day: o.asOf, segment: segmentIndex[a]))
 
         case .ratio:
             let x = deps[0][k], y = deps[1][k]
@@ -408,15 +405,30 @@ struct CohortMedians: Sendable {
         // Each day's medians on its own, the days spread over the cores.
         let perDay = Parallel.map(days.count) { d -> [Double]? in
             guard starts[d + 1] > starts[d] else { return nil }
-            var buckets = [[Double]](repeating: [], count: segments)
-            for slot in starts[d]..<starts[d + 1] { buckets[Int(groupedSegment[slot])].append(grouped[slot]) }
-            let overall = TelltaleSignals.median(Array(grouped[starts[d]..<starts[d + 1]]))
-            return buckets.map { $0.count >= minimumAccounts ? TelltaleSignals.median($0) : overall } + [overall]
+            return Self.segmentMedians(grouped[starts[d]..<starts[d + 1]], segmentOf: groupedSegment[starts[d]..<starts[d + 1]],
+                                       segments: segments, minimumAccounts: minimumAccounts)
         }
         for (d, medians) in perDay.enumerated() { if let medians { table[days[days.startIndex + d].number] = medians } }
     }
 
     func median(day: Day, segment: Int32) -> Double? { table[day.number]?[Int(segment)] }
+
+    /// One date's medians: per segment (a segment with fewer than
+    /// `minimumAccounts` values gets the population's), then the population's.
+    static func segmentMedians(_ values: ArraySlice<Double>, segmentOf: ArraySlice<Int32>, segments: Int,
+                               minimumAccounts: Int) -> [Double] {
+        var buckets = [[Double]](repeating: [], count: segments)
+        for (v, s) in zip(values, segmentOf) { buckets[Int(s)].append(v) }
+        let overall = TelltaleSignals.median(Array(values))
+        return buckets.map { $0.count >= minimumAccounts ? TelltaleSignals.median($0) : overall } + [overall]
+    }
+
+    /// A value against its cohort's median: a zero median compares only a zero (as 1).
+    @inline(__always) static func ratio(_ x: Double, median: Double?) -> Double {
+        guard let median, !x.isNaN else { return .nan }
+        if median == 0 { return x == 0 ? 1 : .nan }
+        return x / median
+    }
 }
 
 /// The median of the non-NaN values (mean of the middle two for an even

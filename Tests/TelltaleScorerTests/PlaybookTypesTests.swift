@@ -20,6 +20,7 @@ import TelltaleSignals
             "no_login_14d": .abandonment, "support_over_10_30d": nil, "csat_under_5": nil,
             "logins_under_60pct_segment": .cohort, "logins_drop_33pct": .trend, "core_actions_drop_33pct": .trend,
             "low_and_declining": .combined, "single_user_team": .singleUser, "shallow_adoption": .adoption,
+            "logins_trend_vs_segment": .trend, "core_actions_trend_vs_segment": .trend,
         ]
         #expect(Set(expected.keys) == Set(SignalDefinition.builtInNames), "a new built-in signal needs its expected playbook here")
         for (name, type) in expected.sorted(by: { $0.key < $1.key }) {

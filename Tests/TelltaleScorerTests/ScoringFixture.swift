@@ -58,6 +58,12 @@ struct ScoringFixture {
     /// A model on the built-in signals: churn falls with logins in the last
     /// 30 days (one coefficient), bands cut at health 60/70/80 for every segment.
     func model(loginsCoefficient: Double = -1.0, intercept: Double = -1.5, segments: [String] = ["Mid"]) throws -> ChurnModel {
+        try Self.model(history: history, loginsCoefficient: loginsCoefficient, intercept: intercept, segments: segments)
+    }
+
+    /// The same model, its signals prepared on another history of these metrics.
+    static func model(history: History, loginsCoefficient: Double = -1.0, intercept: Double = -1.5,
+                      segments: [String] = ["Mid"]) throws -> ChurnModel {
         let signals = SignalDefinition.defaults(metrics: Self.metrics)
         let engine = try SignalEngine(history: history, definitions: signals)
         let table = engine.table(for: history.scoringObservations(asOf: Self.asOf))
