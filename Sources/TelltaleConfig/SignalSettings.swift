@@ -75,7 +75,7 @@ public struct SignalSettings: Equatable, Sendable {
                                         days: try reader.integer(f["days"]!, key: "\(specKey).days"),
                                         aggregate: try f["aggregate"].map { try choice($0, key: "\(specKey).aggregate", WindowAggregate.self, reader) } ?? .sum))
         case "trend":
-            let f = try fieldsOf(spec, key: specKey, allowed: ["metric", "recent", "baseline", "form", "statistic", "to", "prior"],
+            let f = try fieldsOf(spec, key: specKey, allowed: ["metric", "recent", "baseline", "form", "statistic", "to", "prior", "quiet_weeks"],
                                  required: ["metric"], reader: reader)
             let form = try f["form"].map { try choice($0, key: "\(specKey).form", TrendSignal.Form.self, reader) } ?? .ratio
             for only in ["to", "prior"] where form != .declineProbability {
@@ -84,13 +84,19 @@ public struct SignalSettings: Equatable, Sendable {
                                                    message: "\(only) belongs to form decline_probability; this trend's form is \(form.rawValue)")
                 }
             }
+            let statistic = try f["statistic"].map { try choice($0, key: "\(specKey).statistic", TrendSignal.Statistic.self, reader) } ?? .mean
+            if let node = f["quiet_weeks"], !statistic.isWeekly {
+                throw ConfigError.invalidValue(file: reader.file, key: "\(specKey).quiet_weeks", line: node.mark?.line,
+                                               message: "quiet_weeks belongs to a weekly statistic (weekly_median, active_weeks); this trend's is mean, which counts every day")
+            }
             kind = .trend(TrendSignal(metric: try reader.string(f["metric"]!, key: "\(specKey).metric"),
                                       recent: try f["recent"].map { try reader.integer($0, key: "\(specKey).recent") } ?? 30,
                                       baseline: try f["baseline"].map { try reader.integer($0, key: "\(specKey).baseline") } ?? 90,
                                       form: form,
-                                      statistic: try f["statistic"].map { try choice($0, key: "\(specKey).statistic", TrendSignal.Statistic.self, reader) } ?? .mean,
+                                      statistic: statistic,
                                       declineTo: try f["to"].map { try reader.number($0, key: "\(specKey).to") } ?? TrendSignal.defaultDeclineTo,
-                                      prior: try f["prior"].map { try reader.number($0, key: "\(specKey).prior") } ?? TrendSignal.defaultPrior))
+                                      prior: try f["prior"].map { try reader.number($0, key: "\(specKey).prior") } ?? TrendSignal.defaultPrior,
+                                      quietWeeks: try f["quiet_weeks"].map { try choice($0, key: "\(specKey).quiet_weeks", TrendSignal.QuietWeeks.self, reader) }))
         case "cohort":
             let f = try fieldsOf(spec, key: specKey, allowed: ["signal", "min_accounts"], required: ["signal"], reader: reader)
             kind = .cohort(CohortSignal(signal: try reader.string(f["signal"]!, key: "\(specKey).signal"),

@@ -23,7 +23,11 @@ public struct ChurnModel: Codable, Equatable, Sendable {
     /// earlier formats wrote `{"_0": ...}` wrappers and a few camelCase keys;
     /// since the spelling changed for every model, every model is format 6.
     /// `read(path:)` converts the older spelling (`ModelFileMigration`).
-    public static let currentFormat = 6
+    /// 7: a weekly trend may leave out the weeks the whole population went
+    /// quiet (`"quiet_weeks": "skip"`), which a format-6 reader would ignore and
+    /// compute the trend with them, without a word; a format-6 file has no such
+    /// key and reads as it was meant (those weeks kept).
+    public static let currentFormat = 7
 
     public var format: Int
     public var toolVersion: String

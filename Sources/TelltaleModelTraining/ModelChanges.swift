@@ -23,8 +23,10 @@ extension ChurnModel {
             + (a.usageEnd.isEmpty || b.usageEnd.isEmpty || a.usageEnd == b.usageEnd ? "" : "; usage data to \(a.usageEnd) -> \(b.usageEnd)"))
         if previous.format < format {
             // A re-spelled file diffs everywhere; the model it holds need not have changed.
-            out.append("- model file format \(previous.format) -> \(format): the file's spelling (docs/model-file.md), read the same way; "
-                + "a diff of the two JSON files shows it on every signal")
+            var what: [String] = []
+            if previous.format < 6 { what.append("the file's spelling (docs/model-file.md), read the same way; a diff of the two JSON files shows it on every signal") }
+            if previous.format < 7 { what.append("weekly trends may leave out the weeks the whole population went quiet (`quiet_weeks`)") }
+            out.append("- model file format \(previous.format) -> \(format): " + what.joined(separator: "; "))
         }
         if validation.isGrouped != previous.validation.isGrouped {
             func method(_ v: ValidationSummary) -> String { v.isGrouped ? "on held-out accounts" : "out of time" }

@@ -239,6 +239,14 @@ public struct TrendSignal: Codable, Equatable, Sendable {
         /// Whether each period is summarised from its weeks (so periods are whole weeks).
         public var isWeekly: Bool { self != .mean }
     }
+    /// What a weekly statistic does with a week in which the whole population
+    /// went quiet (`QuietDays`: a public holiday, a shutdown).
+    public enum QuietWeeks: String, Codable, CaseIterable, Sendable {
+        /// Left out, as an empty week is: the holiday says nothing about the account.
+        case skip
+        /// Counted like any other week (model files before format 7).
+        case keep
+    }
     public var metric: String
     public var recent: Int
     public var baseline: Int
@@ -250,10 +258,14 @@ public struct TrendSignal: Codable, Equatable, Sendable {
     /// Form `decline_probability`: the share of accounts in such a decline
     /// before looking at their usage.
     public var prior: Double
+    /// Weekly statistics: whether the population's quiet weeks are left out
+    /// (the default) or counted. A mean-day trend counts every day.
+    public var quietWeeks: QuietWeeks
     public static let defaultDeclineTo = 1.0 / 3, defaultPrior = 0.1
 
     public init(metric: String, recent: Int = 30, baseline: Int = 90, form: Form = .ratio, statistic: Statistic = .mean,
-                declineTo: Double = TrendSignal.defaultDeclineTo, prior: Double = TrendSignal.defaultPrior) {
+                declineTo: Double = TrendSignal.defaultDeclineTo, prior: Double = TrendSignal.defaultPrior,
+                quietWeeks: QuietWeeks? = nil) {
         self.metric = metric
         self.recent = recent
         self.baseline = baseline
@@ -261,7 +273,11 @@ public struct TrendSignal: Codable, Equatable, Sendable {
         self.statistic = statistic
         self.declineTo = declineTo
         self.prior = prior
+        self.quietWeeks = statistic.isWeekly ? quietWeeks ?? .skip : .keep
     }
+
+    /// Whether a week the population went quiet in is left out.
+    public var skipsQuietWeeks: Bool { statistic.isWeekly && quietWeeks == .skip }
 
     /// The value that says "no change", what a missing trend is filled with by
     /// default: a ratio of 1, a drop or t of 0, and for a decline probability
@@ -279,18 +295,20 @@ public struct TrendSignal: Codable, Equatable, Sendable {
     /// only the recent one (it weighs the baseline weeks it has).
     public var requiredHistory: Int { form == .declineProbability ? recent : recent + baseline }
 
-    enum CodingKeys: String, CodingKey { case metric, recent, baseline, form, statistic, declineTo = "to", prior }
+    enum CodingKeys: String, CodingKey { case metric, recent, baseline, form, statistic, declineTo = "to", prior, quietWeeks = "quiet_weeks" }
 
-    // `statistic` is written only when it is not the mean, and `to` and
-    // `prior` only for a decline probability, so model files of earlier
-    // versions (which have no such keys) read as they were meant.
+    // `statistic` is written only when it is not the mean, `to` and `prior`
+    // only for a decline probability, and `quiet_weeks` only when it is `skip`,
+    // so model files of earlier versions (which have no such keys) read as
+    // they were meant: a weekly trend without `quiet_weeks` kept those weeks.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(metric: try c.decode(String.self, forKey: .metric), recent: try c.decode(Int.self, forKey: .recent),
                   baseline: try c.decode(Int.self, forKey: .baseline), form: try c.decode(Form.self, forKey: .form),
                   statistic: try c.decodeIfPresent(Statistic.self, forKey: .statistic) ?? .mean,
                   declineTo: try c.decodeIfPresent(Double.self, forKey: .declineTo) ?? Self.defaultDeclineTo,
-                  prior: try c.decodeIfPresent(Double.self, forKey: .prior) ?? Self.defaultPrior)
+                  prior: try c.decodeIfPresent(Double.self, forKey: .prior) ?? Self.defaultPrior,
+                  quietWeeks: try c.decodeIfPresent(QuietWeeks.self, forKey: .quietWeeks) ?? .keep)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -300,6 +318,7 @@ public struct TrendSignal: Codable, Equatable, Sendable {
         try c.encode(baseline, forKey: .baseline)
         try c.encode(form, forKey: .form)
         if statistic != .mean { try c.encode(statistic, forKey: .statistic) }
+        if skipsQuietWeeks { try c.encode(quietWeeks, forKey: .quietWeeks) }
         if form == .declineProbability {
             try c.encode(declineTo, forKey: .declineTo)
             try c.encode(prior, forKey: .prior)

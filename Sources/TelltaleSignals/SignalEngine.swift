@@ -21,6 +21,8 @@ public struct SignalEngine: Sendable {
     /// First and last day of the usage data.
     public let coverage: ClosedRange<Day>?
     let metrics: [String: MetricIndex]
+    /// Per metric of a weekly trend that skips them: the days the whole population went quiet.
+    let quiet: [String: QuietDays]
     let churnDates: [Day?]
     let segmentIndex: [Int32]
     let segmentNames: [String]
@@ -46,6 +48,12 @@ public struct SignalEngine: Sendable {
             return MetricIndex(usage: history.usage, metric: history.usage.metrics.firstIndex(of: read[i])!, needsActive: needsActive)
         }
         metrics = Dictionary(uniqueKeysWithValues: zip(read, built))
+        let skipping = Set(definitions.compactMap { def -> String? in
+            if case let .trend(t) = def.kind, t.skipsQuietWeeks { return t.metric }
+            return nil
+        }).sorted()
+        let quietDays = Parallel.map(skipping.count) { i in QuietDays(usage: history.usage, metric: built[read.firstIndex(of: skipping[i])!]) }
+        quiet = Dictionary(uniqueKeysWithValues: zip(skipping, quietDays))
         churnDates = history.churnDates
         var names: [String] = []
         var lookup: [String: Int32] = [:]
@@ -295,7 +303,10 @@ public struct SignalEngine: Sendable {
                 let recentWeeks = t.recent / 7
                 let weeks = Swift.min((t.recent + t.baseline) / 7, Int(d - historyStart(a)!.number) / 7)
                 let edge = (0...weeks).map { usage.firstRow(of: a, onOrAfter: d - Int32(7 * $0)) }
+                // A week the whole population went quiet in is left out, as an empty week is.
+                let quietDays = t.skipsQuietWeeks ? quiet[t.metric] : nil
                 func week(_ w: Int) -> Double {
+                    if let quietDays, quietDays.anyQuiet(from: d - Int32(7 * (w + 1)), to: d - Int32(7 * w)) { return .nan }
                     let lo = edge[w + 1], hi = edge[w]
                     guard m.isLevel else { return m.sum(lo, hi, first: first) }
                     let n = m.present(lo, hi, first: first)

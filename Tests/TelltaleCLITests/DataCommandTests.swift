@@ -297,7 +297,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         let againstOld = try runTelltale(["train", "--config", sampleConfig, "--out", dir + "/m4.json", "--report", dir + "/r4.md",
                                           "--trained-at", "2026-07-01", "--compare", old])
         let oldChanges = try String(contentsOfFile: dir + "/r4.md", encoding: .utf8)
-        #expect(againstOld.status == 0 && oldChanges.contains("- model file format 4 -> 6: the file's spelling"), "\(againstOld.stderr)")
+        #expect(againstOld.status == 0 && oldChanges.contains("- model file format 4 -> 7: the file's spelling") && oldChanges.contains("the whole population went quiet"), "\(againstOld.stderr)")
         // A re-calibration under another lead time and a signal redefined under its
         // own name says so before any coefficient: they compare different things.
         let config = try sampleConfigWithAbsolutePaths()
@@ -328,7 +328,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("warning: the holdout holds 15 renewals, 1 churned: under 20 of either outcome, its figures measure little"), "\(r.stderr)")
         let report = try String(contentsOfFile: dir + "/r.md", encoding: .utf8)
-        #expect(report.contains("| with pattern features | 0.643 (-) |") && report.contains(", p -; DeLong's test"), "\(report.prefix(1500))")
+        #expect(report.contains("| with pattern features | 0.714 (-) |") && report.contains(", p -; DeLong's test"), "\(report.prefix(1500))")
         #expect(!report.contains("0.000-1.000") && !report.contains("p < 0.001"))
         try (config + "\nmodel:\n  holdout_share: 0.005\n").write(toFile: dir + "/u.yml", atomically: true, encoding: .utf8)
         let none = try runTelltale(["train", "--config", dir + "/u.yml", "--out", dir + "/n.json"])
@@ -565,7 +565,7 @@ extension TrainFlatTableTests {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         }
         let a = try model(dir + "/text.json"), b = try model(dir + "/dummies.json")
-        #expect(a["format"] as? Int == 6 && b["format"] as? Int == 6)
+        #expect(a["format"] as? Int == 7 && b["format"] as? Int == 7)
         // The text column's levels are one key each, holding what the config would say.
         let kinds = (a["signals"] as! [[String: Any]]).map { $0["kind"] as! [String: Any] }
         let category = try #require(kinds.compactMap { $0["category"] as? [String: Any] }.first { $0["level"] as? String == "starter" })

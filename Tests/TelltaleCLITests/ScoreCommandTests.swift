@@ -87,23 +87,23 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
 
     /// The scheduled job keeps scoring with last quarter's file after telltale is
     /// upgraded: the sample's model as the format-4 writer saved it scores exactly
-    /// as the same model re-written in format 6, and `inspect` names the file's format.
+    /// as the same model re-written in the current format, and `inspect` names the file's format.
     @Test func aModelFileInAnOlderFormatScoresAsItsCurrentSpelling() throws {
         let old = repositoryRoot.appendingPathComponent("Tests/TelltaleModelTests/Fixtures/sample-model-format4.json").path
         let json = try runTelltale(["inspect", "--json", old])
-        #expect(json.status == 0 && json.stdout.contains(#""format" : 6"#) && !json.stdout.contains(#""_0""#), "\(json.stderr)")
-        try json.stdout.write(toFile: dir + "/format6.json", atomically: true, encoding: .utf8)
+        #expect(json.status == 0 && json.stdout.contains(#""format" : 7"#) && !json.stdout.contains(#""_0""#), "\(json.stderr)")
+        try json.stdout.write(toFile: dir + "/current.json", atomically: true, encoding: .utf8)
         let a = try runTelltale(["score", "--model", old, "--config", sampleConfig, "--out", dir + "/old.csv", "--no-db"])
-        let b = try runTelltale(["score", "--model", dir + "/format6.json", "--config", sampleConfig, "--out", dir + "/new.csv", "--no-db"])
+        let b = try runTelltale(["score", "--model", dir + "/current.json", "--config", sampleConfig, "--out", dir + "/new.csv", "--no-db"])
         #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
         let oldScores = try String(contentsOfFile: dir + "/old.csv", encoding: .utf8)
         #expect(oldScores == (try String(contentsOfFile: dir + "/new.csv", encoding: .utf8)))
         #expect(oldScores.split(separator: "\n").count > 700)
         let inspect = try runTelltale(["inspect", old])
         #expect(inspect.status == 0 && inspect.stdout.hasPrefix("Telltale churn model (format 4,")
-                && inspect.stdout.contains("(an older file format, read as format 6; `telltale inspect --json FILE > NEW.json` writes it in format 6)"),
+                && inspect.stdout.contains("(an older file format, read as format 7; `telltale inspect --json FILE > NEW.json` writes it in format 7)"),
                 "\(inspect.stdout.prefix(300))")
-        #expect(try !runTelltale(["inspect", dir + "/format6.json"]).stdout.contains("older file format"))
+        #expect(try !runTelltale(["inspect", dir + "/current.json"]).stdout.contains("older file format"))
     }
 
     /// A scheduled job piping the scores on (`--out /dev/stdout`, a named

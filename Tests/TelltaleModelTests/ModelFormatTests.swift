@@ -21,12 +21,12 @@ let modelFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().
         let old = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         #expect(model.format == old["format"] as? Int && model.format < 6, "the file's own format is kept: \(model.format)")
 
-        // Written again: format 6, and every value the old file held, under the
+        // Written again: the current format, and every value the old file held, under the
         // new spelling (the conversion below is generic, the reader's follows paths).
         let written = try JSONSerialization.jsonObject(with: model.jsonData()) as! [String: Any]
-        #expect(written["format"] as? Int == 6)
+        #expect(written["format"] as? Int == ChurnModel.currentFormat)
         var expected = Self.respelled(old) as! [String: Any]
-        expected["format"] = 6
+        expected["format"] = ChurnModel.currentFormat
         // Compared as canonical JSON (sorted keys), both sides through the same serializer.
         let canonical = { (object: Any) in String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self) }
         #expect(try canonical(written) == canonical(expected), "\(file): re-written model differs from the old file's values")
@@ -36,7 +36,7 @@ let modelFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().
         defer { try? FileManager.default.removeItem(atPath: again) }
         try model.write(to: again)
         var reread = try ChurnModel.read(path: again)
-        #expect(reread.format == 6)
+        #expect(reread.format == ChurnModel.currentFormat)
         reread.format = model.format
         #expect(reread == model)
     }
@@ -44,7 +44,7 @@ let modelFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().
     @Test(arguments: olderFiles)
     func theCurrentFormatHasNoWrappersAndOnlySnakeCaseKeys(file: String) throws {
         let model = try ChurnModel.read(path: modelFixtures.appendingPathComponent(file).path)
-        #expect(ChurnModel.currentFormat == 6)
+        #expect(ChurnModel.currentFormat == 7)
         let written = try JSONSerialization.jsonObject(with: model.jsonData())
         var offending: [String] = []
         func walk(_ value: Any, _ path: String, namesAreKeys: Bool) {

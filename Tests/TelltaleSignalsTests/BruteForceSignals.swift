@@ -21,11 +21,40 @@ struct BruteForceSignals {
             cells[Int(history.usage.account[r]), default: [:]][history.usage.day[r]] = history.usage.values.map { $0[r] }
         }
         self.cells = cells
-        dataStart = history.usage.day.min()!
-        dataEnd = history.usage.day.max()!
+        let (first, last) = (history.usage.day.min()!, history.usage.day.max()!)
+        dataStart = first
+        dataEnd = last
+        quiet = history.usage.metrics.indices.map { m in Self.quietDays(m, history: history, cells: cells, dataStart: first, dataEnd: last) }
     }
 
+    /// Per metric: the days the whole population went quiet on.
+    let quiet: [Set<Int32>]
+
     func metricIndex(_ name: String) -> Int { history.usage.metrics.firstIndex(of: name)! }
+
+    /// The days a count metric's total over every account fell under half the
+    /// median total of the same weekday in the 8 weeks before, where at least
+    /// 30 accounts had some of it on the median such weekday.
+    func quietDays(_ m: Int) -> Set<Int32> { quiet[m] }
+
+    private static func quietDays(_ m: Int, history: History, cells: [Int: [Int32: [Double]]], dataStart: Int32, dataEnd: Int32) -> Set<Int32> {
+        guard !history.usage.isLevel[m] else { return [] }
+        var total: [Int32: Double] = [:], users: [Int32: Double] = [:]
+        for (_, days) in cells {
+            for (day, values) in days where !values[m].isNaN {
+                total[day, default: 0] += values[m]
+                if values[m] > 0 { users[day, default: 0] += 1 }
+            }
+        }
+        var quiet: Set<Int32> = []
+        for day in dataStart...dataEnd where day - 56 >= dataStart {
+            let before = (1...8).map { day - Int32(7 * $0) }
+            if plainMedian(before.map { users[$0] ?? 0 }) >= 30 && (total[day] ?? 0) < 0.5 * plainMedian(before.map { total[$0] ?? 0 }) {
+                quiet.insert(day)
+            }
+        }
+        return quiet
+    }
 
     func isActive(_ a: Int, _ d: Day) -> Bool {
         guard history.accounts.signup[a] < d else { return false }
@@ -110,11 +139,14 @@ struct BruteForceSignals {
                 for day in from..<to { if let v = days[day]?[m], !v.isNaN { total += v; n += 1 } }
                 return level ? (n == 0 ? .nan : total / Double(n)) : total / Double(to - from)
             }
+            // A week holding a day the whole population went quiet on is no week, when the trend skips them.
+            let quiet = t.statistic != .mean && t.quietWeeks == .skip ? self.quiet[m] : []
+            func isQuiet(_ start: Int32) -> Bool { (start..<(start + 7)).contains { quiet.contains($0) } }
             // Weekly median: each 7-day week's total (a level's mean over its days with a value,
             // none: no week), then the median of the period's weeks.
             func weeklyMedian(_ from: Int32, _ to: Int32) -> Double {
                 var weeks: [Double] = []
-                for start in stride(from: from, to: to, by: 7) {
+                for start in stride(from: from, to: to, by: 7) where !isQuiet(start) {
                     let week = mean(start, start + 7)
                     if !week.isNaN { weeks.append(level ? week : week * 7) }
                 }
@@ -122,7 +154,7 @@ struct BruteForceSignals {
             }
             // Active weeks: the weeks with any of the metric (a count's total > 0, a level's answer).
             func activeWeeks(_ from: Int32, _ to: Int32) -> [Double] {
-                stride(from: from, to: to, by: 7).map { mean($0, $0 + 7) }.filter { level ? !$0.isNaN : $0 > 0 }.map { level ? $0 : $0 * 7 }
+                stride(from: from, to: to, by: 7).filter { !isQuiet($0) }.map { mean($0, $0 + 7) }.filter { level ? !$0.isNaN : $0 > 0 }.map { level ? $0 : $0 * 7 }
             }
             func activeMean(_ from: Int32, _ to: Int32) -> Double {
                 let w = activeWeeks(from, to)
@@ -149,7 +181,7 @@ struct BruteForceSignals {
                 var x: [Double] = [], g: [Double] = [], inRecent = 0
                 for weekStart in stride(from: baseFrom, to: D, by: 7) {
                     let total = mean(weekStart, weekStart + 7) * 7
-                    guard total > 0, weekStart >= start else { continue }
+                    guard total > 0, weekStart >= start, !isQuiet(weekStart) else { continue }
                     let weeksBefore = Double(D - weekStart) / 7 - 1        // 0 for the latest week
                     let recentWeeks = Double(t.recent / 7)
                     x.append(total)
@@ -221,7 +253,9 @@ struct BruteForceSignals {
         }
     }
 
-    private func plainMedian(_ v: [Double]) -> Double {
+    private func plainMedian(_ v: [Double]) -> Double { Self.plainMedian(v) }
+
+    private static func plainMedian(_ v: [Double]) -> Double {
         if v.isEmpty { return .nan }
         let s = v.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2

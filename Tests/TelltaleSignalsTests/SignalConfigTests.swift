@@ -78,5 +78,21 @@ import TelltaleSignals
         #expect(error("signals:\n  lead_days: -3\n").contains("t.yml:2: 'signals.lead_days'"))
         #expect(error("signals:\n  define:\n    - name: x\n      trend: {metric: logins, form: t, statistic: active_weeks, prior: 0.2}\n")
             .contains("t.yml:4: 'signals.x.trend.prior': prior belongs to form decline_probability; this trend's form is t"))
+        #expect(error("signals:\n  define:\n    - name: x\n      trend: {metric: logins, quiet_weeks: skip}\n")
+            .contains("t.yml:4: 'signals.x.trend.quiet_weeks': quiet_weeks belongs to a weekly statistic (weekly_median, active_weeks); this trend's is mean"))
+        #expect(error("signals:\n  define:\n    - name: x\n      trend: {metric: logins, statistic: active_weeks, quiet_weeks: drop}\n")
+            .contains("expected one of skip, keep, found 'drop'"))
+    }
+
+    /// A weekly trend skips the population's quiet weeks unless the config keeps them.
+    @Test func aWeeklyTrendSkipsQuietWeeksUnlessTheConfigKeepsThem() throws {
+        func trend(_ spec: String) throws -> TrendSignal? {
+            let yaml = "signals:\n  define:\n    - name: x\n      trend: {metric: logins, \(spec)}\n"
+            guard case let .trend(t)? = try Configuration.parse(yaml, file: "t.yml", baseDirectory: ".").signals.definitions.first?.kind else { return nil }
+            return t
+        }
+        #expect(try trend("statistic: active_weeks")?.quietWeeks == .skip)
+        #expect(try trend("statistic: weekly_median, quiet_weeks: keep")?.quietWeeks == .keep)
+        #expect(try trend("statistic: mean")?.skipsQuietWeeks == false)
     }
 }
