@@ -62,6 +62,30 @@ def weekly_usage(folder, t, weeks=26):
         out.append(np.nanmin(window, axis=0))
     return np.column_stack(out), first
 
+def quiet_weeks(folder, t, weeks=26, metric="core_actions"):
+    """Per renewal and week (week 0 the latest): whether the week holds a day the whole
+    population went quiet on (docs/signals.md#quiet-weeks), recomputed from the raw rows:
+    the metric's total over every account under half the median total of the same weekday
+    in the 8 weeks before, where the median such weekday had 30+ accounts using it."""
+    usage = pd.read_csv(f"{folder}/usage.csv.gz", usecols=["account_id", "date", metric], parse_dates=["date"])
+    first = usage.date.min()
+    day = (usage.date - first).dt.days.to_numpy()
+    values = usage[metric].to_numpy(float)
+    known = ~np.isnan(values)
+    total = np.bincount(day[known], weights=values[known], minlength=day.max() + 1)
+    users = np.bincount(day[known & (values > 0)], minlength=day.max() + 1).astype(float)
+    quiet = np.zeros(len(total), bool)
+    for i in range(56, len(total)):
+        earlier = [i - 7 * k for k in range(1, 9)]
+        quiet[i] = np.median(users[earlier]) >= 30 and total[i] < 0.5 * np.median(total[earlier])
+    before = np.concatenate([[0], np.cumsum(quiet)])  # quiet days among days 0 ..< i
+    obs = (pd.to_datetime(t.as_of) - first).dt.days.to_numpy()
+    mask = np.zeros((len(t), weeks), bool)
+    for w in range(weeks):
+        lo, hi = np.clip(obs - 7 * (w + 1), 0, len(total)), np.clip(obs - 7 * w, 0, len(total))
+        mask[:, w] = before[hi] > before[lo]
+    return mask
+
 def check_weekly_t(t, core):
     """`core_actions_weekly_t` recomputed from the raw weekly sums (week 0 the latest):
     Welch's t of the active weeks, the last 8 against the 12 before, each period's variance
@@ -172,8 +196,10 @@ def trainer_against_oracle(t, folder, model_path, signals):
         m = LogisticRegression(C=1, max_iter=5000).fit(B[dev], y[dev])
         print(f"  bound: decline probability + every other planted factor, churn labels            {auc(m.predict_proba(B[hold])[:, 1]):.3f}")
     W, usage_start = weekly_usage(folder, t)
-    if "core_actions_weekly_t" in t: check_weekly_t(t, W[:, 79:105])
-    if "core_actions_decline_probability" in t: check_decline_probability(t, W[:, 79:105], folder, usage_start)
+    # The signals leave out the weeks the population went quiet in, as they leave out empty weeks.
+    core = np.where(quiet_weeks(folder, t), 0.0, W[:, 79:105])
+    if "core_actions_weekly_t" in t: check_weekly_t(t, core)
+    if "core_actions_decline_probability" in t: check_decline_probability(t, core, folder, usage_start)
     print(f"  ceiling: the same on 26 weeks of raw usage + the signals                        {on_truth(np.c_[W, X]):.3f}")
 
 def main(folder, model_path=None):
