@@ -22,6 +22,15 @@ struct CheckCommand: ParsableCommand {
 
     func validate() throws { try input.requireTables() }
 
+    /// Days as runs of consecutive days: "2025-12-24 to 2026-01-01, 2026-05-01".
+    static func ranges(_ days: [Day]) -> String {
+        var runs: [(Day, Day)] = []
+        for d in days {
+            if let last = runs.last, d == last.1 + 1 { runs[runs.count - 1].1 = d } else { runs.append((d, d)) }
+        }
+        return runs.map { $0 == $1 ? "\($0)" : "\($0) to \($1)" }.joined(separator: ", ")
+    }
+
     func run() throws {
         let config = try input.configuration()
         let options = try config.loadOptions(input.overrides, needRenewals: false)
@@ -40,6 +49,9 @@ struct CheckCommand: ParsableCommand {
         configProblems += AlertRule.unknownSignals(config.alerts.rules, known: Set(definitions.map(\.name)))
         if !configProblems.isEmpty {
             print("\nConfig problems (\(config.file)): \(configProblems.count)\n" + configProblems.map { "  - " + $0 }.joined(separator: "\n"))
+        } else if let engine = try? SignalEngine(history: history, definitions: definitions), !engine.quietDays.isEmpty {
+            print("\nQuiet days (the whole population under half its use of the same weekday in the 8 weeks before; weekly trends leave their weeks out):")
+            for (metric, days) in engine.quietDays { print("  \(metric): " + (days.isEmpty ? "none" : Self.ranges(days))) }
         }
         var unusable: [String] = []
         if !options.skipProblems && !history.problems.isEmpty {

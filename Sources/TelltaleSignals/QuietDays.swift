@@ -60,3 +60,11 @@ struct QuietDays: Sendable {
         return quietBefore[hi] > quietBefore[lo]
     }
 }
+
+extension SignalEngine {
+    /// Per metric of a weekly trend that skips them, the days the whole
+    /// population went quiet on (what `check` shows an analyst).
+    public var quietDays: [(metric: String, days: [Day])] {
+        quiet.keys.sorted().map { ($0, quiet[$0]!.days.map { Day(number: $0) }) }
+    }
+}

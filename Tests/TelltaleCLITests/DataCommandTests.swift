@@ -21,6 +21,11 @@ func sampleConfigWithAbsolutePaths() throws -> String {
                      "decisions", "churn rate", "Problems: none"] {
             #expect(r.stdout.contains(text), "summary shows \(text)")
         }
+        // The days weekly trends leave out are the simulator's holidays (docs/simulator.md: 24-31
+        // December, 1 January, 1 May, 4 July at 5% of normal use), from the 57th day of the data
+        // (2024-08-26; the first 8 weeks have none before them to compare with) to its end.
+        let holidays = "2024-12-24 to 2025-01-01, 2025-05-01, 2025-07-04, 2025-12-24 to 2026-01-01, 2026-05-01"
+        for metric in ["core_actions", "logins"] { #expect(r.stdout.contains("\n  \(metric): \(holidays)\n"), "\(r.stdout)") }
     }
 
     @Test func simulateThenCheckRoundTripsAndIsDeterministic() throws {
