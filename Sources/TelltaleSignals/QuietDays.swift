@@ -13,7 +13,9 @@ import TelltaleData
 /// it, so it is judged by data dated up to itself and a weekend is compared
 /// with weekends. A population of fewer than `minimumAccounts` accounts with
 /// usage on those days is too small to tell a holiday from chance: no day is quiet.
-/// Count metrics of daily rows only (a level has no total; a weekly row hides the day).
+/// Count metrics only: a level has no total. Weekly rows (dated by their week's
+/// last day) are compared with the 8 weeks before, so a week is quiet when its
+/// total is under half theirs (Christmas week is; a week with one holiday is not).
 struct QuietDays: Sendable {
     let firstDay: Int32
     /// quietBefore[i]: quiet days among firstDay ..< firstDay + i.
@@ -24,7 +26,7 @@ struct QuietDays: Sendable {
     static let minimumAccounts = 30.0
 
     init(usage: Usage, metric: MetricIndex) {
-        guard let range = usage.dateRange, usage.rowDays == 1, !metric.isLevel else {
+        guard let range = usage.dateRange, !metric.isLevel else {
             firstDay = 0; quietBefore = [0]; return
         }
         firstDay = range.lowerBound.number

@@ -81,6 +81,26 @@ import TelltaleData
         #expect(after == (before + [later]).sorted())
     }
 
+    /// Weekly rows (each dated by its week's last day): a week under half the total of the 8
+    /// before is quiet, a week with one holiday in it is not.
+    @Test func weeklyRowsHaveQuietWeeks() {
+        var b = HistoryBuilder(metrics: ["logins"], isLevel: [false])
+        var rng = SeededRandom(seed: 5)
+        let lastDays = (0..<60).map { Self.dataStart + (7 * $0 + 6) }
+        for a in 0..<80 {
+            b.ids.append("A\(a)"); b.segments.append("S"); b.signups.append(Self.dataStart - 400); b.seats.append(5)
+            for (k, day) in lastDays.enumerated() {
+                let normal = Double(rng.int(20...40))
+                // Weeks 30 and 31: a two-week shutdown at a tenth of the use; week 40: one holiday of seven days.
+                let value = k == 30 || k == 31 ? (normal / 10).rounded() : k == 40 ? (normal * 6 / 7).rounded() : normal
+                b.rows.append(.init(account: a, day: day, values: [value]))
+            }
+        }
+        var history = b.build()
+        history.usage.rowDays = 7
+        #expect(Self.quietDays(history, "logins") == [lastDays[30], lastDays[31]].map(\.number))
+    }
+
     /// Fewer than 30 accounts with some use on the days compared cannot tell a
     /// holiday from chance: no day is quiet, every week counts.
     @Test func aSmallPopulationHasNoQuietDays() {
