@@ -49,9 +49,12 @@ struct CheckCommand: ParsableCommand {
         configProblems += AlertRule.unknownSignals(config.alerts.rules, known: Set(definitions.map(\.name)))
         if !configProblems.isEmpty {
             print("\nConfig problems (\(config.file)): \(configProblems.count)\n" + configProblems.map { "  - " + $0 }.joined(separator: "\n"))
-        } else if let engine = try? SignalEngine(history: history, definitions: definitions), !engine.quietDays.isEmpty {
-            print("\nQuiet days (the whole population under half its use of the same weekday in the 8 weeks before; weekly trends leave their weeks out):")
-            for (metric, days) in engine.quietDays { print("  \(metric): " + (days.isEmpty ? "none" : Self.ranges(days))) }
+        } else {
+            let quiet = history.usage.quietDays(for: definitions)
+            if !quiet.isEmpty {
+                print("\nQuiet days (the whole population under half its use of the same weekday in the 8 weeks before; weekly trends leave their weeks out):")
+                for (metric, days) in quiet { print("  \(metric): " + (days.isEmpty ? "none" : Self.ranges(days))) }
+            }
         }
         var unusable: [String] = []
         if !options.skipProblems && !history.problems.isEmpty {

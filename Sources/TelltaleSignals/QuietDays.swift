@@ -25,15 +25,17 @@ struct QuietDays: Sendable {
     static let weeks = 8
     static let minimumAccounts = 30.0
 
-    init(usage: Usage, metric: MetricIndex) {
-        guard let range = usage.dateRange, !metric.isLevel else {
+    /// The quiet days of metric `m` of the usage table.
+    init(usage: Usage, metric m: Int) {
+        guard let range = usage.dateRange, !usage.isLevel[m] else {
             firstDay = 0; quietBefore = [0]; return
         }
         firstDay = range.lowerBound.number
         let days = Int(range.upperBound.number - firstDay) + 1
         var totals = [Double](repeating: 0, count: days), accounts = [Double](repeating: 0, count: days)
+        let values = usage.values[m]
         for r in 0..<usage.count {
-            let x = metric.values[r]
+            let x = values[r]
             guard !x.isNaN else { continue }
             let i = Int(usage.day[r] - firstDay)
             totals[i] += x
@@ -61,12 +63,30 @@ struct QuietDays: Sendable {
         let lo = Int(Swift.max(0, Swift.min(last, from - firstDay))), hi = Int(Swift.max(0, Swift.min(last, to - firstDay)))
         return quietBefore[hi] > quietBefore[lo]
     }
+
+
+    /// The metrics whose quiet days some weekly trend of `definitions` leaves out, sorted.
+    static func metrics(skippedBy definitions: [SignalDefinition]) -> [String] {
+        Set(definitions.compactMap { def -> String? in
+            if case let .trend(t) = def.kind, t.skipsQuietWeeks { return t.metric }
+            return nil
+        }).sorted()
+    }
+
+    /// Per metric of the usage table a weekly trend of `definitions` skips them
+    /// for, the days the whole population went quiet on (what `check` shows an
+    /// analyst, without the signal engine's indexes).
+    static func byMetric(usage: Usage, definitions: [SignalDefinition]) -> [(metric: String, days: QuietDays)] {
+        let names = metrics(skippedBy: definitions).filter(usage.metrics.contains)
+        let found = Parallel.map(names.count) { i in QuietDays(usage: usage, metric: usage.metrics.firstIndex(of: names[i])!) }
+        return Array(zip(names, found))
+    }
 }
 
-extension SignalEngine {
-    /// Per metric of a weekly trend that skips them, the days the whole
-    /// population went quiet on (what `check` shows an analyst).
-    public var quietDays: [(metric: String, days: [Day])] {
-        quiet.keys.sorted().map { ($0, quiet[$0]!.days.map { Day(number: $0) }) }
+extension Usage {
+    /// Per metric a weekly trend of `definitions` reads and skips them for, the
+    /// days the whole population went quiet on.
+    public func quietDays(for definitions: [SignalDefinition]) -> [(metric: String, days: [Day])] {
+        QuietDays.byMetric(usage: self, definitions: definitions).map { ($0.metric, $0.days.days.map { Day(number: $0) }) }
     }
 }

@@ -55,12 +55,10 @@ extension SignalDefinition {
     /// raw trend, with about as many alerts (docs/scoring.md). They stay out of
     /// the model's inputs, which learn the season from the renewals, and out of
     /// the pattern search: the scorer computes one only for a rule that reads it.
-    public static var ruleOnly: [SignalDefinition] {
-        [
-            SignalDefinition(name: "logins_trend_vs_segment", kind: .cohort(CohortSignal(signal: "logins_trend"))),
-            SignalDefinition(name: "core_actions_trend_vs_segment", kind: .cohort(CohortSignal(signal: "core_actions_trend"))),
-        ]
-    }
+    public static let ruleOnly: [SignalDefinition] = [
+        SignalDefinition(name: "logins_trend_vs_segment", kind: .cohort(CohortSignal(signal: "logins_trend"))),
+        SignalDefinition(name: "core_actions_trend_vs_segment", kind: .cohort(CohortSignal(signal: "core_actions_trend"))),
+    ]
 
     /// The whole built-in set, before leaving out what the data's metrics cannot compute.
     static var builtIn: [SignalDefinition] {

@@ -48,12 +48,7 @@ public struct SignalEngine: Sendable {
             return MetricIndex(usage: history.usage, metric: history.usage.metrics.firstIndex(of: read[i])!, needsActive: needsActive)
         }
         metrics = Dictionary(uniqueKeysWithValues: zip(read, built))
-        let skipping = Set(definitions.compactMap { def -> String? in
-            if case let .trend(t) = def.kind, t.skipsQuietWeeks { return t.metric }
-            return nil
-        }).sorted()
-        let quietDays = Parallel.map(skipping.count) { i in QuietDays(usage: history.usage, metric: built[read.firstIndex(of: skipping[i])!]) }
-        quiet = Dictionary(uniqueKeysWithValues: zip(skipping, quietDays))
+        quiet = Dictionary(uniqueKeysWithValues: QuietDays.byMetric(usage: history.usage, definitions: definitions).map { ($0.metric, $0.days) })
         churnDates = history.churnDates
         var names: [String] = []
         var lookup: [String: Int32] = [:]

@@ -21,8 +21,7 @@ import TelltaleData
     }
 
     static func quietDays(_ history: History, _ metric: String) -> [Int32] {
-        let m = history.usage.metrics.firstIndex(of: metric)!
-        return QuietDays(usage: history.usage, metric: MetricIndex(usage: history.usage, metric: m, needsActive: false)).days
+        QuietDays(usage: history.usage, metric: history.usage.metrics.firstIndex(of: metric)!).days
     }
 
     @Test func theHolidaysAreTheQuietDaysAndTheWeeklyTrendsAgreeWithABruteForceWalk() throws {
