@@ -82,15 +82,20 @@ public struct Backtester {
                                   leadDays: Int, toolVersion: String) throws -> (Day) throws -> (ChurnModel, Int) {
         let engine = try SignalEngine(history: history, definitions: definitions)
         let plan = history.trainingObservations(leadDays: leadDays)
+        let distancePlans = trainer.settings.distanceDays.map { ($0, history.distanceObservations(daysBefore: $0)) }
         return { date in
             let known = plan.observations.filter { $0.renewal! < date }
             let table = engine.table(for: known)
+            let distanceTables = distancePlans.map { days, observations in
+                ChurnTrainer.DistanceTable(days: days, table: engine.table(for: observations.filter { $0.renewal! < date }))
+            }
             let provenance = ChurnModel.Provenance(fingerprints: [:], config: nil, renewals: known.count,
                                                    churned: known.filter { $0.churned == true }.count,
                                                    firstObservation: known.map(\.asOf).min()?.description ?? "",
                                                    lastObservation: known.map(\.asOf).max()?.description ?? "", usageEnd: (date - 1).description)
             do {
-                return (try trainer.train(table: table, toolVersion: toolVersion, trainedAt: date.description, provenance: provenance).model, known.count)
+                return (try trainer.train(table: table, toolVersion: toolVersion, trainedAt: date.description, provenance: provenance,
+                                       distanceTables: distanceTables).model, known.count)
             } catch let e as TrainError {
                 throw ScoringError("training on the \(known.count) renewals decided before \(date) failed: \(e.message). "
                     + "Start the backtest later (--from) or hold a model fixed (--model).")
@@ -132,7 +137,13 @@ public struct Backtester {
                 rules = prepared!.rules
                 for w in prepared!.warnings where !warnings.contains(w) { warnings.append(w) }
             }
-            let snapshot = prepared!.snapshot(asOf: date, offsets: offsets)
+            var snapshot = prepared!.snapshot(asOf: date, offsets: offsets)
+            // The accounts table's renewal date is the next one as of the export, a year or more
+            // after a past date: the renewal the account was heading for then is in the history
+            // (its date was set by the contract, not by the outcome, so nothing leaks).
+            for (i, a) in snapshot.accounts.enumerated() {
+                if let due = outcome.next(account: a, date: date - 1) { snapshot.facts[i].renewalDate = due.date }
+            }
             // As `score` does: band drops against a baseline date (BandDropBaseline), held back while
             // that date's bands came from another model than this date's (a re-calibration).
             let days = earlier.map(\.day)

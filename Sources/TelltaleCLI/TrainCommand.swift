@@ -66,6 +66,7 @@ struct TrainCommand: ParsableCommand {
         let previous = try compare.map { try ChurnModel.read(path: $0) }
         var fingerprints: [String: String] = [:]
         let table: SignalTable
+        var distanceTables: [ChurnTrainer.DistanceTable] = []
         var usageEnd = "", rowDays = 1, levelMetrics: [String]?
         if let data {
             let (flat, unused) = try SignalTable.training(from: FlatTable.read(path: data), label: label, segmentColumn: segment)
@@ -80,6 +81,7 @@ struct TrainCommand: ParsableCommand {
                 fingerprints[role] = try FileFingerprint.fnv1a64(path: path)
             }
             table = training.table
+            distanceTables = training.distanceTables(days: config.training.distanceDays)
             let usage = training.history.usage
             usageEnd = usage.dateRange?.upperBound.description ?? ""
             rowDays = usage.rowDays
@@ -99,7 +101,7 @@ struct TrainCommand: ParsableCommand {
         var outcome: ChurnTrainer.Outcome
         do {
             outcome = try trainer.train(table: table, toolVersion: Telltale.version, trainedAt: trainedAt ?? Day.today().description,
-                                        provenance: provenance)
+                                        provenance: provenance, distanceTables: distanceTables)
         } catch let error as TrainError { throw CommandError(error.message) }
         outcome.model.usageRowDays = rowDays == 1 ? nil : rowDays
         let read = Set(outcome.model.signals.flatMap(\.metrics))

@@ -1,6 +1,7 @@
 import Foundation
 import TelltaleConfig
 import TelltaleData
+import TelltaleModelTraining
 import TelltalePatterns
 import TelltaleSignals
 
@@ -10,6 +11,7 @@ struct TrainingTable {
     var history: History
     var definitions: [SignalDefinition]
     var table: SignalTable
+    var engine: SignalEngine
     /// Where the tables were read from (config paths or the overriding flags).
     var options: LoadOptions
 
@@ -25,7 +27,13 @@ struct TrainingTable {
             printError("\(plan.leftOut.count) renewal\(plan.leftOut.count == 1 ? "" : "s") left out"
                 + (plan.leftOut.count == 1 ? ": " : ", e.g. ") + "\(history.accounts.ids[Int(first.account)]) renewal \(first.renewal): \(first.reason)")
         }
-        return TrainingTable(history: history, definitions: definitions, table: engine.table(for: plan.observations), options: options)
+        return TrainingTable(history: history, definitions: definitions, table: engine.table(for: plan.observations), engine: engine, options: options)
+    }
+
+    /// The renewals observed again at each of `days` before them, for the
+    /// trainer's distance calibration (`model.distance_calibration`).
+    func distanceTables(days: [Int]) -> [ChurnTrainer.DistanceTable] {
+        days.map { ChurnTrainer.DistanceTable(days: $0, table: engine.table(for: history.distanceObservations(daysBefore: $0))) }
     }
 
     var churned: [Bool] { table.observations.map { $0.churned ?? false } }

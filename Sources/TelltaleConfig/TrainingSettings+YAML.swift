@@ -2,7 +2,7 @@ import TelltaleModel
 import Yams
 
 extension TrainingSettings {
-    static let modelKeys = ["l2", "holdout_share", "folds", "class_weight", "pattern_features", "validation"]
+    static let modelKeys = ["l2", "holdout_share", "folds", "class_weight", "pattern_features", "validation", "distance_calibration"]
     static let bandKeys = ["targets", "min_rows", "min_segment_rows"]
 
     mutating func readModel(_ node: Node, reader: NodeReader) throws {
@@ -33,6 +33,15 @@ extension TrainingSettings {
                     throw bad("expected \(Validation.allCases.map(\.rawValue).joined(separator: ", ")), found '\(v)'")
                 }
                 validation = method
+            case "distance_calibration":
+                // `false` or `none` (or an empty list) turns it off.
+                if case .scalar(let scalar) = value, ["false", "none", "off"].contains(scalar.string.lowercased()) { distanceDays = []; break }
+                guard case .sequence(let items) = value else { throw bad("expected a list of days before the renewal, e.g. [15, 150, 240, 330], or none") }
+                let days = try items.map { try reader.integer($0, key: name) }
+                guard days.allSatisfy({ (1...3650).contains($0) }), Set(days).count == days.count else {
+                    throw bad("expected distinct days from 1 to 3650, found \(days.map(String.init).joined(separator: ", "))")
+                }
+                distanceDays = days.sorted()
             default: throw reader.unknown(key, allowed: Self.modelKeys)
             }
         }

@@ -30,6 +30,11 @@ extension ChurnModel {
             out.append(name.padding(toLength: 20, withPad: " ", startingAt: 0) + right(num(m.rocAUC), 9) + right(num(m.prAUC), 9)
                 + right(num(m.topDecileLift, 2), 15) + right(num(m.brier), 8) + right(num(m.logLoss), 11) + right(num(m.expectedCalibrationError), 7))
         }
+        if let distanceCalibration {
+            out.append("")
+            out.append("Churn probability by days to the renewal (log-odds offset; the health score and band stay at \(leadDays) days):")
+            out.append("  " + distanceCalibration.description)
+        }
         out.append("")
         out.append("Bands (health score cut points; renewal rate of training renewals in each band):")
         for (segment, b) in [("(population)", bands.population)] + bands.segments.sorted(by: { $0.key < $1.key }).map({ ($0.key, $0.value) }) {

@@ -27,7 +27,10 @@ public struct ChurnModel: Codable, Equatable, Sendable {
     /// quiet (`"quiet_weeks": "skip"`), which a format-6 reader would ignore and
     /// compute the trend with them, without a word; a format-6 file has no such
     /// key and reads as it was meant (those weeks kept).
-    public static let currentFormat = 7
+    /// 8: the churn probability may shift with the days to the renewal
+    /// (`distance_calibration`), which a format-7 reader would ignore and score
+    /// accounts far from their renewal low, without a word.
+    public static let currentFormat = 8
 
     public var format: Int
     public var toolVersion: String
@@ -61,6 +64,10 @@ public struct ChurnModel: Codable, Equatable, Sendable {
     /// config that reads one of the model's metrics the other way: a level
     /// read as a count makes every day without an answer a 0.
     public var levelMetrics: [String]?
+    /// The log-odds offset by days to the renewal (`DistanceCalibration`); nil
+    /// for flat tables, models trained with it off and files before format 8:
+    /// the probability is the one at `leadDays` whatever the distance.
+    public var distanceCalibration: DistanceCalibration?
 
     public struct Provenance: Codable, Equatable, Sendable {
         /// FNV-1a 64-bit hashes of the input files' bytes (hex), by role.
@@ -91,6 +98,7 @@ public struct ChurnModel: Codable, Equatable, Sendable {
         case format, toolVersion = "tool_version", trainedAt = "trained_at", provenance, leadDays = "lead_days"
         case signals, preparation, cuts, features, intercept, coefficients, l2, bands, validation, patterns, cohorts
         case powerFeature = "power_feature", warnings, usageRowDays = "usage_row_days", levelMetrics = "level_metrics"
+        case distanceCalibration = "distance_calibration"
     }
 
     /// `format`: by default `currentFormat`.
@@ -266,6 +274,9 @@ public struct ValidationSummary: Codable, Equatable, Sendable {
     public var chosenL2: Double
     public var withPatterns: Metrics
     public var withoutPatterns: Metrics
+    /// The days-to-renewal offsets checked out of time, one per anchor other
+    /// than the lead; nil when the model has no `distance_calibration`.
+    public var distance: [DistanceCalibration.Check]?
 
     public struct CVPoint: Codable, Equatable, Sendable {
         public var l2: Double
@@ -302,6 +313,7 @@ public struct ValidationSummary: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case holdoutFrom = "holdout_from", trainRows = "train_rows", holdoutRows = "holdout_rows", cvGrid = "cv_grid"
         case chosenL2 = "chosen_l2", withPatterns = "with_patterns", withoutPatterns = "without_patterns", method
+        case distance
     }
 
     /// Validated on held-out accounts, not out of time.

@@ -29,6 +29,10 @@ public struct TrainingSettings: Equatable, Sendable {
     public var balanceClasses = false
     /// Use the kept combined patterns (order 2+) as 0/1 features.
     public var patternFeatures = true
+    /// Days before the renewal at which the intercept is refitted
+    /// (`model.distance_calibration`, `DistanceCalibration`); empty turns it off.
+    /// The default spans an annual contract: two weeks, five, eight and eleven months.
+    public var distanceDays = [15, 150, 240, 330]
     /// Band target renewal rates: red, orange, yellow, green.
     public var bandTargets: [Double] = [0.5, 0.6, 0.7, 0.8]
     /// Fewest renewals a non-empty band may hold (smaller ones merge into a neighbour).

@@ -35,6 +35,10 @@ public struct TrainError: Error, CustomStringConvertible {
 ///    not cut short; the holdout's band renewal rates are reported against
 ///    the development rows' in the same bands.
 /// 5. The saved model: everything refitted on all rows with the chosen λ.
+/// 6. The probability by days to renewal (`DistanceCalibration`): the same
+///    renewals observed at other distances, the intercept alone refitted at each;
+///    checked out of time like step 3 (offsets from the development model and
+///    renewals, applied to the holdout's renewals at the same distance).
 public struct ChurnTrainer {
     public var settings: TrainingSettings
     /// Fewer churned (or renewed) holdout renewals than this and the report's
@@ -55,6 +59,29 @@ public struct ChurnTrainer {
     }
 
     /// What training produced besides the model: for the report and tests.
+    /// The training renewals observed `days` before each instead of the lead
+    /// (`History.distanceObservations`), for step 6.
+    public struct DistanceTable {
+        public var days: Int
+        public var table: SignalTable
+        public init(days: Int, table: SignalTable) {
+            self.days = days
+            self.table = table
+        }
+    }
+
+    /// Fewest churned and renewed renewals an anchor of the distance calibration
+    /// needs: its offset is the log-odds of a churn rate, which 20 churns
+    /// measure to about ±0.45.
+    public static let fewestDistanceOutcomes = 20
+    /// `scoring.min_history_days`' default: rows with less history are not scored either.
+    static let distanceMinimumHistoryDays = 30
+
+    static func bothOutcomes(_ churned: [Bool]) -> Bool {
+        let events = churned.filter { $0 }.count
+        return min(events, churned.count - events) >= fewestDistanceOutcomes
+    }
+
     public struct Outcome {
         public var model: ChurnModel
         /// Holdout rows (indices into the training table) and their predicted churn probabilities.
@@ -81,7 +108,8 @@ public struct ChurnTrainer {
         public var fit: FittedLogisticRegression
     }
 
-    public func train(table: SignalTable, toolVersion: String, trainedAt: String, provenance: ChurnModel.Provenance) throws -> Outcome {
+    public func train(table: SignalTable, toolVersion: String, trainedAt: String, provenance: ChurnModel.Provenance,
+                      distanceTables: [DistanceTable] = []) throws -> Outcome {
         let n = table.rowCount
         let y = table.observations.map { $0.churned ?? false }
         let churners = y.filter { $0 }.count
@@ -268,19 +296,70 @@ public struct ChurnTrainer {
                            qValue: r.qValue, isFeature: finalDesign.specs.contains { $0.kind == .pattern(r.definition) })
         }
         let cohorts = SignalCohorts.compute(table: table, renewed: y.map { !$0 }, segments: segments)
+        // 6. The probability by days to renewal (out-of-time validation only: rows of one date have no distance to speak of).
+        let distance = grouped ? nil
+            : distanceCalibration(distanceTables, development: devWith, final: final, cutoff: cutoff, lead: (n, churners), warnings: &warnings)
         var validation = ValidationSummary(
             holdoutFrom: grouped ? "" : cutoff.description, trainRows: development.count, holdoutRows: holdout.count, cvGrid: grid, chosenL2: chosen,
             withPatterns: Self.saved(metricsWith), withoutPatterns: Self.saved(metricsWithout))
         validation.method = grouped ? "grouped" : nil
-        let model = ChurnModel(
+        validation.distance = distance?.checks
+        var model = ChurnModel(
             toolVersion: toolVersion, trainedAt: trainedAt, provenance: provenance, leadDays: leadDays, signals: table.definitions,
             preparation: finalDesign.preparation, cuts: finalDesign.cuts, features: finalDesign.specs, intercept: final.intercept,
             coefficients: coefficients, l2: chosen, bands: bands, validation: validation, patterns: patterns, cohorts: cohorts,
             powerFeature: SignalCohorts.powerFeature(cohorts, definitions: table.definitions), warnings: warnings)
+        model.distanceCalibration = distance?.calibration
         let compared = Set(holdRows)
         return Outcome(model: model, holdoutRows: holdout, holdoutPredictions: pWith, holdoutPredictionsWithoutPatterns: pWithout,
                        holdoutChurned: holdY, holdoutBandStats: holdoutBandStats, holdoutInBandCheck: holdout.map { compared.contains($0) },
                        developmentBandStats: developmentBandStats, bandRowsLeftOut: n - kept.count, developmentBands: devBands, patternReport: finalDesign.patternReport, fit: final.fit)
+    }
+
+    /// Step 6: per distance, the offset of the saved model on all renewals seen
+    /// there, and its check: the development model's offset from the development
+    /// renewals, on the holdout's. Rows the data's start cuts short are left out
+    /// (today's accounts have their whole history) unless too few are left; then
+    /// rows with the `distanceMinimumHistoryDays` a scored account has at least,
+    /// because far from the renewal an early row may date from before the usage
+    /// data, where every window reads 0 (a first-year backtest model). An anchor
+    /// with under `fewestDistanceOutcomes` of either outcome is skipped with a
+    /// warning; nil when no anchor is left.
+    func distanceCalibration(_ tables: [DistanceTable], development: FittedDesign, final: FittedDesign, cutoff: Day,
+                             lead: (renewals: Int, churned: Int), warnings: inout [String])
+        -> (calibration: DistanceCalibration, checks: [DistanceCalibration.Check])? {
+        var anchors = [DistanceCalibration.Anchor(days: leadDays, offset: 0, renewals: lead.renewals, churned: lead.churned)]
+        var checks: [DistanceCalibration.Check] = []
+        for t in tables where t.days != leadDays {
+            let observations = t.table.observations
+            let all = 0..<t.table.rowCount
+            let uncut = all.filter { !t.table.historyCut[$0] }
+            let rows = Self.bothOutcomes(uncut.map { observations[$0].churned ?? false }) ? uncut
+                : all.filter { t.table.historyDays[$0] >= Double(Self.distanceMinimumHistoryDays) }
+            let y = rows.map { observations[$0].churned ?? false }
+            let churned = y.filter { $0 }.count
+            guard Self.bothOutcomes(y), let offset = DistanceCalibration.fitOffset(probabilities: final.probabilities(t.table.subset(rows)), churned: y) else {
+                warnings.append("\(t.days) days before the renewal: \(y.count) renewals, \(churned) churned, under \(Self.fewestDistanceOutcomes) of either outcome; "
+                    + "no probability offset there (model.distance_calibration)")
+                continue
+            }
+            anchors.append(.init(days: t.days, offset: offset, renewals: y.count, churned: churned))
+            // The check: renewals decided before the holdout starts, and those the holdout observes at the lead.
+            let renewal = { (r: Int) in observations[r].renewal ?? observations[r].asOf }
+            let dev = rows.filter { renewal($0) < cutoff }, hold = rows.filter { renewal($0) - leadDays >= cutoff }
+            let devY = dev.map { observations[$0].churned ?? false }, holdY = hold.map { observations[$0].churned ?? false }
+            guard !hold.isEmpty, Self.bothOutcomes(devY), let devOffset = DistanceCalibration.fitOffset(probabilities: development.probabilities(t.table.subset(dev)), churned: devY)
+            else { continue }
+            let p = development.probabilities(t.table.subset(hold))
+            let adjusted = DistanceCalibration(anchors: [.init(days: t.days, offset: devOffset, renewals: dev.count, churned: 0)])
+            let q = p.map { adjusted.adjust($0, daysToRenewal: t.days) }
+            let mean = { (v: [Double]) in v.reduce(0, +) / Double(v.count) }
+            checks.append(.init(days: t.days, offset: devOffset, holdoutRenewals: hold.count,
+                                holdoutChurnRate: Double(holdY.filter { $0 }.count) / Double(hold.count),
+                                meanPredicted: mean(p), meanAdjusted: mean(q),
+                                logLoss: ClassificationMetrics(p: p, y: holdY).logLoss, adjustedLogLoss: ClassificationMetrics(p: q, y: holdY).logLoss))
+        }
+        return anchors.count > 1 ? (DistanceCalibration(anchors: anchors), checks) : nil
     }
 
     /// Where an account falls in [0, 1): the same for all its rows, independent

@@ -72,10 +72,30 @@ public enum TrainingReport {
             func rate(_ s: BandStat) -> String { s.rows > 0 ? "\(pct(s.renewalRate!)) (\(pct(s.ciLow))-\(pct(s.ciHigh)))" : "-" }
             out.append("| \(h.band.rawValue) | \(d.rows) | \(rate(d)) | \(h.rows) | \(rate(h)) | \(num(raw)) | \(num(adjusted)) |")
         }
+        if let checks = v.distance, let calibration = m.distanceCalibration {
+            out.append("")
+            out.append("Churn probability by days to the renewal: the model learns from renewals \(m.leadDays) days away; `score` adds a log-odds offset by each account's distance, "
+                + "fitted at each distance on the same renewals observed there (the intercept alone refitted). Out of time: offsets fitted with the development model on the development renewals, "
+                + "applied to the holdout's renewals observed at the same distance:")
+            out.append("")
+            out.append("| days before the renewal | holdout renewals | churned | mean predicted, without offset | with offset | log loss, without | with | offset (development) |")
+            out.append("|---|---|---|---|---|---|---|---|")
+            for c in checks {
+                out.append("| \(c.days) | \(c.holdoutRenewals) | \(pct(c.holdoutChurnRate)) | \(pct(c.meanPredicted)) | \(pct(c.meanAdjusted)) | \(num(c.logLoss, 4)) | \(num(c.adjustedLogLoss, 4)) | \(signed(c.offset)) |")
+            }
+            let unchecked = calibration.anchors.map(\.days).filter { $0 != m.leadDays && !checks.map(\.days).contains($0) }
+            if !unchecked.isEmpty {
+                out.append("")
+                out.append(unchecked.map { "\($0) days" }.joined(separator: ", ") + ": not checked, under \(ChurnTrainer.fewestDistanceOutcomes) churned or renewed development renewals observed there; the offset is fitted on all renewals.")
+            }
+            out.append("")
+            out.append("The saved model's offsets, from all renewals: " + calibration.anchors.map { "\($0.days) days \(signed($0.offset)) (\($0.renewals) renewals)" }.joined(separator: ", ")
+                + "; linear between them, the nearest beyond. The health score and band stay on the \(m.leadDays)-day scale.")
+        }
         out.append("")
         out.append("## Health bands per segment")
         out.append("")
-        out.append("Health score = 100 × the model's renewal probability. Targets: " + zip(Band.allCases, m.bands.targets).map { "\($0.rawValue) \(pct($1))" }.joined(separator: ", ") + "."
+        out.append("Health score = 100 × the model's renewal probability\(m.provenance.usageEnd.isEmpty ? "" : " at \(m.leadDays) days from the renewal, whatever the account's distance (it reads use, not the calendar)"). Targets: " + zip(Band.allCases, m.bands.targets).map { "\($0.rawValue) \(pct($1))" }.joined(separator: ", ") + "."
                    + (outcome.bandRowsLeftOut > 0 ? " \(outcome.bandRowsLeftOut) renewals whose usage history the data's start cuts short (accounts older than the export) are left out: their scores lack windows that today's accounts have." : ""))
         out.append("")
         out.append("| segment | red below | orange below | yellow below | red | orange | yellow | green |")

@@ -266,6 +266,15 @@ public struct AccountScorer: Sendable {
                                               flags: todayFlags, segments: segments)
         let probabilities = FeatureBuilder.probabilities(model.features, columns: features, rows: n, intercept: model.intercept,
                                                          coefficients: model.coefficients.map(\.estimate))
+        // The model speaks for accounts `leadDays` from their renewal: the churn probability output
+        // takes each account's distance into account. The health score and band stay on the lead's
+        // scale, so they read the account's use alone and do not drop the day after a renewal,
+        // when the next one is suddenly a year away.
+        let churnAtRenewal = model.distanceCalibration.map { distance in
+            facts.withUnsafeBufferPointer { f in
+                (0..<n).map { distance.adjust(probabilities[$0], daysToRenewal: f[$0].daysToRenewal(asOf: asOf)) }
+            }
+        } ?? probabilities
 
         // Which rows are scored at all.
         let signalNames = model.features.compactMap { spec -> String? in if case let .signal(s) = spec.kind { return s } else { return nil } }
@@ -464,7 +473,7 @@ public struct AccountScorer: Sendable {
                 else { types.append(a) }
             }
             types.sort { ($0.severity, $1.type) > ($1.severity, $0.type) }
-            let renewal = f.pointee.renewalDate.map { RenewalCalendar.next($0, onOrAfter: asOf) }
+            let renewal = f.pointee.nextRenewal(asOf: asOf)
             let days = renewal.map { $0 - asOf }
             let severity = alerts.severity.severity(alerts: types.map(\.severity), band: band?.rawValue,
                                                     contractValue: f.pointee.contractValue, daysToRenewal: days, large: large, small: small,
@@ -485,7 +494,7 @@ public struct AccountScorer: Sendable {
             return ScoredAccount(
                 accountID: f.pointee.id, segment: out.segmentName(segments.of[r], of: f.pointee.segment), owner: f.pointee.owner,
                 asOf: asOf,
-                churnProbability: probabilities[r], healthScore: health, band: band,
+                churnProbability: churnAtRenewal[r], healthScore: health, band: band,
                 previousBand: previous, bandChange: change, severity: severity, alertTypes: types.map(\.type),
                 reasons: Reasons(source: out.reasonSource!, row: r),
                 patterns: patternOrder.indices.filter { matchedToday[$0 * n + r] }.map { patternNames[$0] },
@@ -560,6 +569,12 @@ public struct AccountFacts: Equatable, Sendable {
         self.strategic = strategic
         self.expansion = expansion
     }
+
+    /// The renewal on or after the day (`RenewalCalendar`), nil without a renewal date.
+    public func nextRenewal(asOf day: Day) -> Day? { renewalDate.map { RenewalCalendar.next($0, onOrAfter: day) } }
+
+    /// Days from the day to that renewal.
+    public func daysToRenewal(asOf day: Day) -> Int? { nextRenewal(asOf: day).map { $0 - day } }
 }
 
 /// Annual renewals: the next renewal on or after a date.

@@ -65,6 +65,29 @@ extension History {
         return ObservationPlan(observations: obs, leftOut: leftOut)
     }
 
+    /// The renewals observed `daysBefore` days before each, for the distance
+    /// calibration: like `trainingObservations`, and only where that date is
+    /// after the account's previous renewal too, so the renewal observed is the
+    /// one the account was `daysBefore` days from (a monthly contract is never
+    /// 150 days from its next renewal). Those left out are not listed: they
+    /// are the same renewals `trainingObservations` already reports, or ones
+    /// too close to the previous term.
+    public func distanceObservations(daysBefore: Int) -> [Observation] {
+        var order = Array(0..<renewals.count)
+        order.sort { (renewals.account[$0], renewals.date[$0].number) < (renewals.account[$1], renewals.date[$1].number) }
+        let usageEnd = usage.dateRange?.upperBound
+        var obs: [Observation] = []
+        var previous: (account: Int32, date: Day)?
+        for r in order {
+            let a = renewals.account[r], asOf = renewals.date[r] - daysBefore
+            defer { previous = (a, renewals.date[r]) }
+            guard asOf > accounts.signup[Int(a)], usageEnd.map({ asOf <= $0 + 1 }) ?? true else { continue }
+            if let previous, previous.account == a, asOf <= previous.date { continue }
+            obs.append(Observation(account: a, asOf: asOf, renewal: renewals.date[r], churned: renewals.churned[r]))
+        }
+        return obs
+    }
+
     /// Accounts active as of a date: signed up before it and not churned at a
     /// renewal before it.
     public func activeAccounts(asOf day: Day, churnDates: [Day?]? = nil) -> [Int32] {
