@@ -37,6 +37,18 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             try Configuration.parse("model:\n  validation: random\n", file: "t.yml", baseDirectory: ".")
         }
         #expect(try Configuration.parse("model:\n  validation: Grouped\n", file: "t.yml", baseDirectory: ".").training.validation == .grouped)
+        // Days before the renewal for the probability's offsets: a list, sorted; none turns them off.
+        #expect(try Configuration.parse("model:\n  validation: auto\n", file: "t.yml", baseDirectory: ".").training.distanceDays == [15, 150, 240, 330])
+        #expect(try Configuration.parse("model:\n  distance_calibration: [300, 30]\n", file: "t.yml", baseDirectory: ".").training.distanceDays == [30, 300])
+        #expect(try Configuration.parse("model:\n  distance_calibration: none\n", file: "t.yml", baseDirectory: ".").training.distanceDays.isEmpty)
+        #expect(try Configuration.parse("model:\n  distance_calibration: []\n", file: "t.yml", baseDirectory: ".").training.distanceDays.isEmpty)
+        #expect(throws: ConfigError.invalidValue(file: "t.yml", key: "model.distance_calibration", line: 2, message: "expected distinct days from 1 to 3650, found 150, 0")) {
+            try Configuration.parse("model:\n  distance_calibration: [150, 0]\n", file: "t.yml", baseDirectory: ".")
+        }
+        #expect(throws: ConfigError.invalidValue(file: "t.yml", key: "model.distance_calibration", line: 2,
+                                                 message: "expected a list of days before the renewal, e.g. [15, 150, 240, 330], or none")) {
+            try Configuration.parse("model:\n  distance_calibration: 150\n", file: "t.yml", baseDirectory: ".")
+        }
         #expect(try Configuration.parse("alerts:\n  band_drop_days: 0\n", file: "t.yml", baseDirectory: ".").alerts.bandDropDays == 0)
     }
 

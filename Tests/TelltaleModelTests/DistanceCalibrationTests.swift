@@ -132,5 +132,16 @@ func offsetByBisection(_ p: [Double], _ y: [Bool]) -> Double {
         try m.write(to: path)
         #expect(try ChurnModel.read(path: path) == m)
         #expect(m.summary().contains(calibration.description))
+        // A format-7 file has no offsets and reads as the model it was: the probability at the lead,
+        // whatever the distance. The report against it names the new offsets.
+        var old = try JSONSerialization.jsonObject(with: m.jsonData()) as! [String: Any]
+        old["format"] = 7
+        old["distance_calibration"] = nil
+        try JSONSerialization.data(withJSONObject: old).write(to: URL(fileURLWithPath: path))
+        let previous = try ChurnModel.read(path: path)
+        #expect(previous.format == 7 && previous.distanceCalibration == nil)
+        let changes = m.changes(since: previous)
+        #expect(changes.contains { $0.hasPrefix("- model file format 7 -> 8:") && $0.contains("`distance_calibration`") }, "\(changes)")
+        #expect(changes.contains("- churn probability offsets by days to the renewal: none -> \(calibration.description)"), "\(changes)")
     }
 }

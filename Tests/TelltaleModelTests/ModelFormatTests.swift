@@ -44,7 +44,7 @@ let modelFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().
     @Test(arguments: olderFiles)
     func theCurrentFormatHasNoWrappersAndOnlySnakeCaseKeys(file: String) throws {
         let model = try ChurnModel.read(path: modelFixtures.appendingPathComponent(file).path)
-        #expect(ChurnModel.currentFormat == 7)
+        #expect(ChurnModel.currentFormat == 8)
         let written = try JSONSerialization.jsonObject(with: model.jsonData())
         var offending: [String] = []
         func walk(_ value: Any, _ path: String, namesAreKeys: Bool) {

@@ -209,6 +209,23 @@ import TelltaleSignals
         }
     }
 
+    @Test func theChurnProbabilityTakesTheDaysToRenewalButTheHealthScoreAndBandDoNot() throws {
+        var model = try fixture.model(loginsCoefficient: -1.0, intercept: -1.5)
+        let plain = try AccountScorer(model: model).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        model.distanceCalibration = DistanceCalibration(anchors: [.init(days: 15, offset: -0.1, renewals: 1, churned: 0),
+                                                                  .init(days: 60, offset: 0, renewals: 1, churned: 0),
+                                                                  .init(days: 330, offset: 0.54, renewals: 1, churned: 0)])
+        let run = try AccountScorer(model: model).score(history: fixture.history, asOf: ScoringFixture.asOf)
+        // S03 renews in 200 days: offset 0.54 × (200 − 60) / (330 − 60) = 0.28; GONE in 30: −0.1 × 30 / 45.
+        for (id, offset) in [("S03", 0.28), ("GONE", -0.1 * 30 / 45)] {
+            let before = try #require(plain.row(id))
+            let row = try #require(run.row(id))
+            let p = before.churnProbability
+            #expect(abs(row.churnProbability - 1 / (1 + exp(-(log(p / (1 - p)) + offset)))) < 1e-12, "\(id)")
+            #expect(row.healthScore == before.healthScore && row.band == before.band && row.reasons.texts == before.reasons.texts, "\(id)")
+        }
+    }
+
     @Test func reasonsNameTheSignalWithTheAccountsValueAndTheSegmentMedian() throws {
         let run = try AccountScorer(model: fixture.model()).score(history: fixture.history, asOf: ScoringFixture.asOf)
         let gone = try #require(run.row("GONE"))

@@ -234,6 +234,29 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
     /// A missed onboarding milestone fires in a contract's first weeks, ten months before the
     /// renewal the simulator ties it to: within the horizon it is never right, and the report
     /// says what its accounts did at their next renewal instead.
+    @Test func aPastDateScoresEachAccountAgainstTheRenewalItWasHeadingForThen() throws {
+        // The accounts table holds the next renewal as of the export, a year or more after a
+        // replayed date; the renewal due then is the history's first one on or after the date.
+        let history = try simulatedHistory(accounts: 300, days: 540, seed: 5)
+        let date = history.usage.dateRange!.upperBound - 200
+        var settings = BacktestSettings()
+        settings.sweep = [:]
+        let model = try backtester(history).train!(date).0
+        let run = try backtester(history, settings: settings, fixed: model).run(dates: [date], keepSnapshots: true)
+        let snapshot = try #require(run.snapshots.first)
+        var fromHistory = 0
+        for (a, facts) in zip(snapshot.accounts, snapshot.facts) {
+            let due = (0..<history.renewals.count).filter { history.renewals.account[$0] == a && history.renewals.date[$0] >= date }
+                .map { history.renewals.date[$0] }.min()
+            #expect(facts.renewalDate == (due ?? history.accounts.renewalDate[Int(a)] ?? history.accounts.signup[Int(a)]), "\(history.accounts.ids[Int(a)])")
+            if let due {
+                fromHistory += 1
+                #expect(facts.daysToRenewal(asOf: date)! == due - date && due - date <= 366)
+            }
+        }
+        #expect(fromHistory > snapshot.accounts.count / 2, "\(fromHistory) of \(snapshot.accounts.count)")
+    }
+
     @Test func milestoneAlertsAreJudgedByTheNextRenewalTheyComeMonthsBefore() throws {
         let history = try simulatedHistory(accounts: 1500, days: 730, seed: 3)
         let start = history.usage.dateRange!.lowerBound
