@@ -78,17 +78,24 @@ public struct Backtester {
     /// Trains on the renewals decided before the date (their rows observed
     /// `leadDays` before each renewal, so on usage before the date too): what
     /// an analyst re-calibrating on that day could have done.
+    ///
+    /// The training table and the distance tables are computed once, at the
+    /// first training, for every renewal, and each date takes the rows of the
+    /// renewals decided before it: a row's signals depend on its account and
+    /// date alone (a cohort's population is every account active that day), so
+    /// the rows are those a table of the earlier renewals alone would hold.
     public static func retraining(history: History, definitions: [SignalDefinition], trainer: ChurnTrainer,
                                   leadDays: Int, toolVersion: String) throws -> (Day) throws -> (ChurnModel, Int) {
         let engine = try SignalEngine(history: history, definitions: definitions)
-        let plan = history.trainingObservations(leadDays: leadDays)
-        let distancePlans = trainer.settings.distanceDays.map { ($0, history.distanceObservations(daysBefore: $0)) }
+        var tables: (main: SignalTable, distance: [(days: Int, table: SignalTable)])?
         return { date in
-            let known = plan.observations.filter { $0.renewal! < date }
-            let table = engine.table(for: known)
-            let distanceTables = distancePlans.map { days, observations in
-                ChurnTrainer.DistanceTable(days: days, table: engine.table(for: observations.filter { $0.renewal! < date }))
-            }
+            let all = tables ?? (engine.table(for: history.trainingObservations(leadDays: leadDays).observations),
+                                 trainer.settings.distanceDays.map { ($0, engine.table(for: history.distanceObservations(daysBefore: $0))) })
+            tables = all
+            func decided(_ t: SignalTable) -> SignalTable { t.subset(t.observations.indices.filter { t.observations[$0].renewal! < date }) }
+            let table = decided(all.main)
+            let known = table.observations
+            let distanceTables = all.distance.map { ChurnTrainer.DistanceTable(days: $0.days, table: decided($0.table)) }
             let provenance = ChurnModel.Provenance(fingerprints: [:], config: nil, renewals: known.count,
                                                    churned: known.filter { $0.churned == true }.count,
                                                    firstObservation: known.map(\.asOf).min()?.description ?? "",

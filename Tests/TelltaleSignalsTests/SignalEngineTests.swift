@@ -466,6 +466,23 @@ func sameValue(_ x: Double, _ y: Double) -> Bool {
         }
     }
 
+    /// The backtest computes each training table once and takes the renewals
+    /// decided before each date from it: a row's values must not depend on the
+    /// other rows (a cohort's population is every account active that day).
+    @Test func aTablesRowsAreThoseOfATableOfThoseObservationsAlone() throws {
+        let history = HistoryBuilder.random(seed: 37).build()
+        let engine = try SignalEngine(history: history, definitions: everyKind)
+        let obs = history.distanceObservations(daysBefore: 90)
+        let date = obs.map { $0.renewal! }.sorted()[obs.count / 2]
+        let rows = obs.indices.filter { obs[$0].renewal! < date }
+        let whole = engine.table(for: obs).subset(rows), alone = engine.table(for: rows.map { obs[$0] })
+        #expect(rows.count > 10 && rows.count < obs.count)
+        #expect(whole.observations == alone.observations && whole.historyCut == alone.historyCut && whole.historyDays == alone.historyDays)
+        for s in everyKind.indices {
+            #expect(zip(whole.raw[s], alone.raw[s]).allSatisfy { sameValue($0, $1) }, "\(everyKind[s].name)")
+        }
+    }
+
     @Test func rowOrderOfObservationsDoesNotChangeAnyValue() throws {
         let history = HistoryBuilder.random(seed: 31).build()
         let engine = try SignalEngine(history: history, definitions: everyKind)
