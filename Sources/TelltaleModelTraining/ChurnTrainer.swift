@@ -58,7 +58,6 @@ public struct ChurnTrainer {
         self.leadDays = leadDays
     }
 
-    /// What training produced besides the model: for the report and tests.
     /// The training renewals observed `days` before each instead of the lead
     /// (`History.distanceObservations`), for step 6.
     public struct DistanceTable {
@@ -82,6 +81,7 @@ public struct ChurnTrainer {
         return min(events, churned.count - events) >= fewestDistanceOutcomes
     }
 
+    /// What training produced besides the model: for the report and tests.
     public struct Outcome {
         public var model: ChurnModel
         /// Holdout rows (indices into the training table) and their predicted churn probabilities.

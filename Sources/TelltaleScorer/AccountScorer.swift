@@ -481,7 +481,9 @@ public struct AccountScorer: Sendable {
                                                     largeExpansion: expansionCuts.large, smallExpansion: expansionCuts.small)
             var playbook = types.first.map { Playbook.forType($0.type) } ?? ""
             if types.isEmpty && severity != .none, band != nil {
-                let reason = out.reasonSource?.builder.firstFeature(row: r) { featureTypes[$0] != nil }
+                // A type the CSM dismissed for this account ("seasonal") is no plan for it either.
+                let dismissed = context.dismissed[f.pointee.id]
+                let reason = out.reasonSource?.builder.firstFeature(row: r) { featureTypes[$0].map { dismissed?[$0] == nil } ?? false }
                 playbook = reason.map { Playbook.forType(featureTypes[$0]!) } ?? Playbook.reviewReasons
             }
             if severity == .critical, let d = days, d <= alerts.severity.renewalSoonDays { playbook = Playbook.criticalNearRenewal }

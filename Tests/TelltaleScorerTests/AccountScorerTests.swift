@@ -85,6 +85,27 @@ import TelltaleSignals
         #expect(checked >= 1)
     }
 
+    @Test func aRedAccountsPlaybookPassesOverAReasonOfADismissedType() throws {
+        // CASE's first reason (no logins in 30 days) points to the cohort playbook; with cohort
+        // alerts dismissed for it, its next reason that points elsewhere gives the playbook.
+        let model = try fixture.model()
+        let scorer = try AccountScorer(model: model)
+        let plain = try #require(try scorer.score(history: fixture.history, asOf: ScoringFixture.asOf).row("CASE"))
+        #expect(plain.playbook == Playbook.forType(.cohort))
+        let run = try scorer.score(history: fixture.history, asOf: ScoringFixture.asOf,
+                                   context: ScoringContext(dismissed: ["CASE": [.cohort: "seasonal"]]))
+        let row = try #require(run.row("CASE"))
+        #expect(row.alertTypes.isEmpty && row.band == .red)
+        let types = PlaybookTypes(rules: AlertRule.defaults,
+                                  definitions: model.signals + SignalDefinition.defaults(metrics: fixture.history.usage.metrics))
+        let next = row.reasons.texts.lazy.filter { !$0.hasPrefix("not: ") }.compactMap { text -> AlertType? in
+            let signal = model.signals.first { text == $0.label || text.hasPrefix($0.label + " ") || text.hasPrefix($0.label + ":") }
+            return signal.flatMap { types.type(ofSignal: $0.name) }
+        }.first { $0 != .cohort }
+        #expect(row.playbook == next.map(Playbook.forType) ?? Playbook.reviewReasons, "\(row.reasons.texts)")
+        #expect(row.playbook != Playbook.forType(.cohort))
+    }
+
     @Test func dismissalsAndEngagementHoldAlertsBackWithTheirReason() throws {
         let scorer = try AccountScorer(model: fixture.model())
         let context = ScoringContext(dismissed: ["GONE": [.trend: "seasonal"]], engaged: ["SOLO"])
