@@ -74,6 +74,47 @@ struct Rand {
         #expect(table.band(health: 99, segment: "big") == (.green, true))
     }
 
+    /// The band curve is a logistic regression of renewal on the score's log-odds:
+    /// the same intercept and slope as the trainer's BLAS fit gives, and its cut
+    /// points are the first scores at or above where the curve crosses 55/65/75%.
+    @Test func theBandCurveIsTheLogisticFitOfRenewalOnTheScoresLogOdds() throws {
+        var r = Rand(s: 21)
+        // Scores that overstate risk: the true renewal log-odds are 0.4 + 0.7 × the score's.
+        let health = (0..<4000).map { _ in 20 + 78 * r.uniform() }
+        let renewed = health.map { h in r.uniform() < 1 / (1 + exp(-(0.4 + 0.7 * log(h / (100 - h))))) }
+        let y = renewed.map { $0 ? 1.0 : 0.0 }
+        let curve = try #require(BandFitter.logisticCalibration(health: health, renewed: y))
+        let reference = try LogisticRegression().fit(x: health.map { log($0 / (100 - $0)) }, y: y, names: ["score log-odds"])
+        #expect(abs(curve.intercept - reference.intercept) < 1e-8 && abs(curve.slope - reference.coefficients[1].estimate!) < 1e-8, "\(curve)")
+        #expect(abs(curve.slope - 0.7) < 0.15 && abs(curve.intercept - 0.4) < 0.15, "\(curve)")
+        let bands = BandFitter(minimumRows: 20).bands(health: health, renewed: renewed)
+        for (cut, mid) in zip(bands.cutPoints, [0.55, 0.65, 0.75]) {
+            let exact = 100 / (1 + exp(-((log(mid / (1 - mid)) - curve.intercept) / curve.slope)))
+            #expect(cut == health.filter { $0 >= exact - 1e-9 }.min()!, "\(cut) against \(exact)")
+        }
+        // Renewals that fall as the score rises have no curve to cut: the isotonic fit's one block.
+        let backwards = BandFitter(minimumRows: 20).bands(health: health, renewed: health.map { $0 < 50 })
+        #expect(backwards.stats.filter { $0.rows > 0 }.count == 1, "\(backwards.stats)")
+    }
+
+    /// Two small middle bands pool with each other, not both into red: red keeps
+    /// only the renewals under the curve's 55%.
+    @Test func smallMiddleBandsPoolWithEachOtherRatherThanIntoRed() throws {
+        // 100 renewals at health 30 (30% renew), 12 at 62 and 12 at 70, 300 at 92 (90% renew).
+        let health = Array(repeating: 30.0, count: 100) + Array(repeating: 62.0, count: 12) + Array(repeating: 70.0, count: 12)
+            + Array(repeating: 92.0, count: 300)
+        let renewed = (0..<100).map { $0 < 30 } + (0..<12).map { $0 < 7 } + (0..<12).map { $0 < 9 } + (0..<300).map { $0 < 270 }
+        let curve = try #require(BandFitter.logisticCalibration(health: health, renewed: renewed.map { $0 ? 1 : 0 }))
+        let rates = [62.0, 70].map { curve.renewalRate(health: $0) }
+        // The curve puts 62 in orange and 70 in yellow, 12 renewals each: under min_rows.
+        #expect(rates[0] >= 0.55 && rates[0] < 0.65 && rates[1] >= 0.65 && rates[1] < 0.75, "\(rates)")
+        let bands = BandFitter(minimumRows: 20).bands(health: health, renewed: renewed)
+        #expect(bands.stats.map(\.rows) == [100, 0, 24, 300] || bands.stats.map(\.rows) == [100, 24, 0, 300], "\(bands.stats)")
+        // Pooled, their mean fitted rate is nearer yellow's 70% or orange's 60%, and so is the label.
+        let mean = (rates[0] + rates[1]) / 2
+        #expect(bands.stats[abs(mean - 0.7) < abs(mean - 0.6) ? 2 : 1].rows == 24, "mean fitted \(mean)")
+    }
+
     /// The holdout check bands each renewal by its own segment's cut points, an
     /// unknown segment by the population's, as the scorer does.
     @Test func bandStatsBandEachRenewalByItsSegmentsCutPoints() {
