@@ -154,7 +154,7 @@ public struct BandFitter: Sendable {
         for s in Set(segments).sorted() {
             let rows = segments.indices.filter { segments[$0] == s }
             let h = rows.map { health[$0] }, r = rows.map { renewed[$0] }
-            if rows.count >= minimumSegmentRows {
+            if rows.count >= minimumSegmentRows, Self.risesWithScore(health: h, renewed: r) {
                 bySegment[s] = bands(health: h, renewed: r)
             } else {
                 bySegment[s] = SegmentBands(cutPoints: population.cutPoints, borrowed: true,
@@ -162,6 +162,15 @@ public struct BandFitter: Sendable {
             }
         }
         return BandTable(targets: targets, population: population, segments: bySegment)
+    }
+
+    /// Whether a segment's renewals rise with the score clearly enough (the band
+    /// curve's slope 1.96 standard errors above 0) for cut points of its own; a
+    /// segment where they do not borrows the population's, as a small one does:
+    /// a nearly flat curve would put every account in the band of its mean.
+    public static func risesWithScore(health: [Double], renewed: [Bool]) -> Bool {
+        guard let c = logisticCalibration(health: health, renewed: renewed.map { $0 ? 1 : 0 }) else { return false }
+        return c.slope > 1.96 * c.slopeStandardError
     }
 
     /// Cut points and figures for one set of renewals.
@@ -211,6 +220,8 @@ public struct BandFitter: Sendable {
     public struct LogisticCalibration: Equatable, Sendable {
         public var intercept: Double
         public var slope: Double
+        /// From the inverse of the information matrix at the fit.
+        public var slopeStandardError: Double
 
         public func renewalRate(health: Double) -> Double { Logistic.sigmoid(intercept + slope * Self.logOdds(health)) }
 
@@ -223,7 +234,7 @@ public struct BandFitter: Sendable {
     /// outcome or the scores one value, where no curve is identified.
     public static func logisticCalibration(health: [Double], renewed y: [Double]) -> LogisticCalibration? {
         let x = health.map(LogisticCalibration.logOdds)
-        var a = 0.0, b = 1.0
+        var a = 0.0, b = 1.0, slopeVariance = Double.nan
         for _ in 0..<100 {
             var g0 = 0.0, g1 = 0.0, h00 = 0.0, h01 = 0.0, h11 = 0.0
             for (xi, yi) in zip(x, y) {
@@ -233,12 +244,13 @@ public struct BandFitter: Sendable {
             }
             let det = h00 * h11 - h01 * h01
             guard det > 1e-12 * max(1, h00 * h11) else { return nil }
+            slopeVariance = h00 / det
             let da = (h11 * g0 - h01 * g1) / det, db = (h00 * g1 - h01 * g0) / det
             a += da; b += db
             guard a.isFinite, b.isFinite, abs(b) < 1e3 else { return nil } // separated: no finite fit
             if abs(da) + abs(db) < 1e-12 { break }
         }
-        return LogisticCalibration(intercept: a, slope: b)
+        return LogisticCalibration(intercept: a, slope: b, slopeStandardError: slopeVariance.squareRoot())
     }
 
     static func stats(_ cuts: [Double], health: [Double], renewed: [Bool]) -> [BandStat] {

@@ -271,8 +271,12 @@ public struct ChurnTrainer {
         }
         let bands = fitter.fit(health: kept.map { ChurnModel.healthScore(churnProbability: cross[$0]) }, renewed: kept.map { !y[$0] },
                                segments: kept.map { segments[$0] })
+        let bandSegments = kept.map { segments[$0] }
         for (s, b) in bands.segments.sorted(by: { $0.key < $1.key }) where b.borrowed {
-            warnings.append("segment '\(s)' has fewer than \(settings.minimumSegmentRows) renewals: it uses the population's band cut points")
+            let count = bandSegments.filter { $0 == s }.count
+            warnings.append(count < settings.minimumSegmentRows
+                ? "segment '\(s)' has fewer than \(settings.minimumSegmentRows) renewals: it uses the population's band cut points"
+                : "segment '\(s)': its \(count) renewals do not rise clearly with the health score (the band curve's slope is under 1.96 standard errors): it uses the population's band cut points")
         }
         // One outcome in a whole segment: its indicator is held back only by the penalty, and
         // nothing in the data says which of its accounts are at risk.

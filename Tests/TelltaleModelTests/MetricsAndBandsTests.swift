@@ -86,6 +86,7 @@ struct Rand {
         let curve = try #require(BandFitter.logisticCalibration(health: health, renewed: y))
         let reference = try LogisticRegression().fit(x: health.map { log($0 / (100 - $0)) }, y: y, names: ["score log-odds"])
         #expect(abs(curve.intercept - reference.intercept) < 1e-8 && abs(curve.slope - reference.coefficients[1].estimate!) < 1e-8, "\(curve)")
+        #expect(abs(curve.slopeStandardError - reference.coefficients[1].standardError!) < 1e-8, "\(curve)")
         #expect(abs(curve.slope - 0.7) < 0.15 && abs(curve.intercept - 0.4) < 0.15, "\(curve)")
         let bands = BandFitter(minimumRows: 20).bands(health: health, renewed: renewed)
         for (cut, mid) in zip(bands.cutPoints, [0.55, 0.65, 0.75]) {
@@ -95,6 +96,23 @@ struct Rand {
         // Renewals that fall as the score rises have no curve to cut: the isotonic fit's one block.
         let backwards = BandFitter(minimumRows: 20).bands(health: health, renewed: health.map { $0 < 50 })
         #expect(backwards.stats.filter { $0.rows > 0 }.count == 1, "\(backwards.stats)")
+    }
+
+    /// A segment large enough for its own cut points, whose renewals do not rise
+    /// with the score, borrows the population's: its nearly flat curve would put
+    /// every account in one band.
+    @Test func aSegmentWhoseRenewalsDoNotRiseWithTheScoreBorrowsThePopulationsCutPoints() throws {
+        var r = Rand(s: 5)
+        let health = (0..<3000).map { _ in 30 + 65 * r.uniform() }
+        let segments = health.indices.map { $0 % 3 == 0 ? "flat" : "calibrated" }
+        // "calibrated" renews at health / 100; "flat" at 80% whatever its score.
+        let renewed = zip(health, segments).map { h, s in r.uniform() < (s == "flat" ? 0.8 : h / 100) }
+        let flat = segments.indices.filter { segments[$0] == "flat" }
+        #expect(!BandFitter.risesWithScore(health: flat.map { health[$0] }, renewed: flat.map { renewed[$0] }))
+        let table = BandFitter(minimumRows: 20, minimumSegmentRows: 500).fit(health: health, renewed: renewed, segments: segments)
+        #expect(table.segments["flat"]!.borrowed && table.segments["flat"]!.cutPoints == table.population.cutPoints)
+        #expect(!table.segments["calibrated"]!.borrowed)
+        for (c, want) in zip(table.segments["calibrated"]!.cutPoints, [55.0, 65, 75]) { #expect(abs(c - want) < 6, "\(table.segments["calibrated"]!.cutPoints)") }
     }
 
     /// Two small middle bands pool with each other, not both into red: red keeps
