@@ -90,7 +90,8 @@ public struct Backtester {
         var tables: (main: SignalTable, distance: [(days: Int, table: SignalTable)])?
         return { date in
             let all = tables ?? (engine.table(for: history.trainingObservations(leadDays: leadDays).observations),
-                                 trainer.settings.distanceDays.map { ($0, engine.table(for: history.distanceObservations(daysBefore: $0))) })
+                                 ChurnTrainer.DistanceTable.all(days: trainer.settings.distanceDays, history: history, engine: engine)
+                                    .map { ($0.days, $0.table) })
             tables = all
             func decided(_ t: SignalTable) -> SignalTable { t.subset(t.observations.indices.filter { t.observations[$0].renewal! < date }) }
             let table = decided(all.main)

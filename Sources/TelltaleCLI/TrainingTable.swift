@@ -33,7 +33,7 @@ struct TrainingTable {
     /// The renewals observed again at each of `days` before them, for the
     /// trainer's distance calibration (`model.distance_calibration`).
     func distanceTables(days: [Int]) -> [ChurnTrainer.DistanceTable] {
-        days.map { ChurnTrainer.DistanceTable(days: $0, table: engine.table(for: history.distanceObservations(daysBefore: $0))) }
+        ChurnTrainer.DistanceTable.all(days: days, history: history, engine: engine)
     }
 
     var churned: [Bool] { table.observations.map { $0.churned ?? false } }

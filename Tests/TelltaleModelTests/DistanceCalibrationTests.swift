@@ -81,7 +81,13 @@ func offsetByBisection(_ p: [Double], _ y: [Bool]) -> Double {
     @Test func onASimulatedHistoryTheOffsetsRefitTheInterceptAtEachDistanceAndHoldOutOfTime() throws {
         let f = SimulatedTraining.fixture
         let engine = try SignalEngine(history: f.history, definitions: f.table.definitions)
-        let tables = [15, 150, 240].map { ChurnTrainer.DistanceTable(days: $0, table: engine.table(for: f.history.distanceObservations(daysBefore: $0))) }
+        let tables = ChurnTrainer.DistanceTable.all(days: [15, 150, 240], history: f.history, engine: engine)
+        // Cut from one table of all three distances' observations: each is the table its own observations give.
+        for t in tables {
+            let alone = engine.table(for: f.history.distanceObservations(daysBefore: t.days))
+            #expect(t.table.observations == alone.observations && t.table.historyCut == alone.historyCut && t.table.historyDays == alone.historyDays)
+            #expect(zip(t.table.raw, alone.raw).allSatisfy { a, b in zip(a, b).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) } }, "\(t.days) days")
+        }
         let outcome = try SimulatedTraining.trainer().train(table: f.table, toolVersion: "test", trainedAt: "2026-07-01",
                                                             provenance: SimulatedTraining.provenance(f.table), distanceTables: tables)
         let m = outcome.model
