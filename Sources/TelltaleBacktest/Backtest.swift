@@ -79,8 +79,8 @@ public struct Backtester {
     /// `leadDays` before each renewal, so on usage before the date too): what
     /// an analyst re-calibrating on that day could have done.
     ///
-    /// The training table and the distance tables are computed once, at the
-    /// first training, for every renewal, and each date takes the rows of the
+    /// The training table and the distance tables are computed once (as one,
+    /// `SignalEngine.tables`), at the first training, for every renewal, and each date takes the rows of the
     /// renewals decided before it: a row's signals depend on its account and
     /// date alone (a cohort's population is every account active that day), so
     /// the rows are those a table of the earlier renewals alone would hold.
@@ -89,9 +89,12 @@ public struct Backtester {
         let engine = try SignalEngine(history: history, definitions: definitions)
         var tables: (main: SignalTable, distance: [(days: Int, table: SignalTable)])?
         return { date in
-            let all = tables ?? (engine.table(for: history.trainingObservations(leadDays: leadDays).observations),
-                                 ChurnTrainer.DistanceTable.all(days: trainer.settings.distanceDays, history: history, engine: engine)
-                                    .map { ($0.days, $0.table) })
+            let all = tables ?? {
+                let days = trainer.settings.distanceDays
+                let built = engine.tables(for: [history.trainingObservations(leadDays: leadDays).observations]
+                                            + days.map { history.distanceObservations(daysBefore: $0) })
+                return (built[0], Array(zip(days, built.dropFirst())).map { (days: $0, table: $1) })
+            }()
             tables = all
             func decided(_ t: SignalTable) -> SignalTable { t.subset(t.observations.indices.filter { t.observations[$0].renewal! < date }) }
             let table = decided(all.main)

@@ -74,14 +74,14 @@ struct TrainCommand: ParsableCommand {
             table = flat
             fingerprints["data"] = try FileFingerprint.fnv1a64(path: data)
         } else {
-            let training = try TrainingTable.load(config: config, overrides: input.overrides)
+            let training = try TrainingTable.load(config: config, overrides: input.overrides, distanceDays: config.training.distanceDays)
             _ = try training.flags(config.patterns) // names every unknown flag or cut signal before any fitting
             let options = training.options
             for (role, path) in [("accounts", options.accountsPath), ("usage", options.usagePath), ("renewals", options.renewalsPath!)] {
                 fingerprints[role] = try FileFingerprint.fnv1a64(path: path)
             }
             table = training.table
-            distanceTables = training.distanceTables(days: config.training.distanceDays)
+            distanceTables = training.distanceTables
             let usage = training.history.usage
             usageEnd = usage.dateRange?.upperBound.description ?? ""
             rowDays = usage.rowDays

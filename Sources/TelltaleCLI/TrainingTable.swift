@@ -11,11 +11,13 @@ struct TrainingTable {
     var history: History
     var definitions: [SignalDefinition]
     var table: SignalTable
-    var engine: SignalEngine
+    /// The same renewals observed at each of `distanceDays` (`load`'s), for the
+    /// trainer's distance calibration (`model.distance_calibration`).
+    var distanceTables: [ChurnTrainer.DistanceTable]
     /// Where the tables were read from (config paths or the overriding flags).
     var options: LoadOptions
 
-    static func load(config: Configuration, overrides: InputOverrides) throws -> TrainingTable {
+    static func load(config: Configuration, overrides: InputOverrides, distanceDays: [Int] = []) throws -> TrainingTable {
         let options = try config.loadOptions(overrides, needRenewals: true)
         let history = try HistoryLoader(options: options).load()
         guard history.renewals.count > 0 else { throw CommandError("\(options.renewalsPath ?? "renewals"): no renewal decisions to learn from.") }
@@ -27,13 +29,11 @@ struct TrainingTable {
             printError("\(plan.leftOut.count) renewal\(plan.leftOut.count == 1 ? "" : "s") left out"
                 + (plan.leftOut.count == 1 ? ": " : ", e.g. ") + "\(history.accounts.ids[Int(first.account)]) renewal \(first.renewal): \(first.reason)")
         }
-        return TrainingTable(history: history, definitions: definitions, table: engine.table(for: plan.observations), engine: engine, options: options)
-    }
-
-    /// The renewals observed again at each of `days` before them, for the
-    /// trainer's distance calibration (`model.distance_calibration`).
-    func distanceTables(days: [Int]) -> [ChurnTrainer.DistanceTable] {
-        ChurnTrainer.DistanceTable.all(days: days, history: history, engine: engine)
+        // One signal table for the training rows and the distance rows (SignalEngine.tables).
+        let tables = engine.tables(for: [plan.observations] + distanceDays.map { history.distanceObservations(daysBefore: $0) })
+        return TrainingTable(history: history, definitions: definitions, table: tables[0],
+                             distanceTables: zip(distanceDays, tables.dropFirst()).map { ChurnTrainer.DistanceTable(days: $0, table: $1) },
+                             options: options)
     }
 
     var churned: [Bool] { table.observations.map { $0.churned ?? false } }

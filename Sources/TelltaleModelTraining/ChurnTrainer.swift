@@ -67,22 +67,6 @@ public struct ChurnTrainer {
             self.days = days
             self.table = table
         }
-
-        /// One table per distance, cut from one signal table of all their
-        /// observations: the cohort signals' population (every account active on
-        /// each as-of date) is then built once for the dates the distances share,
-        /// not once per distance (10,000 × 730: 0.73-0.78 s for the four tables
-        /// against 2.0 s). A row's signals depend on its account and date alone,
-        /// so each table is the one its observations alone would give.
-        public static func all(days: [Int], history: History, engine: SignalEngine) -> [DistanceTable] {
-            let plans = days.map { history.distanceObservations(daysBefore: $0) }
-            let table = engine.table(for: plans.flatMap { $0 })
-            var start = 0
-            return zip(days, plans).map { d, observations in
-                defer { start += observations.count }
-                return DistanceTable(days: d, table: table.subset(Array(start..<(start + observations.count))))
-            }
-        }
     }
 
     /// Fewest churned and renewed renewals an anchor of the distance calibration

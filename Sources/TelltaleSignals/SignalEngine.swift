@@ -59,6 +59,22 @@ public struct SignalEngine: Sendable {
         segmentNames = names
     }
 
+    /// One table per list of observations, cut from one table of them all: the
+    /// cohort signals' population (every account active on each as-of date) is
+    /// built once for the dates the lists share, not once per list (`train`'s
+    /// training and four distance tables: 40,000 × 730, `train` took 10.1-10.2 s
+    /// against 15.3-20.3 s with the five built one by one). A row's values depend
+    /// on its account and date alone, so each is the table its list alone gives.
+    public func tables(for lists: [[Observation]]) -> [SignalTable] {
+        if lists.count == 1 { return [table(for: lists[0])] }
+        let whole = table(for: lists.flatMap { $0 })
+        var start = 0
+        return lists.map { list in
+            defer { start += list.count }
+            return whole.subset(Array(start..<(start + list.count)))
+        }
+    }
+
     /// The signal table for the given observations, every definition in order.
     public func table(for observations: [Observation]) -> SignalTable {
         let raw = compute(Array(definitions.indices), observations)

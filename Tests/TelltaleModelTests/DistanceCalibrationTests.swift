@@ -81,7 +81,9 @@ func offsetByBisection(_ p: [Double], _ y: [Bool]) -> Double {
     @Test func onASimulatedHistoryTheOffsetsRefitTheInterceptAtEachDistanceAndHoldOutOfTime() throws {
         let f = SimulatedTraining.fixture
         let engine = try SignalEngine(history: f.history, definitions: f.table.definitions)
-        let tables = ChurnTrainer.DistanceTable.all(days: [15, 150, 240], history: f.history, engine: engine)
+        let days = [15, 150, 240]
+        let tables = zip(days, engine.tables(for: days.map { f.history.distanceObservations(daysBefore: $0) }))
+            .map { ChurnTrainer.DistanceTable(days: $0, table: $1) }
         // Cut from one table of all three distances' observations: each is the table its own observations give.
         for t in tables {
             let alone = engine.table(for: f.history.distanceObservations(daysBefore: t.days))
