@@ -80,10 +80,11 @@ public struct Backtester {
     /// an analyst re-calibrating on that day could have done.
     ///
     /// The training table and the distance tables are computed once (as one,
-    /// `SignalEngine.tables`), at the first training, for every renewal, and each date takes the rows of the
-    /// renewals decided before it: a row's signals depend on its account and
-    /// date alone (a cohort's population is every account active that day), so
-    /// the rows are those a table of the earlier renewals alone would hold.
+    /// `SignalEngine.tables`), at the first training, for every renewal, and
+    /// each date takes the rows of the renewals decided before it: a row's
+    /// signals depend on its account and date alone (a cohort's population is
+    /// every account active that day), so the rows are those a table of the
+    /// earlier renewals alone would hold.
     public static func retraining(history: History, definitions: [SignalDefinition], trainer: ChurnTrainer,
                                   leadDays: Int, toolVersion: String) throws -> (Day) throws -> (ChurnModel, Int) {
         let engine = try SignalEngine(history: history, definitions: definitions)
