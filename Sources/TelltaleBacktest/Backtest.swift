@@ -88,17 +88,13 @@ public struct Backtester {
     public static func retraining(history: History, definitions: [SignalDefinition], trainer: ChurnTrainer,
                                   leadDays: Int, toolVersion: String) throws -> (Day) throws -> (ChurnModel, Int) {
         let engine = try SignalEngine(history: history, definitions: definitions)
-        var tables: (main: SignalTable, distance: [(days: Int, table: SignalTable)])?
+        var tables: (training: SignalTable, distance: [ChurnTrainer.DistanceTable])?
         return { date in
-            let all = tables ?? {
-                let days = trainer.settings.distanceDays
-                let built = engine.tables(for: [history.trainingObservations(leadDays: leadDays).observations]
-                                            + days.map { history.distanceObservations(daysBefore: $0) })
-                return (built[0], Array(zip(days, built.dropFirst())).map { (days: $0, table: $1) })
-            }()
+            let all = tables ?? ChurnTrainer.DistanceTable.build(training: history.trainingObservations(leadDays: leadDays).observations,
+                                                                 days: trainer.settings.distanceDays, history: history, engine: engine)
             tables = all
             func decided(_ t: SignalTable) -> SignalTable { t.subset(t.observations.indices.filter { t.observations[$0].renewal! < date }) }
-            let table = decided(all.main)
+            let table = decided(all.training)
             let known = table.observations
             let distanceTables = all.distance.map { ChurnTrainer.DistanceTable(days: $0.days, table: decided($0.table)) }
             let provenance = ChurnModel.Provenance(fingerprints: [:], config: nil, renewals: known.count,

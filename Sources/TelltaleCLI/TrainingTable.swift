@@ -29,11 +29,8 @@ struct TrainingTable {
             printError("\(plan.leftOut.count) renewal\(plan.leftOut.count == 1 ? "" : "s") left out"
                 + (plan.leftOut.count == 1 ? ": " : ", e.g. ") + "\(history.accounts.ids[Int(first.account)]) renewal \(first.renewal): \(first.reason)")
         }
-        // One signal table for the training rows and the distance rows (SignalEngine.tables).
-        let tables = engine.tables(for: [plan.observations] + distanceDays.map { history.distanceObservations(daysBefore: $0) })
-        return TrainingTable(history: history, definitions: definitions, table: tables[0],
-                             distanceTables: zip(distanceDays, tables.dropFirst()).map { ChurnTrainer.DistanceTable(days: $0, table: $1) },
-                             options: options)
+        let tables = ChurnTrainer.DistanceTable.build(training: plan.observations, days: distanceDays, history: history, engine: engine)
+        return TrainingTable(history: history, definitions: definitions, table: tables.training, distanceTables: tables.distance, options: options)
     }
 
     var churned: [Bool] { table.observations.map { $0.churned ?? false } }

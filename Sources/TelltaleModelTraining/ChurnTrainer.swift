@@ -67,6 +67,14 @@ public struct ChurnTrainer {
             self.days = days
             self.table = table
         }
+
+        /// The training table of `training`'s observations and one table per
+        /// distance of `days`, built as one (`SignalEngine.tables`).
+        public static func build(training: [Observation], days: [Int], history: History,
+                                 engine: SignalEngine) -> (training: SignalTable, distance: [DistanceTable]) {
+            let tables = engine.tables(for: [training] + days.map { history.distanceObservations(daysBefore: $0) })
+            return (tables[0], zip(days, tables.dropFirst()).map { DistanceTable(days: $0, table: $1) })
+        }
     }
 
     /// Fewest churned and renewed renewals an anchor of the distance calibration

@@ -266,15 +266,6 @@ public struct AccountScorer: Sendable {
                                               flags: todayFlags, segments: segments)
         let probabilities = FeatureBuilder.probabilities(model.features, columns: features, rows: n, intercept: model.intercept,
                                                          coefficients: model.coefficients.map(\.estimate))
-        // The model speaks for accounts `leadDays` from their renewal: the churn probability output
-        // takes each account's distance into account. The health score and band stay on the lead's
-        // scale, so they read the account's use alone and do not drop the day after a renewal,
-        // when the next one is suddenly a year away.
-        let churnAtRenewal = model.distanceCalibration.map { distance in
-            facts.withUnsafeBufferPointer { f in
-                (0..<n).map { distance.adjust(probabilities[$0], daysToRenewal: f[$0].daysToRenewal(asOf: asOf)) }
-            }
-        } ?? probabilities
 
         // Which rows are scored at all.
         let signalNames = model.features.compactMap { spec -> String? in if case let .signal(s) = spec.kind { return s } else { return nil } }
@@ -475,6 +466,11 @@ public struct AccountScorer: Sendable {
             types.sort { ($0.severity, $1.type) > ($1.severity, $0.type) }
             let renewal = f.pointee.nextRenewal(asOf: asOf)
             let days = renewal.map { $0 - asOf }
+            // The model speaks for accounts `leadDays` from their renewal: the churn probability output
+            // takes this account's distance into account. The health score and band stay on the lead's
+            // scale, so they read the account's use alone and do not drop the day after a renewal,
+            // when the next one is suddenly a year away.
+            let churnProbability = model.distanceCalibration?.adjust(probabilities[r], daysToRenewal: days) ?? probabilities[r]
             let severity = alerts.severity.severity(alerts: types.map(\.severity), band: band?.rawValue,
                                                     contractValue: f.pointee.contractValue, daysToRenewal: days, large: large, small: small,
                                                     strategic: f.pointee.strategic, expansion: f.pointee.expansion,
@@ -496,7 +492,7 @@ public struct AccountScorer: Sendable {
             return ScoredAccount(
                 accountID: f.pointee.id, segment: out.segmentName(segments.of[r], of: f.pointee.segment), owner: f.pointee.owner,
                 asOf: asOf,
-                churnProbability: churnAtRenewal[r], healthScore: health, band: band,
+                churnProbability: churnProbability, healthScore: health, band: band,
                 previousBand: previous, bandChange: change, severity: severity, alertTypes: types.map(\.type),
                 reasons: Reasons(source: out.reasonSource!, row: r),
                 patterns: patternOrder.indices.filter { matchedToday[$0 * n + r] }.map { patternNames[$0] },

@@ -42,15 +42,22 @@ extension History {
     /// before it, so that the signals describe what a CSM could have seen in
     /// time to act. Renewals whose observation date is not after signup are
     /// left out and listed (there is no account to observe yet).
-    public func trainingObservations(leadDays: Int) -> ObservationPlan {
+    ///
+    /// `withinTerm`: only where that date is after the account's previous
+    /// renewal too, so the renewal observed is the one the account was
+    /// `leadDays` from (a monthly contract is never 150 days from its next
+    /// renewal); the distance calibration's rows.
+    public func trainingObservations(leadDays: Int, withinTerm: Bool = false) -> ObservationPlan {
         var order = Array(0..<renewals.count)
         order.sort { (renewals.account[$0], renewals.date[$0].number) < (renewals.account[$1], renewals.date[$1].number) }
         var obs: [Observation] = []
         var leftOut: [(Int32, Day, String)] = []
         let usageEnd = usage.dateRange?.upperBound
+        var previous: (account: Int32, date: Day)?
         for r in order {
             let a = renewals.account[r]
             let asOf = renewals.date[r] - leadDays
+            defer { previous = (a, renewals.date[r]) }
             guard asOf > accounts.signup[Int(a)] else {
                 leftOut.append((a, renewals.date[r], "the observation date \(asOf) (renewal − \(leadDays) days) is not after signup \(accounts.signup[Int(a)])"))
                 continue
@@ -60,32 +67,21 @@ extension History {
                 leftOut.append((a, renewals.date[r], "the observation date \(asOf) (renewal − \(leadDays) days) is after the usage data ends (\(usageEnd))"))
                 continue
             }
+            if withinTerm, let previous, previous.account == a, asOf <= previous.date {
+                leftOut.append((a, renewals.date[r], "the observation date \(asOf) (renewal − \(leadDays) days) is not after the previous renewal \(previous.date)"))
+                continue
+            }
             obs.append(Observation(account: a, asOf: asOf, renewal: renewals.date[r], churned: renewals.churned[r]))
         }
         return ObservationPlan(observations: obs, leftOut: leftOut)
     }
 
     /// The renewals observed `daysBefore` days before each, for the distance
-    /// calibration: like `trainingObservations`, and only where that date is
-    /// after the account's previous renewal too, so the renewal observed is the
-    /// one the account was `daysBefore` days from (a monthly contract is never
-    /// 150 days from its next renewal). Those left out are not listed: they
-    /// are the same renewals `trainingObservations` already reports, or ones
-    /// too close to the previous term.
+    /// calibration (`trainingObservations(withinTerm: true)`). Those left out
+    /// are not listed: they are the renewals `trainingObservations` already
+    /// reports, or ones too close to the previous term.
     public func distanceObservations(daysBefore: Int) -> [Observation] {
-        var order = Array(0..<renewals.count)
-        order.sort { (renewals.account[$0], renewals.date[$0].number) < (renewals.account[$1], renewals.date[$1].number) }
-        let usageEnd = usage.dateRange?.upperBound
-        var obs: [Observation] = []
-        var previous: (account: Int32, date: Day)?
-        for r in order {
-            let a = renewals.account[r], asOf = renewals.date[r] - daysBefore
-            defer { previous = (a, renewals.date[r]) }
-            guard asOf > accounts.signup[Int(a)], usageEnd.map({ asOf <= $0 + 1 }) ?? true else { continue }
-            if let previous, previous.account == a, asOf <= previous.date { continue }
-            obs.append(Observation(account: a, asOf: asOf, renewal: renewals.date[r], churned: renewals.churned[r]))
-        }
-        return obs
+        trainingObservations(leadDays: daysBefore, withinTerm: true).observations
     }
 
     /// Accounts active as of a date: signed up before it and not churned at a

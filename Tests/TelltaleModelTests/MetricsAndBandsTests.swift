@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TelltaleModel
+@testable import TelltaleModelTraining
 import TelltaleTraining
 
 struct Rand {
