@@ -3,7 +3,9 @@ import Foundation
 import TelltaleConfig
 import TelltaleData
 import TelltaleModel
+import TelltaleAlerts
 import TelltaleModelTraining
+import TelltaleScorer
 import TelltaleSignals
 
 /// `telltale train`: the quarterly calibration, saved as one model file.
@@ -68,6 +70,7 @@ struct TrainCommand: ParsableCommand {
         let table: SignalTable
         var distanceTables: [ChurnTrainer.DistanceTable] = []
         var usageEnd = "", rowDays = 1, levelMetrics: [String]?
+        var history: History?
         if let data {
             let (flat, unused) = try SignalTable.training(from: FlatTable.read(path: data), label: label, segmentColumn: segment)
             if !unused.isEmpty { printError("text columns not used: \(unused.joined(separator: "; "))") }
@@ -82,6 +85,7 @@ struct TrainCommand: ParsableCommand {
             }
             table = training.table
             distanceTables = training.distanceTables
+            history = training.history
             let usage = training.history.usage
             usageEnd = usage.dateRange?.upperBound.description ?? ""
             rowDays = usage.rowDays
@@ -106,10 +110,12 @@ struct TrainCommand: ParsableCommand {
         outcome.model.usageRowDays = rowDays == 1 ? nil : rowDays
         let read = Set(outcome.model.signals.flatMap(\.metrics))
         outcome.model.levelMetrics = levelMetrics?.filter(read.contains).sorted()
+        let todaysAccounts = previous.map { Self.todaysAccounts(previous: $0, new: outcome.model, history: history, scoring: config.scoring) }
         try outcome.model.write(to: out)
         if let report {
             let html = report.lowercased().hasSuffix(".html") || report.lowercased().hasSuffix(".htm")
-            try AtomicFile.write(html ? TrainingReport.html(outcome, previous: previous) : TrainingReport.markdown(outcome, previous: previous), to: report)
+            try AtomicFile.write(html ? TrainingReport.html(outcome, previous: previous, todaysAccounts: todaysAccounts)
+                                      : TrainingReport.markdown(outcome, previous: previous, todaysAccounts: todaysAccounts), to: report)
         }
         if let holdoutPredictions { try AtomicFile.write(outcome.holdoutCSV(table: table), to: holdoutPredictions) }
         let v = outcome.model.validation
@@ -117,6 +123,30 @@ struct TrainCommand: ParsableCommand {
             + String(format: "%.3f (%.3f without patterns)", v.withPatterns.rocAUC, v.withoutPatterns.rocAUC)
             + (report.map { "; report \($0)" } ?? "") + (holdoutPredictions.map { "; holdout predictions \($0)" } ?? ""))
         for w in outcome.model.warnings { printError("warning: \(w)") }
+        if case .compared(let migration) = todaysAccounts { printError(migration.summaryLine) }
+    }
+
+    /// Today's accounts scored by both models as `telltale score` would score
+    /// them by default (as of the day after the usage data ends), for the
+    /// report's comparison. Only bands and probabilities are compared, so no
+    /// alert rule is evaluated.
+    static func todaysAccounts(previous: ChurnModel, new: ChurnModel, history: History?, scoring: ScoringSettings) -> TodaysAccounts {
+        guard let history else { return .notCompared("a flat table has no accounts of today to score") }
+        guard let end = history.usage.dateRange?.upperBound else { return .notCompared("the usage table has no rows") }
+        var noAlerts = AlertSettings()
+        noAlerts.rules = []
+        noAlerts.openCaseDays = 0
+        func scores(_ model: ChurnModel) throws -> [BandMigration.Score] {
+            try AccountScorer(model: model, alerts: noAlerts, settings: scoring).score(history: history, asOf: end + 1).rows
+                .map { BandMigration.Score(accountID: $0.accountID, band: $0.band, churnProbability: $0.churnProbability) }
+        }
+        let before: [BandMigration.Score]
+        do { before = try scores(previous) } catch let e as ScoringError {
+            return .notCompared("the previous model cannot score these tables (\(e.message))")
+        } catch { return .notCompared("the previous model cannot score these tables (\(error))") }
+        do { return .compared(BandMigration(asOf: end + 1, previous: before, new: try scores(new))) } catch {
+            return .notCompared("this model cannot score these tables (\(error))")
+        }
     }
 }
 

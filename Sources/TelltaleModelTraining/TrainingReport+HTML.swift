@@ -7,10 +7,10 @@ import TelltaleSignals
 /// content, plus inline SVG charts (calibration, cumulative gains, band renewal
 /// rates). No scripts, fonts or network: it opens the same offline and in a year.
 extension TrainingReport {
-    public static func html(_ outcome: ChurnTrainer.Outcome, previous: ChurnModel? = nil) -> String {
+    public static func html(_ outcome: ChurnTrainer.Outcome, previous: ChurnModel? = nil, todaysAccounts: TodaysAccounts? = nil) -> String {
         let m = outcome.model
         // The Markdown's title and "Trained ... from CONFIG" line go above the charts, its sections below.
-        let md = markdown(outcome, previous: previous)
+        let md = markdown(outcome, previous: previous, todaysAccounts: todaysAccounts)
         let firstSection = md.range(of: "\n## ")?.lowerBound ?? md.endIndex
         var body = "<h1>Telltale training report</h1>\n" + ReportHTML.markdownTables(String(md[..<firstSection]))
         body += "<h2>Holdout: calibration and gains</h2>\n<div class=\"charts\">\n"

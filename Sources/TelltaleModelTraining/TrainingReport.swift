@@ -6,7 +6,8 @@ import TelltaleTraining
 
 /// The Markdown report the analyst reads after each calibration.
 public enum TrainingReport {
-    public static func markdown(_ outcome: ChurnTrainer.Outcome, previous: ChurnModel? = nil) -> String {
+    /// `todaysAccounts`: with `previous`, how today's accounts would move between bands.
+    public static func markdown(_ outcome: ChurnTrainer.Outcome, previous: ChurnModel? = nil, todaysAccounts: TodaysAccounts? = nil) -> String {
         let m = outcome.model
         var out: [String] = []
         func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.1f%%", 100 * x) : "-" }
@@ -135,6 +136,7 @@ public enum TrainingReport {
             out.append("")
             out.append("- holdout ROC AUC \(num(previous.validation.withPatterns.rocAUC)) -> \(num(v.withPatterns.rocAUC)) (this holdout measures it to ±\(num(aucs.margin95(0))))")
             out += m.changes(since: previous)
+            out += todaysAccounts?.reportLines ?? []
         }
         if !m.warnings.isEmpty {
             out.append("")

@@ -296,6 +296,8 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         #expect(changes.contains("(this holdout measures it to ±0."))
         #expect(changes.contains("- input files unchanged (accounts, config, renewals, usage)\n"))
         #expect(changes.contains("- coefficients unchanged (to 3 decimals)\n") && !changes.contains("lead time"), "\(changes)")
+        // The same model twice: every one of today's accounts keeps its band.
+        #expect(changes.contains("### Today's accounts under each model") && changes.contains(" 0 to a less healthy band, 0 to a healthier one; "), "\(changes)")
         #expect(!changes.contains("model file format"))
         // Against last quarter's file in an older format: the same model, said so.
         let old = repositoryRoot.appendingPathComponent("Tests/TelltaleModelTests/Fixtures/sample-model-format4.json").path
@@ -320,6 +322,31 @@ func sampleConfigWithAbsolutePaths() throws -> String {
                      "- signals redefined under the same name (their coefficients compare different things): exports_90d\n"] {
             #expect(moved.contains(line), "\(line)")
         }
+        // What the re-calibration does to today's accounts is the cross-tabulation of the
+        // two models' `telltale score` runs (by default as of the day after the usage ends).
+        var bands: [[String: (band: String, p: Double)]] = []
+        for (i, scoredModel) in [model, dir + "/m3.json"].enumerated() {
+            let scored = try runTelltale(["score", "--model", scoredModel, "--config", dir + "/lead90.yml", "--out", dir + "/today\(i).csv", "--no-db"])
+            #expect(scored.status == 0, "\(scored.stderr)")
+            let rows = try String(contentsOfFile: dir + "/today\(i).csv", encoding: .utf8).split(separator: "\n").dropFirst()
+                .map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            bands.append(Dictionary(uniqueKeysWithValues: rows.map { (String($0[0]), (String($0[6]), Double($0[4])!)) }))
+        }
+        let order = ["red", "orange", "yellow", "green"]
+        let both = bands[0].keys.filter { bands[1][$0] != nil }
+        #expect(both.count == bands[0].count && both.count == bands[1].count && both.count > 500)
+        for from in order {
+            let row = order.map { to in both.filter { bands[0][$0]!.band == from && bands[1][$0]!.band == to }.count }
+            #expect(moved.contains("| \(from) | " + row.map(String.init).joined(separator: " | ") + " | \(row.reduce(0, +)) |\n"), "\(from): \(row)")
+        }
+        let changedBand = both.filter { bands[0][$0]!.band != bands[1][$0]!.band }.count
+        #expect(changedBand > 0 && moved.contains("- \(changedBand) accounts change band ("), "\(changedBand)")
+        let expected = [0, 1].map { i in both.map { bands[i][$0]!.p }.reduce(0, +) }
+        // The score file rounds each probability to 4 decimals: the sums agree to 0.05 plus that rounding.
+        let churnsLine = try #require(moved.split(separator: "\n").first { $0.hasPrefix("- churns expected among them (the sum of the churn probabilities): ") })
+        let reported = churnsLine.split(separator: " ").compactMap { Double($0) }
+        #expect(reported.count == 2 && zip(reported, expected).allSatisfy { abs($0 - $1) <= 0.05 + Double(both.count) * 0.00005 }, "\(churnsLine) against \(expected)")
+        #expect(recalibrated.stderr.contains("today's accounts (as of 2026-07-01) by band, previous -> this model: red \(bands[0].values.filter { $0.band == "red" }.count) -> \(bands[1].values.filter { $0.band == "red" }.count), "), "\(recalibrated.stderr)")
     }
 
     /// A holdout share that leaves one churner: the model is trained, with a
@@ -457,6 +484,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         let undatedReport = try String(contentsOfFile: dir + "/n.md", encoding: .utf8)
         #expect(undatedReport.contains("## Validation (held-out accounts)") && undatedReport.contains("- a flat table, without observation dates\n"))
         // Against the dated model: what the two were validated on, and no empty dates.
+        #expect(undatedReport.contains("- today's accounts are not compared under the two models: a flat table has no accounts of today to score\n"))
         #expect(undatedReport.contains("churned), observed 2024-05-02 to 2026-05-01 -> without observation dates\n")
                 && undatedReport.contains("- validated out of time -> on held-out accounts: the holdout figures measure different things\n"), "\(undatedReport)")
         #expect(try runTelltale(["inspect", dir + "/n.json"]).stdout.contains("no observation dates (a flat table)"))

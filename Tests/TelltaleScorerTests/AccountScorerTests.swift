@@ -89,7 +89,7 @@ import TelltaleSignals
         // CASE's first reason (no logins in 30 days) points to the cohort playbook; with cohort
         // alerts dismissed for it, its next reason that points elsewhere gives the playbook.
         let model = try fixture.model()
-        let scorer = try AccountScorer(model: model)
+        let scorer = AccountScorer(model: model)
         let plain = try #require(try scorer.score(history: fixture.history, asOf: ScoringFixture.asOf).row("CASE"))
         #expect(plain.playbook == Playbook.forType(.cohort))
         let run = try scorer.score(history: fixture.history, asOf: ScoringFixture.asOf,
