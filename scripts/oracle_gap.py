@@ -146,6 +146,25 @@ def gap_standard_error(t, predictions, resamples=1000):
         gaps.append(roc_auc_score(y[i], oracle[i]) - roc_auc_score(y[i], model[i]))
     return float(np.std(gaps))
 
+def planted_cells(t, predictions):
+    """Where the trainer's holdout gap is (docs/oracle-gap.md): the planted probability has
+    one value per cell (a combination of the six planted factors), so the oracle only orders
+    cells. The trainer's log-odds replaced by its cell's mean keep how it orders the cells and
+    drop how it spreads one cell's renewals apart. And the gap without the renewals of a
+    missed onboarding, which a short history puts in the holdout's time only."""
+    h = pd.read_csv(predictions).merge(t[["account_id", "renewal_date", "churn_probability"] + ["planted_" + f for f in FACTORS]],
+                                       on=["account_id", "renewal_date"], suffixes=("", "_planted"))
+    y = h.churned.to_numpy(); p = h.churn_probability.to_numpy(); oracle = h.churn_probability_planted.to_numpy()
+    logit = pd.Series(np.log(p / (1 - p)))
+    cells = h[["planted_" + f for f in FACTORS]].astype(int).astype(str).agg("".join, axis=1)
+    means = logit.groupby(cells).transform("mean")
+    print(f"  trainer's log-odds by planted cell ({cells.nunique()} cells): cell means' ROC AUC {roc_auc_score(y, means):.3f} "
+          f"(trainer {roc_auc_score(y, p):.3f}, oracle {roc_auc_score(y, oracle):.3f}); sd within cells {(logit - means).std():.2f}, "
+          f"of the cell means {means.std():.2f}")
+    keep = (h.planted_missed_onboarding == 0).to_numpy()
+    print(f"  without the {int((~keep).sum())} missed-onboarding renewals: oracle {roc_auc_score(y[keep], oracle[keep]):.3f}, "
+          f"trainer {roc_auc_score(y[keep], p[keep]):.3f}, gap {roc_auc_score(y[keep], oracle[keep]) - roc_auc_score(y[keep], p[keep]):.3f}")
+
 def trainer_against_oracle(t, folder, model_path, signals):
     """`telltale train`'s holdout AUC next to the oracle's on the same renewals, and on the
     same split (development rows: renewals decided before the holdout's first observation
@@ -162,6 +181,7 @@ def trainer_against_oracle(t, folder, model_path, signals):
     predictions = os.path.join(os.path.dirname(model_path), "holdout.csv")
     if os.path.exists(predictions):
         print(f"  standard error of that gap (paired bootstrap over the holdout's renewals) {gap_standard_error(t, predictions):.3f}")
+        planted_cells(t, predictions)
     X = t[signals].to_numpy(float)
     triple = (t.no_login_14d * t.support_over_10_30d * t.csat_under_5).to_numpy() if "csat_under_5" in t else np.zeros(len(t))
     Z = np.c_[X, triple, pd.get_dummies(t.segment).to_numpy(float)]
