@@ -20,6 +20,7 @@ rm -f "$out/history.sqlite"
 run() { echo "\$ telltale $*" >&2; "$bin" "$@"; echo >&2; }
 run check --config "$config"
 run patterns --config "$config" --out "$out/patterns.csv"
-run train --config "$config" --out "$out/churn.json" --report "$out/churn-report.html" --holdout-predictions "$out/holdout.csv"
+# Against the bundled model, as a quarterly re-calibration compares with the last one.
+run train --config "$config" --out "$out/churn.json" --report "$out/churn-report.html" --holdout-predictions "$out/holdout.csv" --compare models/churn.json
 run backtest --config "$config" --out "$out/backtest-report.html" --db "$out/history.sqlite"
 run score --model "$out/churn.json" --config "$config" --out "$out/scores.csv" --db "$out/history.sqlite"

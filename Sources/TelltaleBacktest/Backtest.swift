@@ -36,8 +36,11 @@ public struct BacktestRun: Sendable {
     public var dates: [Day]
     public var horizonDays: Int
     public var everyDays: Int
-    /// The dates a model was (re)trained, with its training renewals count.
-    public var trainings: [(date: Day, renewals: Int)]
+    /// The dates a model was (re)trained, with its training renewals count and,
+    /// at a re-training, how that date's accounts moved between the bands of the
+    /// model before and the new one (nil at the first training, or when the two
+    /// read different signals).
+    public var trainings: [(date: Day, renewals: Int, migration: BandMigration?)]
     public var observations: [BacktestObservation]
     /// The rules that could be evaluated, by name: type and condition count.
     public var rules: [AlertRule]
@@ -117,9 +120,10 @@ public struct Backtester {
     }
 
     public func run(dates: [Day], keepSnapshots: Bool = false) throws -> BacktestRun {
-        var observations: [BacktestObservation] = [], trainings: [(Day, Int)] = [], snapshots: [AccountScorer.Snapshot] = []
+        var observations: [BacktestObservation] = [], trainings: [(date: Day, renewals: Int, migration: BandMigration?)] = []
+        var snapshots: [AccountScorer.Snapshot] = []
         var warnings: [String] = []
-        var model: ChurnModel? = fixedModel, trainedAt: Day?
+        var model: ChurnModel? = fixedModel, trainedAt: Day?, replaced: ChurnModel?
         var prepared: AccountScorer.Prepared?, preparedFor: [SignalDefinition]?
         var previousBands: [String: Band] = [:]
         // The earlier dates' bands a band drop may still compare with, and which model gave them.
@@ -134,9 +138,10 @@ public struct Backtester {
             if fixedModel == nil, trainedAt == nil || date - trainedAt! >= settings.retrainDays {
                 guard let train else { throw ScoringError("a backtest needs a model or a way to train one") }
                 let (m, n) = try train(date)
+                replaced = model
                 model = m
                 trainedAt = date
-                trainings.append((date, n))
+                trainings.append((date, n, nil))
             }
             let scorer = AccountScorer(model: model!, alerts: alerts, settings: scoring, available: definitions)
             if prepared == nil || preparedFor != model!.signals {
@@ -164,6 +169,14 @@ public struct Backtester {
             let retrained = trainings.last?.0 == date && trainings.count > 1
             let run = scorer.score(snapshot, context: ScoringContext(previousBands: previousBands, previousBandsFromAnotherModel: retrained,
                                                                      bandDrop: bandDrop))
+            // What the re-calibration did to this date's accounts: the same snapshot under the model it replaced.
+            if retrained, let replaced, replaced.signals == model!.signals {
+                let before = AccountScorer(model: replaced, alerts: alerts, settings: scoring, available: definitions).score(snapshot)
+                func scores(_ run: ScoreRun) -> [BandMigration.Score] {
+                    run.rows.map { BandMigration.Score(accountID: $0.accountID, band: $0.band, churnProbability: $0.churnProbability) }
+                }
+                trainings[trainings.count - 1].migration = BandMigration(asOf: date, previous: scores(before), new: scores(run))
+            }
             var fired: [String: [String]] = [:]
             for a in run.alerts where a.status == .fired { fired[a.accountID, default: []].append(a.rule) }
             let index = history.accounts.index

@@ -2,6 +2,7 @@ import Foundation
 import TelltaleAlerts
 import TelltaleData
 import TelltaleModel
+import TelltaleModelTraining
 import TelltaleReports
 import TelltaleSignals
 
@@ -226,7 +227,11 @@ public enum BacktestReport {
             }
         }
         if !r.trainings.isEmpty {
-            md += "\n## Models\n\n" + r.trainings.map { "- \($0.date): trained on \($0.renewals) renewals decided before it" }.joined(separator: "\n") + "\n"
+            md += "\n## Models\n\n" + r.trainings.map { t in
+                "- \(t.date): trained on \(t.renewals) renewals decided before it" + (t.migration.map { m in
+                    "; that date's accounts by band, the model before -> this one: \(m.bandCounts) (\(m.moves))"
+                } ?? "")
+            }.joined(separator: "\n") + "\n"
         }
         if !s.warnings.isEmpty { md += "\n## Warnings\n\n" + s.warnings.map { "- " + $0 }.joined(separator: "\n") + "\n" }
         return md

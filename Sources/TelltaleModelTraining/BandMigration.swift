@@ -65,6 +65,14 @@ public struct BandMigration: Equatable, Sendable {
         counts.indices.flatMap { i in counts[i].indices.map { j in (i, j, counts[i][j]) } }
     }
 
+    /// "red 41 -> 12, orange 24 -> 56, yellow 25 -> 64, green 663 -> 621": each band's accounts under the previous model and the new.
+    public var bandCounts: String {
+        Band.allCases.map { "\($0.rawValue) \(previousBands[$0.index]) -> \(newBands[$0.index])" }.joined(separator: ", ")
+    }
+
+    /// "45 to a less healthy band, 32 to a healthier one".
+    public var moves: String { "\(worse) to a less healthy band, \(better) to a healthier one" }
+
     /// The report's lines: bands before and after, the moves, and the table
     /// of moves (rows: the previous model's band).
     public func reportLines() -> [String] {
@@ -74,8 +82,8 @@ public struct BandMigration: Equatable, Sendable {
         out.append("Scored as of \(asOf) (the day after the usage data ends, as `telltale score` does) by the previous model and by this one: "
             + "\(n) accounts scored by both" + (onlyPrevious + onlyNew == 0 ? "." : "; \(onlyPrevious) scored by the previous model only, \(onlyNew) by this one only (the other could not score them; `telltale score` lists why)."))
         out.append("")
-        out.append("- bands, previous -> this model: " + Band.allCases.map { "\($0.rawValue) \(previousBands[$0.index]) -> \(newBands[$0.index])" }.joined(separator: ", "))
-        out.append("- \(worse + better) accounts change band (\(share(worse + better))): \(worse) to a less healthy band, \(better) to a healthier one; "
+        out.append("- bands, previous -> this model: " + bandCounts)
+        out.append("- \(worse + better) accounts change band (\(share(worse + better))): \(moves); "
             + "\(Band.allCases.reduce(0) { $0 + counts[$1.index][$1.index] }) keep theirs")
         out.append(String(format: "- churns expected among them (the sum of the churn probabilities): %.1f -> %.1f", expectedChurnsPrevious, expectedChurnsNew))
         out.append("")
@@ -89,9 +97,7 @@ public struct BandMigration: Equatable, Sendable {
 
     /// One line for the command's summary on stderr.
     public var summaryLine: String {
-        "today's accounts (as of \(asOf)) by band, previous -> this model: "
-            + Band.allCases.map { "\($0.rawValue) \(previousBands[$0.index]) -> \(newBands[$0.index])" }.joined(separator: ", ")
-            + "; \(worse) to a less healthy band, \(better) to a healthier one"
+        "today's accounts (as of \(asOf)) by band, previous -> this model: \(bandCounts); \(moves)"
     }
 }
 

@@ -56,6 +56,21 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
         let fell = before.observations.filter { o in o.date == dates[1] && first[o.account].map { o.band.index < $0.index } == true }
         #expect(!fell.isEmpty, "some bands fell, so band drops were there to hold back")
         #expect(!before.observations.contains { $0.date == dates[1] && $0.rules.contains("band_drop") })
+        // The re-calibration at the second date, as the report's Models section gives it: that
+        // date's accounts under the first model (replayed alone, held fixed) against the second's.
+        #expect(before.trainings[0].migration == nil)
+        let migration = try #require(before.trainings[1].migration)
+        let definitions = SignalDefinition.defaults(metrics: history.usage.metrics)
+        let trainer = ChurnTrainer(settings: TrainingSettings(), patternSearch: PatternSearchSettings(), patternFlags: nil, cutSignals: [], leadDays: 60)
+        let firstModel = try Backtester.retraining(history: history, definitions: definitions, trainer: trainer, leadDays: 60, toolVersion: "test")(dates[0]).0
+        let underFirst = try backtester(history, fixed: firstModel).run(dates: [dates[1]]).observations
+        let underSecond = Dictionary(uniqueKeysWithValues: before.observations.filter { $0.date == dates[1] }.map { ($0.account, $0.band) })
+        var counts = Array(repeating: Array(repeating: 0, count: 4), count: 4)
+        for o in underFirst { counts[o.band.index][underSecond[o.account]!.index] += 1 }
+        #expect(underFirst.count == underSecond.count && migration.counts == counts && migration.asOf == dates[1], "\(migration.counts) against \(counts)")
+        #expect(migration.worse + migration.better > 0, "the second model moved some accounts: the test would otherwise prove little")
+        #expect(BacktestReport.markdown(BacktestSummary(run: before, alerts: AlertSettings(), settings: settings))
+            .contains("- \(dates[1]): trained on \(before.trainings[1].renewals) renewals decided before it; that date's accounts by band, the model before -> this one: \(migration.bandCounts) (\(migration.moves))"))
         // The headline counts the trainings in words ("retraining 1 times" before).
         #expect(BacktestReport.headline(BacktestSummary(run: before, alerts: AlertSettings(), settings: settings))[0]
             .contains("retraining 2 times on the renewals decided before each date."))
