@@ -329,14 +329,13 @@ public struct ChurnTrainer {
                        developmentBandStats: developmentBandStats, bandRowsLeftOut: n - kept.count, developmentBands: devBands, patternReport: finalDesign.patternReport, fit: final.fit)
     }
 
-    /// Step 6: per distance, the offset of the saved model on all renewals seen
     /// Features one value on every development renewal and another on some of
     /// the holdout's: the development model gives them no weight, so the
     /// holdout figures cannot show what they add to the saved model (fitted on
     /// all renewals, where they vary). What it catches: a milestone of accounts
     /// that signed up inside the history, whose first renewals all fall in the
-    /// holdout's time (every 500-day simulated history: the missed onboarding,
-    /// planted at +1.7 log-odds, is that far out of the holdout's reach).
+    /// holdout's time (on every 500-day simulated history the missed onboarding,
+    /// planted at +1.7 log-odds, is in the holdout alone).
     static func unlearnedBeforeTheHoldout(_ development: FittedDesign, developmentTable: SignalTable, holdout: SignalTable, churned: [Bool]) -> [String] {
         let constant = development.fit.notes.compactMap { note -> String? in
             if case let .constantColumn(name, _) = note { return name } else { return nil }
@@ -362,6 +361,7 @@ public struct ChurnTrainer {
             + " to the saved model, fitted on all renewals"]
     }
 
+    /// Step 6: per distance, the offset of the saved model on all renewals seen
     /// there, and its check: the development model's offset from the development
     /// renewals, on the holdout's. Rows the data's start cuts short are left out
     /// (today's accounts have their whole history) unless too few are left; then

@@ -488,6 +488,12 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         #expect(undatedReport.contains("churned), observed 2024-05-02 to 2026-05-01 -> without observation dates\n")
                 && undatedReport.contains("- validated out of time -> on held-out accounts: the holdout figures measure different things\n"), "\(undatedReport)")
         #expect(try runTelltale(["inspect", dir + "/n.json"]).stdout.contains("no observation dates (a flat table)"))
+        // The three tables' model against last quarter's flat-table one: today's accounts cannot be
+        // scored by that one, and the report says why rather than leaving the section out.
+        let afterFlat = try runTelltale(["train", "--config", sampleConfig, "--out", dir + "/t.json", "--report", dir + "/t.md", "--compare", dir + "/n.json"])
+        let afterFlatReport = try String(contentsOfFile: dir + "/t.md", encoding: .utf8)
+        #expect(afterFlat.status == 0 && afterFlatReport.contains(
+            "- today's accounts are not compared under the two models: the previous model cannot score these tables (this model was trained on a flat table"), "\(afterFlat.stderr)")
         // Scored, no alert rule can read its columns: the summary gives the red band's risk, not "0 flagged".
         let scored = try runTelltale(["score", "--model", dir + "/n.json", "--data", churnTable, "--out", dir + "/ns.csv", "--no-db"])
         let red = try String(contentsOfFile: dir + "/ns.csv", encoding: .utf8).split(separator: "\n").dropFirst()
