@@ -150,13 +150,8 @@ public struct Backtester {
                 rules = prepared!.rules
                 for w in prepared!.warnings where !warnings.contains(w) { warnings.append(w) }
             }
-            var snapshot = prepared!.snapshot(asOf: date, offsets: offsets)
-            // The accounts table's renewal date is the next one as of the export, a year or more
-            // after a past date: the renewal the account was heading for then is in the history
-            // (its date was set by the contract, not by the outcome, so nothing leaks).
-            for (i, a) in snapshot.accounts.enumerated() {
-                if let due = outcome.next(account: a, date: date - 1) { snapshot.facts[i].renewalDate = due.date }
-            }
+            // Each account's renewal is the one it was heading for on the date (the snapshot takes it from the history).
+            let snapshot = prepared!.snapshot(asOf: date, offsets: offsets)
             // As `score` does: band drops against a baseline date (BandDropBaseline), held back while
             // that date's bands came from another model than this date's (a re-calibration).
             let days = earlier.map(\.day)

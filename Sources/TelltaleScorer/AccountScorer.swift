@@ -101,7 +101,7 @@ public struct AccountScorer: Sendable {
         let strategic = try severityColumn(alerts.severity.strategicColumn, key: "strategic_column", in: history.accounts.flags)
         let expansion = try severityColumn(alerts.severity.expansionColumn, key: "expansion_column", in: history.accounts.numbers)
         return Prepared(engine: engine, rules: rules, warnings: warnings, graceOffsets: graceOffsets,
-                        strategic: strategic, expansion: expansion)
+                        strategic: strategic, expansion: expansion, renewalsDue: RenewalsDue(history.renewals, accounts: history.accounts.count))
     }
 
     /// The accounts' values of a severity column the config names, which the
@@ -157,6 +157,7 @@ public struct AccountScorer: Sendable {
         /// Per account (the accounts table's order), when the config names the column.
         let strategic: [Bool?]?
         let expansion: [Double?]?
+        let renewalsDue: RenewalsDue
 
         public func snapshot(asOf: Day, offsets: [Int]? = nil) -> Snapshot {
             let history = engine.history
@@ -164,11 +165,15 @@ public struct AccountScorer: Sendable {
             let offsets = offsets ?? graceOffsets
             let tables = offsets.map { back in engine.table(for: active.map { Observation(account: $0, asOf: asOf - back) }) }
             let accounts = history.accounts
+            // The accounts table's renewal date is the next one as of the export: for an
+            // earlier as-of date (a re-scoring, a backtest) it is a year or more ahead. The
+            // renewal due then is in the renewals table when it was decided (a contract sets
+            // its date, not the outcome, so nothing leaks).
             let facts = active.map { a -> AccountFacts in
                 let i = Int(a)
                 return AccountFacts(id: accounts.ids[i], segment: accounts.segment[i], owner: accounts.owner[i],
                                     contractValue: accounts.contractValue[i],
-                                    renewalDate: accounts.renewalDate[i] ?? accounts.signup[i],
+                                    renewalDate: renewalsDue.first(account: a, onOrAfter: asOf) ?? accounts.renewalDate[i] ?? accounts.signup[i],
                                     strategic: strategic?[i] ?? nil, expansion: expansion?[i] ?? nil)
             }
             return Snapshot(asOf: asOf, tables: tables, offsets: offsets, accounts: active, facts: facts, rules: rules, warnings: warnings)
@@ -576,6 +581,21 @@ public struct AccountFacts: Equatable, Sendable {
 }
 
 /// Annual renewals: the next renewal on or after a date.
+/// Each account's decided renewal dates, in order: the renewal an account was
+/// heading for on a past date.
+struct RenewalsDue: Sendable {
+    private var byAccount: [[Day]]
+
+    init(_ renewals: Renewals, accounts: Int) {
+        var byAccount = Array(repeating: [Day](), count: accounts)
+        for r in 0..<renewals.count { byAccount[Int(renewals.account[r])].append(renewals.date[r]) }
+        for a in byAccount.indices where byAccount[a].count > 1 { byAccount[a].sort() }
+        self.byAccount = byAccount
+    }
+
+    func first(account: Int32, onOrAfter day: Day) -> Day? { byAccount[Int(account)].first { $0 >= day } }
+}
+
 public enum RenewalCalendar {
     /// `date` itself when it is on or after `day`, else its next anniversary
     /// that is (a stale renewal date in the accounts table rolls forward; a

@@ -251,7 +251,7 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
     /// says what its accounts did at their next renewal instead.
     @Test func aPastDateScoresEachAccountAgainstTheRenewalItWasHeadingForThen() throws {
         // The accounts table holds the next renewal as of the export, a year or more after a
-        // replayed date; the renewal due then is the history's first one on or after the date.
+        // replayed or re-scored date; the renewal due then is the history's first one on or after the date.
         let history = try simulatedHistory(accounts: 300, days: 540, seed: 5)
         let date = history.usage.dateRange!.upperBound - 200
         var settings = BacktestSettings()
@@ -270,6 +270,13 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
             }
         }
         #expect(fromHistory > snapshot.accounts.count / 2, "\(fromHistory) of \(snapshot.accounts.count)")
+        // `telltale score --as-of` a past date (a re-scoring) counts to the same renewal, in its output columns.
+        let rescored = try AccountScorer(model: model).score(history: history, asOf: date)
+        #expect(rescored.rows.count + rescored.rejects.count == snapshot.accounts.count && rescored.rows.count > 200)
+        for row in rescored.rows {
+            let i = try #require(snapshot.facts.firstIndex { $0.id == row.accountID })
+            #expect(row.renewalDate == snapshot.facts[i].renewalDate && row.daysToRenewal == row.renewalDate.map { $0 - date }, "\(row.accountID)")
+        }
     }
 
     @Test func milestoneAlertsAreJudgedByTheNextRenewalTheyComeMonthsBefore() throws {
