@@ -32,7 +32,7 @@ extension ChurnModel {
         }
         if let distanceCalibration {
             out.append("")
-            out.append("Churn probability by days to the renewal (log-odds offset; the health score and band stay at \(leadDays) days):")
+            out.append("Churn probability by days to the renewal (added to the log-odds η, or the log-odds become offset + slope η; the health score and band stay at \(leadDays) days):")
             out.append("  " + distanceCalibration.description)
         }
         out.append("")

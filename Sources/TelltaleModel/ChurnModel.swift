@@ -30,7 +30,10 @@ public struct ChurnModel: Codable, Equatable, Sendable {
     /// 8: the churn probability may shift with the days to the renewal
     /// (`distance_calibration`), which a format-7 reader would ignore and score
     /// accounts far from their renewal low, without a word.
-    public static let currentFormat = 8
+    /// 9: that shift may scale the log-odds as well (`slope` of each anchor),
+    /// which a format-8 reader would ignore; a format-8 file's anchors read
+    /// with slope 1, as it meant.
+    public static let currentFormat = 9
 
     public var format: Int
     public var toolVersion: String

@@ -36,9 +36,10 @@ public struct TrainError: Error, CustomStringConvertible {
 ///    the development rows' in the same bands.
 /// 5. The saved model: everything refitted on all rows with the chosen λ.
 /// 6. The probability by days to renewal (`DistanceCalibration`): the same
-///    renewals observed at other distances, the intercept alone refitted at each;
-///    checked out of time like step 3 (offsets from the development model and
-///    renewals, applied to the holdout's renewals at the same distance).
+///    renewals observed at other distances, the model's log-odds updated at each
+///    (none, intercept, or intercept and slope, by closed testing); checked out of
+///    time like step 3 (updates from the development model and renewals, applied
+///    to the holdout's renewals at the same distance).
 public struct ChurnTrainer {
     public var settings: TrainingSettings
     /// Fewer churned (or renewed) holdout renewals than this and the report's
@@ -361,8 +362,8 @@ public struct ChurnTrainer {
             + " to the saved model, fitted on all renewals"]
     }
 
-    /// Step 6: per distance, the offset of the saved model on all renewals seen
-    /// there, and its check: the development model's offset from the development
+    /// Step 6: per distance, the update of the saved model on all renewals seen
+    /// there, and its check: the development model's update from the development
     /// renewals, on the holdout's. Rows the data's start cuts short are left out
     /// (today's accounts have their whole history) unless too few are left; then
     /// rows with the `distanceMinimumHistoryDays` a scored account has at least,
@@ -383,23 +384,23 @@ public struct ChurnTrainer {
                 : all.filter { t.table.historyDays[$0] >= Double(Self.distanceMinimumHistoryDays) }
             let y = rows.map { observations[$0].churned ?? false }
             let churned = y.filter { $0 }.count
-            guard Self.bothOutcomes(y), let offset = DistanceCalibration.fitOffset(probabilities: final.probabilities(t.table.subset(rows)), churned: y) else {
+            guard Self.bothOutcomes(y), let fitted = DistanceCalibration.fitUpdate(probabilities: final.probabilities(t.table.subset(rows)), churned: y) else {
                 warnings.append("\(t.days) days before the renewal: \(y.count) renewals, \(churned) churned, under \(Self.fewestDistanceOutcomes) of either outcome; "
-                    + "no probability offset there (model.distance_calibration)")
+                    + "no probability recalibration there (model.distance_calibration)")
                 continue
             }
-            anchors.append(.init(days: t.days, offset: offset, renewals: y.count, churned: churned))
+            anchors.append(.init(days: t.days, offset: fitted.offset, slope: fitted.slope, renewals: y.count, churned: churned))
             // The check: renewals decided before the holdout starts, and those the holdout observes at the lead.
             let renewal = { (r: Int) in observations[r].renewal ?? observations[r].asOf }
             let dev = rows.filter { renewal($0) < cutoff }, hold = rows.filter { renewal($0) - leadDays >= cutoff }
             let devY = dev.map { observations[$0].churned ?? false }, holdY = hold.map { observations[$0].churned ?? false }
-            guard !hold.isEmpty, Self.bothOutcomes(devY), let devOffset = DistanceCalibration.fitOffset(probabilities: development.probabilities(t.table.subset(dev)), churned: devY)
+            guard !hold.isEmpty, Self.bothOutcomes(devY), let devFit = DistanceCalibration.fitUpdate(probabilities: development.probabilities(t.table.subset(dev)), churned: devY)
             else { continue }
             let p = development.probabilities(t.table.subset(hold))
-            let adjusted = DistanceCalibration(anchors: [.init(days: t.days, offset: devOffset, renewals: dev.count, churned: 0)])
+            let adjusted = DistanceCalibration(anchors: [.init(days: t.days, offset: devFit.offset, slope: devFit.slope, renewals: dev.count, churned: 0)])
             let q = p.map { adjusted.adjust($0, daysToRenewal: t.days) }
             let mean = { (v: [Double]) in v.reduce(0, +) / Double(v.count) }
-            checks.append(.init(days: t.days, offset: devOffset, holdoutRenewals: hold.count,
+            checks.append(.init(days: t.days, update: devFit.update, offset: devFit.offset, slope: devFit.slope, holdoutRenewals: hold.count,
                                 holdoutChurnRate: Double(holdY.filter { $0 }.count) / Double(hold.count),
                                 meanPredicted: mean(p), meanAdjusted: mean(q),
                                 logLoss: ClassificationMetrics(p: p, y: holdY).logLoss, adjustedLogLoss: ClassificationMetrics(p: q, y: holdY).logLoss))

@@ -27,6 +27,7 @@ extension ChurnModel {
             if previous.format < 6 { what.append("the file's spelling (docs/model-file.md), read the same way; a diff of the two JSON files shows it on every signal") }
             if previous.format < 7 { what.append("weekly trends may leave out the weeks the whole population went quiet (`quiet_weeks`)") }
             if previous.format < 8 { what.append("the churn probability may shift with the days to the renewal (`distance_calibration`)") }
+            if previous.format < 9 { what.append("that shift may scale the log-odds as well as move them (an anchor's `slope`)") }
             out.append("- model file format \(previous.format) -> \(format): " + what.joined(separator: "; "))
         }
         if validation.isGrouped != previous.validation.isGrouped {
@@ -37,7 +38,7 @@ extension ChurnModel {
             out.append("- lead time \(previous.leadDays) -> \(leadDays) days: the two models foretell renewals from different distances, so their figures are not like for like")
         }
         if distanceCalibration != previous.distanceCalibration {
-            out.append("- churn probability offsets by days to the renewal: \(previous.distanceCalibration?.description ?? "none") -> \(distanceCalibration?.description ?? "none")")
+            out.append("- churn probability recalibration by days to the renewal: \(previous.distanceCalibration?.description ?? "none") -> \(distanceCalibration?.description ?? "none")")
         }
         if l2 != previous.l2 { out.append("- L2 penalty λ \(formatted(previous.l2)) -> \(formatted(l2)) (chosen by cross-validation)") }
         if bands.targets != previous.bands.targets {

@@ -75,22 +75,30 @@ public enum TrainingReport {
         }
         if let checks = v.distance, let calibration = m.distanceCalibration {
             out.append("")
-            out.append("Churn probability by days to the renewal: the model learns from renewals \(m.leadDays) days away; `score` adds a log-odds offset by each account's distance, "
-                + "fitted at each distance on the same renewals observed there (the intercept alone refitted). Out of time: offsets fitted with the development model on the development renewals, "
+            out.append("Churn probability by days to the renewal: the model learns from renewals \(m.leadDays) days away; `score` updates each account's log-odds η to offset + slope · η "
+                + "by its distance, fitted at each distance on the same renewals observed there: the intercept, and the slope too where a likelihood-ratio test at 5% "
+                + "rejects slope 1. Out of time: updates fitted with the development model on the development renewals, "
                 + "applied to the holdout's renewals observed at the same distance:")
             out.append("")
-            out.append("| days before the renewal | holdout renewals | churned | mean predicted, without offset | with offset | log loss, without | with | offset (development) |")
+            out.append("| days before the renewal | holdout renewals | churned | mean predicted, as fitted | updated | log loss, as fitted | updated | update (development) |")
             out.append("|---|---|---|---|---|---|---|---|")
+            func update(_ c: DistanceCalibration.Check) -> String {
+                switch c.update {
+                case .intercept: return "offset " + signed(c.offset)
+                case .interceptAndSlope: return "offset " + signed(c.offset) + ", slope " + num(c.slope)
+                }
+            }
             for c in checks {
-                out.append("| \(c.days) | \(c.holdoutRenewals) | \(pct(c.holdoutChurnRate)) | \(pct(c.meanPredicted)) | \(pct(c.meanAdjusted)) | \(num(c.logLoss, 4)) | \(num(c.adjustedLogLoss, 4)) | \(signed(c.offset)) |")
+                out.append("| \(c.days) | \(c.holdoutRenewals) | \(pct(c.holdoutChurnRate)) | \(pct(c.meanPredicted)) | \(pct(c.meanAdjusted)) | \(num(c.logLoss, 4)) | \(num(c.adjustedLogLoss, 4)) | \(update(c)) |")
             }
             let unchecked = calibration.anchors.map(\.days).filter { $0 != m.leadDays && !checks.map(\.days).contains($0) }
             if !unchecked.isEmpty {
                 out.append("")
-                out.append(unchecked.map { "\($0) days" }.joined(separator: ", ") + ": not checked, under \(ChurnTrainer.fewestDistanceOutcomes) churned or renewed development renewals observed there; the offset is fitted on all renewals.")
+                out.append(unchecked.map { "\($0) days" }.joined(separator: ", ") + ": not checked, under \(ChurnTrainer.fewestDistanceOutcomes) churned or renewed development renewals observed there; the update is fitted on all renewals.")
             }
             out.append("")
-            out.append("The saved model's offsets, from all renewals: " + calibration.anchors.map { "\($0.days) days \(signed($0.offset)) (\($0.renewals) renewals)" }.joined(separator: ", ")
+            out.append("The saved model's updates (an offset added to the log-odds η, or offset + slope η), from all renewals: "
+                + calibration.anchors.map { "\($0.days) days \(DistanceCalibration.formatted(offset: $0.offset, slope: $0.slope)) (\($0.renewals) renewals)" }.joined(separator: ", ")
                 + "; linear between them, the nearest beyond. The health score and band stay on the \(m.leadDays)-day scale.")
         }
         out.append("")

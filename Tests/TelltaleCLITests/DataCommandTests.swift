@@ -304,8 +304,8 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         let againstOld = try runTelltale(["train", "--config", sampleConfig, "--out", dir + "/m4.json", "--report", dir + "/r4.md",
                                           "--trained-at", "2026-07-01", "--compare", old])
         let oldChanges = try String(contentsOfFile: dir + "/r4.md", encoding: .utf8)
-        #expect(againstOld.status == 0 && oldChanges.contains("- model file format 4 -> 8: the file's spelling") && oldChanges.contains("the whole population went quiet")
-                && oldChanges.contains("- churn probability offsets by days to the renewal: none -> 15 days"), "\(againstOld.stderr)")
+        #expect(againstOld.status == 0 && oldChanges.contains("- model file format 4 -> 9: the file's spelling") && oldChanges.contains("the whole population went quiet")
+                && oldChanges.contains("- churn probability recalibration by days to the renewal: none -> 15 days"), "\(againstOld.stderr)")
         // A re-calibration under another lead time and a signal redefined under its
         // own name says so before any coefficient: they compare different things.
         let config = try sampleConfigWithAbsolutePaths()
@@ -605,7 +605,7 @@ extension TrainFlatTableTests {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         }
         let a = try model(dir + "/text.json"), b = try model(dir + "/dummies.json")
-        #expect(a["format"] as? Int == 8 && b["format"] as? Int == 8)
+        #expect(a["format"] as? Int == 9 && b["format"] as? Int == 9)
         // A flat table has no days to a renewal: no offsets.
         #expect(a["distance_calibration"] == nil && b["distance_calibration"] == nil)
         // The text column's levels are one key each, holding what the config would say.

@@ -91,7 +91,7 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
     @Test func aModelFileInAnOlderFormatScoresAsItsCurrentSpelling() throws {
         let old = repositoryRoot.appendingPathComponent("Tests/TelltaleModelTests/Fixtures/sample-model-format4.json").path
         let json = try runTelltale(["inspect", "--json", old])
-        #expect(json.status == 0 && json.stdout.contains(#""format" : 8"#) && !json.stdout.contains(#""_0""#), "\(json.stderr)")
+        #expect(json.status == 0 && json.stdout.contains(#""format" : 9"#) && !json.stdout.contains(#""_0""#), "\(json.stderr)")
         try json.stdout.write(toFile: dir + "/current.json", atomically: true, encoding: .utf8)
         let a = try runTelltale(["score", "--model", old, "--config", sampleConfig, "--out", dir + "/old.csv", "--no-db"])
         let b = try runTelltale(["score", "--model", dir + "/current.json", "--config", sampleConfig, "--out", dir + "/new.csv", "--no-db"])
@@ -101,7 +101,7 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
         #expect(oldScores.split(separator: "\n").count > 700)
         let inspect = try runTelltale(["inspect", old])
         #expect(inspect.status == 0 && inspect.stdout.hasPrefix("Telltale churn model (format 4,")
-                && inspect.stdout.contains("(an older file format, read as format 8; `telltale inspect --json FILE > NEW.json` writes it in format 8)"),
+                && inspect.stdout.contains("(an older file format, read as format 9; `telltale inspect --json FILE > NEW.json` writes it in format 9)"),
                 "\(inspect.stdout.prefix(300))")
         #expect(try !runTelltale(["inspect", dir + "/current.json"]).stdout.contains("older file format"))
     }

@@ -44,7 +44,7 @@ let modelFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().
     @Test(arguments: olderFiles)
     func theCurrentFormatHasNoWrappersAndOnlySnakeCaseKeys(file: String) throws {
         let model = try ChurnModel.read(path: modelFixtures.appendingPathComponent(file).path)
-        #expect(ChurnModel.currentFormat == 8)
+        #expect(ChurnModel.currentFormat == 9)
         let written = try JSONSerialization.jsonObject(with: model.jsonData())
         var offending: [String] = []
         func walk(_ value: Any, _ path: String, namesAreKeys: Bool) {
@@ -99,6 +99,28 @@ let modelFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().
         #expect { try JSONDecoder().decode(SignalDefinition.self, from: Data(badMissing.utf8)) } throws: { error in
             "\(error)".contains(#"a missing-value policy is "keep", "median" or a number, not "mean""#)
         }
+    }
+
+    /// A format-8 file refitted the intercept alone at each distance: it reads
+    /// with slope 1 everywhere, so it scores as it did, and is written again
+    /// with the slopes spelled out.
+    @Test func aFormat8FilesDistanceAnchorsReadWithSlopeOne() throws {
+        let path = modelFixtures.appendingPathComponent("sample-model-format8.json").path
+        let old = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        let anchors = (old["distance_calibration"] as! [String: Any])["anchors"] as! [[String: Any]]
+        #expect(anchors.allSatisfy { $0["slope"] == nil } && anchors.count == 5)
+        let model = try ChurnModel.read(path: path)
+        let calibration = try #require(model.distanceCalibration)
+        #expect(model.format == 8 && calibration.anchors.allSatisfy { $0.slope == 1 })
+        // (JSONSerialization and the decoder may round the last digit differently.)
+        #expect(zip(calibration.anchors.map(\.offset), anchors.map { $0["offset"] as! Double }).allSatisfy { abs($0 - $1) < 1e-15 })
+        #expect(try #require(model.validation.distance).allSatisfy { $0.update == .intercept && $0.slope == 1 })
+        // The probability 150 days out is the format-8 one: the offset added to the log-odds.
+        let offset = anchors.first { $0["days"] as? Int == 150 }!["offset"] as! Double
+        #expect(abs(calibration.adjust(0.2, daysToRenewal: 150) - 1 / (1 + exp(-(log(0.25) + offset)))) < 1e-15)
+        let written = try JSONSerialization.jsonObject(with: model.jsonData()) as! [String: Any]
+        let rewritten = (written["distance_calibration"] as! [String: Any])["anchors"] as! [[String: Any]]
+        #expect(written["format"] as? Int == 9 && rewritten.allSatisfy { $0["slope"] as? Double == 1 })
     }
 
     /// The old spelling in the new, by rule rather than by path: a one-key
