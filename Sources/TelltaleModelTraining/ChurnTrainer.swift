@@ -37,9 +37,9 @@ public struct TrainError: Error, CustomStringConvertible {
 /// 5. The saved model: everything refitted on all rows with the chosen λ.
 /// 6. The probability by days to renewal (`DistanceCalibration`): the same
 ///    renewals observed at other distances, the model's log-odds updated at each
-///    (none, intercept, or intercept and slope, by closed testing); checked out of
-///    time like step 3 (updates from the development model and renewals, applied
-///    to the holdout's renewals at the same distance).
+///    (the intercept, and the slope where a likelihood-ratio test rejects slope 1);
+///    checked out of time like step 3 (updates from the development model and
+///    renewals, applied to the holdout's renewals at the same distance).
 public struct ChurnTrainer {
     public var settings: TrainingSettings
     /// Fewer churned (or renewed) holdout renewals than this and the report's

@@ -580,7 +580,6 @@ public struct AccountFacts: Equatable, Sendable {
     public func daysToRenewal(asOf day: Day) -> Int? { nextRenewal(asOf: day).map { $0 - day } }
 }
 
-/// Annual renewals: the next renewal on or after a date.
 /// Each account's decided renewal dates, in order: the renewal an account was
 /// heading for on a past date.
 struct RenewalsDue: Sendable {
@@ -596,6 +595,7 @@ struct RenewalsDue: Sendable {
     func first(account: Int32, onOrAfter day: Day) -> Day? { byAccount[Int(account)].first { $0 >= day } }
 }
 
+/// Annual renewals: the next renewal on or after a date.
 public enum RenewalCalendar {
     /// `date` itself when it is on or after `day`, else its next anniversary
     /// that is (a stale renewal date in the accounts table rolls forward; a
