@@ -166,11 +166,10 @@ public struct Backtester {
                                                                      bandDrop: bandDrop))
             // What the re-calibration did to this date's accounts: the same snapshot under the model it replaced.
             if retrained, let replaced, replaced.signals == model!.signals {
-                let before = AccountScorer(model: replaced, alerts: alerts, settings: scoring, available: definitions).score(snapshot)
-                func scores(_ run: ScoreRun) -> [BandMigration.Score] {
-                    run.rows.map { BandMigration.Score(accountID: $0.accountID, band: $0.band, churnProbability: $0.churnProbability) }
-                }
-                trainings[trainings.count - 1].migration = BandMigration(asOf: date, previous: scores(before), new: scores(run))
+                var bandsOnly = snapshot
+                bandsOnly.rules = [] // only its bands are compared: no rule need be evaluated again
+                let before = AccountScorer.bandsOnly(model: replaced, settings: scoring).score(bandsOnly)
+                trainings[trainings.count - 1].migration = BandMigration(previous: before, new: run)
             }
             var fired: [String: [String]] = [:]
             for a in run.alerts where a.status == .fired { fired[a.accountID, default: []].append(a.rule) }
@@ -194,18 +193,14 @@ public struct Backtester {
     }
 }
 
-/// Each account's renewal decisions in date order, to find what happened after a date.
+/// What happened after a date: the account's next renewal decision, within the horizon or however far.
 struct NextRenewal {
-    var byAccount: [[(date: Day, churned: Bool)]]
+    let decisions: RenewalsByAccount
     let horizon: Int
 
     init(history: History, horizon: Int) {
         self.horizon = horizon
-        byAccount = Array(repeating: [], count: history.accounts.count)
-        for r in 0..<history.renewals.count {
-            byAccount[Int(history.renewals.account[r])].append((history.renewals.date[r], history.renewals.churned[r]))
-        }
-        for a in byAccount.indices { byAccount[a].sort { $0.date < $1.date } }
+        decisions = RenewalsByAccount(history.renewals, accounts: history.accounts.count)
     }
 
     /// The first renewal decided after `date` and no later than `date + horizon`.
@@ -215,6 +210,6 @@ struct NextRenewal {
 
     /// The first renewal decided after `date`, however far.
     func next(account: Int32, date: Day) -> (date: Day, churned: Bool)? {
-        byAccount[Int(account)].first { $0.date > date }
+        decisions.first(account: account, after: date)
     }
 }

@@ -2,7 +2,6 @@ import Foundation
 import TelltaleAlerts
 import TelltaleData
 import TelltaleModel
-import TelltaleModelTraining
 import TelltaleReports
 import TelltaleSignals
 

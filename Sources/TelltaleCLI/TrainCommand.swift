@@ -3,7 +3,6 @@ import Foundation
 import TelltaleConfig
 import TelltaleData
 import TelltaleModel
-import TelltaleAlerts
 import TelltaleModelTraining
 import TelltaleScorer
 import TelltaleSignals
@@ -133,18 +132,12 @@ struct TrainCommand: ParsableCommand {
     static func todaysAccounts(previous: ChurnModel, new: ChurnModel, history: History?, scoring: ScoringSettings) -> TodaysAccounts {
         guard let history else { return .notCompared("a flat table has no accounts of today to score") }
         guard let end = history.usage.dateRange?.upperBound else { return .notCompared("the usage table has no rows") }
-        var noAlerts = AlertSettings()
-        noAlerts.rules = []
-        noAlerts.openCaseDays = 0
-        func scores(_ model: ChurnModel) throws -> [BandMigration.Score] {
-            try AccountScorer(model: model, alerts: noAlerts, settings: scoring).score(history: history, asOf: end + 1).rows
-                .map { BandMigration.Score(accountID: $0.accountID, band: $0.band, churnProbability: $0.churnProbability) }
-        }
-        let before: [BandMigration.Score]
-        do { before = try scores(previous) } catch let e as ScoringError {
+        func run(_ model: ChurnModel) throws -> ScoreRun { try AccountScorer.bandsOnly(model: model, settings: scoring).score(history: history, asOf: end + 1) }
+        let before: ScoreRun
+        do { before = try run(previous) } catch let e as ScoringError {
             return .notCompared("the previous model cannot score these tables (\(e.message))")
         } catch { return .notCompared("the previous model cannot score these tables (\(error))") }
-        do { return .compared(BandMigration(asOf: end + 1, previous: before, new: try scores(new))) } catch {
+        do { return .compared(BandMigration(previous: before, new: try run(new))) } catch {
             return .notCompared("this model cannot score these tables (\(error))")
         }
     }

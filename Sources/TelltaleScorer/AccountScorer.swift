@@ -101,7 +101,7 @@ public struct AccountScorer: Sendable {
         let strategic = try severityColumn(alerts.severity.strategicColumn, key: "strategic_column", in: history.accounts.flags)
         let expansion = try severityColumn(alerts.severity.expansionColumn, key: "expansion_column", in: history.accounts.numbers)
         return Prepared(engine: engine, rules: rules, warnings: warnings, graceOffsets: graceOffsets,
-                        strategic: strategic, expansion: expansion, renewalsDue: RenewalsDue(history.renewals, accounts: history.accounts.count))
+                        strategic: strategic, expansion: expansion, renewals: RenewalsByAccount(history.renewals, accounts: history.accounts.count))
     }
 
     /// The accounts' values of a severity column the config names, which the
@@ -157,7 +157,7 @@ public struct AccountScorer: Sendable {
         /// Per account (the accounts table's order), when the config names the column.
         let strategic: [Bool?]?
         let expansion: [Double?]?
-        let renewalsDue: RenewalsDue
+        let renewals: RenewalsByAccount
 
         public func snapshot(asOf: Day, offsets: [Int]? = nil) -> Snapshot {
             let history = engine.history
@@ -173,7 +173,7 @@ public struct AccountScorer: Sendable {
                 let i = Int(a)
                 return AccountFacts(id: accounts.ids[i], segment: accounts.segment[i], owner: accounts.owner[i],
                                     contractValue: accounts.contractValue[i],
-                                    renewalDate: renewalsDue.first(account: a, onOrAfter: asOf) ?? accounts.renewalDate[i] ?? accounts.signup[i],
+                                    renewalDate: renewals.first(account: a, after: asOf - 1)?.date ?? accounts.renewalDate[i] ?? accounts.signup[i],
                                     strategic: strategic?[i] ?? nil, expansion: expansion?[i] ?? nil)
             }
             return Snapshot(asOf: asOf, tables: tables, offsets: offsets, accounts: active, facts: facts, rules: rules, warnings: warnings)
@@ -578,21 +578,6 @@ public struct AccountFacts: Equatable, Sendable {
 
     /// Days from the day to that renewal.
     public func daysToRenewal(asOf day: Day) -> Int? { nextRenewal(asOf: day).map { $0 - day } }
-}
-
-/// Each account's decided renewal dates, in order: the renewal an account was
-/// heading for on a past date.
-struct RenewalsDue: Sendable {
-    private var byAccount: [[Day]]
-
-    init(_ renewals: Renewals, accounts: Int) {
-        var byAccount = Array(repeating: [Day](), count: accounts)
-        for r in 0..<renewals.count { byAccount[Int(renewals.account[r])].append(renewals.date[r]) }
-        for a in byAccount.indices where byAccount[a].count > 1 { byAccount[a].sort() }
-        self.byAccount = byAccount
-    }
-
-    func first(account: Int32, onOrAfter day: Day) -> Day? { byAccount[Int(account)].first { $0 >= day } }
 }
 
 /// Annual renewals: the next renewal on or after a date.

@@ -1,7 +1,6 @@
 import Testing
 import TelltaleData
 import TelltaleModel
-@testable import TelltaleModelTraining
 
 /// The re-calibration's effect on today's accounts, as the report states it.
 @Suite struct BandMigrationTests {

@@ -1,6 +1,5 @@
 import Foundation
 import TelltaleData
-import TelltaleModel
 
 /// Today's accounts scored by last quarter's model and by the new one: how
 /// many would change band if the new file replaced the old.
@@ -98,20 +97,5 @@ public struct BandMigration: Equatable, Sendable {
     /// One line for the command's summary on stderr.
     public var summaryLine: String {
         "today's accounts (as of \(asOf)) by band, previous -> this model: \(bandCounts); \(moves)"
-    }
-}
-
-/// What the report's comparison says about today's accounts: the migration,
-/// or why the two models could not both score them (a flat table has no
-/// accounts of today; last quarter's model may need a metric this export lacks).
-public enum TodaysAccounts: Equatable, Sendable {
-    case compared(BandMigration)
-    case notCompared(String)
-
-    public var reportLines: [String] {
-        switch self {
-        case .compared(let migration): return migration.reportLines()
-        case .notCompared(let why): return ["- today's accounts are not compared under the two models: \(why)"]
-        }
     }
 }
