@@ -39,6 +39,9 @@ struct FitCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A column of non-negative frequency weights.", valueName: "COL"))
     var weights: String?
 
+    @Option(name: .long, help: ArgumentHelp("Rows with the same value here belong together (e.g. account_id, for an account's renewals): standard errors clustered on it.", valueName: "COL"))
+    var cluster: String?
+
     @Option(name: .long, help: "What to do with rows that have a missing value.")
     var missing: MissingPolicy = .drop
 
@@ -97,14 +100,15 @@ struct FitCommand: ParsableCommand {
         } else if let weights {
             throw DataError.invalid(file: data, message: "weight column '\(weights)' must hold numbers")
         }
+        let clusters = try cluster.map { try Self.clusters(column: $0, table: table, design: design, file: data) }
         let readSeconds = (clock.now - readStart).seconds
 
         let fitStart = clock.now
         let model = LogisticRegression(l2: l2, maxIterations: maxIterations)
-        let fit = try model.fit(x: design.values, y: design.labels, names: design.names, weights: weightValues)
+        let fit = try model.fit(x: design.values, y: design.labels, names: design.names, weights: weightValues, clusters: clusters)
         let fitSeconds = (clock.now - fitStart).seconds
 
-        let context = FittedLogisticRegression.SummaryContext(dataFile: data, label: label, droppedRows: design.droppedRows.count)
+        let context = FittedLogisticRegression.SummaryContext(dataFile: data, label: label, droppedRows: design.droppedRows.count, clusterColumn: cluster)
         if !fit.converged { printError("warning: the fit did not converge in \(fit.iterations) iterations") }
         if json {
             var report = fit.report(context)
@@ -117,6 +121,27 @@ struct FitCommand: ParsableCommand {
             return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
         }
         return fit.summary(context)
+    }
+
+    /// Each design row's cluster label; a row without one is an error naming its line.
+    static func clusters(column name: String, table: FlatTable, design: DesignMatrix, file: String) throws -> Clusters {
+        guard let column = table.column(named: name) else {
+            throw DataError.missingColumn(file: file, column: name, available: table.columnNames)
+        }
+        let lineToRow = Dictionary(uniqueKeysWithValues: table.lines.enumerated().map { ($1, $0) })
+        var problems = ProblemLog(file: file)
+        let labels = design.lines.map { line -> String in
+            let row = lineToRow[line]!
+            let label: String?
+            switch column.values {
+            case .numeric(let v): label = v[row].map(formatNumber)
+            case .text(let v): label = v[row]
+            }
+            if label == nil { problems.record(.badValue(file: file, line: line, column: name, value: "", expected: "a cluster label (--cluster)")) }
+            return label ?? ""
+        }
+        try problems.throwIfAny()
+        return Clusters(labels)
     }
 }
 

@@ -18,6 +18,8 @@ public struct FitReport: Codable, Equatable, Sendable {
     public var bic: Double
     public var pseudoRSquared: Double
     public var coefficients: [CoefficientEstimate]
+    /// How the standard errors were computed: "model-based", or "clustered: COL (N)".
+    public var standardErrors: String
     public var notes: [String]
     /// Present with `--timing` only, so default output is deterministic.
     public var timing: Timing?
@@ -41,7 +43,8 @@ public struct FitReport: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case data, label, observations, positives, rowsLeftOut = "rows_left_out", l2, converged, iterations
         case logLikelihood = "log_likelihood", nullLogLikelihood = "null_log_likelihood", deviance
-        case nullDeviance = "null_deviance", aic, bic, pseudoRSquared = "pseudo_r_squared", coefficients, notes, timing
+        case nullDeviance = "null_deviance", aic, bic, pseudoRSquared = "pseudo_r_squared", coefficients
+        case standardErrors = "std_errors", notes, timing
     }
 }
 
@@ -51,6 +54,6 @@ extension FittedLogisticRegression {
                   rowsLeftOut: context.droppedRows, l2: settings.l2, converged: converged, iterations: iterations,
                   logLikelihood: logLikelihood, nullLogLikelihood: nullLogLikelihood, deviance: deviance,
                   nullDeviance: nullDeviance, aic: aic, bic: bic, pseudoRSquared: pseudoRSquared,
-                  coefficients: coefficients, notes: notes.map(\.description), timing: nil)
+                  coefficients: coefficients, standardErrors: errorsDescription(context), notes: notes.map(\.description), timing: nil)
     }
 }

@@ -7,10 +7,21 @@ extension FittedLogisticRegression {
         public var dataFile: String
         public var label: String
         public var droppedRows: Int
-        public init(dataFile: String, label: String, droppedRows: Int = 0) {
+        /// What the clusters of a clustered fit are (a column's name), for the header.
+        public var clusterColumn: String?
+        public init(dataFile: String, label: String, droppedRows: Int = 0, clusterColumn: String? = nil) {
             self.dataFile = dataFile
             self.label = label
             self.droppedRows = droppedRows
+            self.clusterColumn = clusterColumn
+        }
+    }
+
+    /// "model-based", or "clustered: account_id (900)" (the column, and how many clusters).
+    public func errorsDescription(_ context: SummaryContext) -> String {
+        switch errors {
+        case .modelBased: return "model-based"
+        case .clustered(let clusters): return "clustered: \(context.clusterColumn.map { $0 + " " } ?? "")(\(grouped(clusters)))"
         }
     }
 
@@ -36,6 +47,7 @@ extension FittedLogisticRegression {
         out.append(pair("Rows left out:", "\(context.droppedRows)", "Null log-likelihood:", fmt(nullLogLikelihood)))
         out.append(pair("Deviance:", fmt(deviance), "Pseudo R² (McFadden):", String(format: "%.4f", pseudoRSquared)))
         out.append(pair("Null deviance:", fmt(nullDeviance), "AIC / BIC:", "\(fmt(aic)) / \(fmt(bic))"))
+        out.append("Std. errors:".padding(toLength: 18, withPad: " ", startingAt: 0) + errorsDescription(context).truncatedLeft(28).leftPadded(28))
         out.append(rule)
         let nameWidth = max(12, min(36, coefficients.map(\.name.count).max() ?? 12))
         let header = "".padding(toLength: nameWidth, withPad: " ", startingAt: 0)

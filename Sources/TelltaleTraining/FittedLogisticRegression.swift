@@ -25,8 +25,9 @@ public struct CoefficientEstimate: Equatable, Codable, Sendable {
 ///
 /// Standard errors are from the inverse of the observed information at the
 /// estimate (for penalised fits, of the penalised Hessian: a large-sample
-/// approximation that shrinks with the estimates). Wald z, two-sided normal
-/// p-values and 95% intervals, as statsmodels' `Logit` reports them.
+/// approximation that shrinks with the estimates), or, when the fit was given
+/// clusters, the sandwich clustered on them (`ClusteredCovariance`). Wald z,
+/// two-sided normal p-values and 95% intervals, as statsmodels' `Logit` reports them.
 public struct FittedLogisticRegression: Sendable {
     public let settings: LogisticRegression
     /// Every input column, dropped ones included.
@@ -34,8 +35,14 @@ public struct FittedLogisticRegression: Sendable {
     public let hasIntercept: Bool
     /// Intercept first (if any), then one entry per input column.
     public let coefficients: [CoefficientEstimate]
-    /// Covariance of (intercept, kept coefficients) on the user's scale.
+    /// Covariance of (intercept, kept coefficients) on the user's scale: the one
+    /// the standard errors come from.
     public let covariance: Matrix
+    /// Which covariance that is.
+    public let errors: StandardErrorKind
+    /// The inverse (penalised) Hessian, whichever `errors` are: beside a clustered
+    /// covariance it says how much the clustering changed.
+    public let modelBasedCovariance: Matrix
     public let keptColumns: [Int]
     public let logLikelihood: Double
     public let nullLogLikelihood: Double
@@ -49,13 +56,15 @@ public struct FittedLogisticRegression: Sendable {
     public let notes: [FitNote]
 
     init(settings: LogisticRegression, names: [String], keptColumns: [Int], theta: [Double], covariance: Matrix,
-         hasIntercept: Bool, logLikelihood: Double, nullLogLikelihood: Double, observations: Int,
+         errors: StandardErrorKind = .modelBased, modelBasedCovariance: Matrix? = nil, hasIntercept: Bool, logLikelihood: Double, nullLogLikelihood: Double, observations: Int,
          totalWeight: Double, positives: Double, iterations: Int, converged: Bool, gradientNorm: Double,
          notes: [FitNote]) {
         self.settings = settings
         self.names = names
         self.keptColumns = keptColumns
         self.covariance = covariance
+        self.errors = errors
+        self.modelBasedCovariance = modelBasedCovariance ?? covariance
         self.hasIntercept = hasIntercept
         self.logLikelihood = logLikelihood
         self.nullLogLikelihood = nullLogLikelihood

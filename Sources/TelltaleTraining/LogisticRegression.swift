@@ -66,13 +66,19 @@ public struct LogisticRegression: Sendable {
     ///   - y: labels, each 0 or 1.
     ///   - weights: optional non-negative sample weights (frequency weights:
     ///     weight 2 is the same as the row twice).
+    ///   - clusters: rows that belong together (an account's renewals): the
+    ///     standard errors are then the sandwich clustered on them
+    ///     (`ClusteredCovariance`); with fewer than 2 clusters, or no more rows
+    ///     than parameters, they stay model-based (`errors` says which).
     /// - Throws: `FitError` for unusable data, `LAPACKError` only for internal failures.
     /// - Complexity: O(iterations · n · p²) flops, dominated by `syrk`.
-    public func fit(x: [Double], y: [Double], names: [String], weights: [Double]? = nil) throws -> FittedLogisticRegression {
+    public func fit(x: [Double], y: [Double], names: [String], weights: [Double]? = nil,
+                    clusters: Clusters? = nil) throws -> FittedLogisticRegression {
         try validate()
         let n = y.count, p = names.count
         guard n > 0 else { throw FitError.noRows }
         precondition(x.count == n * p, "x has \(x.count) values, expected \(n) x \(p)")
+        precondition(clusters.map { $0.ids.count == n } ?? true, "one cluster id per row")
         if let bad = y.firstIndex(where: { $0 != 0 && $0 != 1 }) {
             throw FitError.invalidLabel(row: bad, value: y[bad])
         }
@@ -139,12 +145,20 @@ public struct LogisticRegression: Sendable {
         let transform = design.backTransform()
         let theta = transform.multiplied(by: outcome.beta)
         let covariance = transform.multiplied(by: outcome.covariance).multiplied(by: transform, .none, .transpose)
+        var errors = StandardErrorKind.modelBased
+        var reported = covariance
+        if let clusters, clusters.count >= 2, n > theta.count {
+            reported = ClusteredCovariance.sandwich(modelBased: covariance, theta: theta, hasIntercept: fitIntercept, kept: kept,
+                                                    x: x, columns: p, y: y, weights: weights, l2: l2, clusters: clusters)
+            errors = .clustered(clusters: clusters.count)
+        }
 
         let nullLogLikelihood = fitIntercept
             ? NullModel.logLikelihood(positives: positives, total: totalWeight)
             : -totalWeight * log(2)
         return FittedLogisticRegression(
-            settings: self, names: names, keptColumns: kept, theta: theta, covariance: covariance,
+            settings: self, names: names, keptColumns: kept, theta: theta, covariance: reported, errors: errors,
+            modelBasedCovariance: covariance,
             hasIntercept: fitIntercept, logLikelihood: outcome.logLikelihood,
             nullLogLikelihood: nullLogLikelihood, observations: n, totalWeight: totalWeight,
             positives: positives, iterations: outcome.iterations, converged: outcome.converged,

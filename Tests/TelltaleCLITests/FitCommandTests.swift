@@ -109,6 +109,34 @@ func runTelltale(_ arguments: [String]) throws -> (status: Int32, stdout: String
         #expect(!r.stderr.contains("Fatal error"))
     }
 
+    /// `--cluster account_id`: an account's rows count as related; the errors are
+    /// statsmodels' cluster covariance (the training tests' fixture), and both the
+    /// table and the JSON say which errors they show.
+    @Test func clusteredErrorsAreNamedAndMatchStatsmodels() throws {
+        let fixtures = repositoryRoot.appendingPathComponent("Tests/TelltaleTrainingTests/Fixtures")
+        let data = fixtures.appendingPathComponent("clustered.csv").path
+        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: fixtures.appendingPathComponent("clustered.json"))) as! [String: Any]
+        let se = ((reference["unpenalised"] as! [String: Any])["se"] as! [NSNumber]).map(\.doubleValue)
+        let command = try Telltale.parseAsRoot(["fit", "--data", data, "--label", "churned", "--cluster", "account_id", "--json"]) as! FitCommand
+        let json = try JSONSerialization.jsonObject(with: Data(try command.makeReport().utf8)) as! [String: Any]
+        #expect(json["std_errors"] as? String == "clustered: account_id (900)")
+        let rows = json["coefficients"] as! [[String: Any]]
+        #expect(rows.count == se.count)
+        for (row, expected) in zip(rows, se) { #expect(abs((row["std_error"] as! Double) / expected - 1) < 1e-6, "\(row)") }
+        let table = try (Telltale.parseAsRoot(["fit", "--data", data, "--label", "churned", "--cluster", "account_id"]) as! FitCommand).makeReport()
+        #expect(table.contains("\nStd. errors:") && table.contains("clustered: account_id (900)"))
+        let plain = try (Telltale.parseAsRoot(["fit", "--data", data, "--label", "churned"]) as! FitCommand).makeReport()
+        #expect(plain.split(separator: "\n").contains { $0.hasPrefix("Std. errors:") && $0.hasSuffix(" model-based") })
+    }
+
+    @Test func aRowWithoutAClusterLabelIsNamed() throws {
+        let path = temporaryCSV("x,acct,churned\n1,a,0\n2,,1\n3,b,1\n4,b,0\n5,c,1\n6,c,0\n")
+        let r = try runTelltale(["fit", "--data", path, "--label", "churned", "--cluster", "acct", "--exclude", "acct"])
+        #expect(r.status != 0 && r.stderr.contains("line 3, column 'acct'") && r.stderr.contains("a cluster label (--cluster)"), "\(r.stderr)")
+        let missing = try runTelltale(["fit", "--data", path, "--label", "churned", "--cluster", "acount"])
+        #expect(missing.status != 0 && missing.stderr.contains("no column named 'acount'"), "\(missing.stderr)")
+    }
+
     /// The weight is named as the file spells it ("-1", not "-1.0").
     @Test func aNegativeWeightIsNamedAsWritten() throws {
         let path = temporaryCSV("x,w,churned\n1,1,0\n2,-1,1\n3,2,1\n4,1,0\n")

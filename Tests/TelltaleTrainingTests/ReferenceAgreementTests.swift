@@ -62,4 +62,52 @@ import TelltaleData
             #expect(relativeClose(row.estimate, coef[k], 1e-6), "coef \(row.name) at λ = \(lambda)")
         }
     }
+
+    /// `clustered.csv`: 900 accounts with 1-3 renewals each, seat ratio and segment
+    /// repeated on an account's rows and an account effect in the outcome.
+    static let clustered: (design: DesignMatrix, clusters: Clusters, reference: [String: Any]) = {
+        let design = try! Fixtures.design("clustered.csv", label: "churned")
+        let table = try! FlatTable.read(path: Fixtures.path("clustered.csv"))
+        guard case .text(let ids)? = table.column(named: "account_id")?.values else { fatalError("account_id") }
+        let data = try! Data(contentsOf: Fixtures.directory.appendingPathComponent("clustered.json"))
+        return (design, Clusters(ids.map { $0! }), try! JSONSerialization.jsonObject(with: data) as! [String: Any])
+    }()
+
+    static func clusteredNumbers(_ section: String, _ key: String) -> [Double] {
+        ((clustered.reference[section] as! [String: Any])[key] as! [NSNumber]).map(\.doubleValue)
+    }
+
+    @Test func clusteredErrorsMatchStatsmodelsClusterCovariance() throws {
+        let (d, clusters, reference) = Self.clustered
+        #expect(d.names == Array((reference["names"] as! [String]).dropFirst()))
+        #expect(clusters.count == 900 && clusters.ids.count == d.labels.count)
+        let fit = try LogisticRegression().fit(x: d.values, y: d.labels, names: d.names, clusters: clusters)
+        #expect(fit.errors == .clustered(clusters: 900))
+        let plain = try LogisticRegression().fit(x: d.values, y: d.labels, names: d.names)
+        #expect(plain.errors == .modelBased)
+        for (k, row) in fit.coefficients.enumerated() {
+            #expect(relativeClose(row.estimate, Self.clusteredNumbers("unpenalised", "coef")[k], 1e-6), "coef \(row.name)")
+            #expect(relativeClose(row.standardError, Self.clusteredNumbers("unpenalised", "se")[k], 1e-6), "se \(row.name)")
+            #expect(relativeClose(row.z, Self.clusteredNumbers("unpenalised", "z")[k], 1e-6), "z \(row.name)")
+            #expect(relativeClose(row.pValue, Self.clusteredNumbers("unpenalised", "p")[k], 1e-6), "p \(row.name)")
+            #expect(relativeClose(row.lower95, Self.clusteredNumbers("unpenalised", "ci_low")[k], 1e-6), "ci_low \(row.name)")
+            #expect(relativeClose(row.upper95, Self.clusteredNumbers("unpenalised", "ci_high")[k], 1e-6), "ci_high \(row.name)")
+            // The model-based errors are kept beside them, and are statsmodels' nonrobust ones.
+            #expect(relativeClose(fit.modelBasedCovariance[k, k].squareRoot(), Self.clusteredNumbers("model_based", "se")[k], 1e-6))
+            #expect(relativeClose(plain.coefficients[k].standardError, Self.clusteredNumbers("model_based", "se")[k], 1e-6))
+        }
+        // An account-level column (Mid-Market, a segment) is the one whose error grows most: its values repeat on an account's rows.
+        let ratios = fit.coefficients.map { $0.standardError! } .enumerated().map { $1 / plain.coefficients[$0].standardError! }
+        #expect(ratios.indices.max { ratios[$0] < ratios[$1] } == 1, "\(ratios)")
+    }
+
+    @Test func penalisedClusteredErrorsMatchTheSandwichWrittenOutInNumPy() throws {
+        let (d, clusters, reference) = Self.clustered
+        let l2 = ((reference["penalised"] as! [String: Any])["l2"] as! NSNumber).doubleValue
+        let fit = try LogisticRegression(l2: l2).fit(x: d.values, y: d.labels, names: d.names, clusters: clusters)
+        for (k, row) in fit.coefficients.enumerated() {
+            #expect(relativeClose(row.estimate, Self.clusteredNumbers("penalised", "coef")[k], 1e-6), "coef \(row.name)")
+            #expect(relativeClose(row.standardError, Self.clusteredNumbers("penalised", "se")[k], 1e-6), "se \(row.name)")
+        }
+    }
 }
