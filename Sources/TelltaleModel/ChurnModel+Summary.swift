@@ -44,6 +44,7 @@ extension ChurnModel {
         }
         out.append("")
         out.append("Largest coefficients (per standard deviation" + (l2 > 0 ? "; p from the penalised Hessian, approximate" : "") + "):")
+        if let standardErrors { out.append("  standard errors " + standardErrors.description) }
         let largest = coefficients.sorted(by: { abs($0.estimate) > abs($1.estimate) }).prefix(10)
         // As wide as the longest name: cut at a fixed width, a pattern and its segment's
         // version ("... [SMB Annual]") read as the same name.

@@ -71,6 +71,10 @@ public struct ChurnModel: Codable, Equatable, Sendable {
     /// for flat tables, models trained with it off and files before format 8:
     /// the probability is the one at `leadDays` whatever the distance.
     public var distanceCalibration: DistanceCalibration?
+    /// What the coefficients' standard errors are clustered on; nil for errors
+    /// that take every row as independent (files before it was kept, and fits
+    /// with a single account).
+    public var standardErrors: ClusteredErrors?
 
     public struct Provenance: Codable, Equatable, Sendable {
         /// FNV-1a 64-bit hashes of the input files' bytes (hex), by role.
@@ -101,7 +105,7 @@ public struct ChurnModel: Codable, Equatable, Sendable {
         case format, toolVersion = "tool_version", trainedAt = "trained_at", provenance, leadDays = "lead_days"
         case signals, preparation, cuts, features, intercept, coefficients, l2, bands, validation, patterns, cohorts
         case powerFeature = "power_feature", warnings, usageRowDays = "usage_row_days", levelMetrics = "level_metrics"
-        case distanceCalibration = "distance_calibration"
+        case distanceCalibration = "distance_calibration", standardErrors = "std_errors"
     }
 
     /// `format`: by default `currentFormat`.

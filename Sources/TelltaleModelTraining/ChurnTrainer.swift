@@ -255,7 +255,8 @@ public struct ChurnTrainer {
 
         // 5. The saved model, on all rows.
         let finalDesign = try ModelDesign(table: table, options: options(true))
-        let final = try FittedDesign(design: finalDesign, l2: chosen, balanceClasses: settings.balanceClasses)
+        let final = try FittedDesign(design: finalDesign, l2: chosen, balanceClasses: settings.balanceClasses,
+                                     clusters: Clusters(table.observations.map(\.account)))
         if !final.fit.converged { warnings.append("the final fit did not converge in \(final.fit.iterations) iterations") }
         for note in final.fit.notes {
             // The fit sees standardised columns, where every constant reads 0: say the
@@ -324,6 +325,7 @@ public struct ChurnTrainer {
             coefficients: coefficients, l2: chosen, bands: bands, validation: validation, patterns: patterns, cohorts: cohorts,
             powerFeature: SignalCohorts.powerFeature(cohorts, definitions: table.definitions), warnings: warnings)
         model.distanceCalibration = distance?.calibration
+        model.standardErrors = Self.clusteredErrors(final.fit, rows: n)
         let compared = Set(holdRows)
         return Outcome(model: model, holdoutRows: holdout, holdoutPredictions: pWith, holdoutPredictionsWithoutPatterns: pWithout,
                        holdoutChurned: holdY, holdoutBandStats: holdoutBandStats, holdoutInBandCheck: holdout.map { compared.contains($0) },
@@ -406,6 +408,18 @@ public struct ChurnTrainer {
                                 logLoss: ClassificationMetrics(p: p, y: holdY).logLoss, adjustedLogLoss: ClassificationMetrics(p: q, y: holdY).logLoss))
         }
         return anchors.count > 1 ? (DistanceCalibration(anchors: anchors), checks) : nil
+    }
+
+    /// What the saved errors are clustered on, and the coefficient whose error the
+    /// clustering raised most; nil when the fit had one account (model-based errors).
+    static func clusteredErrors(_ fit: FittedLogisticRegression, rows: Int) -> ClusteredErrors? {
+        guard case .clustered(let clusters) = fit.errors else { return nil }
+        let offset = fit.hasIntercept ? 1 : 0
+        let ratios = fit.keptColumns.enumerated().map { k, j in
+            (name: fit.names[j], ratio: (fit.covariance[k + offset, k + offset] / fit.modelBasedCovariance[k + offset, k + offset]).squareRoot())
+        }.filter { $0.ratio.isFinite }
+        guard let largest = ratios.max(by: { $0.ratio < $1.ratio }) else { return nil }
+        return ClusteredErrors(clusteredBy: "account", clusters: clusters, rows: rows, largestRatio: largest.ratio, largestRatioFeature: largest.name)
     }
 
     /// Where an account falls in [0, 1): the same for all its rows, independent

@@ -102,7 +102,9 @@ struct FittedDesign {
     var intercept: Double
     var coefficients: [Double]
 
-    init(design: ModelDesign, l2: Double, balanceClasses: Bool) throws {
+    /// `clusters`: the rows' accounts, for the saved model's standard errors
+    /// (the validation fits need none).
+    init(design: ModelDesign, l2: Double, balanceClasses: Bool, clusters: Clusters? = nil) throws {
         var weights: [Double]?
         var shift = 0.0
         if balanceClasses {
@@ -111,7 +113,8 @@ struct FittedDesign {
             weights = design.y.map { $0 == 1 ? w1 : w0 }
             shift = log(w1 / w0) // weighting multiplies the odds by w1/w0: undo it
         }
-        let fitted = try LogisticRegression(l2: l2).fit(x: design.x, y: design.y, names: design.specs.map(\.name), weights: weights)
+        let fitted = try LogisticRegression(l2: l2).fit(x: design.x, y: design.y, names: design.specs.map(\.name), weights: weights,
+                                                         clusters: clusters)
         self.init(design: design, fitted: fitted, interceptShift: shift)
     }
 

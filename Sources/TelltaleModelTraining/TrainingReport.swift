@@ -122,7 +122,9 @@ public enum TrainingReport {
         out.append("")
         out.append("## Coefficients")
         out.append("")
-        out.append("Per standard deviation of each feature (odds ratio = exp(coefficient)); standard errors from the penalised Hessian are approximate.")
+        out.append("Per standard deviation of each feature (odds ratio = exp(coefficient)). "
+            + (m.standardErrors.map { "Standard errors are \($0.description)" + (m.l2 > 0 ? "; under the penalty they are approximate (the penalised Hessian, its likelihood part clustered)." : ".") }
+               ?? "Standard errors take every renewal as independent" + (m.l2 > 0 ? " and come from the penalised Hessian: approximate." : ".")))
         out.append("")
         out.append("| feature | coefficient | std. error | p | odds ratio |")
         out.append("|---|---|---|---|---|")

@@ -1,5 +1,6 @@
 import Foundation
 import TelltaleLinearAlgebra
+import TelltaleScoring
 
 /// Which rows belong together: an account's renewals share whatever makes that
 /// account churn or stay, so they are not independent evidence. Two renewals of
@@ -28,63 +29,81 @@ public struct Clusters: Equatable, Sendable {
 public enum StandardErrorKind: Equatable, Sendable {
     /// From the inverse (penalised) Hessian: rows taken as independent.
     case modelBased
-    /// The sandwich clustered on `clusters` groups of rows.
+    /// Clustered on `clusters` groups of rows (`ClusteredCovariance`).
     case clustered(clusters: Int)
 }
 
-/// The cluster-robust ("sandwich") covariance of a (penalised) logistic fit.
+/// The cluster-robust covariance of a (penalised) logistic fit, on the
+/// standardised scale the fit iterates on (it maps to the user's like the
+/// model-based one).
 ///
-/// The estimate solves Σᵢ wᵢ (yᵢ − pᵢ) x̃ᵢ − P θ = 0 (x̃ with the intercept's 1, P the
-/// penalty: λ on each coefficient, 0 on the intercept). Summing each cluster's share
-/// of that equation, ψ_g = Σ_{i∈g} wᵢ (yᵢ − pᵢ) x̃ᵢ − (W_g / W) P θ, the covariance is
+/// The estimate solves Σᵢ wᵢ (yᵢ − pᵢ) zᵢ − P β = 0 (P the penalty, 0 for the
+/// intercept). Each cluster's share of that equation is ψ_g = Σ_{i∈g} wᵢ (yᵢ − pᵢ) zᵢ
+/// − (W_g / W) P β, and B = c Σ_g ψ_g ψ_gᵀ with c = G/(G−1) · (N−1)/(N−K) (G clusters,
+/// N rows, K parameters) estimates how much the likelihood's score really varies.
 ///
-///     c · A⁻¹ (Σ_g ψ_g ψ_gᵀ) A⁻¹,   c = G/(G−1) · (N−1)/(N−K),
-///
-/// with A the penalised Hessian (A⁻¹ is the model-based covariance the fit already
-/// has), G clusters, N rows and K parameters. Without a penalty this is statsmodels'
-/// `cov_type="cluster"` with its default small-sample factor (Stata's as well); with
-/// one, the bread is the penalised Hessian as in ridge-regression significance tests
-/// (Cule, Vineis & De Iorio 2011), with the cluster sums as the meat.
+/// - Unpenalised: H⁻¹ B H⁻¹ with H the Hessian, statsmodels' `cov_type="cluster"`
+///   with its default small-sample factor (Stata's as well).
+/// - Penalised: (H B⁻¹ H + P)⁻¹, the penalised model-based covariance (H + P)⁻¹ with
+///   the likelihood's information H replaced by the information its clustered sandwich
+///   implies, H B⁻¹ H (Müller 2013, "Risk of Bayesian inference in misspecified models,
+///   and the sandwich covariance matrix"). Where rows are independent (B = H) it is the
+///   model-based covariance; where an account's rows repeat a column, it is larger. The
+///   plain sandwich around the penalised Hessian would instead give the sampling spread
+///   of the shrunken estimate, which under a strong penalty is far smaller than the
+///   model-based errors and makes every feature that merely correlates with churn
+///   "significant" (on the sample at λ = 300, p-values of 1e-7 for coefficients of 0.1).
 enum ClusteredCovariance {
+    /// nil when the clusters' scores do not span every parameter under a penalty
+    /// (the caller asks only with more clusters than parameters).
     /// - Parameters:
-    ///   - modelBased: A⁻¹ on the user's scale, over (intercept, kept columns).
-    ///   - theta: the estimate over the same parameters.
-    ///   - x: the fit's row-major `n × columns` values; `kept` the columns in `theta`.
-    static func sandwich(modelBased: Matrix, theta: [Double], hasIntercept: Bool, kept: [Int], x: [Double], columns: Int,
-                         y: [Double], weights: [Double]?, l2: Double, clusters: Clusters) -> Matrix {
-        let n = y.count, q = theta.count, offset = hasIntercept ? 1 : 0
-        precondition(clusters.ids.count == n, "one cluster id per row")
-        // η for every row by one dgemv over the user's columns (0 for dropped ones).
-        var full = [Double](repeating: 0, count: columns)
-        for (k, j) in kept.enumerated() { full[j] = theta[k + offset] }
-        let eta = Matrix(rows: n, columns: columns, storage: x).multiplied(by: full)
-        let intercept = hasIntercept ? theta[0] : 0
-        // Each cluster's score, then its share of the penalty's gradient.
+    ///   - beta: the standardised estimate; `hessian` the penalised Hessian there,
+    ///     `modelBased` its inverse; `penalty` the standardised penalty diagonal.
+    static func standardised(design: StandardisedDesign, beta: [Double], hessian: Matrix, modelBased: Matrix,
+                             penalty: [Double], y: [Double], weights: [Double]?, clusters: Clusters) -> Matrix? {
+        let n = design.rows, q = design.width, p = design.columns, offset = design.intercept ? 1 : 0
+        let (userBeta, userIntercept) = design.userCoefficients(beta)
+        // η for every row by one dgemv over the user's columns.
+        let eta = p > 0 ? Matrix(rows: n, columns: p, storage: design.x).multiplied(by: userBeta) : [Double](repeating: 0, count: n)
         var scores = Matrix(rows: clusters.count, columns: q)
         var clusterWeight = [Double](repeating: 0, count: clusters.count)
         scores.storage.withUnsafeMutableBufferPointer { s in
-            x.withUnsafeBufferPointer { xp in
+            design.x.withUnsafeBufferPointer { xp in
                 for i in 0..<n {
                     let w = weights?[i] ?? 1
-                    let r = w * (y[i] - 1 / (1 + exp(-(intercept + eta[i]))))
+                    let r = w * (y[i] - Logistic.sigmoid(userIntercept + eta[i]))
                     let g = clusters.ids[i], row = s.baseAddress! + g * q
                     clusterWeight[g] += w
-                    if hasIntercept { row[0] += r }
-                    for (k, j) in kept.enumerated() { row[k + offset] += r * xp[i * columns + j] }
+                    if offset == 1 { row[0] += r }
+                    for (k, j) in design.keep.enumerated() { row[k + offset] += r * (xp[i * p + j] - design.center[k]) / design.scale[k] }
                 }
             }
         }
         let totalWeight = clusterWeight.reduce(0, +)
-        if l2 > 0 && totalWeight > 0 {
+        if penalty.contains(where: { $0 != 0 }) && totalWeight > 0 {
             for g in 0..<clusters.count {
                 let share = clusterWeight[g] / totalWeight
-                for k in offset..<q { scores[g, k] -= share * l2 * theta[k] }
+                for k in 0..<q { scores[g, k] -= share * penalty[k] * beta[k] }
             }
         }
-        let meat = scores.gram()
-        let factor = Double(clusters.count) / Double(clusters.count - 1) * Double(n - 1) / Double(n - q)
-        var covariance = modelBased.multiplied(by: meat).multiplied(by: modelBased)
-        for k in covariance.storage.indices { covariance.storage[k] *= factor }
-        return covariance
+        let c = Double(clusters.count) / Double(clusters.count - 1) * Double(n - 1) / Double(n - q)
+        var meat = scores.gram()
+        for k in meat.storage.indices { meat.storage[k] *= c }
+        if !penalty.contains(where: { $0 != 0 }) {
+            return modelBased.multiplied(by: meat).multiplied(by: modelBased)
+        }
+        var likelihood = hessian
+        for k in 0..<q { likelihood[k, k] -= penalty[k] }
+        guard let meatFactor = try? CholeskyFactor(meat) else { return nil }
+        // H B⁻¹ H, column by column of B⁻¹ H.
+        var solved = Matrix(rows: q, columns: q)
+        for j in 0..<q {
+            let column = meatFactor.solve((0..<q).map { likelihood[$0, j] })
+            for i in 0..<q { solved[i, j] = column[i] }
+        }
+        var information = likelihood.multiplied(by: solved)
+        information.symmetrizeFromUpper()
+        for k in 0..<q { information[k, k] += penalty[k] }
+        return try? CholeskyFactor(information).inverse()
     }
 }

@@ -68,8 +68,9 @@ public struct LogisticRegression: Sendable {
     ///     weight 2 is the same as the row twice).
     ///   - clusters: rows that belong together (an account's renewals): the
     ///     standard errors are then the sandwich clustered on them
-    ///     (`ClusteredCovariance`); with fewer than 2 clusters, or no more rows
-    ///     than parameters, they stay model-based (`errors` says which).
+    ///     (`ClusteredCovariance`); with no more clusters than parameters
+    ///     (their scores cannot span them) or no convergence, they stay
+    ///     model-based (`errors` says which).
     /// - Throws: `FitError` for unusable data, `LAPACKError` only for internal failures.
     /// - Complexity: O(iterations · n · p²) flops, dominated by `syrk`.
     public func fit(x: [Double], y: [Double], names: [String], weights: [Double]? = nil,
@@ -147,9 +148,11 @@ public struct LogisticRegression: Sendable {
         let covariance = transform.multiplied(by: outcome.covariance).multiplied(by: transform, .none, .transpose)
         var errors = StandardErrorKind.modelBased
         var reported = covariance
-        if let clusters, clusters.count >= 2, n > theta.count {
-            reported = ClusteredCovariance.sandwich(modelBased: covariance, theta: theta, hasIntercept: fitIntercept, kept: kept,
-                                                    x: x, columns: p, y: y, weights: weights, l2: l2, clusters: clusters)
+        if let clusters, clusters.count > design.width, outcome.converged,
+           let hessian = engine.pass(outcome.beta, hessian: .double).hessian,
+           let clustered = ClusteredCovariance.standardised(design: design, beta: outcome.beta, hessian: hessian, modelBased: outcome.covariance,
+                                                            penalty: engine.penalty, y: y, weights: weights, clusters: clusters) {
+            reported = transform.multiplied(by: clustered).multiplied(by: transform, .none, .transpose)
             errors = .clustered(clusters: clusters.count)
         }
 

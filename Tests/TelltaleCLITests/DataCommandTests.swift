@@ -263,6 +263,13 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         #expect(summary.stdout.contains("Out-of-time holdout") && summary.stdout.contains("Bands"))
         // Under the chosen L2 penalty the p-values are approximate, as the report says too.
         #expect(summary.stdout.contains("Largest coefficients (per standard deviation; p from the penalised Hessian, approximate):"))
+        // ... and clustered by account: the sample's accounts renew up to twice in its history.
+        let renewalsFile = repositoryRoot.appendingPathComponent("notebooks-data/renewals.csv").path
+        let decided = try String(contentsOfFile: renewalsFile, encoding: .utf8).split(separator: "\n").dropFirst()
+        let accounts = Set(decided.map { $0.split(separator: ",")[0] })
+        let renewals = try #require((try JSONSerialization.jsonObject(with: bytes) as? [String: Any])?["provenance"] as? [String: Any])["renewals"] as! Int
+        #expect(renewals == decided.count)
+        #expect(summary.stdout.contains("  standard errors clustered by account (\(renewals) renewals of \(accounts.count) accounts); up to "), "\(summary.stdout)")
         let text = try String(contentsOfFile: report, encoding: .utf8)
         for section in ["## Validation (out of time)", "## Health bands per segment", "## Combined patterns", "## Coefficients", "## Signal cohorts"] {
             #expect(text.contains(section), "report has \(section)")

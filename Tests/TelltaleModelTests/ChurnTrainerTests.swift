@@ -163,6 +163,20 @@ enum SimulatedTraining {
                                   fitted: outcome.fit)
         let fromFile = roundTrip.churnProbabilities(f.table)
         #expect(zip(direct.probabilities(f.table), fromFile).allSatisfy { abs($0 - $1) < 1e-12 })
+        // The saved errors are clustered by account; the same fit without clusters gives the
+        // errors that take every renewal as independent, and the file names the coefficient
+        // whose error the clustering changed most, and by how much.
+        let errors = try #require(m.standardErrors)
+        #expect(errors.clusteredBy == "account" && errors.rows == f.table.rowCount
+                && errors.clusters == Set(f.table.observations.map(\.account)).count && errors.clusters < errors.rows)
+        let independent = try LogisticRegression(l2: m.l2).fit(x: direct.design.x, y: direct.design.y, names: direct.design.specs.map(\.name))
+        #expect(independent.errors == .modelBased)
+        let ratios = zip(m.coefficients, independent.coefficients.dropFirst()).map { (name: $0.name, ratio: $0.stdError! / $1.standardError!) }
+        #expect(zip(m.coefficients, independent.coefficients.dropFirst()).allSatisfy { abs($0.estimate - $1.estimate!) < 1e-9 })
+        let largest = ratios.max { $0.ratio < $1.ratio }!
+        #expect(errors.largestRatioFeature == largest.name && abs(errors.largestRatio - largest.ratio) < 1e-9, "\(errors) vs \(largest)")
+        #expect(ratios.allSatisfy { $0.ratio > 0.5 && $0.ratio < 2 }, "\(ratios)")
+        #expect(report.contains("Standard errors are clustered by account (\(errors.rows) renewals of \(errors.clusters) accounts)"))
     }
 
     /// Why `core_actions_weekly_t` and `core_actions_decline_probability` are defaults.

@@ -112,6 +112,9 @@ let modelFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().
         let model = try ChurnModel.read(path: path)
         let calibration = try #require(model.distanceCalibration)
         #expect(model.format == 8 && calibration.anchors.allSatisfy { $0.slope == 1 })
+        // Written before the errors were clustered: no `std_errors`, read as model-based, and
+        // `inspect` does not claim otherwise.
+        #expect(old["std_errors"] == nil && model.standardErrors == nil && !model.summary().contains("clustered by"))
         // (JSONSerialization and the decoder may round the last digit differently.)
         #expect(zip(calibration.anchors.map(\.offset), anchors.map { $0["offset"] as! Double }).allSatisfy { abs($0 - $1) < 1e-15 })
         #expect(try #require(model.validation.distance).allSatisfy { $0.update == .intercept && $0.slope == 1 })

@@ -99,12 +99,11 @@ func simulatedLogistic(n: Int, p: Int, seed: UInt64) -> (x: [Double], y: [Double
     /// Why the trainer clusters on accounts: a renewal counted twice is no new evidence.
     /// Clustered on the original row, the doubled data's errors are the original's, but
     /// for the small-sample factor (N−1)/(N−K) taking N = 1,200 instead of 600.
-    @Test(arguments: [0.0, 3.0])
-    func duplicatingEveryRowWithinItsClusterLeavesClusteredErrorsAlone(l2: Double) throws {
+    @Test func duplicatingEveryRowWithinItsClusterLeavesClusteredErrorsAlone() throws {
         let (x, y, names) = simulatedLogistic(n: 600, p: 3, seed: 3)
         let rows = Array(0..<600)
-        let a = try LogisticRegression(l2: l2).fit(x: x, y: y, names: names, clusters: Clusters(rows))
-        let b = try LogisticRegression(l2: l2 * 2).fit(x: x + x, y: y + y, names: names, clusters: Clusters(rows + rows))
+        let a = try LogisticRegression().fit(x: x, y: y, names: names, clusters: Clusters(rows))
+        let b = try LogisticRegression().fit(x: x + x, y: y + y, names: names, clusters: Clusters(rows + rows))
         #expect(b.errors == .clustered(clusters: 600))
         let k = Double(a.parameterCount)
         let factor = ((1200 - 1) / (1200 - k)) / ((600 - 1) / (600 - k))
@@ -112,10 +111,17 @@ func simulatedLogistic(n: Int, p: Int, seed: UInt64) -> (x: [Double], y: [Double
             #expect(relativeClose(rb.estimate, ra.estimate!, 1e-9))
             #expect(relativeClose(rb.standardError! * rb.standardError!, ra.standardError! * ra.standardError! * factor, 1e-8), "\(rb.name)")
         }
-        // Fewer than two clusters: nothing to cluster on, the errors stay model-based.
-        let one = try LogisticRegression(l2: l2).fit(x: x, y: y, names: names, clusters: Clusters(Array(repeating: 0, count: 600)))
-        let plain = try LogisticRegression(l2: l2).fit(x: x, y: y, names: names)
-        #expect(one.errors == .modelBased && one.coefficients == plain.coefficients)
+        // One cluster: nothing to cluster on, the errors stay model-based.
+        for l2 in [0.0, 3.0] {
+            let one = try LogisticRegression(l2: l2).fit(x: x, y: y, names: names, clusters: Clusters(Array(repeating: 0, count: 600)))
+            let plain = try LogisticRegression(l2: l2).fit(x: x, y: y, names: names)
+            #expect(one.errors == .modelBased && one.coefficients == plain.coefficients)
+            // Four clusters cannot estimate how four parameters vary: model-based too.
+            let four = try LogisticRegression(l2: l2).fit(x: x, y: y, names: names, clusters: Clusters(rows.map { $0 % 4 }))
+            #expect(four.errors == .modelBased && four.coefficients == plain.coefficients)
+            let five = try LogisticRegression(l2: l2).fit(x: x, y: y, names: names, clusters: Clusters(rows.map { $0 % 5 }))
+            #expect(five.errors == .clustered(clusters: 5))
+        }
     }
 
     @Test func singleAndDoublePrecisionEarlyHessiansReachTheSameOptimum() throws {

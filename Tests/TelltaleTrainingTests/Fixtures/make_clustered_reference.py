@@ -7,11 +7,11 @@ repeated on every row and an account effect in the outcome, so rows of one accou
 related) and clustered.json:
 - "unpenalised": statsmodels.Logit(...).fit(cov_type="cluster", groups=account), with
   its default small-sample factor G/(G-1) * (N-1)/(N-K);
-- "penalised": for lambda = 5, scikit-learn's LogisticRegression(C=1/lambda) estimate and
-  the sandwich written out here in NumPy: bread the inverse of the penalised Hessian
-  X'WX + diag(0, lambda, ...), meat the sum over accounts of the estimating equations'
-  outer products, each account's score minus its share (rows / N) of the penalty's
-  gradient, times the same factor;
+- "penalised": for lambda = 5 and 300, scikit-learn's LogisticRegression(C=1/lambda)
+  estimate and the covariance written out here in NumPy: (H B^-1 H + P)^-1, with H = X'WX
+  the likelihood's Hessian at that estimate, P = diag(0, lambda, ...) and B the meat: the
+  sum over accounts of the estimating equations' outer products (each account's score
+  minus its share, rows / N, of the penalty's gradient) times the same factor;
 - "model_based": statsmodels' ordinary (nonrobust) errors on the same data, to show
   how much the clustering changes.
 None of these numbers come from Telltale.
@@ -54,20 +54,24 @@ out["unpenalised"] = {"coef": robust.params.tolist(), "se": robust.bse.tolist(),
                       "ci_high": robust.conf_int()[1].tolist()}
 out["model_based"] = {"se": plain.bse.tolist()}
 
-lam = 5.0
-clf = LogisticRegression(C=1 / lam, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(design.values, churned)
-theta = np.r_[clf.intercept_[0], clf.coef_[0]]
 Z = X.values
-p = 1 / (1 + np.exp(-Z @ theta))
-penalty = np.r_[0.0, np.full(Z.shape[1] - 1, lam)]
-bread = np.linalg.inv(Z.T @ (Z * (p * (1 - p))[:, None]) + np.diag(penalty))
-scores = np.zeros((accounts, Z.shape[1]))
-np.add.at(scores, account, Z * (churned - p)[:, None])
-scores -= np.bincount(account, minlength=accounts)[:, None] / n * (penalty * theta)[None, :]
 k = Z.shape[1]
 factor = accounts / (accounts - 1) * (n - 1) / (n - k)
-cov = factor * bread @ (scores.T @ scores) @ bread
-out["penalised"] = {"l2": lam, "coef": theta.tolist(), "se": np.sqrt(np.diag(cov)).tolist()}
+out["penalised"] = {}
+for lam in [5.0, 300.0]:
+    clf = LogisticRegression(C=1 / lam, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(design.values, churned)
+    theta = np.r_[clf.intercept_[0], clf.coef_[0]]
+    p = 1 / (1 + np.exp(-Z @ theta))
+    penalty = np.r_[0.0, np.full(k - 1, lam)]
+    H = Z.T @ (Z * (p * (1 - p))[:, None])
+    scores = np.zeros((accounts, k))
+    np.add.at(scores, account, Z * (churned - p)[:, None])
+    scores -= np.bincount(account, minlength=accounts)[:, None] / n * (penalty * theta)[None, :]
+    B = factor * scores.T @ scores
+    cov = np.linalg.inv(H @ np.linalg.solve(B, H) + np.diag(penalty))
+    model_based = np.linalg.inv(H + np.diag(penalty))
+    out["penalised"][str(lam)] = {"coef": theta.tolist(), "se": np.sqrt(np.diag(cov)).tolist(),
+                                  "model_based_se": np.sqrt(np.diag(model_based)).tolist()}
 with open("clustered.json", "w") as f:
     json.dump(out, f, indent=1)
 print("wrote clustered.csv and clustered.json:", n, "rows of", accounts, "accounts")
