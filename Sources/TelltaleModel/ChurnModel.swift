@@ -73,7 +73,7 @@ public struct ChurnModel: Codable, Equatable, Sendable {
     public var distanceCalibration: DistanceCalibration?
     /// What the coefficients' standard errors are clustered on; nil for errors
     /// that take every row as independent (files before it was kept, and fits
-    /// with a single account).
+    /// with no more accounts than parameters or that did not converge).
     public var standardErrors: ClusteredErrors?
 
     public struct Provenance: Codable, Equatable, Sendable {

@@ -28,7 +28,7 @@ public struct ClusteredErrors: Codable, Equatable, Sendable {
         case clusteredBy = "clustered_by", clusters, rows, largestRatio = "largest_ratio", largestRatioFeature = "largest_ratio_feature"
     }
 
-    /// "clustered by account (1335 renewals of 809 accounts); up to 1.31x the errors ..."
+    /// "clustered by account (1335 renewals of 809 accounts); up to 1.02x the errors ..."
     public var description: String {
         "clustered by \(clusteredBy) (\(rows) renewals of \(clusters) \(clusteredBy)s); up to \(String(format: "%.2f", largestRatio))x "
             + "the errors that take every renewal as independent (\(largestRatioFeature))"

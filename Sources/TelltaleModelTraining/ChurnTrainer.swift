@@ -411,7 +411,7 @@ public struct ChurnTrainer {
     }
 
     /// What the saved errors are clustered on, and the coefficient whose error the
-    /// clustering raised most; nil when the fit had one account (model-based errors).
+    /// clustering changed most (by ratio); nil when the fit's errors stayed model-based.
     static func clusteredErrors(_ fit: FittedLogisticRegression, rows: Int) -> ClusteredErrors? {
         guard case .clustered(let clusters) = fit.errors else { return nil }
         let offset = fit.hasIntercept ? 1 : 0
