@@ -16,7 +16,9 @@ signals (the form `train` fits), and gradient boosting from the signals and from
 weekly usage series.
 
 usage: python scripts/oracle_gap.py DIR [MODEL.json]   (DIR holds train.csv and
-       ground_truth_renewals.csv; scripts/oracle-gap.sh makes them and the model and runs this)"""
+       ground_truth_renewals.csv; scripts/oracle-gap.sh makes them and the model and runs this)
+       python scripts/oracle_gap.py --seeds DIR...       (each DIR holds holdout.csv from
+       `train --holdout-predictions` and ground_truth_renewals.csv; scripts/oracle-gap-seeds.sh)"""
 import json, os, sys, warnings
 import numpy as np, pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
@@ -268,5 +270,26 @@ def main(folder, model_path=None):
         z = planted[:, :len(FACTORS)].copy(); z[:, j] = readback[:, j]
         print(f"  {f:24s} {on_factors(z):.3f}")
 
+def across_seeds(folders):
+    """The oracle's holdout ROC AUC minus `train`'s on each history's holdout, with the
+    paired bootstrap standard error of each, then their mean over the histories and its
+    standard error (their spread over the square root of their number)."""
+    gaps = []
+    for folder in folders:
+        truth = pd.read_csv(f"{folder}/ground_truth_renewals.csv")
+        h = pd.read_csv(f"{folder}/holdout.csv").merge(truth[["account_id", "renewal_date", "churn_probability"]].rename(
+            columns={"churn_probability": "oracle"}), on=["account_id", "renewal_date"], validate="one_to_one")
+        y, oracle, model = h.churned.to_numpy(), h.oracle.to_numpy(), h.churn_probability.to_numpy()
+        gap = roc_auc_score(y, oracle) - roc_auc_score(y, model)
+        gaps.append(gap)
+        print(f"{os.path.basename(folder)}: {len(y)} holdout renewals, oracle {roc_auc_score(y, oracle):.4f}, "
+              f"train {roc_auc_score(y, model):.4f}, gap {gap:.4f} (standard error {gap_standard_error(truth, f'{folder}/holdout.csv', 500):.4f})")
+    if len(gaps) > 1:
+        print(f"mean gap over {len(gaps)} histories {np.mean(gaps):.4f} (standard error {np.std(gaps, ddof=1) / np.sqrt(len(gaps)):.4f}); "
+              f"under 0.02 on {sum(g < 0.02 for g in gaps)} of {len(gaps)}")
+
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    if sys.argv[1:2] == ["--seeds"]:
+        across_seeds(sys.argv[2:])
+    else:
+        main(*sys.argv[1:3])
