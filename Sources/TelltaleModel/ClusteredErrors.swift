@@ -29,8 +29,11 @@ public struct ClusteredErrors: Codable, Equatable, Sendable {
     }
 
     /// "clustered by account (1335 renewals of 809 accounts); up to 1.02x the errors ..."
+    /// With one renewal per account the clusters are single rows: the sandwich
+    /// then guards against a misspecified model only, and says so.
     public var description: String {
-        "clustered by \(clusteredBy) (\(rows) renewals of \(clusters) \(clusteredBy)s); up to \(String(format: "%.2f", largestRatio))x "
-            + "the errors that take every renewal as independent (\(largestRatioFeature))"
+        (clusters == rows ? "robust (each of the \(rows) renewals its own \(clusteredBy), so nothing to cluster)"
+            : "clustered by \(clusteredBy) (\(rows) renewals of \(clusters) \(clusteredBy)s)")
+            + "; up to \(String(format: "%.2f", largestRatio))x the errors that take every renewal as independent (\(largestRatioFeature))"
     }
 }

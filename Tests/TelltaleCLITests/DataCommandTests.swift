@@ -495,6 +495,8 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         #expect(undatedReport.contains("churned), observed 2024-05-02 to 2026-05-01 -> without observation dates\n")
                 && undatedReport.contains("- validated out of time -> on held-out accounts: the holdout figures measure different things\n"), "\(undatedReport)")
         #expect(try runTelltale(["inspect", dir + "/n.json"]).stdout.contains("no observation dates (a flat table)"))
+        // One row per account: no account to cluster on, and the report does not claim one.
+        #expect(undatedReport.contains("Standard errors are robust (each of the 3000 renewals its own account, so nothing to cluster); up to "), "\(undatedReport)")
         // The three tables' model against last quarter's flat-table one: today's accounts cannot be
         // scored by that one, and the report says why rather than leaving the section out.
         let afterFlat = try runTelltale(["train", "--config", sampleConfig, "--out", dir + "/t.json", "--report", dir + "/t.md", "--compare", dir + "/n.json"])
