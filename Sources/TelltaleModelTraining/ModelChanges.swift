@@ -41,6 +41,11 @@ extension ChurnModel {
             out.append("- churn probability recalibration by days to the renewal: \(previous.distanceCalibration?.description ?? "none") -> \(distanceCalibration?.description ?? "none")")
         }
         if l2 != previous.l2 { out.append("- L2 penalty λ \(formatted(previous.l2)) -> \(formatted(l2)) (chosen by cross-validation)") }
+        if (standardErrors == nil) != (previous.standardErrors == nil) {
+            // Files before 2026-11-24 took every renewal as independent: their p-values are not this model's kind.
+            func kind(_ e: ClusteredErrors?) -> String { e.map { "clustered by \($0.clusteredBy)" } ?? "every renewal taken as independent" }
+            out.append("- standard errors \(kind(previous.standardErrors)) -> \(kind(standardErrors)): the p-values of the two are not like for like")
+        }
         if bands.targets != previous.bands.targets {
             func list(_ t: [Double]) -> String { t.map { String(format: "%.0f%%", 100 * $0) }.joined(separator: "/") }
             out.append("- band targets \(list(previous.bands.targets)) -> \(list(bands.targets))")
