@@ -88,11 +88,16 @@ struct FitCommand: ParsableCommand {
             throw DataError.badValue(file: data, line: first.line, column: first.column, value: "",
                                      expected: "a value (--missing error; \(design.droppedRows.count) rows have missing values)")
         }
-        if let weights, case let .numeric(all)? = table.column(named: weights)?.values {
+        // The table's row behind each design row (rows with a missing value are not in the
+        // design), for the columns read beside it; a million-row fit without them skips the map.
+        let tableRows: [Int] = weights == nil && cluster == nil ? [] : {
             let lineToRow = Dictionary(uniqueKeysWithValues: table.lines.enumerated().map { ($1, $0) })
+            return design.lines.map { lineToRow[$0]! }
+        }()
+        if let weights, case let .numeric(all)? = table.column(named: weights)?.values {
             var problems = ProblemLog(file: data)
-            weightValues = design.lines.map { line in
-                let w = all[lineToRow[line]!] ?? .nan
+            weightValues = zip(design.lines, tableRows).map { line, row in
+                let w = all[row] ?? .nan
                 if !(w >= 0) { problems.record(.badValue(file: data, line: line, column: weights, value: w.isNaN ? "" : formatNumber(w), expected: "a weight >= 0")) }
                 return w
             }
@@ -100,7 +105,7 @@ struct FitCommand: ParsableCommand {
         } else if let weights {
             throw DataError.invalid(file: data, message: "weight column '\(weights)' must hold numbers")
         }
-        let clusters = try cluster.map { try Self.clusters(column: $0, table: table, design: design, file: data) }
+        let clusters = try cluster.map { try Self.clusters(column: $0, table: table, lines: design.lines, rows: tableRows, file: data) }
         let readSeconds = (clock.now - readStart).seconds
 
         let fitStart = clock.now
@@ -123,15 +128,14 @@ struct FitCommand: ParsableCommand {
         return fit.summary(context)
     }
 
-    /// Each design row's cluster label; a row without one is an error naming its line.
-    static func clusters(column name: String, table: FlatTable, design: DesignMatrix, file: String) throws -> Clusters {
+    /// Each design row's cluster label (`rows`: the table's row behind each, on `lines`
+    /// of the file); a row without one is an error naming its line.
+    static func clusters(column name: String, table: FlatTable, lines: [Int], rows: [Int], file: String) throws -> Clusters {
         guard let column = table.column(named: name) else {
             throw DataError.missingColumn(file: file, column: name, available: table.columnNames)
         }
-        let lineToRow = Dictionary(uniqueKeysWithValues: table.lines.enumerated().map { ($1, $0) })
         var problems = ProblemLog(file: file)
-        let labels = design.lines.map { line -> String in
-            let row = lineToRow[line]!
+        let labels = zip(lines, rows).map { line, row -> String in
             let label: String?
             switch column.values {
             case .numeric(let v): label = v[row].map(formatNumber)

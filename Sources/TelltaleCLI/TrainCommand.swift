@@ -134,9 +134,7 @@ struct TrainCommand: ParsableCommand {
         guard let end = history.usage.dateRange?.upperBound else { return .notCompared("the usage table has no rows") }
         func run(_ model: ChurnModel) throws -> ScoreRun { try AccountScorer.bandsOnly(model: model, settings: scoring).score(history: history, asOf: end + 1) }
         let before: ScoreRun
-        do { before = try run(previous) } catch let e as ScoringError {
-            return .notCompared("the previous model cannot score these tables (\(e.message))")
-        } catch { return .notCompared("the previous model cannot score these tables (\(error))") }
+        do { before = try run(previous) } catch { return .notCompared("the previous model cannot score these tables (\(error))") }
         do { return .compared(BandMigration(previous: before, new: try run(new))) } catch {
             return .notCompared("this model cannot score these tables (\(error))")
         }
