@@ -57,7 +57,8 @@ enum ClusteredCovariance {
     /// nil when the clusters' scores do not span every parameter under a penalty
     /// (the caller asks only with more clusters than parameters).
     /// - Parameters:
-    ///   - beta: the standardised estimate; `hessian` the penalised Hessian there,
+    ///   - beta: the standardised estimate; `hessian` the penalised Hessian the fit
+    ///     converged with (at β before its last step, under the tolerance),
     ///     `modelBased` its inverse; `penalty` the standardised penalty diagonal.
     static func standardised(design: StandardisedDesign, beta: [Double], hessian: Matrix, modelBased: Matrix,
                              penalty: [Double], y: [Double], weights: [Double]?, clusters: Clusters) -> Matrix? {

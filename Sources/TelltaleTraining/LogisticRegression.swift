@@ -148,8 +148,7 @@ public struct LogisticRegression: Sendable {
         let covariance = transform.multiplied(by: outcome.covariance).multiplied(by: transform, .none, .transpose)
         var errors = StandardErrorKind.modelBased
         var reported = covariance
-        if let clusters, clusters.count > design.width, outcome.converged,
-           let hessian = engine.pass(outcome.beta, hessian: .double).hessian,
+        if let clusters, clusters.count > design.width, outcome.converged, let hessian = outcome.hessian,
            let clustered = ClusteredCovariance.standardised(design: design, beta: outcome.beta, hessian: hessian, modelBased: outcome.covariance,
                                                             penalty: engine.penalty, y: y, weights: weights, clusters: clusters) {
             reported = transform.multiplied(by: clustered).multiplied(by: transform, .none, .transpose)

@@ -27,6 +27,10 @@ struct DivergenceReport {
 struct NewtonOutcome {
     var beta: [Double]
     var covariance: Matrix
+    /// The penalised double-precision Hessian `covariance` inverts (nil when no
+    /// covariance was wanted, or after a divergence): a clustered covariance
+    /// needs it again, and another pass over the data would only recompute it.
+    var hessian: Matrix? = nil
     var logLikelihood: Double
     var iterations: Int
     var converged: Bool
@@ -267,8 +271,8 @@ struct NewtonEngine {
                 if exactHessianHere || !wantCovariance {
                     for k in 0..<q { beta[k] -= step[k] }
                     let covariance = wantCovariance ? try factor.inverse() : Matrix(rows: q, columns: q)
-                    return NewtonOutcome(beta: beta, covariance: covariance, logLikelihood: current.logLikelihood,
-                                         iterations: iterations, converged: true, lastStep: lastStep,
+                    return NewtonOutcome(beta: beta, covariance: covariance, hessian: wantCovariance ? current.hessian : nil,
+                                         logLikelihood: current.logLikelihood, iterations: iterations, converged: true, lastStep: lastStep,
                                          gradientNorm: current.gradient.map(abs).max() ?? 0, separation: nil)
                 }
                 // Confirm with the exact Hessian here: its step is the final one.
