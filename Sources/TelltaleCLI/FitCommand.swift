@@ -70,7 +70,8 @@ struct FitCommand: ParsableCommand {
         let split = { (list: [String]) in list.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } }
         let clock = ContinuousClock()
         let readStart = clock.now
-        let table = try FlatTable.read(path: data, textColumns: Set(split(categorical)))
+        // The label as text, so that a cell such as "maybe" is named as not an outcome, not as not a number.
+        let table = try FlatTable.read(path: data, textColumns: Set(split(categorical) + [label]))
         // As for --exclude and --weights: a misspelt name would otherwise leave the column numeric without a word.
         for name in split(categorical) where table.column(named: name) == nil {
             throw DataError.missingColumn(file: data, column: name, available: table.columnNames)

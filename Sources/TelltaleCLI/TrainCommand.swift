@@ -71,7 +71,7 @@ struct TrainCommand: ParsableCommand {
         var usageEnd = "", rowDays = 1, levelMetrics: [String]?
         var history: History?
         if let data {
-            let (flat, unused) = try SignalTable.training(from: FlatTable.read(path: data), label: label, segmentColumn: segment)
+            let (flat, unused) = try SignalTable.training(from: FlatTable.read(path: data, textColumns: [label]), label: label, segmentColumn: segment)
             if !unused.isEmpty { printError("text columns not used: \(unused.joined(separator: "; "))") }
             table = flat
             fingerprints["data"] = try FileFingerprint.fnv1a64(path: data)

@@ -52,8 +52,27 @@ public struct BandFitter: Sendable {
     /// segment where they do not borrows the population's, as a small one does:
     /// a nearly flat curve would put every account in the band of its mean.
     public static func risesWithScore(health: [Double], renewed: [Bool]) -> Bool {
-        guard let c = logisticCalibration(health: health, renewed: renewed.map { $0 ? 1 : 0 }) else { return false }
-        return c.slope > 1.96 * c.slopeStandardError
+        rise(health: health, renewed: renewed) == .clear
+    }
+
+    /// How a segment's renewals rise with the health score, for the warning
+    /// that says why it borrows the population's cut points.
+    public enum Rise: Sendable {
+        /// The band curve's slope is 1.96 standard errors above 0, or the scores
+        /// put every renewed renewal above every churned one (as clear as it gets,
+        /// though no finite curve fits).
+        case clear
+        /// A finite curve, but not clearly rising.
+        case unclear
+        /// No finite curve: one outcome, or scores that all but separate them.
+        case noFiniteCurve
+    }
+
+    public static func rise(health: [Double], renewed: [Bool]) -> Rise {
+        let churnedHighest = zip(health, renewed).filter { !$0.1 }.map(\.0).max(), renewedLowest = zip(health, renewed).filter(\.1).map(\.0).min()
+        if let churnedHighest, let renewedLowest, churnedHighest < renewedLowest { return .clear }
+        guard let c = logisticCalibration(health: health, renewed: renewed.map { $0 ? 1 : 0 }) else { return .noFiniteCurve }
+        return c.slope > 1.96 * c.slopeStandardError ? .clear : .unclear
     }
 
     /// Cut points and figures for one set of renewals.

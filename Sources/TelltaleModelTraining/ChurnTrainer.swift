@@ -46,6 +46,10 @@ public struct ChurnTrainer {
     /// holdout figures come with a warning: with 15 renewals and 1 churner the
     /// AUC is one renewal's rank.
     public static let fewestHoldoutOutcomes = 20
+    /// A holdout ROC AUC this high is far more often leakage (a signal computed
+    /// from data after the observation date, or from the outcome) than usage
+    /// that foretells churn nearly perfectly.
+    public static let implausibleAUC = 0.95
     public var patternSearch: PatternSearchSettings
     public var patternFlags: [String]?
     public var cutSignals: [String]
@@ -223,6 +227,11 @@ public struct ChurnTrainer {
         let pWith = devWith.probabilities(holdTable), pWithout = devWithout.probabilities(holdTable)
         let metricsWith = ClassificationMetrics(p: pWith, y: holdY), metricsWithout = ClassificationMetrics(p: pWithout, y: holdY)
         if !grouped { warnings += Self.unlearnedBeforeTheHoldout(devWith, developmentTable: devTable, holdout: holdTable, churned: holdY) }
+        if metricsWith.rocAUC >= Self.implausibleAUC {
+            warnings.append("the holdout ROC AUC is \(String(format: "%.3f", metricsWith.rocAUC)): usage rarely foretells churn this well "
+                + "(0.65-0.85 is usual), so check that no signal is computed from data dated on or after the observation date, "
+                + "or from the outcome itself")
+        }
 
         // 4. Development bands, checked on the holdout.
         let fitter = BandFitter(targets: settings.bandTargets, minimumRows: settings.minimumBandRows, minimumSegmentRows: settings.minimumSegmentRows)
@@ -259,6 +268,9 @@ public struct ChurnTrainer {
                                      clusters: Clusters(table.observations.map(\.account)))
         if !final.fit.converged { warnings.append("the final fit did not converge in \(final.fit.iterations) iterations") }
         for note in final.fit.notes {
+            if case let .separatedUnderPenalty(report) = note {
+                warnings += Self.separationWarning(report, design: finalDesign, table: table); continue
+            }
             // The fit sees standardised columns, where every constant reads 0: say the
             // signal's own value (not filled or transformed), or that it has none.
             guard case let .constantColumn(name, _) = note, let spec = finalDesign.specs.first(where: { $0.name == name }) else {
@@ -282,12 +294,19 @@ public struct ChurnTrainer {
         }
         let bands = fitter.fit(health: kept.map { ChurnModel.healthScore(churnProbability: cross[$0]) }, renewed: kept.map { !y[$0] },
                                segments: kept.map { segments[$0] })
-        let bandSegments = kept.map { segments[$0] }
         for (s, b) in bands.segments.sorted(by: { $0.key < $1.key }) where b.borrowed {
-            let count = bandSegments.filter { $0 == s }.count
-            warnings.append(count < settings.minimumSegmentRows
-                ? "segment '\(s)' has fewer than \(settings.minimumSegmentRows) renewals: it uses the population's band cut points"
-                : "segment '\(s)': its \(count) renewals do not rise clearly with the health score (the band curve's slope is under 1.96 standard errors): it uses the population's band cut points")
+            let rows = kept.filter { segments[$0] == s }
+            guard rows.count >= settings.minimumSegmentRows else {
+                warnings.append("segment '\(s)' has fewer than \(settings.minimumSegmentRows) renewals: it uses the population's band cut points"); continue
+            }
+            switch BandFitter.rise(health: rows.map { ChurnModel.healthScore(churnProbability: cross[$0]) }, renewed: rows.map { !y[$0] }) {
+            case .noFiniteCurve:
+                warnings.append("segment '\(s)': no finite band curve fits its \(rows.count) renewals (one outcome, or health scores that all but separate them): "
+                    + "it uses the population's band cut points")
+            case .unclear, .clear:
+                warnings.append("segment '\(s)': its \(rows.count) renewals do not rise clearly with the health score (the band curve's slope is under 1.96 standard errors): "
+                    + "it uses the population's band cut points")
+            }
         }
         // One outcome in a whole segment: its indicator is held back only by the penalty, and
         // nothing in the data says which of its accounts are at risk.
@@ -330,6 +349,49 @@ public struct ChurnTrainer {
         return Outcome(model: model, holdoutRows: holdout, holdoutPredictions: pWith, holdoutPredictionsWithoutPatterns: pWithout,
                        holdoutChurned: holdY, holdoutBandStats: holdoutBandStats, holdoutInBandCheck: holdout.map { compared.contains($0) },
                        developmentBandStats: developmentBandStats, bandRowsLeftOut: n - kept.count, developmentBands: devBands, patternReport: finalDesign.patternReport, fit: final.fit)
+    }
+
+    /// The saved fit's separation, in the renewals' words and the signals' own
+    /// units (the fit saw them filled, transformed and standardised).
+    ///
+    /// Two cases read differently. A feature that splits churned from renewed
+    /// outright is most often the outcome leaking in. A 0/1 feature that is set
+    /// on a few renewals of one outcome (a rare flag that always churned) is
+    /// quasi-complete separation too, and harmless under the penalty, but its
+    /// coefficient rests on those renewals and on λ rather than on a measured
+    /// rate. A segment whose renewals all had one outcome is left to its own
+    /// warning, which says what to check.
+    static func separationWarning(_ report: SeparationReport, design: ModelDesign, table: SignalTable) -> [String] {
+        func finiteOnlyByPenalty(_ whose: String) -> String {
+            ": only the penalty keeps the model finite, so \(whose) size is set by λ, not by the data. "
+                + "A signal that foretells churn perfectly is most often the outcome itself, recorded after the observation date: check how it is computed"
+        }
+        guard !report.separating.isEmpty else {
+            return ["the fitted scores put every churned renewal above every renewed one, though no single feature does" + finiteOnlyByPenalty("the coefficients'")]
+        }
+        let segments = table.rowSegments, churned = table.observations.map { $0.churned ?? false }
+        let p = design.specs.count, n = design.y.count
+        return report.separating.compactMap { column in
+            guard let j = design.specs.firstIndex(where: { $0.name == column.name }) else { return nil }
+            let spec = design.specs[j]
+            if case let .segment(s) = spec.kind {
+                let rows = segments.indices.filter { segments[$0] == s }
+                if rows.count >= 20 && Set(rows.map { churned[$0] }).count == 1 { return nil } // warned as a segment
+            }
+            let values = (0..<n).map { design.x[$0 * p + j] }
+            if !column.complete && Set(values).count == 2 {
+                let set = values.filter { $0 > column.boundary }.count
+                let outcome = column.positivesAbove ? "churned" : "renewed"
+                return (set == 1 ? "the only renewal" : "all \(set) renewals") + " with '\(column.name)' \(outcome) (quasi-complete separation): "
+                    + "its coefficient rests on \(set == 1 ? "that renewal" : "them") and on the penalty, not on a measured churn rate"
+            }
+            var transform = SignalTransform.none
+            if case let .signal(name) = spec.kind, let s = table.definitions.firstIndex(where: { $0.name == name }) {
+                transform = table.definitions[s].transform
+            }
+            return column.describe(rows: "renewal", positive: "churned", negative: "renewed") { transform.inverse($0 * spec.scale + spec.mean) }
+                + finiteOnlyByPenalty("its coefficient's")
+        }
     }
 
     /// Features one value on every development renewal and another on some of

@@ -447,6 +447,16 @@ public enum SignalTransform: String, Codable, CaseIterable, Sendable {
         case .asinh: return Foundation.asinh(x)
         }
     }
+
+    /// The signal's own value behind a transformed one (both transforms rise
+    /// strictly), so that a boundary the fit found can be said in its units.
+    public func inverse(_ y: Double) -> Double {
+        switch self {
+        case .none: return y
+        case .log1p: return Foundation.expm1(y)
+        case .asinh: return Foundation.sinh(y)
+        }
+    }
 }
 
 /// What a missing value (too little history, no CSAT answer, a zero

@@ -37,9 +37,16 @@ public enum FitNote: Equatable, Codable, Sendable, CustomStringConvertible {
     /// An exact linear combination of other columns (dropped when unpenalised).
     case collinearColumn(String, combination: String)
     case notConverged(iterations: Int, lastStep: Double)
+    /// Separation under an L2 penalty: the fit exists, but only because of the penalty.
+    case separatedUnderPenalty(SeparationReport)
 
     public var description: String {
         switch self {
+        case let .separatedUnderPenalty(report):
+            let kind = report.complete ? "complete separation" : "quasi-complete separation"
+            return "\(kind) of the outcome: " + report.detail.joined(separator: "; ")
+                + ". Only the penalty keeps the estimates finite, so their size is set by λ, not by the data; "
+                + "a column that foretells the outcome perfectly is often the outcome itself, recorded after the fact"
         case let .constantColumn(name, value):
             return "'\(name)' is constant (\(CollinearityCheck.format(value))) and was dropped"
         case let .collinearColumn(name, combination):

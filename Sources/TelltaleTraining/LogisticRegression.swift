@@ -111,14 +111,10 @@ public struct LogisticRegression: Sendable {
         for j in 0..<p {
             if stats.isConstant(j) { notes.append(.constantColumn(names[j], value: stats.minimum[j])) } else { kept.append(j) }
         }
-        if l2 == 0 {
-            let separating = SeparationCheck.univariate(stats, candidates: kept)
-            if !separating.isEmpty {
-                throw FitError.separation(SeparationReport(columns: separating.map { names[$0.column] },
-                                                           complete: separating.contains { $0.complete },
-                                                           detail: separating.map { $0.describe(names) }))
-            }
-        }
+        let separating = SeparationCheck.univariate(stats, candidates: kept, names: names)
+        let columnsSeparate = separating.isEmpty ? nil : SeparationReport(columns: separating.map(\.name), complete: separating.contains { $0.complete },
+                                                                           detail: separating.map { $0.describe() }, separating: separating)
+        if l2 == 0, let columnsSeparate { throw FitError.separation(columnsSeparate) }
 
         var design = StandardisedDesign(x: x, rows: n, columns: p, keep: kept, stats: stats, intercept: fitIntercept)
         let collinear = try collinearColumns(design, y: y, weights: weights, names: names)
@@ -141,6 +137,15 @@ public struct LogisticRegression: Sendable {
                 detail: ["the fitted probabilities of \(sep.rowsAtBoundary) rows reached 0 or 1 while coefficients kept growing"]))
         }
         if !outcome.converged { notes.append(.notConverged(iterations: outcome.iterations, lastStep: outcome.lastStep)) }
+        // Under a penalty the estimates stay finite, but the user should still hear: a column
+        // that foretells the outcome perfectly is most often the outcome itself, leaked in.
+        if let columnsSeparate {
+            notes.append(.separatedUnderPenalty(columnsSeparate))
+        } else if l2 > 0, engine.scoresSeparate {
+            // The last double-precision pass was at β before the final step (under `tolerance`): its scores are the fit's.
+            notes.append(.separatedUnderPenalty(SeparationReport(columns: [], complete: true, detail: [
+                "the fitted scores put every row with label 1 above every row with label 0 (no single column does)"])))
+        }
 
         // Back to the user's scale: θ = A θs, Cov(θ) = A Cov(θs) Aᵀ.
         let transform = design.backTransform()

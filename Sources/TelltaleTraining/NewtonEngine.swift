@@ -57,6 +57,12 @@ private final class Workspace {
     var residualSum = 0.0
     var atBoundary = 0
     var boundaryCorrect = 0
+    /// The highest η of a label-0 row and the lowest of a label-1 row (weight > 0),
+    /// tracked in double-precision passes only: the final iterate always gets
+    /// one, and the cheaper passes stay as cheap. Until the first, they read
+    /// as overlapping.
+    var highestNegative = Double.infinity
+    var lowestPositive = -Double.infinity
     var rows = 0
 
     init(q: Int, p: Int, blockRows: Int) {
@@ -80,7 +86,10 @@ private final class Workspace {
     func reset(_ precision: HessianPrecision) {
         loss = 0; residualSum = 0; atBoundary = 0; boundaryCorrect = 0; rows = 0
         xtr.update(repeating: 0, count: max(p, 1))
-        if precision == .double { hessian.update(repeating: 0, count: q * q) }
+        if precision == .double {
+            hessian.update(repeating: 0, count: q * q)
+            highestNegative = -.infinity; lowestPositive = .infinity
+        }
         if precision == .single { hessianSingle.update(repeating: 0, count: q * q) }
     }
 }
@@ -170,6 +179,9 @@ struct NewtonEngine {
                         let h = (wi * prob * (1 - prob)).squareRoot()
                         let row = block + i * p
                         if precision == .double {
+                            if wi > 0 {
+                                if yi == 1 { ws.lowestPositive = min(ws.lowestPositive, e) } else { ws.highestNegative = max(ws.highestNegative, e) }
+                            }
                             let out = ws.scaled + i * q
                             if offset == 1 { out[0] = h }
                             for k in 0..<kept { out[k + offset] = h * (row[kp[k]] - cp[k]) * ip[k] }
@@ -233,6 +245,17 @@ struct NewtonEngine {
     /// them are on the side of their label (from the last pass).
     var boundaryCounts: (total: Int, correct: Int) {
         workspaces.reduce((0, 0)) { ($0.0 + $1.atBoundary, $0.1 + $1.boundaryCorrect) }
+    }
+
+    /// Whether the last double-precision pass's linear predictor (the final
+    /// iterate's, when the run wanted a covariance) put every label-1 row above
+    /// every label-0 row. The fit itself is then a witness that the data are
+    /// linearly separable: without a penalty the estimates would diverge along
+    /// it, so under one their size is the penalty's, not the data's.
+    var scoresSeparate: Bool {
+        let highestNegative = workspaces.map(\.highestNegative).max() ?? -.infinity
+        let lowestPositive = workspaces.map(\.lowestPositive).min() ?? .infinity
+        return highestNegative < lowestPositive
     }
 
     /// Iterates from `start` until the Newton step is below `tolerance` on

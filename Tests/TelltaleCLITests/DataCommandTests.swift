@@ -416,6 +416,57 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         #expect(!r.stderr.contains("segment 'SMB Annual': all"))
     }
 
+    /// A column that foretells churn perfectly is most often the outcome leaking in: it is named
+    /// with its boundary in its own units, the too-good holdout AUC is called suspicious, and a rare
+    /// flag set only on churned renewals is told apart from both.
+    @Test func aSignalThatSeparatesTheOutcomeIsWarnedAboutAsLikelyLeakage() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-leak-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var state: UInt64 = 7
+        func uniform() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        var lines = ["account_id,as_of,logins,cancel_notice_days,legacy_plan,churned"]
+        var legacy = 0
+        for i in 0..<600 {
+            let logins = 40 * uniform()
+            let churned = uniform() < 1 / (1 + exp((logins - 12) / 6))
+            // Days between the cancellation notice and the renewal: known only after the fact.
+            let notice = churned ? 30 + Int(60 * uniform()) : Int(30 * uniform())
+            let flag = churned && legacy < 3 && i % 50 == 7
+            if flag { legacy += 1 }
+            lines.append("A\(i),2025-\(String(format: "%02d", 1 + i % 12))-15,\(String(format: "%.2f", logins)),\(notice),\(flag ? 1 : 0),\(churned ? 1 : 0)")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/flat.csv", atomically: true, encoding: .utf8)
+        let highestRenewed = lines.dropFirst().filter { $0.hasSuffix(",0") }.map { Int($0.split(separator: ",")[3])! }.max()!
+        let r = try runTelltale(["train", "--data", dir + "/flat.csv", "--out", dir + "/m.json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(legacy == 3 && r.stderr.contains("warning: 'cancel_notice_days' separates the outcome completely: every renewal with cancel_notice_days > \(highestRenewed) churned, "
+            + "every other renewal renewed: only the penalty keeps the model finite, so its coefficient's size is set by λ, not by the data. "
+            + "A signal that foretells churn perfectly is most often the outcome itself"), "\(r.stderr)")
+        #expect(r.stderr.contains("warning: the holdout ROC AUC is 1.000: usage rarely foretells churn this well"), "\(r.stderr)")
+        #expect(r.stderr.contains("warning: all 3 renewals with 'legacy_plan' churned (quasi-complete separation): its coefficient rests on them and on the penalty"), "\(r.stderr)")
+        // The health score separates the renewals too: that is a clear rise, not a flat one.
+        #expect(!r.stderr.contains("do not rise clearly"), "\(r.stderr)")
+        // Without the leak: no separation, no suspicion (the rare flag still separates).
+        let clean = lines.map { line -> String in var f = line.split(separator: ",", omittingEmptySubsequences: false); f.remove(at: 3); return f.joined(separator: ",") }
+        try (clean.joined(separator: "\n") + "\n").write(toFile: dir + "/clean.csv", atomically: true, encoding: .utf8)
+        let c = try runTelltale(["train", "--data", dir + "/clean.csv", "--out", dir + "/c.json"])
+        #expect(c.status == 0 && !c.stderr.contains("separates the outcome completely") && !c.stderr.contains("the holdout ROC AUC is")
+                && c.stderr.contains("all 3 renewals with 'legacy_plan' churned"), "\(c.stderr)")
+    }
+
+    /// A label cell that is not an outcome is named as such (not as "not a number") by train and fit.
+    @Test func aLabelCellThatIsNotAnOutcomeIsNamedWithItsLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-label-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let rows = (0..<200).map { "A\($0),\($0 % 7),\($0 == 11 ? "maybe" : String($0 % 2))" }
+        try (["account_id,x,churned"] + rows).joined(separator: "\n").write(toFile: dir + "/t.csv", atomically: true, encoding: .utf8)
+        let train = try runTelltale(["train", "--data", dir + "/t.csv", "--out", dir + "/m.json"])
+        #expect(train.status != 0 && train.stderr.contains("t.csv: line 13, column 'churned': \"maybe\" is not an outcome (1/0, true/false, yes/no or churned/renewed)"), "\(train.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/m.json"))
+        let fit = try runTelltale(["fit", "--data", dir + "/t.csv", "--label", "churned"])
+        #expect(fit.status != 0 && fit.stderr.contains("t.csv: line 13, column 'churned': \"maybe\" is not a binary label"), "\(fit.stderr)")
+    }
+
     @Test func inspectOnAFileThatIsNotAModelSaysSo() throws {
         let missing = try runTelltale(["inspect", "/nonexistent/model.json"])
         #expect(missing.status != 0 && missing.stderr.contains("telltale train --config FILE --out"))

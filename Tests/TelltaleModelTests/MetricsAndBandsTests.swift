@@ -118,6 +118,17 @@ struct Rand {
 
     /// Two small middle bands pool with each other, not both into red: red keeps
     /// only the renewals under the curve's 55%.
+    @Test func scoresThatSeparateTheRenewalsRiseClearlyAndOneOutcomeHasNoCurve() {
+        // Every renewed renewal above every churned one: no finite curve, yet as clear a rise as there is.
+        let health = (0..<300).map { Double($0) / 3 }
+        let separated = health.map { $0 >= 40 }
+        #expect(BandFitter.logisticCalibration(health: health, renewed: separated.map { $0 ? 1 : 0 }) == nil)
+        #expect(BandFitter.rise(health: health, renewed: separated) == .clear)
+        #expect(BandFitter.rise(health: health, renewed: health.map { _ in true }) == .noFiniteCurve)
+        // The other way round (renewals fall with the score) is no rise.
+        #expect(BandFitter.rise(health: health, renewed: separated.map { !$0 }) != .clear)
+    }
+
     @Test func smallMiddleBandsPoolWithEachOtherRatherThanIntoRed() throws {
         // 100 renewals at health 30 (30% renew), 12 at 62 and 12 at 70, 300 at 92 (90% renew).
         let health = Array(repeating: 30.0, count: 100) + Array(repeating: 62.0, count: 12) + Array(repeating: 70.0, count: 12)

@@ -4,6 +4,15 @@ import TelltaleConfig
 import TelltaleSignals
 
 @Suite struct SignalConfigTests {
+    @Test func eachTransformsInverseGivesBackTheSignalsOwnValue() {
+        for t in SignalTransform.allCases {
+            for x in [0, 0.5, 3, 29, 1e4] {
+                #expect(abs(t.inverse(t.apply(x)) - x) <= 1e-12 * max(1, x), "\(t) at \(x)")
+            }
+        }
+        #expect(abs(SignalTransform.asinh.inverse(SignalTransform.asinh.apply(-7)) + 7) < 1e-12)
+    }
+
     @Test func everyKindOfDefinitionIsReadFromYAML() throws {
         let yaml = """
         signals:

@@ -91,6 +91,51 @@ import Testing
         }
     }
 
+    @Test func underAPenaltyAColumnThatSeparatesIsANoteNamingItsBoundary() throws {
+        let x: [Double] = [1, 2, 3, 4, 5, 6, 7, 8].flatMap { [$0, sin($0)] }
+        let y: [Double] = [0, 0, 0, 0, 1, 1, 1, 1]
+        let fit = try LogisticRegression(l2: 1).fit(x: x, y: y, names: ["days_inactive", "noise"])
+        #expect(fit.converged)
+        let expected = SeparatingColumn(name: "days_inactive", complete: true, positivesAbove: true, boundary: 4)
+        guard case let .separatedUnderPenalty(report)? = fit.notes.first(where: { if case .separatedUnderPenalty = $0 { true } else { false } }) else {
+            Issue.record("no separation note: \(fit.notes)"); return
+        }
+        #expect(report.separating == [expected] && report.complete && report.columns == ["days_inactive"])
+        #expect(report.detail == ["'days_inactive' separates the outcome completely: every row with days_inactive > 4 has label 1, every other row has label 0"])
+        #expect(FitNote.separatedUnderPenalty(report).description.contains("set by λ, not by the data"))
+        // A level only churned rows have: quasi-complete, at the level's 0.
+        var (z, labels, _) = simulatedLogistic(n: 400, p: 1, seed: 4)
+        let level = labels.enumerated().map { $0.offset % 3 == 0 && $0.element == 1 ? 1.0 : 0.0 }
+        z = (0..<labels.count).flatMap { (i: Int) -> [Double] in [z[i], level[i]] }
+        let quasi = try LogisticRegression(l2: 1).fit(x: z, y: labels, names: ["x", "plan[T.Legacy]"])
+        #expect(quasi.notes.contains(.separatedUnderPenalty(SeparationReport(
+            columns: ["plan[T.Legacy]"], complete: false,
+            detail: ["'plan[T.Legacy]' separates the outcome quasi-completely: every row with plan[T.Legacy] > 0 has label 1, every row below has label 0; only rows at plan[T.Legacy] = 0 mix"],
+            separating: [SeparatingColumn(name: "plan[T.Legacy]", complete: false, positivesAbove: true, boundary: 0)]))), "\(quasi.notes)")
+        _ = labels
+    }
+
+    @Test func underAPenaltyScoresThatSeparateAreNotedThoughNoColumnDoes() throws {
+        // Neither column separates alone; a + b > 0 does, with a margin the penalised fit finds.
+        var rng = SeededRandom(seed: 12)
+        var x: [Double] = [], y: [Double] = []
+        while y.count < 300 {
+            let a = rng.normal(), b = rng.normal()
+            if abs(a + b) < 0.5 { continue }
+            x += [a, b]; y.append(a + b > 0 ? 1 : 0)
+        }
+        let fit = try LogisticRegression(l2: 1).fit(x: x, y: y, names: ["a", "b"])
+        // Independently: the fit's own scores order every label-1 row above every label-0 row.
+        let eta = (0..<y.count).map { fit.intercept + fit.coefficients[1].estimate! * x[2 * $0] + fit.coefficients[2].estimate! * x[2 * $0 + 1] }
+        let highestNegative = zip(eta, y).filter { $0.1 == 0 }.map(\.0).max()!, lowestPositive = zip(eta, y).filter { $0.1 == 1 }.map(\.0).min()!
+        #expect(highestNegative < lowestPositive)
+        #expect(fit.notes.contains { if case let .separatedUnderPenalty(r) = $0 { r.separating.isEmpty && r.complete } else { false } }, "\(fit.notes)")
+        // Overlapping classes: no such note.
+        let (x2, y2, names2) = simulatedLogistic(n: 500, p: 2, seed: 3)
+        let overlapping = try LogisticRegression(l2: 1).fit(x: x2, y: y2, names: names2)
+        #expect(!overlapping.notes.contains { if case .separatedUnderPenalty = $0 { true } else { false } }, "\(overlapping.notes)")
+    }
+
     @Test func singleClassIsAnError() {
         #expect(throws: FitError.singleClass(value: 0)) {
             try LogisticRegression().fit(x: [1, 2, 3], y: [0, 0, 0], names: ["a"])
