@@ -8,7 +8,9 @@ import TelltaleTraining
 /// A training run that cannot go on, with what to change.
 public struct TrainError: Error, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Set when an unpenalised fit (λ = 0) met separated renewals: what separates them.
+    public var separation: String?
+    public init(_ message: String, separation: String? = nil) { self.message = message; self.separation = separation }
     public var description: String { message }
 }
 
@@ -183,6 +185,7 @@ public struct ChurnTrainer {
             let blocks = settings.folds + 1
             let foldOf = development.map { Int(Self.accountShare(table.observations[$0].account, salt: 2) * Double(settings.folds)) }
             var losses = [[Double]](repeating: [], count: settings.l2Grid.count)
+            var unfitted: [Int: TrainError] = [:] // λ indices without a fit on some fold, and why
             var validated = 0
             for k in (grouped ? 0..<settings.folds : 1..<blocks) {
                 let validation: [Int], train: [Int]
@@ -199,13 +202,24 @@ public struct ChurnTrainer {
                 let design = try ModelDesign(table: table.subset(train), options: options(true))
                 let valTable = table.subset(validation)
                 validated += validation.count
-                for (g, l2) in settings.l2Grid.enumerated() {
-                    let fitted = try FittedDesign(design: design, l2: l2, balanceClasses: settings.balanceClasses)
+                for (g, l2) in settings.l2Grid.enumerated() where unfitted[g] == nil {
+                    let fitted: FittedDesign
+                    do {
+                        fitted = try FittedDesign(design: design, l2: l2, balanceClasses: settings.balanceClasses)
+                    } catch let error as TrainError where error.separation != nil {
+                        // No unpenalised fit on this fold: λ = 0 leaves the search.
+                        unfitted[g] = error; continue
+                    }
                     let p = fitted.probabilities(valTable)
                     losses[g].append(ClassificationMetrics(p: p, y: validation.map { y[$0] }).logLoss * Double(validation.count))
                 }
             }
-            let counted = losses.first?.count ?? 0
+            let searched = settings.l2Grid.indices.filter { unfitted[$0] == nil }
+            if let (_, error) = unfitted.min(by: { $0.key < $1.key }) {
+                guard !searched.isEmpty else { throw error }
+                warnings.append("cross-validation left λ = 0 (no penalty) out of the search: no unpenalised fit exists on its folds, \(error.separation!)")
+            }
+            let counted = searched.first.map { losses[$0].count } ?? 0
             if counted == 0 {
                 // Nothing to choose by: so few renewals that the most cautious fit is the one to
                 // trust (the weakest penalty fitted 31 features to 120 renewals as if they were many).
@@ -214,7 +228,7 @@ public struct ChurnTrainer {
                     + "the strongest penalty of model.l2, λ = \(formatNumber(chosen)), was used")
             } else {
                 // Per validated renewal, pooled over the folds.
-                grid = settings.l2Grid.enumerated().map { g, l2 in ValidationSummary.CVPoint(l2: l2, logLoss: losses[g].reduce(0, +) / Double(validated)) }
+                grid = searched.map { g in ValidationSummary.CVPoint(l2: settings.l2Grid[g], logLoss: losses[g].reduce(0, +) / Double(validated)) }
                 chosen = grid.min { $0.logLoss < $1.logLoss }!.l2
             }
         }
@@ -370,27 +384,16 @@ public struct ChurnTrainer {
             return ["the fitted scores put every churned renewal above every renewed one, though no single feature does" + finiteOnlyByPenalty("the coefficients'")]
         }
         let segments = table.rowSegments, churned = table.observations.map { $0.churned ?? false }
-        let p = design.specs.count, n = design.y.count
         return report.separating.compactMap { column in
             guard let j = design.specs.firstIndex(where: { $0.name == column.name }) else { return nil }
-            let spec = design.specs[j]
-            if case let .segment(s) = spec.kind {
+            if case let .segment(s) = design.specs[j].kind {
                 let rows = segments.indices.filter { segments[$0] == s }
                 if rows.count >= 20 && Set(rows.map { churned[$0] }).count == 1 { return nil } // warned as a segment
             }
-            let values = (0..<n).map { design.x[$0 * p + j] }
-            if !column.complete && Set(values).count == 2 {
-                let set = values.filter { $0 > column.boundary }.count
-                let outcome = column.positivesAbove ? "churned" : "renewed"
-                return (set == 1 ? "the only renewal" : "all \(set) renewals") + " with '\(column.name)' \(outcome) (quasi-complete separation): "
-                    + "its coefficient rests on \(set == 1 ? "that renewal" : "them") and on the penalty, not on a measured churn rate"
+            if let one = design.oneOutcomeSide(column, at: j) {
+                return design.describe(column) + ": its coefficient rests on \(one.renewals == 1 ? "that renewal" : "them") and on the penalty, not on a measured churn rate"
             }
-            var transform = SignalTransform.none
-            if case let .signal(name) = spec.kind, let s = table.definitions.firstIndex(where: { $0.name == name }) {
-                transform = table.definitions[s].transform
-            }
-            return column.describe(rows: "renewal", positive: "churned", negative: "renewed") { transform.inverse($0 * spec.scale + spec.mean) }
-                + finiteOnlyByPenalty("its coefficient's")
+            return design.describe(column) + finiteOnlyByPenalty("its coefficient's")
         }
     }
 

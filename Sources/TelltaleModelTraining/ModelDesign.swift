@@ -89,6 +89,35 @@ struct ModelDesign {
         return chosen
     }
 
+    /// A column that separates the outcome on its own, in the renewals' words
+    /// and the signal's own units: the fit saw it filled, transformed and
+    /// standardised, and both maps rise, so the boundary maps back. A 0/1
+    /// feature set only on renewals of one outcome is said as such.
+    func describe(_ column: SeparatingColumn) -> String {
+        guard let j = specs.firstIndex(where: { $0.name == column.name }) else { return column.describe() }
+        if let one = oneOutcomeSide(column, at: j) {
+            return (one.renewals == 1 ? "the only renewal" : "all \(one.renewals) renewals") + " \(one.withFeature ? "with" : "without") '\(column.name)' "
+                + (one.churned ? "churned" : "renewed") + " (quasi-complete separation)"
+        }
+        let spec = specs[j]
+        var transform = SignalTransform.none
+        if case let .signal(name) = spec.kind, let s = preparation.names.firstIndex(of: name) { transform = preparation.transforms[s] }
+        return column.describe(rows: "renewal", positive: "churned", negative: "renewed") { transform.inverse($0 * spec.scale + spec.mean) }
+    }
+
+    /// A 0/1 feature that separates the outcome quasi-completely: the renewals
+    /// with it (or without it) all had one outcome, and the others mix.
+    func oneOutcomeSide(_ column: SeparatingColumn, at j: Int) -> (renewals: Int, withFeature: Bool, churned: Bool)? {
+        guard !column.complete else { return nil }
+        let p = specs.count
+        let values = (0..<y.count).map { x[$0 * p + j] }
+        guard Set(values).count == 2, let low = values.min() else { return nil }
+        // At the lower value, the rows above it (with the feature) are the pure side; at the upper, those below.
+        let withFeature = column.boundary == low
+        let renewals = values.filter { withFeature ? $0 > column.boundary : $0 < column.boundary }.count
+        return (renewals, withFeature, column.positivesAbove == withFeature)
+    }
+
     /// Standardised design columns for other rows (validation, scoring).
     func columns(for table: SignalTable) -> [[Double]] {
         FeatureBuilder.standardised(specs, table: table, preparation: preparation, cuts: cuts)
@@ -113,8 +142,18 @@ struct FittedDesign {
             weights = design.y.map { $0 == 1 ? w1 : w0 }
             shift = log(w1 / w0) // weighting multiplies the odds by w1/w0: undo it
         }
-        let fitted = try LogisticRegression(l2: l2).fit(x: design.x, y: design.y, names: design.specs.map(\.name), weights: weights,
-                                                         clusters: clusters)
+        let fitted: FittedLogisticRegression
+        do {
+            fitted = try LogisticRegression(l2: l2).fit(x: design.x, y: design.y, names: design.specs.map(\.name), weights: weights,
+                                                     clusters: clusters)
+        } catch FitError.separation(let report) {
+            // Only without a penalty (λ = 0 in model.l2): say it in the renewals' words and the signals' units.
+            let why = report.separating.isEmpty
+                ? "a combination of features separates churned from renewed renewals (" + report.columns.map { "'\($0)'" }.joined(separator: ", ") + " kept growing)"
+                : report.separating.map(design.describe).joined(separator: "; ")
+            throw TrainError("λ = 0 in model.l2 fits without a penalty, and no unpenalised fit exists: \(why). "
+                + "Use penalties above 0 (the default model.l2 is [1, 3, 10, 30, 100, 300, 1000]), or leave the feature out", separation: why)
+        }
         self.init(design: design, fitted: fitted, interceptShift: shift)
     }
 

@@ -424,7 +424,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var state: UInt64 = 7
         func uniform() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
-        var lines = ["account_id,as_of,logins,cancel_notice_days,legacy_plan,churned"]
+        var lines = ["account_id,as_of,logins,cancel_notice_days,legacy_plan,has_sso,churned"]
         var legacy = 0
         for i in 0..<600 {
             let logins = 40 * uniform()
@@ -433,7 +433,9 @@ func sampleConfigWithAbsolutePaths() throws -> String {
             let notice = churned ? 30 + Int(60 * uniform()) : Int(30 * uniform())
             let flag = churned && legacy < 3 && i % 50 == 7
             if flag { legacy += 1 }
-            lines.append("A\(i),2025-\(String(format: "%02d", 1 + i % 12))-15,\(String(format: "%.2f", logins)),\(notice),\(flag ? 1 : 0),\(churned ? 1 : 0)")
+            // Single sign-on set up everywhere but on five renewals that renewed.
+            let sso = !churned && i % 97 == 3 ? 0 : 1
+            lines.append("A\(i),2025-\(String(format: "%02d", 1 + i % 12))-15,\(String(format: "%.2f", logins)),\(notice),\(flag ? 1 : 0),\(sso),\(churned ? 1 : 0)")
         }
         try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/flat.csv", atomically: true, encoding: .utf8)
         let highestRenewed = lines.dropFirst().filter { $0.hasSuffix(",0") }.map { Int($0.split(separator: ",")[3])! }.max()!
@@ -444,6 +446,8 @@ func sampleConfigWithAbsolutePaths() throws -> String {
             + "A signal that foretells churn perfectly is most often the outcome itself"), "\(r.stderr)")
         #expect(r.stderr.contains("warning: the holdout ROC AUC is 1.000: usage rarely foretells churn this well"), "\(r.stderr)")
         #expect(r.stderr.contains("warning: all 3 renewals with 'legacy_plan' churned (quasi-complete separation): its coefficient rests on them and on the penalty"), "\(r.stderr)")
+        let withoutSSO = lines.dropFirst().filter { $0.hasSuffix(",0,0") }.count
+        #expect(withoutSSO > 1 && r.stderr.contains("warning: all \(withoutSSO) renewals without 'has_sso' renewed (quasi-complete separation)"), "\(r.stderr)")
         // The health score separates the renewals too: that is a clear rise, not a flat one.
         #expect(!r.stderr.contains("do not rise clearly"), "\(r.stderr)")
         // Without the leak: no separation, no suspicion (the rare flag still separates).
@@ -452,6 +456,26 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         let c = try runTelltale(["train", "--data", dir + "/clean.csv", "--out", dir + "/c.json"])
         #expect(c.status == 0 && !c.stderr.contains("separates the outcome completely") && !c.stderr.contains("the holdout ROC AUC is")
                 && c.stderr.contains("all 3 renewals with 'legacy_plan' churned"), "\(c.stderr)")
+    }
+
+    /// λ = 0 in model.l2 is an unpenalised fit, which separated renewals do not have: alone it is
+    /// an error in the renewals' words (no model written); in a grid, cross-validation leaves it out.
+    @Test func anUnpenalisedFitOfSeparatedRenewalsIsNamedOrLeftOutOfTheSearch() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-l2-zero-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // The sample's example flag 'inactive_large_account' is set on one renewal, which churned.
+        try (sampleConfigWithAbsolutePaths() + "model:\n  l2: [0]\n").write(toFile: dir + "/zero.yml", atomically: true, encoding: .utf8)
+        let alone = try runTelltale(["train", "--config", dir + "/zero.yml", "--out", dir + "/zero.json"])
+        #expect(alone.status != 0 && alone.stderr.contains("λ = 0 in model.l2 fits without a penalty, and no unpenalised fit exists: "
+            + "the only renewal with 'inactive_large_account' churned (quasi-complete separation). Use penalties above 0"), "\(alone.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/zero.json"))
+        try (sampleConfigWithAbsolutePaths() + "model:\n  l2: [0, 10, 100]\n").write(toFile: dir + "/grid.yml", atomically: true, encoding: .utf8)
+        let grid = try runTelltale(["train", "--config", dir + "/grid.yml", "--out", dir + "/grid.json"])
+        #expect(grid.status == 0 && grid.stderr.contains("warning: cross-validation left λ = 0 (no penalty) out of the search: no unpenalised fit exists on its folds, "), "\(grid.stderr)")
+        let model = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/grid.json"))) as? [String: Any])
+        let validation = try #require(model["validation"] as? [String: Any])
+        let searched = try #require(validation["cv_grid"] as? [[String: Any]]).compactMap { $0["l2"] as? Double }
+        #expect(searched == [10, 100] && [10, 100].contains(model["l2"] as? Double ?? -1), "\(searched), \(model["l2"] ?? "none")")
     }
 
     /// A label cell that is not an outcome is named as such (not as "not a number") by train and fit.
