@@ -18,7 +18,7 @@ extension ChurnTrainer.Outcome {
         var out = "account_id,segment,as_of,renewal_date,churned,churn_probability,churn_probability_without_patterns,health_score,band,in_band_check\n"
         for (i, r) in holdoutRows.enumerated() {
             let o = table.observations[r]
-            let account = Int(o.account), segment = table.segments[account]
+            let account = Int(o.account), segment = table.segment(ofRow: r)
             let health = ChurnModel.healthScore(churnProbability: holdoutPredictions[i])
             let fields = [csvField(table.accountIDs[account]), csvField(segment), table.undated ? "" : o.asOf.description,
                           table.undated ? "" : o.renewal?.description ?? "",

@@ -33,7 +33,7 @@ extension SignalTable {
             case nil: return nil
             }
         }
-        var ids: [String] = [], index: [String: Int32] = [:], segments: [String] = []
+        var ids: [String] = [], index: [String: Int32] = [:], segments: [String] = [], rowSegments: [String] = []
         var observations: [Observation] = []
         let idColumn = table.column(named: "account_id"), segColumn = table.column(named: segmentColumn)
         let renewalColumn = table.column(named: "renewal_date")
@@ -60,10 +60,12 @@ extension SignalTable {
                 renewal = d
             }
             let id = text(idColumn, row) ?? "row \(line)"
+            let segment = text(segColumn, row) ?? "all"
             let account: Int32
             if let a = index[id] { account = a } else {
-                account = Int32(ids.count); index[id] = account; ids.append(id); segments.append(text(segColumn, row) ?? "all")
+                account = Int32(ids.count); index[id] = account; ids.append(id); segments.append(segment)
             }
+            rowSegments.append(segment)
             observations.append(Observation(account: account, asOf: day, renewal: renewal, churned: y == 1))
         }
         var definitions: [SignalDefinition] = [], raw: [[Double]] = [], unused: [String] = []
@@ -95,6 +97,9 @@ extension SignalTable {
                                   historyDays: Array(repeating: 0, count: observations.count), raw: raw,
                                   accountIDs: ids, segments: segments)
         signals.undated = asOfColumn == nil
+        // An account's renewals keep the segment of their own rows: one that grew from SMB into
+        // Mid-Market renewed once in each, and is banded so.
+        if zip(signals.observations, rowSegments).contains(where: { segments[Int($0.0.account)] != $0.1 }) { signals.segmentOfRow = rowSegments }
         return (signals, unused)
     }
 

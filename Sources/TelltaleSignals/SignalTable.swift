@@ -22,10 +22,17 @@ public struct SignalTable: Sendable {
     /// `asOf` is a placeholder), so it can only be validated grouped by account.
     public var undated = false
 
+    /// Each row's own segment where an account's rows differ (a flat table in
+    /// which an account grew from SMB into Mid-Market renewed once in each);
+    /// nil when every row is in its account's segment.
+    public var segmentOfRow: [String]?
+
     public var rowCount: Int { observations.count }
 
-    /// Each row's segment: its account's.
-    public var rowSegments: [String] { observations.map { segments[Int($0.account)] } }
+    /// Each row's segment: its own where rows have one, else its account's.
+    public var rowSegments: [String] { segmentOfRow ?? observations.map { segments[Int($0.account)] } }
+
+    public func segment(ofRow r: Int) -> String { segmentOfRow?[r] ?? segments[Int(observations[r].account)] }
 
     public init(definitions: [SignalDefinition], observations: [Observation], historyDays: [Double], raw: [[Double]],
                 accountIDs: [String], segments: [String], historyCut: [Bool]? = nil) {
@@ -104,6 +111,7 @@ extension SignalTable {
         t.historyDays = rows.map { historyDays[$0] }
         t.historyCut = rows.map { historyCut[$0] }
         t.raw = raw.map { column in rows.map { column[$0] } }
+        t.segmentOfRow = segmentOfRow.map { s in rows.map { s[$0] } }
         return t
     }
 }
@@ -144,7 +152,7 @@ public struct RowSegments: Sendable {
         // ones seen (equal storage compares at once) before any hashing.
         var index: [String: Int] = [:], recent: [String] = [], names: [String] = []
         let codes = rows.map { r -> Int in
-            let s = table.segments[Int(table.observations[r].account)]
+            let s = table.segment(ofRow: r)
             if let i = recent.firstIndex(of: s) { return i }
             if let i = index[s] { return i }
             index[s] = names.count

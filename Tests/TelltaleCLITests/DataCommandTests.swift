@@ -478,6 +478,38 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         #expect(searched == [10, 100] && [10, 100].contains(model["l2"] as? Double ?? -1), "\(searched), \(model["l2"] ?? "none")")
     }
 
+    /// In a flat table an account's rows can be in different segments (it grew): each renewal is
+    /// banded in its own row's segment. A column with no values is dropped, and said so, not ranked.
+    @Test func aFlatTablesRenewalsKeepTheirOwnSegmentAndADroppedColumnIsNotRanked() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-grew-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var state: UInt64 = 11
+        func uniform() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        var lines = ["account_id,segment,as_of,x,empty,churned"]
+        for i in 0..<900 {
+            let x = 4 * uniform() - 2
+            // Account k's first row is in SMB or Mid-Market by k; its second is in Mid-Market
+            // when the first was in SMB, one time in two (it grew).
+            let k = i / 2, first = ["SMB", "Mid-Market"][k % 2]
+            let segment = i % 2 == 1 && first == "SMB" && k % 4 == 0 ? "Mid-Market" : first
+            lines.append("A\(i / 2),\(segment),2025-\(String(format: "%02d", 1 + i % 12))-15,\(String(format: "%.3f", x)),,\(uniform() < 1 / (1 + exp(1.5 - x)) ? 1 : 0)")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/flat.csv", atomically: true, encoding: .utf8)
+        let r = try runTelltale(["train", "--data", dir + "/flat.csv", "--out", dir + "/m.json", "--report", dir + "/r.md", "--holdout-predictions", dir + "/h.csv"])
+        #expect(r.status == 0 && r.stderr.contains("warning: fit: 'empty' has no values and was dropped"), "\(r.stderr)")
+        var segmentOf: [String: String] = [:] // "account|as_of" -> the row's segment
+        for line in lines.dropFirst() { let f = line.split(separator: ",", omittingEmptySubsequences: false); segmentOf["\(f[0])|\(f[2])"] = String(f[1]) }
+        let held = try String(contentsOfFile: dir + "/h.csv", encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+        #expect(held.count > 100 && held.allSatisfy { segmentOf["\($0[0])|\($0[2])"] == String($0[1]) })
+        // Some holdout renewals are in another segment than their account's first row.
+        let hadSMB = Set(lines.filter { $0.contains(",SMB,") }.map { String($0.split(separator: ",")[0]) })
+        #expect(held.contains { $0[1] == "Mid-Market" && hadSMB.contains(String($0[0])) })
+        let inspect = try runTelltale(["inspect", dir + "/m.json"])
+        let largest = inspect.stdout.components(separatedBy: "Largest coefficients").last ?? ""
+        #expect(inspect.status == 0 && !largest.contains("  empty "), "\(inspect.stdout)")
+        #expect(try String(contentsOfFile: dir + "/r.md", encoding: .utf8).contains("| empty | dropped (see the warnings) | | | |"))
+    }
+
     /// A label cell that is not an outcome is named as such (not as "not a number") by train and fit.
     @Test func aLabelCellThatIsNotAnOutcomeIsNamedWithItsLine() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-label-\(UUID().uuidString)").path
