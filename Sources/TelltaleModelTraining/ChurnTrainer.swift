@@ -384,17 +384,28 @@ public struct ChurnTrainer {
             return ["the fitted scores put every churned renewal above every renewed one, though no single feature does" + finiteOnlyByPenalty("the coefficients'")]
         }
         let segments = table.rowSegments, churned = table.observations.map { $0.churned ?? false }
-        return report.separating.compactMap { column in
-            guard let j = design.specs.firstIndex(where: { $0.name == column.name }) else { return nil }
+        var outright: [String] = [], oneSided: [(sentence: String, renewals: Int)] = []
+        for column in report.separating {
+            guard let j = design.specs.firstIndex(where: { $0.name == column.name }) else { continue }
             if case let .segment(s) = design.specs[j].kind {
                 let rows = segments.indices.filter { segments[$0] == s }
-                if rows.count >= 20 && Set(rows.map { churned[$0] }).count == 1 { return nil } // warned as a segment
+                if rows.count >= 20 && Set(rows.map { churned[$0] }).count == 1 { continue } // warned as a segment
             }
-            if let one = design.oneOutcomeSide(column, at: j) {
-                return design.describe(column) + ": its coefficient rests on \(one.renewals == 1 ? "that renewal" : "them") and on the penalty, not on a measured churn rate"
+            if let one = design.oneOutcomeSide(column, at: j) { oneSided.append((design.describe(column), one.renewals)) } else {
+                outright.append(design.describe(column) + finiteOnlyByPenalty("its coefficient's"))
             }
-            return design.describe(column) + finiteOnlyByPenalty("its coefficient's")
         }
+        // Rare flags of one outcome are common in a short history (a milestone met by one new
+        // account): one line for all of them.
+        if let only = oneSided.first, oneSided.count == 1 {
+            outright.append(only.sentence + ": its coefficient rests on \(only.renewals == 1 ? "that renewal" : "them") and on the penalty, not on a measured churn rate")
+        } else if oneSided.count > 1 {
+            let suffix = " (quasi-complete separation)"
+            outright.append("0/1 features set only on renewals of one outcome (quasi-complete separation), whose coefficients rest on those renewals "
+                + "and on the penalty, not on measured churn rates: "
+                + oneSided.map { $0.sentence.hasSuffix(suffix) ? String($0.sentence.dropLast(suffix.count)) : $0.sentence }.joined(separator: "; "))
+        }
+        return outright
     }
 
     /// Features one value on every development renewal and another on some of
@@ -452,8 +463,11 @@ public struct ChurnTrainer {
             let y = rows.map { observations[$0].churned ?? false }
             let churned = y.filter { $0 }.count
             guard Self.bothOutcomes(y), let fitted = DistanceCalibration.fitUpdate(probabilities: final.probabilities(t.table.subset(rows)), churned: y) else {
-                warnings.append("\(t.days) days before the renewal: \(y.count) renewals, \(churned) churned, under \(Self.fewestDistanceOutcomes) of either outcome; "
-                    + "no probability recalibration there (model.distance_calibration)")
+                warnings.append(y.isEmpty
+                    ? "\(t.days) days before the renewal: no renewal was observed that early with usage to read (the history is too short); "
+                        + "no probability recalibration there (model.distance_calibration)"
+                    : "\(t.days) days before the renewal: \(y.count) renewals, \(churned) churned, under \(Self.fewestDistanceOutcomes) of either outcome; "
+                        + "no probability recalibration there (model.distance_calibration)")
                 continue
             }
             anchors.append(.init(days: t.days, offset: fitted.offset, slope: fitted.slope, renewals: y.count, churned: churned))

@@ -445,9 +445,11 @@ func sampleConfigWithAbsolutePaths() throws -> String {
             + "every other renewal renewed: only the penalty keeps the model finite, so its coefficient's size is set by λ, not by the data. "
             + "A signal that foretells churn perfectly is most often the outcome itself"), "\(r.stderr)")
         #expect(r.stderr.contains("warning: the holdout ROC AUC is 1.000: usage rarely foretells churn this well"), "\(r.stderr)")
-        #expect(r.stderr.contains("warning: all 3 renewals with 'legacy_plan' churned (quasi-complete separation): its coefficient rests on them and on the penalty"), "\(r.stderr)")
+        // Two 0/1 features set only on renewals of one outcome: one line for both.
         let withoutSSO = lines.dropFirst().filter { $0.hasSuffix(",0,0") }.count
-        #expect(withoutSSO > 1 && r.stderr.contains("warning: all \(withoutSSO) renewals without 'has_sso' renewed (quasi-complete separation)"), "\(r.stderr)")
+        #expect(withoutSSO > 1 && r.stderr.contains("warning: 0/1 features set only on renewals of one outcome (quasi-complete separation), whose coefficients "
+            + "rest on those renewals and on the penalty, not on measured churn rates: all 3 renewals with 'legacy_plan' churned; "
+            + "all \(withoutSSO) renewals without 'has_sso' renewed\n"), "\(r.stderr)")
         // The health score separates the renewals too: that is a clear rise, not a flat one.
         #expect(!r.stderr.contains("do not rise clearly"), "\(r.stderr)")
         // Without the leak: no separation, no suspicion (the rare flag still separates).
@@ -455,7 +457,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         try (clean.joined(separator: "\n") + "\n").write(toFile: dir + "/clean.csv", atomically: true, encoding: .utf8)
         let c = try runTelltale(["train", "--data", dir + "/clean.csv", "--out", dir + "/c.json"])
         #expect(c.status == 0 && !c.stderr.contains("separates the outcome completely") && !c.stderr.contains("the holdout ROC AUC is")
-                && c.stderr.contains("all 3 renewals with 'legacy_plan' churned"), "\(c.stderr)")
+                && c.stderr.contains("all 3 renewals with 'legacy_plan' churned; all \(withoutSSO) renewals without 'has_sso' renewed"), "\(c.stderr)")
     }
 
     /// λ = 0 in model.l2 is an unpenalised fit, which separated renewals do not have: alone it is
@@ -508,6 +510,21 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         let largest = inspect.stdout.components(separatedBy: "Largest coefficients").last ?? ""
         #expect(inspect.status == 0 && !largest.contains("  empty "), "\(inspect.stdout)")
         #expect(try String(contentsOfFile: dir + "/r.md", encoding: .utf8).contains("| empty | dropped (see the warnings) | | | |"))
+    }
+
+    /// A distance the history is too short to have observed says so, rather than "0 renewals,
+    /// under 20 of either outcome"; one it has observed too rarely gives the counts.
+    @Test func aDistanceTheHistoryIsTooShortForIsNamedAsSuch() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-short-\(UUID().uuidString)").path
+        #expect(try runTelltale(["simulate", "--out", dir, "--accounts", "1500", "--days", "200", "--seed", "3"]).status == 0)
+        let r = try runTelltale(["train", "--accounts", dir + "/accounts.csv", "--usage", dir + "/usage.csv.gz", "--renewals", dir + "/renewals.csv",
+                                 "--out", dir + "/m.json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for days in [240, 330] {
+            #expect(r.stderr.contains("warning: \(days) days before the renewal: no renewal was observed that early with usage to read (the history is too short); "
+                + "no probability recalibration there"), "\(r.stderr)")
+        }
+        #expect(!r.stderr.contains(": 0 renewals, 0 churned"))
     }
 
     /// A label cell that is not an outcome is named as such (not as "not a number") by train and fit.
