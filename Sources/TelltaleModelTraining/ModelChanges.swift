@@ -15,6 +15,10 @@ extension ChurnModel {
             let same = roles.filter { !changed.contains($0) }
             out.append(changed.isEmpty ? "- input files unchanged (\(same.joined(separator: ", ")))"
                 : "- input files changed: \(changed.joined(separator: ", "))" + (same.isEmpty ? "" : "; unchanged: \(same.joined(separator: ", "))"))
+        } else if !provenance.fingerprints.isEmpty && !previous.provenance.fingerprints.isEmpty {
+            // A flat table against the three tables (or the reverse): nothing below compares like for like.
+            func inputs(_ p: Provenance) -> String { p.fingerprints["data"] != nil ? "a flat table" : p.fingerprints.keys.sorted().joined(separator: ", ") }
+            out.append("- trained on other inputs: \(inputs(previous.provenance)) -> \(inputs(provenance)): the two models' features and figures are not like for like")
         }
         let (a, b) = (previous.provenance, provenance)
         func span(_ p: Provenance) -> String { p.firstObservation.isEmpty ? "without observation dates" : "\(p.firstObservation) to \(p.lastObservation)" }

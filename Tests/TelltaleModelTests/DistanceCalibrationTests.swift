@@ -238,5 +238,12 @@ func recalibrationByNewton(_ p: [Double], _ y: [Bool]) -> (a: Double, b: Double)
         // Written before the errors were clustered: the p-values are said not to compare, and only then.
         #expect(changes.contains("- standard errors every renewal taken as independent -> clustered by account: the p-values of the two are not like for like"), "\(changes)")
         #expect(!m.changes(since: m).contains { $0.hasPrefix("- standard errors") })
+        // Against a model of a flat table: said first that the inputs differ in kind.
+        var flat = m
+        flat.provenance.fingerprints = ["data": "0123456789abcdef"]
+        var threeTables = m
+        threeTables.provenance.fingerprints = ["accounts": "a", "renewals": "r", "usage": "u"]
+        #expect(threeTables.changes(since: flat).first == "- trained on other inputs: a flat table -> accounts, renewals, usage: the two models' features and figures are not like for like")
+        #expect(!threeTables.changes(since: threeTables).contains { $0.hasPrefix("- trained on other inputs") })
     }
 }
