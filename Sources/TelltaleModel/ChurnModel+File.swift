@@ -31,6 +31,13 @@ extension ChurnModel {
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         struct Header: Decodable { var format: Int? }
         guard let header = try? decoder.decode(Header.self, from: data), let format = header.format else {
+            // A file train wrote starts with '{'; one that does and is no JSON was cut short (an
+            // interrupted copy, a full disk) or damaged, which says more than "no 'format' field".
+            let opens = data.first { !" \t\r\n".utf8.contains($0) } == UInt8(ascii: "{")
+            if opens && (try? JSONSerialization.jsonObject(with: data)) == nil {
+                throw ModelFileError("\(path): the model file is not valid JSON (\(data.count) bytes: cut short or damaged). "
+                    + "Restore the file as train wrote it, or retrain it with `telltale train --config FILE --out \(path)`.")
+            }
             throw ModelFileError("\(path): not a Telltale model file (no 'format' field)")
         }
         guard format <= currentFormat else {
@@ -57,7 +64,10 @@ extension ChurnModel {
         case let .keyNotFound(key, context):
             return "field '\(key.stringValue)' is missing at \(at(context.codingPath))"
         case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context):
-            return "\(at(context.codingPath)): \(context.debugDescription)"
+            // Foundation's descriptions end in a full stop, and the message goes on after them.
+            var detail = context.debugDescription
+            while detail.hasSuffix(".") { detail.removeLast() }
+            return "\(at(context.codingPath)): \(detail)"
         @unknown default:
             return "\(error)"
         }

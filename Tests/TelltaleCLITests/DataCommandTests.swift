@@ -547,6 +547,20 @@ func sampleConfigWithAbsolutePaths() throws -> String {
         try "{\"hello\": 1}".write(toFile: path, atomically: true, encoding: .utf8)
         let wrong = try runTelltale(["inspect", path])
         #expect(wrong.status != 0 && wrong.stderr.contains("not a Telltale model file"))
+        // A model file cut short (an interrupted copy) is said to be one, not "no 'format' field".
+        let model = try Data(contentsOf: repositoryRoot.appendingPathComponent("models/churn.json"))
+        try model.prefix(5000).write(to: URL(fileURLWithPath: path))
+        let cut = try runTelltale(["inspect", path])
+        #expect(cut.status != 0 && cut.stderr.contains("the model file is not valid JSON (5000 bytes: cut short or damaged)"), "\(cut.stderr)")
+        // A damaged value is named by its place, in one sentence.
+        var object = try #require(JSONSerialization.jsonObject(with: model) as? [String: Any])
+        var coefficients = try #require(object["coefficients"] as? [[String: Any]])
+        coefficients[0]["estimate"] = "x"
+        object["coefficients"] = coefficients
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
+        let damaged = try runTelltale(["inspect", path])
+        #expect(damaged.status != 0 && damaged.stderr.contains("is incomplete or damaged: coefficients.[0].estimate: Expected to decode Double but found a string instead. Retrain it"),
+                "\(damaged.stderr)")
     }
 
     @Test func theBundledDefaultModelReadsAndMatchesTheSampleConfig() throws {
