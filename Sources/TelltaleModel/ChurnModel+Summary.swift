@@ -45,8 +45,7 @@ extension ChurnModel {
         out.append("")
         out.append("Largest coefficients (per standard deviation" + (l2 > 0 ? "; p from the penalised Hessian, approximate" : "") + "):")
         if let standardErrors { out.append("  standard errors " + standardErrors.description) }
-        // A column the fit dropped (constant, or no values) has no estimate to rank.
-        let largest = coefficients.filter { $0.stdError != nil || $0.estimate != 0 }.sorted(by: { abs($0.estimate) > abs($1.estimate) }).prefix(10)
+        let largest = coefficients.filter { !$0.wasDropped }.sorted(by: { abs($0.estimate) > abs($1.estimate) }).prefix(10)
         // As wide as the longest name: cut at a fixed width, a pattern and its segment's
         // version ("... [SMB Annual]") read as the same name.
         let width = max(44, (largest.map(\.name.count).max() ?? 0) + 1)

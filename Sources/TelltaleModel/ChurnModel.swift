@@ -191,6 +191,9 @@ public struct ModelCoefficient: Codable, Equatable, Sendable {
     /// exp(estimate): the odds ratio per standard deviation.
     public var oddsRatio: Double
 
+    /// The fit dropped the column (constant, or no values): saved at 0 with no statistics.
+    public var wasDropped: Bool { stdError == nil && estimate == 0 }
+
     enum CodingKeys: String, CodingKey {
         case name, estimate, stdError = "std_error", z, pValue = "p_value", ciLow = "ci_low", ciHigh = "ci_high", oddsRatio = "odds_ratio"
     }

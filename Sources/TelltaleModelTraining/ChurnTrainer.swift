@@ -317,7 +317,7 @@ public struct ChurnTrainer {
             case .noFiniteCurve:
                 warnings.append("segment '\(s)': no finite band curve fits its \(rows.count) renewals (one outcome, or health scores that all but separate them): "
                     + "it uses the population's band cut points")
-            case .unclear, .clear:
+            case .unclear, .clear: // not .clear: that segment has cut points of its own
                 warnings.append("segment '\(s)': its \(rows.count) renewals do not rise clearly with the health score (the band curve's slope is under 1.96 standard errors): "
                     + "it uses the population's band cut points")
             }

@@ -130,7 +130,7 @@ public enum TrainingReport {
         out.append("|---|---|---|---|---|")
         out.append("| intercept | \(num(m.intercept)) | | | |")
         for c in m.coefficients.sorted(by: { abs($0.estimate) > abs($1.estimate) }) {
-            guard c.stdError != nil || c.estimate != 0 else { out.append("| \(c.name) | dropped (see the warnings) | | | |"); continue }
+            guard !c.wasDropped else { out.append("| \(c.name) | dropped (see the warnings) | | | |"); continue }
             out.append("| \(c.name) | \(num(c.estimate)) | \(num(c.stdError)) | \(c.pValue.map { String(format: "%.3g", $0) } ?? "-") | \(num(c.oddsRatio)) |")
         }
         out.append("")
