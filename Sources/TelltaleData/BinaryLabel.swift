@@ -8,6 +8,13 @@ public enum BinaryLabel {
     public static let yesNo = "yes/no, true/false or 1/0"
 
     public static func parse(_ text: String) -> Double? {
+        // The usual spellings first: trimming and lowering every cell of a label column
+        // through Foundation cost more than reading the rest of a wide table.
+        switch text {
+        case "1": return 1
+        case "0": return 0
+        default: break
+        }
         switch text.trimmingCharacters(in: .whitespaces).lowercased() {
         case "churned", "churn": return 1
         case "renewed", "retained": return 0

@@ -540,23 +540,32 @@ public struct ChurnTrainer {
 
 /// Renewal rate by signal level per segment (quintiles of the known values).
 enum SignalCohorts {
+    /// Each signal's known values are sorted once, and each segment's rows taken
+    /// from that order: a level holds whole runs of equal values, so which of
+    /// two equal values comes first changes nothing.
     static func compute(table: SignalTable, renewed: [Bool], segments: [String]) -> [SignalCohort] {
         var out: [SignalCohort] = []
+        let names = Set(segments).sorted()
+        let codeOf = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        let code = segments.map { codeOf[$0]! }
         for (s, def) in table.definitions.enumerated() {
             switch def.kind { case .flag, .milestone: continue; default: break }
-            for segment in ["all"] + Set(segments).sorted() {
-                let rows = table.raw[s].indices.filter { !table.raw[s][$0].isNaN && (segment == "all" || segments[$0] == segment) }
-                guard rows.count >= 50 else { continue }
-                let sorted = rows.sorted { table.raw[s][$0] < table.raw[s][$1] }
+            let values = table.raw[s]
+            let known = values.indices.filter { !values[$0].isNaN }
+            guard known.count >= 50 else { continue }
+            let order = values.withUnsafeBufferPointer { v in known.sorted { v[$0] < v[$1] } }
+            for (k, segment) in (["all"] + names).enumerated() {
+                let sorted = k == 0 ? order : order.filter { code[$0] == k - 1 }
+                guard sorted.count >= 50 else { continue }
                 var levels: [SignalCohort.Level] = []
                 var start = 0
                 for q in 1...5 {
                     var end = sorted.count * q / 5
                     // Keep equal values in one level.
-                    while end < sorted.count && end > 0 && table.raw[s][sorted[end]] == table.raw[s][sorted[end - 1]] { end += 1 }
+                    while end < sorted.count && end > 0 && values[sorted[end]] == values[sorted[end - 1]] { end += 1 }
                     guard end > start else { continue }
                     let slice = sorted[start..<end]
-                    levels.append(SignalCohort.Level(from: table.raw[s][slice.first!], to: table.raw[s][slice.last!], rows: slice.count,
+                    levels.append(SignalCohort.Level(from: values[slice.first!], to: values[slice.last!], rows: slice.count,
                                                      renewalRate: Double(slice.filter { renewed[$0] }.count) / Double(slice.count)))
                     start = end
                 }
