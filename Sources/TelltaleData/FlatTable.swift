@@ -27,7 +27,7 @@ public struct TableColumn: Equatable, Sendable {
 /// the remaining cells are then reported as bad values (file, line, column,
 /// value) rather than turning the whole column into text. Cells that are empty
 /// or spell a missing value (`NA`, `N/A`, `NaN`, `null`, `None`) are missing.
-public struct FlatTable: Sendable {
+public struct FlatTable: Equatable, Sendable {
     public let file: String
     public private(set) var columns: [TableColumn]
     /// The CSV line of each row, for messages that point back into the file.
@@ -62,102 +62,88 @@ public struct FlatTable: Sendable {
         self.lines = lines
     }
 
-    /// Reads and types a CSV file.
+    /// Reads and types a CSV file: uncompressed and unquoted, one part per core
+    /// (from `minimumParallelBytes`; tests read small files both ways), else in
+    /// one streaming pass. Either way the same table, problems and messages.
     /// - Parameter textColumns: columns to keep as text even if they look numeric
     ///   (codes such as `region = 1, 2, 3`).
     public static func read(path: String, textColumns: Set<String> = []) throws -> FlatTable {
+        try read(path: path, textColumns: textColumns, minimumParallelBytes: 8 << 20)
+    }
+
+    static func read(path: String, textColumns: Set<String>, minimumParallelBytes: Int) throws -> FlatTable {
         let reader = CSVReader(path: path)
         var header: [String] = []
-        var numbers: [[Double]] = []          // NaN marks "not a number" cells
-        var texts: [[String?]] = []           // raw text per cell while the column may be text
-        var textAlive: [Bool] = []
-        var distinct: [Set<String>] = []
-        var numericCount: [Int] = [], textCount: [Int] = []
-        var firstBad: [[(Int, String)]] = []
-        var lines: [Int] = []
-        var problems = ProblemLog(file: path)
-        // Rows expected from the file's size and its first record, so that the columns grow
-        // once: grown by doubling, their pages were zeroed and copied again and again (a
-        // third of reading a 500,000-row table went to the kernel clearing pages).
-        let fileBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        var reserved = false
-
-        try reader.forEachRecord { rec in
-            if header.isEmpty {
-                header = rec.strings.map { $0.trimmingCharacters(in: .whitespaces) }
-                var seen = Set<String>()
-                for name in header where !seen.insert(name).inserted {
-                    throw DataError.duplicateColumn(file: path, column: name)
-                }
-                let k = header.count
-                numbers = Array(repeating: [], count: k)
-                texts = Array(repeating: [], count: k)
-                textAlive = Array(repeating: true, count: k)
-                distinct = Array(repeating: [], count: k)
-                numericCount = Array(repeating: 0, count: k)
-                textCount = Array(repeating: 0, count: k)
-                firstBad = Array(repeating: [], count: k)
-                return
+        let takeHeader = { (rec: CSVRecord) throws in
+            header = rec.strings.map { $0.trimmingCharacters(in: .whitespaces) }
+            var seen = Set<String>()
+            for name in header where !seen.insert(name).inserted {
+                throw DataError.duplicateColumn(file: path, column: name)
             }
-            if !reserved, let fileBytes, rec.fieldCount > 0 {
-                reserved = true
-                let expected = min(fileBytes / max(1, rec.ends[rec.fieldCount - 1] + 1) + fileBytes / 100_000 + 16, 100_000_000)
-                lines.reserveCapacity(expected)
-                for c in numbers.indices { numbers[c].reserveCapacity(expected) }
-            }
-            if rec.fieldCount != header.count {
-                problems.record(.raggedRow(file: path, line: rec.line, found: rec.fieldCount, expected: header.count))
-                return
-            }
-            lines.append(rec.line)
-            for c in 0..<header.count {
-                let f = rec.field(c)
-                if let v = NumberParsing.parseDouble(f), v.isFinite {
-                    numbers[c].append(v)
-                    numericCount[c] += 1
-                    if textAlive[c] {
-                        let s = Self.trimmedText(f)
-                        texts[c].append(s)
-                        if distinct[c].count <= maximumTextLevels { distinct[c].insert(s) }
-                    }
-                    continue
+        }
+        // Parts behind a pointer, like the scorer's: each core mutates its own in place, with
+        // no exclusivity check or copy on every cell (an array of classes took twice as long).
+        let capacity = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let parts = UnsafeMutableBufferPointer<FlatTablePart>.allocate(capacity: capacity)
+        var initialized = 0
+        defer { parts.baseAddress!.deinitialize(count: initialized); parts.deallocate() }
+        let parallel = try reader.forEachRecordInParallel(minimumBytes: minimumParallelBytes, header: { rec in
+            try takeHeader(rec)
+            for k in 0..<capacity { (parts.baseAddress! + k).initialize(to: FlatTablePart(path: path, columns: header.count)) }
+            initialized = capacity
+        }, lines: { k, count in parts[k].reserve(count) }, { k, rec in parts[k].add(rec) })
+        if parallel == nil {
+            // Rows expected from the file's size and its first record, so that the columns grow
+            // once: grown by doubling, their pages were cleared and copied again and again.
+            let fileBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            try reader.forEachRecord { rec in
+                if header.isEmpty {
+                    try takeHeader(rec)
+                    parts.baseAddress!.initialize(to: FlatTablePart(path: path, columns: header.count))
+                    initialized = 1
+                    return
                 }
-                let s = Self.trimmedText(f)
-                numbers[c].append(.nan)
-                if missingTokens.contains(s) {
-                    if textAlive[c] { texts[c].append(nil) }
-                } else {
-                    textCount[c] += 1
-                    if firstBad[c].count < 10 { firstBad[c].append((rec.line, s)) }
-                    if textAlive[c] { texts[c].append(s); if distinct[c].count <= maximumTextLevels { distinct[c].insert(s) } }
+                if parts[0].lines.isEmpty, let fileBytes, rec.fieldCount > 0 {
+                    parts[0].reserve(min(fileBytes / max(1, rec.ends[rec.fieldCount - 1] + 1) + fileBytes / 100_000 + 16, 100_000_000))
                 }
-                if textAlive[c] && distinct[c].count > maximumTextLevels && numericCount[c] > 0 {
-                    // Too many levels to be a category: it is numeric (with bad cells) or an id.
-                    textAlive[c] = false
-                    texts[c] = []
-                    distinct[c] = []
-                }
+                parts[0].add(rec)
             }
         }
         if header.isEmpty { throw DataError.empty(file: path) }
+        let used = UnsafeMutableBufferPointer(rebasing: parts[0..<(parallel ?? 1)])
+        var problems = ProblemLog(file: path)
+        for part in used {
+            for p in part.problems.problems { problems.record(p) }
+            problems.recordUnshown(part.problems.total - part.problems.problems.count)
+        }
         try problems.throwIfAny()
+        let lines = used.count == 1 ? used[0].lines : used.flatMap(\.lines)
         if lines.isEmpty { throw DataError.invalid(file: path, message: "the file has a header but no data rows") }
 
         var columns: [TableColumn] = []
         for c in 0..<header.count {
-            let nonMissing = numericCount[c] + textCount[c]
-            let looksNumeric = textCount[c] == 0 || Double(numericCount[c]) >= 0.95 * Double(nonMissing)
+            let numericCount = used.reduce(0) { $0 + $1.numericCount[c] }, textCount = used.reduce(0) { $0 + $1.textCount[c] }
+            let nonMissing = numericCount + textCount
+            let looksNumeric = textCount == 0 || Double(numericCount) >= 0.95 * Double(nonMissing)
+            // Each part counted at most one value past the limit, so their union is over it exactly
+            // when the whole file's values are; a part that dropped its texts was over it alone.
+            var textAlive = used.allSatisfy { $0.textAlive[c] }
+            if textAlive && numericCount > 0 && used.count > 1 {
+                textAlive = used.reduce(into: Set<String>()) { $0.formUnion($1.distinct[c]) }.count <= maximumTextLevels
+            }
             if !textColumns.contains(header[c]) && looksNumeric {
-                for (line, value) in firstBad[c] {
+                let firstBad = used.flatMap { $0.firstBad[c] }.prefix(FlatTablePart.namedBadCells)
+                for (line, value) in firstBad {
                     problems.record(.badValue(file: path, line: line, column: header[c], value: value, expected: "a number"))
                 }
-                problems.recordUnshown(textCount[c] - firstBad[c].count)
+                problems.recordUnshown(textCount - firstBad.count)
                 // A missing cell, and a bad one (named above), is NaN here.
-                let col = numbers[c].map { $0.isNaN ? nil : $0 }
-                numbers[c] = []
+                var col = [Double?]()
+                col.reserveCapacity(lines.count)
+                for k in used.indices { col.append(contentsOf: used[k].numbers[c].lazy.map { $0.isNaN ? nil : $0 }); used[k].numbers[c] = [] }
                 columns.append(TableColumn(name: header[c], values: .numeric(col)))
-            } else if textAlive[c] {
-                columns.append(TableColumn(name: header[c], values: .text(texts[c])))
+            } else if textAlive {
+                columns.append(TableColumn(name: header[c], values: .text(used.count == 1 ? used[0].texts[c] : used.flatMap { $0.texts[c] })))
             } else {
                 columns.append(TableColumn(name: header[c], values: .text([])))
                 problems.record(.invalid(file: path, message:
@@ -175,5 +161,77 @@ public struct FlatTable: Sendable {
         }
         let drop = Set(names)
         columns.removeAll { drop.contains($0.name) }
+    }
+}
+
+/// One part of a file being read (one per core, or the whole file): its rows'
+/// cells by column, while each column may still turn out numeric or text.
+struct FlatTablePart {
+    /// Bad cells named per column; the rest are counted.
+    static let namedBadCells = 10
+    let path: String
+    var numbers: [[Double]]           // NaN marks "not a number" cells
+    var texts: [[String?]]            // raw text per cell while the column may be text
+    var textAlive: [Bool]
+    /// Distinct texts, at most one past `FlatTable.maximumTextLevels`: all that is asked is whether there are more.
+    var distinct: [Set<String>]
+    var numericCount: [Int], textCount: [Int]
+    var firstBad: [[(Int, String)]]
+    var lines: [Int] = []
+    var problems: ProblemLog
+
+    init(path: String, columns k: Int) {
+        self.path = path
+        numbers = Array(repeating: [], count: k)
+        texts = Array(repeating: [], count: k)
+        textAlive = Array(repeating: true, count: k)
+        distinct = Array(repeating: [], count: k)
+        numericCount = Array(repeating: 0, count: k)
+        textCount = Array(repeating: 0, count: k)
+        firstBad = Array(repeating: [], count: k)
+        problems = ProblemLog(file: path)
+    }
+
+    mutating func reserve(_ rows: Int) {
+        lines.reserveCapacity(rows)
+        for c in numbers.indices { numbers[c].reserveCapacity(rows) }
+    }
+
+    mutating func add(_ rec: CSVRecord) {
+        let k = numbers.count
+        if rec.fieldCount != k {
+            problems.record(.raggedRow(file: path, line: rec.line, found: rec.fieldCount, expected: k))
+            return
+        }
+        lines.append(rec.line)
+        let limit = FlatTable.maximumTextLevels
+        for c in 0..<k {
+            let f = rec.field(c)
+            if let v = NumberParsing.parseDouble(f), v.isFinite {
+                numbers[c].append(v)
+                numericCount[c] += 1
+                if textAlive[c] {
+                    let s = FlatTable.trimmedText(f)
+                    texts[c].append(s)
+                    if distinct[c].count <= limit { distinct[c].insert(s) }
+                }
+                continue
+            }
+            let s = FlatTable.trimmedText(f)
+            numbers[c].append(.nan)
+            if FlatTable.missingTokens.contains(s) {
+                if textAlive[c] { texts[c].append(nil) }
+            } else {
+                textCount[c] += 1
+                if firstBad[c].count < Self.namedBadCells { firstBad[c].append((rec.line, s)) }
+                if textAlive[c] { texts[c].append(s); if distinct[c].count <= limit { distinct[c].insert(s) } }
+            }
+            if textAlive[c] && distinct[c].count > limit && numericCount[c] > 0 {
+                // Too many levels to be a category: it is numeric (with bad cells) or an id.
+                textAlive[c] = false
+                texts[c] = []
+                distinct[c] = []
+            }
+        }
     }
 }

@@ -33,6 +33,49 @@ import Testing
         }
     }
 
+    /// Read on every core or in one pass, a file gives the same table and the same problems:
+    /// the parts' bad cells, ragged rows and distinct texts are merged in file order.
+    @Test func readOnEveryCoreOrInOnePassTheTableIsTheSame() throws {
+        func both(_ text: String) throws -> (Result<FlatTable, DataError>, Result<FlatTable, DataError>) {
+            let path = temporaryFile(text)
+            func read(_ minimum: Int) -> Result<FlatTable, DataError> {
+                Result { try FlatTable.read(path: path, textColumns: ["code"], minimumParallelBytes: minimum) }.mapError { $0 as! DataError }
+            }
+            return (read(0), read(.max))
+        }
+        // Ids (text throughout), a plan (few levels), numbers with missing cells, and a numeric code kept as text.
+        var rows = ["id,plan,logins,code"]
+        for i in 0..<3000 {
+            rows.append("A\(i),\(["Pro", "Basic", " Team "][i % 3]),\(i % 7 == 0 ? "NA" : String(i % 50)),\(i % 4)")
+        }
+        let (parallel, serial) = try both(rows.joined(separator: "\n") + "\n")
+        let p = try parallel.get(), q = try serial.get()
+        #expect(p == q && p.rowCount == 3000 && p.lines.last == 3001)
+        #expect(p.column(named: "plan")?.values == .text((0..<3000).map { ["Pro", "Basic", "Team"][$0 % 3] }))
+        #expect(p.column(named: "code")?.values == .text((0..<3000).map { String($0 % 4) }))
+        // Bad cells and ragged rows: the same error, naming the same first lines.
+        rows[1500] = "A1499,Pro,lots,1"
+        rows[2900] = "A2899,Pro"
+        rows[10] = "A9,Pro,many,1"
+        let (badParallel, badSerial) = try both(rows.joined(separator: "\n") + "\n")
+        guard case let .failure(e1) = badParallel, case let .failure(e2) = badSerial else { Issue.record("expected errors"); return }
+        #expect(e1 == e2 && e1.description.contains("line 2901"), "\(e1)")
+        rows[2900] = "A2899,Pro,3,1"
+        let (badCells, badCellsSerial) = try both(rows.joined(separator: "\n") + "\n")
+        guard case let .failure(b1) = badCells, case let .failure(b2) = badCellsSerial else { Issue.record("expected errors"); return }
+        #expect(b1 == b2 && b1.description.contains("line 11") && b1.description.contains("line 1501"), "\(b1)")
+        // Texts past the distinct limit only over the whole file (600 in each half, and some numbers):
+        // an identifier either way, though neither part alone has 1,000.
+        let halves = (0..<3000).map { i in i % 10 == 0 ? "\(i)" : (i < 1500 ? "t" : "u") + "\(i % 600)" }
+        let (idParallel, idSerial) = try both((["ref"] + halves).joined(separator: "\n") + "\n")
+        guard case let .failure(i1) = idParallel, case let .failure(i2) = idSerial else { Issue.record("expected errors"); return }
+        #expect(i1 == i2 && i1.description.contains("column 'ref' has more than 1000 distinct text values"), "\(i1)")
+        // Under the limit over the whole file: a text column both ways.
+        let few = (0..<3000).map { i in (i < 1500 ? "t" : "u") + "\(i % 400)" }
+        let (fewParallel, fewSerial) = try both((["ref"] + few).joined(separator: "\n") + "\n")
+        #expect(try fewParallel.get() == fewSerial.get() && fewParallel.get().column(named: "ref")?.values == .text(few))
+    }
+
     @Test func emptyFileAndHeaderOnlyFileAreErrors() {
         let empty = temporaryFile("")
         #expect(throws: DataError.empty(file: empty)) { try FlatTable.read(path: empty) }
