@@ -120,28 +120,39 @@ public struct FlatTable: Equatable, Sendable {
         let lines = used.count == 1 ? used[0].lines : used.flatMap(\.lines)
         if lines.isEmpty { throw DataError.invalid(file: path, message: "the file has a header but no data rows") }
 
+        let numericCounts = (0..<header.count).map { c in used.reduce(0) { $0 + $1.numericCount[c] } }
+        let textCounts = (0..<header.count).map { c in used.reduce(0) { $0 + $1.textCount[c] } }
+        let numeric = (0..<header.count).map { c in
+            !textColumns.contains(header[c]) && (textCounts[c] == 0 || Double(numericCounts[c]) >= 0.95 * Double(numericCounts[c] + textCounts[c]))
+        }
+        // The numeric columns in their final form on every core, and only then the parts'
+        // numbers freed: most of this is the kernel clearing the new columns' pages.
+        let readParts = UnsafeBufferPointer(used)
+        let typed = Parallel.map(header.count, rows: lines.count, serialBelow: 50_000) { c -> [Double?] in
+            guard numeric[c] else { return [] }
+            var col = [Double?]()
+            col.reserveCapacity(lines.count)
+            // A missing cell, and a bad one (named below), is NaN here.
+            for part in readParts { col.append(contentsOf: part.numbers[c].lazy.map { $0.isNaN ? nil : $0 }) }
+            return col
+        }
+        for k in used.indices { used[k].numbers = [] }
         var columns: [TableColumn] = []
         for c in 0..<header.count {
-            let numericCount = used.reduce(0) { $0 + $1.numericCount[c] }, textCount = used.reduce(0) { $0 + $1.textCount[c] }
-            let nonMissing = numericCount + textCount
-            let looksNumeric = textCount == 0 || Double(numericCount) >= 0.95 * Double(nonMissing)
+            let numericCount = numericCounts[c], textCount = textCounts[c]
             // Each part counted at most one value past the limit, so their union is over it exactly
             // when the whole file's values are; a part that dropped its texts was over it alone.
             var textAlive = used.allSatisfy { $0.textAlive[c] }
             if textAlive && numericCount > 0 && used.count > 1 {
                 textAlive = used.reduce(into: Set<String>()) { $0.formUnion($1.distinct[c]) }.count <= maximumTextLevels
             }
-            if !textColumns.contains(header[c]) && looksNumeric {
+            if numeric[c] {
                 let firstBad = used.flatMap { $0.firstBad[c] }.prefix(FlatTablePart.namedBadCells)
                 for (line, value) in firstBad {
                     problems.record(.badValue(file: path, line: line, column: header[c], value: value, expected: "a number"))
                 }
                 problems.recordUnshown(textCount - firstBad.count)
-                // A missing cell, and a bad one (named above), is NaN here.
-                var col = [Double?]()
-                col.reserveCapacity(lines.count)
-                for k in used.indices { col.append(contentsOf: used[k].numbers[c].lazy.map { $0.isNaN ? nil : $0 }); used[k].numbers[c] = [] }
-                columns.append(TableColumn(name: header[c], values: .numeric(col)))
+                columns.append(TableColumn(name: header[c], values: .numeric(typed[c])))
             } else if textAlive {
                 columns.append(TableColumn(name: header[c], values: .text(used.count == 1 ? used[0].texts[c] : used.flatMap { $0.texts[c] })))
             } else {
