@@ -3,6 +3,15 @@ import Testing
 
 let sampleConfig = repositoryRoot.appendingPathComponent("notebooks-data/telltale.yml").path
 
+/// Uniform numbers in [0, 1) from a seed (Knuth's MMIX constants): tables that are the same on every machine.
+struct LinearCongruential {
+    var state: UInt64
+    mutating func uniform() -> Double {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Double(state >> 11) / Double(1 << 53)
+    }
+}
+
 /// The sample config with its three input paths made absolute, to be edited
 /// and written into a test's own folder.
 func sampleConfigWithAbsolutePaths() throws -> String {
@@ -422,8 +431,8 @@ func sampleConfigWithAbsolutePaths() throws -> String {
     @Test func aSignalThatSeparatesTheOutcomeIsWarnedAboutAsLikelyLeakage() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-leak-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        var state: UInt64 = 7
-        func uniform() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        var random = LinearCongruential(state: 7)
+        func uniform() -> Double { random.uniform() }
         var lines = ["account_id,as_of,logins,cancel_notice_days,legacy_plan,has_sso,churned"]
         var legacy = 0
         for i in 0..<600 {
@@ -485,8 +494,8 @@ func sampleConfigWithAbsolutePaths() throws -> String {
     @Test func aFlatTablesRenewalsKeepTheirOwnSegmentAndADroppedColumnIsNotRanked() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-grew-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        var state: UInt64 = 11
-        func uniform() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        var random = LinearCongruential(state: 11)
+        func uniform() -> Double { random.uniform() }
         var lines = ["account_id,segment,as_of,x,empty,churned"]
         for i in 0..<900 {
             let x = 4 * uniform() - 2
