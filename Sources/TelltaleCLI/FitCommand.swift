@@ -98,7 +98,7 @@ struct FitCommand: ParsableCommand {
         if let weights, case let .numeric(all)? = table.column(named: weights)?.values {
             var problems = ProblemLog(file: data)
             weightValues = zip(design.lines, tableRows).map { line, row in
-                let w = all[row] ?? .nan
+                let w = all[row]
                 if !(w >= 0) { problems.record(.badValue(file: data, line: line, column: weights, value: w.isNaN ? "" : formatNumber(w), expected: "a weight >= 0")) }
                 return w
             }
@@ -139,7 +139,7 @@ struct FitCommand: ParsableCommand {
         let labels = zip(lines, rows).map { line, row -> String in
             let label: String?
             switch column.values {
-            case .numeric(let v): label = v[row].map(formatNumber)
+            case .numeric(let v): label = v[row].isNaN ? nil : formatNumber(v[row])
             case .text(let v): label = v[row]
             }
             if label == nil { problems.record(.badValue(file: file, line: line, column: name, value: "", expected: "a cluster label (--cluster)")) }

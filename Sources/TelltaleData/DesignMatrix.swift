@@ -46,7 +46,8 @@ public struct DesignMatrix: Sendable {
         switch labelColumn.values {
         case .numeric(let v):
             for r in 0..<n {
-                guard let x = v[r] else { continue }
+                let x = v[r]
+                guard !x.isNaN else { continue }
                 if x == 0 || x == 1 { y[r] = x } else {
                     problems.record(.badValue(file: table.file, line: table.lines[r], column: label,
                                               value: x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)", expected: "a binary label (\(BinaryLabel.accepted))"))
@@ -108,7 +109,7 @@ public struct DesignMatrix: Sendable {
             for plan in plans {
                 switch plan.column.values {
                 case .numeric(let v):
-                    for (i, r) in keep.enumerated() { out[i * p + plan.offset] = v[r]! }
+                    for (i, r) in keep.enumerated() { out[i * p + plan.offset] = v[r] }
                 case .text(let v):
                     for (i, r) in keep.enumerated() {
                         if let k = plan.index[v[r]!] { out[i * p + plan.offset + k] = 1 }

@@ -2,10 +2,21 @@ import Foundation
 
 /// A column of a flat table once its type is known.
 public enum ColumnValues: Equatable, Sendable {
-    /// Numbers; `nil` is a missing cell.
-    case numeric([Double?])
+    /// Numbers; NaN is a missing cell. Not `Double?`: at 16 bytes a cell, the
+    /// optionals were a third of the memory a wide table was read into, and the
+    /// kernel's clearing of it a good part of the reading time.
+    case numeric([Double])
     /// Text levels; `nil` is a missing cell.
     case text([String?])
+
+    /// Missing numbers compare equal, as `nil`s did.
+    public static func == (a: ColumnValues, b: ColumnValues) -> Bool {
+        switch (a, b) {
+        case let (.numeric(x), .numeric(y)): return x.count == y.count && zip(x, y).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+        case let (.text(x), .text(y)): return x == y
+        default: return false
+        }
+    }
 }
 
 public struct TableColumn: Equatable, Sendable {
@@ -16,7 +27,7 @@ public struct TableColumn: Equatable, Sendable {
         switch values { case .numeric(let v): return v.count; case .text(let v): return v.count }
     }
     public func isMissing(_ row: Int) -> Bool {
-        switch values { case .numeric(let v): return v[row] == nil; case .text(let v): return v[row] == nil }
+        switch values { case .numeric(let v): return v[row].isNaN; case .text(let v): return v[row] == nil }
     }
 }
 
@@ -125,17 +136,11 @@ public struct FlatTable: Equatable, Sendable {
         let numeric = (0..<header.count).map { c in
             !textColumns.contains(header[c]) && (textCounts[c] == 0 || Double(numericCounts[c]) >= 0.95 * Double(numericCounts[c] + textCounts[c]))
         }
-        // The numeric columns in their final form on every core, and only then the parts'
-        // numbers freed: most of this is the kernel clearing the new columns' pages.
+        // A numeric column is its parts' numbers (a missing cell, and a bad one named below,
+        // NaN already), taken over from a single part, else joined on every core.
         let readParts = UnsafeBufferPointer(used)
-        let typed = Parallel.map(header.count, rows: lines.count, serialBelow: 50_000) { c -> [Double?] in
-            guard numeric[c] else { return [] }
-            var col = [Double?]()
-            col.reserveCapacity(lines.count)
-            // A missing cell, and a bad one (named below), is NaN here.
-            for part in readParts { col.append(contentsOf: part.numbers[c].lazy.map { $0.isNaN ? nil : $0 }) }
-            return col
-        }
+        let typed = used.count == 1 ? (0..<header.count).map { numeric[$0] ? used[0].numbers[$0] : [] }
+            : Parallel.map(header.count) { c -> [Double] in numeric[c] ? readParts.flatMap { $0.numbers[c] } : [] }
         for k in used.indices { used[k].numbers = [] }
         var columns: [TableColumn] = []
         for c in 0..<header.count {

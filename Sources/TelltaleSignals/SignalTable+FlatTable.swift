@@ -29,7 +29,7 @@ extension SignalTable {
         func text(_ c: TableColumn?, _ row: Int) -> String? {
             switch c?.values {
             case .text(let v): return v[row]
-            case .numeric(let v): return v[row].map { formatNumber($0) }
+            case .numeric(let v): return v[row].isNaN ? nil : formatNumber(v[row])
             case nil: return nil
             }
         }
@@ -74,7 +74,7 @@ extension SignalTable {
             switch column.values {
             case .numeric(let v):
                 definitions.append(SignalDefinition(name: column.name, kind: .column, label: column.name))
-                raw.append(v.map { $0 ?? .nan })
+                raw.append(v)
             case .text(let v):
                 switch categoryLevels(v) {
                 case .failure(let why): unused.append("\(column.name) (\(why.reason))")

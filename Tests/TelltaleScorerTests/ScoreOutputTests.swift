@@ -31,7 +31,7 @@ import TelltaleSignals
               case let .text(types)? = table.column(named: "alert_types")?.values else { Issue.record("column types"); return }
         for (k, row) in run.rows.enumerated() {
             #expect(ids[k] == row.accountID)
-            #expect(abs(p[k]! - row.churnProbability) < 5e-5)
+            #expect(abs(p[k] - row.churnProbability) < 5e-5)
             #expect((types[k] ?? "") == row.alertTypes.map(\.rawValue).joined(separator: ";"))
         }
     }
