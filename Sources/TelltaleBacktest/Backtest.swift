@@ -166,9 +166,7 @@ public struct Backtester {
                                                                      bandDrop: bandDrop))
             // What the re-calibration did to this date's accounts: the same snapshot under the model it replaced.
             if retrained, let replaced, replaced.signals == model!.signals {
-                var bandsOnly = snapshot
-                bandsOnly.rules = [] // only its bands are compared: no rule need be evaluated again
-                let before = AccountScorer.bandsOnly(model: replaced, settings: scoring).score(bandsOnly)
+                let before = AccountScorer.bandsOnly(model: replaced, settings: scoring).score(snapshot)
                 trainings[trainings.count - 1].migration = BandMigration(previous: before, new: run)
             }
             var fired: [String: [String]] = [:]

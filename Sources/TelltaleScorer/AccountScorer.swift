@@ -181,10 +181,13 @@ public struct AccountScorer: Sendable {
     }
 
     /// Scores a snapshot (its grace tables must be this scorer's `graceOffsets`, or a prefix of them).
+    /// Only this scorer's own rules are evaluated: a snapshot another scorer prepared (the backtest
+    /// scores one under the model a re-calibration replaced, for bands alone) may carry more.
     public func score(_ snapshot: Snapshot, context: ScoringContext = ScoringContext()) -> ScoreRun {
         let wanted = Set(graceOffsets)
         let tables = zip(snapshot.offsets, snapshot.tables).filter { wanted.contains($0.0) }.map(\.1)
-        return assemble(tables: tables, rules: snapshot.rules, facts: snapshot.facts, asOf: snapshot.asOf, context: context,
+        let rules = snapshot.rules.filter { alerts.rules.contains($0) }
+        return assemble(tables: tables, rules: rules, facts: snapshot.facts, asOf: snapshot.asOf, context: context,
                         warnings: snapshot.warnings, fromUsage: true)
     }
 

@@ -13,8 +13,8 @@ extension BandMigration {
 
 extension AccountScorer {
     /// A scorer for bands and probabilities alone, as a model comparison needs
-    /// them: no alert rule and no open-case window is computed. (A snapshot
-    /// prepared by another scorer brings its own rules: empty them too.)
+    /// them: no alert rule and no open-case window is computed (nor a rule a
+    /// snapshot prepared by another scorer carries).
     public static func bandsOnly(model: ChurnModel, settings: ScoringSettings) -> AccountScorer {
         var alerts = AlertSettings()
         alerts.rules = []
