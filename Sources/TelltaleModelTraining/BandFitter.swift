@@ -32,31 +32,39 @@ public struct BandFitter: Sendable {
     }
 
     public func fit(health: [Double], renewed: [Bool], segments: [String]) -> BandTable {
+        fitExplained(health: health, renewed: renewed, segments: segments).bands
+    }
+
+    /// Why a segment borrows the population's cut points, for the warning that says so.
+    public enum Borrowing: Equatable, Sendable {
+        case fewRenewals(Int)
+        /// Renewals enough, but not clearly rising with the score (`.unclear` or `.noFiniteCurve`).
+        case notRising(Rise, renewals: Int)
+    }
+
+    /// As `fit`, with why each borrowing segment borrows.
+    public func fitExplained(health: [Double], renewed: [Bool], segments: [String]) -> (bands: BandTable, borrowing: [String: Borrowing]) {
         let population = bands(health: health, renewed: renewed)
-        var bySegment: [String: SegmentBands] = [:]
+        var bySegment: [String: SegmentBands] = [:], borrowing: [String: Borrowing] = [:]
         for s in Set(segments).sorted() {
             let rows = segments.indices.filter { segments[$0] == s }
             let h = rows.map { health[$0] }, r = rows.map { renewed[$0] }
-            if rows.count >= minimumSegmentRows, Self.risesWithScore(health: h, renewed: r) {
+            let rise = rows.count >= minimumSegmentRows ? Self.rise(health: h, renewed: r) : nil
+            if rise == .clear {
                 bySegment[s] = bands(health: h, renewed: r)
             } else {
                 bySegment[s] = SegmentBands(cutPoints: population.cutPoints, borrowed: true,
                                             stats: Self.stats(population.cutPoints, health: h, renewed: r))
+                borrowing[s] = rise.map { .notRising($0, renewals: rows.count) } ?? .fewRenewals(rows.count)
             }
         }
-        return BandTable(targets: targets, population: population, segments: bySegment)
+        return (BandTable(targets: targets, population: population, segments: bySegment), borrowing)
     }
 
-    /// Whether a segment's renewals rise with the score clearly enough (the band
-    /// curve's slope 1.96 standard errors above 0) for cut points of its own; a
-    /// segment where they do not borrows the population's, as a small one does:
-    /// a nearly flat curve would put every account in the band of its mean.
-    public static func risesWithScore(health: [Double], renewed: [Bool]) -> Bool {
-        rise(health: health, renewed: renewed) == .clear
-    }
-
-    /// How a segment's renewals rise with the health score, for the warning
-    /// that says why it borrows the population's cut points.
+    /// How a segment's renewals rise with the health score. Cut points of its own
+    /// need a clear rise (the band curve's slope 1.96 standard errors above 0); a
+    /// segment without one borrows the population's, as a small one does: a nearly
+    /// flat curve would put every account in the band of its mean.
     public enum Rise: Sendable {
         /// The band curve's slope is 1.96 standard errors above 0, or the scores
         /// put every renewed renewal above every churned one (as clear as it gets,

@@ -281,9 +281,17 @@ public struct ChurnTrainer {
         let final = try FittedDesign(design: finalDesign, l2: chosen, balanceClasses: settings.balanceClasses,
                                      clusters: Clusters(table.observations.map(\.account)))
         if !final.fit.converged { warnings.append("the final fit did not converge in \(final.fit.iterations) iterations") }
+        // Renewals and churns per segment: a segment of one outcome gets its own warning (below),
+        // which the separation of its indicator then leaves to it.
+        var outcomes: [String: (renewals: Int, churned: Int)] = [:]
+        for r in 0..<n {
+            let o = outcomes[segments[r], default: (0, 0)]
+            outcomes[segments[r]] = (o.renewals + 1, o.churned + (y[r] ? 1 : 0))
+        }
+        let oneOutcome = outcomes.filter { $0.value.renewals >= 20 && ($0.value.churned == 0 || $0.value.churned == $0.value.renewals) }
         for note in final.fit.notes {
             if case let .separatedUnderPenalty(report) = note {
-                warnings += Self.separationWarning(report, design: finalDesign, table: table); continue
+                warnings += Self.separationWarning(report, design: finalDesign, warnedSegments: Set(oneOutcome.keys)); continue
             }
             // The fit sees standardised columns, where every constant reads 0: say the
             // signal's own value (not filled or transformed), or that it has none.
@@ -306,30 +314,23 @@ public struct ChurnTrainer {
         } else if cut.contains(true) {
             warnings.append("the data's start cuts the usage history of most renewals short: the bands are fitted on all of them")
         }
-        let bands = fitter.fit(health: kept.map { ChurnModel.healthScore(churnProbability: cross[$0]) }, renewed: kept.map { !y[$0] },
-                               segments: kept.map { segments[$0] })
-        for (s, b) in bands.segments.sorted(by: { $0.key < $1.key }) where b.borrowed {
-            let rows = kept.filter { segments[$0] == s }
-            guard rows.count >= settings.minimumSegmentRows else {
-                warnings.append("segment '\(s)' has fewer than \(settings.minimumSegmentRows) renewals: it uses the population's band cut points"); continue
-            }
-            switch BandFitter.rise(health: rows.map { ChurnModel.healthScore(churnProbability: cross[$0]) }, renewed: rows.map { !y[$0] }) {
-            case .noFiniteCurve:
-                warnings.append("segment '\(s)': no finite band curve fits its \(rows.count) renewals (one outcome, or health scores that all but separate them): "
+        let (bands, borrowing) = fitter.fitExplained(health: kept.map { ChurnModel.healthScore(churnProbability: cross[$0]) }, renewed: kept.map { !y[$0] },
+                                                     segments: kept.map { segments[$0] })
+        for (s, why) in borrowing.sorted(by: { $0.key < $1.key }) {
+            switch why {
+            case .fewRenewals:
+                warnings.append("segment '\(s)' has fewer than \(settings.minimumSegmentRows) renewals: it uses the population's band cut points")
+            case let .notRising(.noFiniteCurve, renewals):
+                warnings.append("segment '\(s)': no finite band curve fits its \(renewals) renewals (one outcome, or health scores that all but separate them): "
                     + "it uses the population's band cut points")
-            case .unclear, .clear: // not .clear: that segment has cut points of its own
-                warnings.append("segment '\(s)': its \(rows.count) renewals do not rise clearly with the health score (the band curve's slope is under 1.96 standard errors): "
+            case let .notRising(_, renewals):
+                warnings.append("segment '\(s)': its \(renewals) renewals do not rise clearly with the health score (the band curve's slope is under 1.96 standard errors): "
                     + "it uses the population's band cut points")
             }
         }
         // One outcome in a whole segment: its indicator is held back only by the penalty, and
         // nothing in the data says which of its accounts are at risk.
-        var outcomes: [String: (renewals: Int, churned: Int)] = [:]
-        for r in 0..<n {
-            let o = outcomes[segments[r], default: (0, 0)]
-            outcomes[segments[r]] = (o.renewals + 1, o.churned + (y[r] ? 1 : 0))
-        }
-        for (s, o) in outcomes.sorted(by: { $0.key < $1.key }) where o.renewals >= 20 && (o.churned == 0 || o.churned == o.renewals) {
+        for (s, o) in oneOutcome.sorted(by: { $0.key < $1.key }) {
             warnings.append("segment '\(s)': all \(o.renewals) renewals \(o.churned == 0 ? "renewed" : "churned"): the model cannot tell its accounts apart by risk; "
                 + "check the renewals export for this segment")
         }
@@ -373,9 +374,9 @@ public struct ChurnTrainer {
     /// on a few renewals of one outcome (a rare flag that always churned) is
     /// quasi-complete separation too, and harmless under the penalty, but its
     /// coefficient rests on those renewals and on λ rather than on a measured
-    /// rate. A segment whose renewals all had one outcome is left to its own
-    /// warning, which says what to check.
-    static func separationWarning(_ report: SeparationReport, design: ModelDesign, table: SignalTable) -> [String] {
+    /// rate. A segment whose renewals all had one outcome (`warnedSegments`)
+    /// is left to its own warning, which says what to check.
+    static func separationWarning(_ report: SeparationReport, design: ModelDesign, warnedSegments: Set<String>) -> [String] {
         func finiteOnlyByPenalty(_ whose: String) -> String {
             ": only the penalty keeps the model finite, so \(whose) size is set by λ, not by the data. "
                 + "A signal that foretells churn perfectly is most often the outcome itself, recorded after the observation date: check how it is computed"
@@ -383,17 +384,12 @@ public struct ChurnTrainer {
         guard !report.separating.isEmpty else {
             return ["the fitted scores put every churned renewal above every renewed one, though no single feature does" + finiteOnlyByPenalty("the coefficients'")]
         }
-        let segments = table.rowSegments, churned = table.observations.map { $0.churned ?? false }
         var outright: [String] = [], oneSided: [(sentence: String, renewals: Int)] = []
         for column in report.separating {
             guard let j = design.specs.firstIndex(where: { $0.name == column.name }) else { continue }
-            if case let .segment(s) = design.specs[j].kind {
-                let rows = segments.indices.filter { segments[$0] == s }
-                if rows.count >= 20 && Set(rows.map { churned[$0] }).count == 1 { continue } // warned as a segment
-            }
-            if let one = design.oneOutcomeSide(column, at: j) { oneSided.append((design.describe(column), one.renewals)) } else {
-                outright.append(design.describe(column) + finiteOnlyByPenalty("its coefficient's"))
-            }
+            if case let .segment(s) = design.specs[j].kind, warnedSegments.contains(s) { continue }
+            let side = design.oneOutcomeSide(column, at: j), sentence = design.describe(column, at: j, side: side)
+            if let side { oneSided.append((sentence, side.renewals)) } else { outright.append(sentence + finiteOnlyByPenalty("its coefficient's")) }
         }
         // Rare flags of one outcome are common in a short history (a milestone met by one new
         // account): one line for all of them.
@@ -463,11 +459,9 @@ public struct ChurnTrainer {
             let y = rows.map { observations[$0].churned ?? false }
             let churned = y.filter { $0 }.count
             guard Self.bothOutcomes(y), let fitted = DistanceCalibration.fitUpdate(probabilities: final.probabilities(t.table.subset(rows)), churned: y) else {
-                warnings.append(y.isEmpty
-                    ? "\(t.days) days before the renewal: no renewal was observed that early with usage to read (the history is too short); "
-                        + "no probability recalibration there (model.distance_calibration)"
-                    : "\(t.days) days before the renewal: \(y.count) renewals, \(churned) churned, under \(Self.fewestDistanceOutcomes) of either outcome; "
-                        + "no probability recalibration there (model.distance_calibration)")
+                let why = y.isEmpty ? "no renewal was observed that early with usage to read (the history is too short)"
+                    : "\(y.count) renewals, \(churned) churned, under \(Self.fewestDistanceOutcomes) of either outcome"
+                warnings.append("\(t.days) days before the renewal: \(why); no probability recalibration there (model.distance_calibration)")
                 continue
             }
             anchors.append(.init(days: t.days, offset: fitted.offset, slope: fitted.slope, renewals: y.count, churned: churned))

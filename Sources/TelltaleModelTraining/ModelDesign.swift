@@ -95,7 +95,12 @@ struct ModelDesign {
     /// feature set only on renewals of one outcome is said as such.
     func describe(_ column: SeparatingColumn) -> String {
         guard let j = specs.firstIndex(where: { $0.name == column.name }) else { return column.describe() }
-        if let one = oneOutcomeSide(column, at: j) {
+        return describe(column, at: j, side: oneOutcomeSide(column, at: j))
+    }
+
+    /// As `describe(_:)`, for a column whose place and one-outcome side (`oneOutcomeSide`) are known.
+    func describe(_ column: SeparatingColumn, at j: Int, side: (renewals: Int, withFeature: Bool, churned: Bool)?) -> String {
+        if let one = side {
             return (one.renewals == 1 ? "the only renewal" : "all \(one.renewals) renewals") + " \(one.withFeature ? "with" : "without") '\(column.name)' "
                 + (one.churned ? "churned" : "renewed") + " (quasi-complete separation)"
         }

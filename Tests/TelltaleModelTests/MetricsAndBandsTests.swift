@@ -109,8 +109,9 @@ struct Rand {
         // "calibrated" renews at health / 100; "flat" at 80% whatever its score.
         let renewed = zip(health, segments).map { h, s in r.uniform() < (s == "flat" ? 0.8 : h / 100) }
         let flat = segments.indices.filter { segments[$0] == "flat" }
-        #expect(!BandFitter.risesWithScore(health: flat.map { health[$0] }, renewed: flat.map { renewed[$0] }))
-        let table = BandFitter(minimumRows: 20, minimumSegmentRows: 500).fit(health: health, renewed: renewed, segments: segments)
+        #expect(BandFitter.rise(health: flat.map { health[$0] }, renewed: flat.map { renewed[$0] }) == .unclear)
+        let (table, borrowing) = BandFitter(minimumRows: 20, minimumSegmentRows: 500).fitExplained(health: health, renewed: renewed, segments: segments)
+        #expect(borrowing == ["flat": .notRising(.unclear, renewals: 1000)])
         #expect(table.segments["flat"]!.borrowed && table.segments["flat"]!.cutPoints == table.population.cutPoints)
         #expect(!table.segments["calibrated"]!.borrowed)
         for (c, want) in zip(table.segments["calibrated"]!.cutPoints, [55.0, 65, 75]) { #expect(abs(c - want) < 6, "\(table.segments["calibrated"]!.cutPoints)") }
