@@ -81,7 +81,8 @@ enum ClusteredCovariance {
             }
         }
         let totalWeight = clusterWeight.reduce(0, +)
-        if penalty.contains(where: { $0 != 0 }) && totalWeight > 0 {
+        let penalised = penalty.contains { $0 != 0 }
+        if penalised && totalWeight > 0 {
             for g in 0..<clusters.count {
                 let share = clusterWeight[g] / totalWeight
                 for k in 0..<q { scores[g, k] -= share * penalty[k] * beta[k] }
@@ -90,7 +91,7 @@ enum ClusteredCovariance {
         let c = Double(clusters.count) / Double(clusters.count - 1) * Double(n - 1) / Double(n - q)
         var meat = scores.gram()
         for k in meat.storage.indices { meat.storage[k] *= c }
-        if !penalty.contains(where: { $0 != 0 }) {
+        if !penalised {
             return modelBased.multiplied(by: meat).multiplied(by: modelBased)
         }
         var likelihood = hessian
