@@ -14,13 +14,16 @@ public struct SignalPreparation: Codable, Equatable, Sendable {
     public var fill: [Double?]
 
     /// Fill values from a training table: medians where the policy says so.
+    /// The signals on every core when the table is large: `train` fits a design
+    /// per fold and λ, and a median per signal and design was 9% of `train --data`
+    /// on a 500,000-row table.
     public static func fit(_ table: SignalTable) -> SignalPreparation {
-        let fill: [Double?] = zip(table.definitions, table.raw).map { def, column in
-            switch def.missing {
+        let fill: [Double?] = Parallel.map(table.definitions.count, rows: table.rowCount, serialBelow: 50_000) { s in
+            switch table.definitions[s].missing {
             case .keep: return nil
             case let .value(v): return v
             case .median:
-                let m = median(column)
+                let m = median(table.raw[s])
                 return m.isNaN ? 0 : m // a signal never seen in training: zero
             }
         }
