@@ -46,6 +46,21 @@ public struct CholeskyFactor: Sendable {
         return x
     }
 
+    /// Solves A X = B for every column of `b` in one `dpotrs` call.
+    public func solve(_ b: Matrix) -> Matrix {
+        precondition(b.rows == dimension, "right-hand side has \(b.rows) rows, expected \(dimension)")
+        var x = b
+        let n = Int32(dimension), columns = Int32(b.columns)
+        if n == 0 || columns == 0 { return x }
+        let info = factor.storage.withUnsafeBufferPointer { u in
+            x.storage.withUnsafeMutableBufferPointer { xp in
+                LAPACKE_dpotrs(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "U")), n, columns, u.baseAddress, n, xp.baseAddress, columns)
+            }
+        }
+        precondition(info == 0, "dpotrs rejected argument \(-info)")
+        return x
+    }
+
     /// A⁻¹ (full, both triangles), by `dpotri`.
     public func inverse() throws -> Matrix {
         var inv = factor

@@ -97,13 +97,7 @@ enum ClusteredCovariance {
         var likelihood = hessian
         for k in 0..<q { likelihood[k, k] -= penalty[k] }
         guard let meatFactor = try? CholeskyFactor(meat) else { return nil }
-        // H B⁻¹ H, column by column of B⁻¹ H.
-        var solved = Matrix(rows: q, columns: q)
-        for j in 0..<q {
-            let column = meatFactor.solve((0..<q).map { likelihood[$0, j] })
-            for i in 0..<q { solved[i, j] = column[i] }
-        }
-        var information = likelihood.multiplied(by: solved)
+        var information = likelihood.multiplied(by: meatFactor.solve(likelihood)) // H B⁻¹ H
         information.symmetrizeFromUpper()
         for k in 0..<q { information[k, k] += penalty[k] }
         return try? CholeskyFactor(information).inverse()

@@ -53,6 +53,14 @@ private func maxDifference(_ a: Matrix, _ b: Matrix) -> Double {
         for i in 0..<5 { #expect(abs(back[i] - rhs[i]) < 1e-10) }
         let product = a.multiplied(by: try chol.inverse())
         #expect(maxDifference(product, .identity(5)) < 1e-10)
+        // Several right-hand sides in one call: A X = B, and each column as solved alone.
+        let many = randomMatrix(5, 3, seed: 13)
+        let solved = chol.solve(many)
+        #expect(maxDifference(a.multiplied(by: solved), many) < 1e-10)
+        for j in 0..<3 {
+            let alone = chol.solve((0..<5).map { many[$0, j] })
+            for i in 0..<5 { #expect(abs(alone[i] - solved[i, j]) < 1e-12) }
+        }
         // log det from the factor against the product of eigenvalues of a diagonal case
         let d = try CholeskyFactor(Matrix([[4, 0], [0, 9]]))
         #expect(abs(d.logDeterminant - log(36)) < 1e-14)
