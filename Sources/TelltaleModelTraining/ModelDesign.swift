@@ -157,7 +157,8 @@ struct FittedDesign {
                 ? "a combination of features separates churned from renewed renewals (" + report.columns.map { "'\($0)'" }.joined(separator: ", ") + " kept growing)"
                 : report.separating.map(design.describe).joined(separator: "; ")
             throw TrainError("λ = 0 in model.l2 fits without a penalty, and no unpenalised fit exists: \(why). "
-                + "Use penalties above 0 (the default model.l2 is [1, 3, 10, 30, 100, 300, 1000]), or leave the feature out", separation: why)
+                + "Use penalties above 0 (the default model.l2 is [\(TrainingSettings().l2Grid.map(formatNumber).joined(separator: ", "))]), or leave the feature out",
+                separation: why)
         }
         self.init(design: design, fitted: fitted, interceptShift: shift)
     }
