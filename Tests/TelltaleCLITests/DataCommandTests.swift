@@ -189,8 +189,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
     }
 
     @Test func aConfigWithNoSignalsIsRefusedBeforeTraining() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-nosignals-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory("nosignals")
         let data = repositoryRoot.appendingPathComponent("notebooks-data").path
         let tables = "data:\n  accounts: \(data)/accounts.csv\n  usage: \(data)/usage.csv.gz\n  renewals: \(data)/renewals.csv\n"
         try (tables + "signals:\n  defaults: false\n").write(toFile: dir + "/none.yml", atomically: true, encoding: .utf8)
@@ -208,8 +207,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
     /// A product's own metric names matched no built-in signal and were left
     /// out without a word; now every metric no signal reads is named, with the fix.
     @Test func usageMetricsNoSignalReadsAreNamed() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-unread-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory("unread")
         var usage = "account_id,date,logins,reports_run,tickets\n"
         for day in 1...28 { usage += "ACC-00001,2024-07-\(String(format: "%02d", day)),3,\(day % 4),0\n" }
         try usage.write(toFile: dir + "/u.csv", atomically: true, encoding: .utf8)
@@ -369,8 +367,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
     /// warning, and the figures one churner cannot give show as "-", not as an
     /// interval of 0 to 1 and "p < 0.001".
     @Test func aTinyHoldoutIsWarnedAboutAndItsUndefinedFiguresShowAsDashes() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-tiny-holdout-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory("tiny-holdout")
         let config = try sampleConfigWithAbsolutePaths()
         try (config + "\nmodel:\n  holdout_share: 0.01\n").write(toFile: dir + "/t.yml", atomically: true, encoding: .utf8)
         let r = try runTelltale(["train", "--config", dir + "/t.yml", "--out", dir + "/m.json", "--report", dir + "/r.md"])
@@ -410,8 +407,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
 
     /// A segment whose renewals all renewed (an export that lost its churns, say) is named.
     @Test func aSegmentWithOneOutcomeOnlyIsWarnedAbout() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-one-outcome-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory("one-outcome")
         let data = repositoryRoot.appendingPathComponent("notebooks-data").path
         let midMarket = Set(try String(contentsOfFile: data + "/accounts.csv", encoding: .utf8).split(separator: "\n")
             .filter { $0.contains(",Mid-Market Annual,") }.map { String($0.split(separator: ",")[0]) })
@@ -429,8 +425,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
     /// with its boundary in its own units, the too-good holdout AUC is called suspicious, and a rare
     /// flag set only on churned renewals is told apart from both.
     @Test func aSignalThatSeparatesTheOutcomeIsWarnedAboutAsLikelyLeakage() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-leak-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory("leak")
         var random = LinearCongruential(state: 7)
         func uniform() -> Double { random.uniform() }
         var lines = ["account_id,as_of,logins,cancel_notice_days,legacy_plan,has_sso,churned"]
@@ -472,8 +467,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
     /// λ = 0 in model.l2 is an unpenalised fit, which separated renewals do not have: alone it is
     /// an error in the renewals' words (no model written); in a grid, cross-validation leaves it out.
     @Test func anUnpenalisedFitOfSeparatedRenewalsIsNamedOrLeftOutOfTheSearch() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-l2-zero-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory("l2-zero")
         // The sample's example flag 'inactive_large_account' is set on one renewal, which churned.
         try (sampleConfigWithAbsolutePaths() + "model:\n  l2: [0]\n").write(toFile: dir + "/zero.yml", atomically: true, encoding: .utf8)
         let alone = try runTelltale(["train", "--config", dir + "/zero.yml", "--out", dir + "/zero.json"])
@@ -492,8 +486,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
     /// In a flat table an account's rows can be in different segments (it grew): each renewal is
     /// banded in its own row's segment. A column with no values is dropped, and said so, not ranked.
     @Test func aFlatTablesRenewalsKeepTheirOwnSegmentAndADroppedColumnIsNotRanked() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-grew-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory("grew")
         var random = LinearCongruential(state: 11)
         func uniform() -> Double { random.uniform() }
         var lines = ["account_id,segment,as_of,x,empty,churned"]
@@ -538,8 +531,7 @@ func sampleConfigWithAbsolutePaths() throws -> String {
 
     /// A label cell that is not an outcome is named as such (not as "not a number") by train and fit.
     @Test func aLabelCellThatIsNotAnOutcomeIsNamedWithItsLine() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-label-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory("label")
         let rows = (0..<200).map { "A\($0),\($0 % 7),\($0 == 11 ? "maybe" : String($0 % 2))" }
         try (["account_id,x,churned"] + rows).joined(separator: "\n").write(toFile: dir + "/t.csv", atomically: true, encoding: .utf8)
         let train = try runTelltale(["train", "--data", dir + "/t.csv", "--out", dir + "/m.json"])

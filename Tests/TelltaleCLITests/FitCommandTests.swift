@@ -12,6 +12,13 @@ func temporaryCSV(_ text: String) -> String {
     return url.path
 }
 
+/// A new, empty folder under the system's temporary one, named after the test's `label`.
+func scratchDirectory(_ label: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-\(label)-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
 /// Runs the built `telltale` executable, as a user or a scheduled job would.
 func runTelltale(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
     let candidates = [

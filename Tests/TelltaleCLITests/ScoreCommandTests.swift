@@ -9,8 +9,7 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
 @Suite struct ScoreCommandTests {
     let dir: String
     init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-score-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("score-cli")
     }
 
     func lines(_ path: String) throws -> [Substring] {
@@ -286,8 +285,7 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
 /// byte for byte those scored on the whole history.
 @Suite struct AlertsPruneCommandTests {
     @Test func runsAfterAPruneScoreAsOnTheWholeHistory() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-prune-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory("prune")
         let full = dir + "/full.sqlite", pruned = dir + "/pruned.sqlite"
         func score(_ day: String, _ db: String, _ out: String) throws {
             let r = try runTelltale(["score", "--model", sampleModel, "--config", sampleConfig, "--as-of", day, "--db", db, "--out", out])
@@ -458,8 +456,7 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
     /// The same for level metrics: csat read as a count makes every day
     /// without an answer a 0 (the sample model's red band: 44 -> 41 accounts).
     @Test func aModelIsScoredOnlyWithItsMetricsReadAsInTraining() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-levels-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory("levels")
         let config = try sampleConfigWithAbsolutePaths()
         #expect(config.contains("  level_metrics: [csat]\n"))
         try config.replacingOccurrences(of: "  level_metrics: [csat]\n", with: "  level_metrics: []\n").write(toFile: dir + "/none.yml", atomically: true, encoding: .utf8)
@@ -484,8 +481,7 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
     /// A sweep of a rule that does not exist stops before the replay, with the closest rule
     /// (it was a warning after the whole replay, and before that only in the report).
     @Test func aSweptRuleThatDoesNotExistIsNamed() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-sweep-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory("sweep")
         try (sampleConfigWithAbsolutePaths() + "\nbacktest:\n  sweep: {logins_drop_33pt: [0.5, 0.7]}\n").write(toFile: dir + "/t.yml", atomically: true, encoding: .utf8)
         let r = try runTelltale(["backtest", "--config", dir + "/t.yml", "--model", sampleModel, "--from", "2026-01-07", "--to", "2026-03-25", "--out", dir + "/b.md"])
         #expect(r.status != 0 && r.stderr.contains("t.yml:")
@@ -505,8 +501,7 @@ let sampleModel = repositoryRoot.appendingPathComponent("models/churn.json").pat
     }
 
     @Test func aBacktestOfTheSampleWritesTheReportAndItsSummary() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-bt-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory("bt-cli")
         let r = try runTelltale(["backtest", "--config", sampleConfig, "--model", sampleModel, "--from", "2025-10-01", "--to", "2025-12-24",
                                  "--every", "4w", "--out", dir + "/bt.md", "--db", dir + "/none.sqlite"])
         #expect(r.status == 0, "\(r.stderr)")
