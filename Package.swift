@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "TelltaleReports"),
         .target(
             name: "TelltaleModelTraining",
-            dependencies: ["TelltaleModel", "TelltaleTraining", "TelltaleScoring", "TelltaleSignals", "TelltalePatterns", "TelltaleData", "TelltaleReports"]
+            dependencies: ["TelltaleModel", "TelltaleTraining", "TelltaleLinearAlgebra", "TelltaleScoring", "TelltaleSignals", "TelltalePatterns", "TelltaleData", "TelltaleReports"]
         ),
         .target(name: "TelltaleConfig", dependencies: ["TelltaleData", "TelltaleSignals", "TelltalePatterns", "TelltaleModel", "TelltaleAlerts", "TelltaleScorer", "TelltaleBacktest", .product(name: "Yams", package: "Yams")]),
         .target(name: "TelltaleSimulation", dependencies: ["TelltaleData"]),

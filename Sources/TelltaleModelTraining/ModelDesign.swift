@@ -1,4 +1,5 @@
 import Foundation
+import TelltaleData
 import TelltaleModel
 import TelltalePatterns
 import TelltaleSignals
@@ -34,24 +35,41 @@ struct ModelDesign {
         // command has already checked the names, so this cannot throw there.
         let search = try SearchFlags(table: table, settings: options.patternSearch, cutSignals: options.cutSignals, flags: options.patternFlags)
         cuts = search.cuts
-        var specs: [FeatureSpec] = table.definitions.map { FeatureSpec(name: $0.name, kind: .signal($0.name)) }
-        if options.withPatterns && search.matrix.count > 0 {
-            let report = PatternFinder(settings: options.patternSearch).run(flags: search.matrix, churned: churned, segments: segments)
-            patternReport = report
-            let chosen = Self.patternFeatures(report.kept.map(\.definition), segments: Set(segments),
-                                              limit: options.maximumPatternFeatures)
-            for d in chosen {
-                let name = "pattern: " + d.name + (d.segment.map { " [\($0)]" } ?? "")
-                specs.append(FeatureSpec(name: name, kind: .pattern(d)))
-            }
-        }
-        // Segment indicators against the largest segment.
+        y = churned.map { $0 ? 1 : 0 }
+        // Signals, then (below) pattern features, then segment indicators against the largest segment.
         var counts: [String: Int] = [:]
         for s in segments { counts[s, default: 0] += 1 }
         let reference = counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
-        for s in counts.keys.sorted() where s != reference { specs.append(FeatureSpec(name: "segment[\(s)]", kind: .segment(s))) }
+        let signalCount = table.definitions.count
+        var specs = table.definitions.map { FeatureSpec(name: $0.name, kind: .signal($0.name)) }
+            + counts.keys.sorted().filter { $0 != reference }.map { FeatureSpec(name: "segment[\($0)]", kind: .segment($0)) }
+        var columns = FeatureBuilder.columns(specs, table: table, preparation: preparation, cuts: cuts)
+        Self.setStandardisation(&specs, columns)
+        if options.withPatterns && search.matrix.count > 0 {
+            let report = PatternFinder(settings: options.patternSearch).run(flags: search.matrix, churned: churned, segments: segments)
+            patternReport = report
+            let candidates = report.kept.map(\.definition).filter { $0.flags.count >= 2 }
+            let rowSegments = RowSegments(table)
+            let matches = Parallel.map(candidates.count, rows: table.rowCount, serialBelow: 50_000) {
+                search.matrix.rows(matching: candidates[$0], segments: rowSegments)
+            }
+            let selection = try PatternSelection(base: Self.rowMajor(specs, columns), columns: specs.count, y: y, candidates: matches)
+            let chosen = Self.patternFeatures(selection.significant(alpha: options.patternSearch.alpha), of: candidates,
+                                              segments: Set(segments), limit: options.maximumPatternFeatures)
+            var patternSpecs = chosen.map { k in
+                FeatureSpec(name: "pattern: " + candidates[k].name + (candidates[k].segment.map { " [\($0)]" } ?? ""), kind: .pattern(candidates[k]))
+            }
+            let patternColumns = chosen.map { matches[$0].map { $0 ? 1.0 : 0 } }
+            Self.setStandardisation(&patternSpecs, patternColumns)
+            specs.insert(contentsOf: patternSpecs, at: signalCount)
+            columns.insert(contentsOf: patternColumns, at: signalCount)
+        }
+        self.specs = specs
+        x = Self.rowMajor(specs, columns)
+    }
 
-        let columns = FeatureBuilder.columns(specs, table: table, preparation: preparation, cuts: cuts)
+    /// Each spec's mean and standard deviation over its column's known values.
+    static func setStandardisation(_ specs: inout [FeatureSpec], _ columns: [[Double]]) {
         for (j, column) in columns.enumerated() {
             let finite = column.filter { $0.isFinite }
             let mean = finite.isEmpty ? 0 : finite.reduce(0, +) / Double(finite.count)
@@ -59,32 +77,36 @@ struct ModelDesign {
             specs[j].mean = mean
             specs[j].scale = variance > 0 ? variance.squareRoot() : 1
         }
-        self.specs = specs
-        let n = table.rowCount, p = specs.count
+    }
+
+    /// The standardised columns as one row-major matrix, as the fit takes them.
+    static func rowMajor(_ specs: [FeatureSpec], _ columns: [[Double]]) -> [Double] {
+        let n = columns.first?.count ?? 0, p = specs.count
         var x = [Double](repeating: 0, count: n * p)
         for j in 0..<p {
             let c = columns[j], spec = specs[j]
             for i in 0..<n { x[i * p + j] = spec.standardise(c[i]) }
         }
-        self.x = x
-        y = churned.map { $0 ? 1 : 0 }
+        return x
     }
 
-    /// The combinations (two flags or more) that become features, best-ranked
-    /// first, up to `limit`.
+    /// The candidates (indices into `candidates`) that become features, in
+    /// the order given (`ranked`: strongest joint effect first), up to `limit`;
+    /// only combinations of two flags or more.
     ///
     /// A pattern found overall and in every segment of the table is the sum of
     /// its segment versions, row by row: the last of them to arrive would only
     /// make the fit drop a column and warn about it, so it is passed over (and
     /// the next-ranked pattern takes its place).
-    static func patternFeatures(_ kept: [PatternDefinition], segments: Set<String>, limit: Int) -> [PatternDefinition] {
-        var chosen: [PatternDefinition] = []
-        for d in kept where d.flags.count >= 2 {
+    static func patternFeatures(_ ranked: [Int], of candidates: [PatternDefinition], segments: Set<String>, limit: Int) -> [Int] {
+        var chosen: [Int] = []
+        for k in ranked where candidates[k].flags.count >= 2 { // one flag is a signal already
             guard chosen.count < limit else { break }
-            let family = chosen.filter { $0.flags == d.flags } + [d]
+            let d = candidates[k]
+            let family = chosen.map { candidates[$0] }.filter { $0.flags == d.flags } + [d]
             let split = Set(family.compactMap(\.segment))
             if family.contains(where: { $0.segment == nil }) && segments.isSubset(of: split) { continue }
-            chosen.append(d)
+            chosen.append(k)
         }
         return chosen
     }

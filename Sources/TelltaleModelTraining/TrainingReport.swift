@@ -117,7 +117,14 @@ public enum TrainingReport {
         out.append("")
         out.append("## Combined patterns")
         out.append("")
-        if m.patterns.isEmpty { out.append("No pattern was kept at the configured false discovery rate.") }
+        if m.patterns.isEmpty {
+            out.append("No pattern was kept at the configured false discovery rate.")
+        } else {
+            out.append("A kept combination of two flags or more is a model feature when its renewals churn more than the signals alone predict "
+                + "(a score test against the model without patterns, Holm-adjusted at patterns.alpha; at most 20, the strongest first): "
+                + "two risks that only add up are left to their signals.")
+            out.append("")
+        }
         for p in m.patterns.prefix(15) { out.append("- \(p.sentence) (lift \(num(p.lift, 2)), q \(String(format: "%.2g", p.qValue)))\(p.isFeature ? " - model feature" : "")") }
         out.append("")
         out.append("## Coefficients")
