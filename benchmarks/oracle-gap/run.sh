@@ -5,7 +5,7 @@
 # each history's gap with its standard error, then the mean gap and its one-sided 95% upper
 # bound; exits 1 unless that bound is under 0.02, so that one lucky history cannot pass it.
 # The figures, and the gap at smaller sizes: benchmarks/README.md ("Holdout AUC against the
-# oracle") and docs/oracle-gap.md. About 8 minutes on 2 cores; the histories stay in the
+# oracle") and docs/oracle-gap.md. About 10 minutes on 2 cores; the histories stay in the
 # ignored benchmarks/.data-oracle-gap.
 # usage: bash benchmarks/oracle-gap/run.sh [ACCOUNTS (default 40000)] [DAYS (default 730)] [SEEDS (default "1 2 ... 10")]
 set -euo pipefail
