@@ -6,29 +6,17 @@ import TelltaleTraining
 /// Which kept patterns become model features: the score test of each
 /// candidate against the model on the signals (`PatternSelection`).
 @Suite struct PatternSelectionTests {
-    /// SplitMix64: the tests' own reproducible draws.
-    struct Draws {
-        var state: UInt64
-        mutating func uniform() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
-        mutating func flag(_ p: Double) -> Double { uniform() < p ? 1 : 0 }
-    }
-
     /// Five 0/1 risks, each adding 0.8 to the log-odds, and a joint effect of
     /// the first three on top: what the planted pattern of the simulator is.
     static func renewals(_ n: Int, seed: UInt64) -> (flags: [[Double]], y: [Double]) {
-        var draws = Draws(state: seed)
+        var draws = Rand(s: seed) // SplitMix64, MetricsAndBandsTests.swift
+        func flag(_ p: Double) -> Double { draws.uniform() < p ? 1 : 0 }
         var flags = [[Double]](repeating: [], count: 5), y: [Double] = []
         for _ in 0..<n {
-            let f = (0..<5).map { _ in draws.flag(0.3) }
+            let f = (0..<5).map { _ in flag(0.3) }
             for j in 0..<5 { flags[j].append(f[j]) }
             let eta = -2.5 + 0.8 * f.reduce(0, +) + 1.5 * f[0] * f[1] * f[2]
-            y.append(draws.flag(1 / (1 + exp(-eta))))
+            y.append(flag(1 / (1 + exp(-eta))))
         }
         return (flags, y)
     }
