@@ -90,6 +90,10 @@ enum SimulatedTraining {
         let triple = m.coefficients.first { $0.name == "pattern: no_login_14d & support_over_10_30d & csat_under_5" }
         #expect(triple != nil, "\(m.coefficients.map(\.name).filter { $0.hasPrefix("pattern") })")
         if let triple { #expect(triple.estimate > 0 && (triple.pValue ?? 1) < 0.05, "\(triple)") }
+        // And the first pattern feature: it has the strongest joint effect beyond the signals
+        // (PatternSelection). In the search's own order a pair of risks that only add up,
+        // "logins under 60% of the segment's & a single active user [SMB Annual]", came first.
+        #expect(m.coefficients.first { $0.name.hasPrefix("pattern: ") }?.name == triple?.name)
         // Bands: monotone in renewal rate, in training and on the development renewals banded as
         // the holdout's are.
         let rates = m.bands.population.stats.compactMap(\.renewalRate)
