@@ -23,7 +23,7 @@ struct ModelDesign {
         var patternFlags: [String]?
         var cutSignals: [String]
         var withPatterns: Bool
-        /// Most pattern features a model takes (the best-ranked).
+        /// Most pattern features a model takes (those with the strongest joint effect, `PatternSelection`).
         var maximumPatternFeatures = 20
     }
 
