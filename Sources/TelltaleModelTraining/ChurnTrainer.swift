@@ -340,9 +340,13 @@ public struct ChurnTrainer {
             ModelCoefficient(name: spec.name, estimate: c.estimate ?? 0, stdError: c.standardError, z: c.z, pValue: c.pValue,
                              ciLow: c.lower95, ciHigh: c.upper95)
         }
-        let patterns = (finalDesign.patternReport?.kept ?? []).map { r in
+        // The kept patterns, then the pattern features the search did not keep (a joint effect
+        // beyond the signals, under the search's own bar): the scorer names and alerts on both.
+        let isFeature = { (d: PatternDefinition) in finalDesign.specs.contains { $0.kind == .pattern(d) } }
+        let results = finalDesign.patternReport?.results ?? []
+        let patterns = (results.filter { $0.status == .kept } + results.filter { $0.status != .kept && isFeature($0.definition) }).map { r in
             PatternSummary(definition: r.definition, sentence: r.sentence, accounts: r.accounts, churnRate: r.churnRate, lift: r.lift,
-                           qValue: r.qValue, isFeature: finalDesign.specs.contains { $0.kind == .pattern(r.definition) })
+                           qValue: r.qValue, isFeature: isFeature(r.definition))
         }
         let cohorts = SignalCohorts.compute(table: table, renewed: y.map { !$0 }, segments: segments)
         // 6. The probability by days to renewal (out-of-time validation only: rows of one date have no distance to speak of).

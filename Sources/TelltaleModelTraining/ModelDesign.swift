@@ -48,7 +48,14 @@ struct ModelDesign {
         if options.withPatterns && search.matrix.count > 0 {
             let report = PatternFinder(settings: options.patternSearch).run(flags: search.matrix, churned: churned, segments: segments)
             patternReport = report
-            let candidates = report.kept.map(\.definition).filter { $0.flags.count >= 2 }
+            // Every combination that churns above its scope's rate is a candidate, kept by the search
+            // or not: the search's bar (each part beaten, false discovery rate over every test) is
+            // for a finding on its own; a feature is judged by what it adds to the signals.
+            // Near-copies of a better-ranked kept pattern stay out.
+            let candidates = report.results.filter { r in
+                if case .duplicate = r.status { return false }
+                return r.definition.flags.count >= 2 && r.churnRate > r.baseRate
+            }.map(\.definition)
             let rowSegments = RowSegments(table)
             let matches = Parallel.map(candidates.count, rows: table.rowCount, serialBelow: 50_000) {
                 search.matrix.rows(matching: candidates[$0], segments: rowSegments)

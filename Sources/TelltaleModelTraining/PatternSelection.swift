@@ -2,8 +2,8 @@ import Foundation
 import TelltaleLinearAlgebra
 import TelltaleTraining
 
-/// Which kept patterns become model features: those whose renewals churn more
-/// than the signals alone predict.
+/// Which combined patterns become model features: those whose renewals churn
+/// more than the signals alone predict, whether the search kept them or not.
 ///
 /// The search keeps a combination when it churns more than each of its parts,
 /// which two risks that merely add up on the log-odds scale also do ("second
@@ -19,7 +19,10 @@ import TelltaleTraining
 /// twenty histories of 40,000 accounts × 730 days took pairs of additive risks
 /// first and left the planted three-signal pattern out on 12; ranked by this
 /// test it is the first feature on all twenty, and the holdout ROC AUC rose
-/// by 0.0017 on average.
+/// by 0.0017 on average. The search's own bar (each part beaten, a false
+/// discovery rate over every test) also misses joint effects on small
+/// histories: taking every tested combination as a candidate added 0.0063
+/// at 4,000 accounts.
 struct PatternSelection {
     /// The base fit's penalty: small against thousands of renewals on
     /// standardised columns, it only keeps the fit finite when a signal

@@ -117,15 +117,22 @@ public enum TrainingReport {
         out.append("")
         out.append("## Combined patterns")
         out.append("")
-        if m.patterns.isEmpty {
-            out.append("No pattern was kept at the configured false discovery rate.")
-        } else {
-            out.append("A kept combination of two flags or more is a model feature when its renewals churn more than the signals alone predict "
-                + "(a score test against the model without patterns, Holm-adjusted at patterns.alpha; at most 20, the strongest first): "
-                + "two risks that only add up are left to their signals.")
+        let keptByTheSearch = (outcome.patternReport?.kept ?? []).map(\.definition)
+        let kept = m.patterns.filter { keptByTheSearch.contains($0.definition) }, unkeptFeatures = m.patterns.filter { !keptByTheSearch.contains($0.definition) }
+        if kept.isEmpty { out.append("No pattern was kept at the configured false discovery rate.") }
+        if !m.patterns.isEmpty {
+            out.append("A combination of two flags or more is a model feature when its renewals churn more than the signals alone predict "
+                + "(a score test against the model without patterns, Holm-adjusted at patterns.alpha over every combination that churns above "
+                + "its scope's rate; at most 20, the strongest first): two risks that only add up are left to their signals.")
             out.append("")
         }
-        for p in m.patterns.prefix(15) { out.append("- \(p.sentence) (lift \(num(p.lift, 2)), q \(String(format: "%.2g", p.qValue)))\(p.isFeature ? " - model feature" : "")") }
+        for p in kept.prefix(15) { out.append("- \(p.sentence) (lift \(num(p.lift, 2)), q \(String(format: "%.2g", p.qValue)))\(p.isFeature ? " - model feature" : "")") }
+        if !unkeptFeatures.isEmpty {
+            out.append("")
+            out.append("Model features the search did not keep on its own (it asks each combination to beat each of its parts, at a false discovery rate over every test), for their joint effect beyond the signals:")
+            out.append("")
+            for p in unkeptFeatures { out.append("- \(p.sentence) (lift \(num(p.lift, 2)), q \(String(format: "%.2g", p.qValue)))") }
+        }
         out.append("")
         out.append("## Coefficients")
         out.append("")

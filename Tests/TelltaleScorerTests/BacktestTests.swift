@@ -345,7 +345,8 @@ func backtester(_ history: History, settings: BacktestSettings = BacktestSetting
             .map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
             .map { (days: Int($0[2])!, precision: Double($0[3].dropLast()) ?? -1) }
         let firstFew = ranked.firstIndex { $0.days < 10 } ?? ranked.count
-        #expect(ranked.count == withRare.comparison.count && ranked.last?.days == 3 && ranked[firstFew...].allSatisfy { $0.days < 10 }, "\(ranked)")
+        #expect(ranked.count == withRare.comparison.count && ranked[firstFew...].allSatisfy { $0.days < 10 }, "\(ranked)")
+        #expect(ranked[firstFew...].contains { $0.days == 3 && $0.precision == 100 }, "the rare pattern is among the unranked: \(ranked)")
         #expect(zip(ranked[..<firstFew], ranked[..<firstFew].dropFirst()).allSatisfy { $0.precision >= $1.precision }, "\(ranked)")
         #expect(html.components(separatedBy: "<svg").count - 1 == 4, "four inline charts")
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"), "self-contained, offline")
