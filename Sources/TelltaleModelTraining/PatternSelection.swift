@@ -1,5 +1,6 @@
 import Foundation
 import TelltaleLinearAlgebra
+import TelltaleScoring
 import TelltaleTraining
 
 /// Which combined patterns become model features: those whose renewals churn
@@ -43,15 +44,14 @@ struct PatternSelection {
     init(base x: [Double], columns p: Int, y: [Double], candidates: [[Bool]]) throws {
         let n = y.count
         guard !candidates.isEmpty else { z = []; return }
-        let fit = try LogisticRegression(l2: Self.baseL2).fit(x: x, y: y, names: (0..<p).map { "x\($0)" })
-        let beta = fit.coefficients.map { $0.estimate ?? 0 } // intercept first; a dropped column counts 0
+        let base = try LogisticRegression(l2: Self.baseL2).fit(x: x, y: y, names: (0..<p).map { "x\($0)" }).predictor
         let q = p + 1
         // [1 X] scaled by √w row by row, so that its Gram matrix is [1 X]ᵀW[1 X].
         var scaled = Matrix(rows: n, columns: q)
         var root = [Double](repeating: 0, count: n), residual = [Double](repeating: 0, count: n)
-        let eta = Matrix(rows: n, columns: p, storage: x).multiplied(by: Array(beta.dropFirst()))
+        let eta = Matrix(rows: n, columns: p, storage: x).multiplied(by: base.coefficients) // a dropped column's is 0
         for i in 0..<n {
-            let prob = 1 / (1 + exp(-(beta[0] + eta[i])))
+            let prob = Logistic.sigmoid(base.intercept + eta[i])
             residual[i] = y[i] - prob
             root[i] = (prob * (1 - prob)).squareRoot()
             scaled.storage[i * q] = root[i]
